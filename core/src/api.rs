@@ -1,0 +1,174 @@
+//! Request and response bodies of the HTTP API (`/api/v1`), shared by the server and the
+//! app through serde so the two cannot drift. Plain data only: no HTTP types here.
+
+use serde::{Deserialize, Serialize};
+
+use crate::model::{Moderation, ParticipantId, StatementId, Vote};
+
+/// Longest statement accepted, in characters after trimming and NFC normalisation.
+pub const MAX_STATEMENT_CHARS: usize = 280;
+
+/// Header carrying the participant token issued by [`JoinResponse`].
+pub const PARTICIPANT_TOKEN_HEADER: &str = "x-participant-token";
+
+/// Counts of current votes on one statement.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VoteCounts {
+    pub agree: u32,
+    pub disagree: u32,
+    pub pass: u32,
+}
+
+impl VoteCounts {
+    pub fn total(&self) -> u32 {
+        self.agree + self.disagree + self.pass
+    }
+
+    pub fn add(&mut self, vote: Vote) {
+        match vote {
+            Vote::Agree => self.agree += 1,
+            Vote::Disagree => self.disagree += 1,
+            Vote::Pass => self.pass += 1,
+        }
+    }
+}
+
+/// A statement as participants see it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StatementView {
+    pub id: StatementId,
+    pub text: String,
+    pub moderation: Moderation,
+    pub counts: VoteCounts,
+}
+
+/// The public state of a conversation: GET /api/v1/conversations/{id}.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ConversationView {
+    pub id: String,
+    pub title: String,
+    pub description: String,
+    /// BCP 47 tag of the conversation's main language, e.g. "id" or "en".
+    pub language: String,
+    pub allow_statements: bool,
+    pub strict_moderation: bool,
+    pub closed: bool,
+    pub max_statement_chars: usize,
+    pub participants: u32,
+    /// Statements participants may see (accepted, or pending under open moderation).
+    pub statements: Vec<StatementView>,
+}
+
+/// POST /api/v1/conversations/{id}/participants: join, or resume with a token kept by the app.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct JoinRequest {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub token: Option<String>,
+    /// External id given by an embedding site: the same xid is the same participant.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub xid: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct JoinResponse {
+    pub token: String,
+    pub participant: ParticipantId,
+}
+
+/// GET /api/v1/conversations/{id}/next: the next statement for this participant.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NextStatement {
+    /// `None` when the participant has voted on everything they may see.
+    pub statement: Option<StatementView>,
+    /// Statements still unvoted by this participant, the returned one included.
+    pub remaining: u32,
+    pub voted: u32,
+}
+
+/// POST /api/v1/conversations/{id}/votes
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct VoteRequest {
+    pub statement: StatementId,
+    pub vote: Vote,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct VoteResponse {
+    pub statement: StatementId,
+    pub vote: Vote,
+    pub next: NextStatement,
+}
+
+/// POST /api/v1/conversations/{id}/statements
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PostStatementRequest {
+    pub text: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PostStatementResponse {
+    pub statement: StatementView,
+}
+
+/// GET /api/v1/conversations/{id}/votes: every current vote, column-wise so that
+/// large conversations stay compact on the wire. Entry `i` of each array is one vote.
+/// `values` uses agree = +1, disagree = −1, pass = 0.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct VotesCompact {
+    pub participants: Vec<ParticipantId>,
+    pub statements: Vec<StatementId>,
+    pub values: Vec<i8>,
+}
+
+impl VotesCompact {
+    pub fn len(&self) -> usize {
+        self.values.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.values.is_empty()
+    }
+
+    /// The votes as records; entries with an out-of-range value or mismatched lengths are
+    /// reported as an error rather than silently dropped.
+    pub fn records(&self) -> Result<Vec<crate::VoteRecord>, CompactVotesError> {
+        let n = self.values.len();
+        if self.participants.len() != n || self.statements.len() != n {
+            return Err(CompactVotesError::LengthMismatch);
+        }
+        (0..n)
+            .map(|i| {
+                let vote = Vote::from_value(self.values[i])
+                    .ok_or(CompactVotesError::BadValue { index: i, value: self.values[i] })?;
+                Ok(crate::VoteRecord {
+                    participant: self.participants[i],
+                    statement: self.statements[i],
+                    vote,
+                })
+            })
+            .collect()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CompactVotesError {
+    #[error("participants, statements and values have different lengths")]
+    LengthMismatch,
+    #[error("vote {index} has value {value}; expected -1, 0 or 1")]
+    BadValue { index: usize, value: i8 },
+}
+
+/// Every error from the API has this body, with a stable machine-readable `code`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ErrorBody {
+    pub error: ErrorDetail,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ErrorDetail {
+    pub code: String,
+    pub message: String,
+    /// The request field at fault, when there is one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+}

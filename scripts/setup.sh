@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# Installs what mufakat needs to build, run and test, and nothing else.
+# Idempotent: each tool is checked (by version where it matters) before anything is installed,
+# so a machine that already has everything passes through in seconds.
+#
+#   scripts/setup.sh          tools to build and run (wasm target, Trunk, wasm-bindgen-cli)
+#   scripts/setup.sh --test   also what the tests need (Chromium, npm packages, PostgreSQL)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+want_test=0
+[[ "${1:-}" == "--test" ]] && want_test=1
+
+TRUNK_VERSION=0.21.14
+# wasm-bindgen-cli must equal the wasm-bindgen crate in Cargo.lock (pinned with `=` in app/Cargo.toml).
+WASM_BINDGEN_VERSION=$(awk '/^name = "wasm-bindgen"$/ {getline; gsub(/[^0-9.]/, ""); print; exit}' Cargo.lock)
+
+say() { printf '\033[1msetup:\033[0m %s\n' "$*"; }
+
+sudo_if_needed() {
+  if [[ $(id -u) -eq 0 ]]; then "$@"; else sudo "$@"; fi
+}
+
+apt_updated=0
+apt_install() {
+  if [[ $apt_updated -eq 0 ]]; then
+    sudo_if_needed apt-get update -qq
+    apt_updated=1
+  fi
+  sudo_if_needed env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
+}
+
+if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+  say "adding the wasm32-unknown-unknown target"
+  rustup target add wasm32-unknown-unknown
+fi
+
+if [[ "$(wasm-bindgen --version 2>/dev/null || true)" != "wasm-bindgen $WASM_BINDGEN_VERSION" ]]; then
+  say "installing wasm-bindgen-cli $WASM_BINDGEN_VERSION (a few minutes, once)"
+  # Without --locked: the tool's lock file can name a crate version this registry does not serve.
+  cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION" --force
+fi
+
+if [[ "$(trunk --version 2>/dev/null || true)" != "trunk $TRUNK_VERSION" ]]; then
+  say "installing trunk $TRUNK_VERSION (several minutes, once)"
+  cargo install trunk --version "$TRUNK_VERSION" --locked --force
+fi
+
+if [[ $want_test -eq 1 ]]; then
+  if ! command -v chromium >/dev/null; then
+    say "installing Debian's chromium"
+    apt_install chromium chromium-driver
+  fi
+  if ! command -v pg_ctlcluster >/dev/null && ! ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1; then
+    say "installing Debian's postgresql"
+    apt_install postgresql
+  fi
+  if [[ ! -d tests/browser/node_modules ]] || [[ tests/browser/package-lock.json -nt tests/browser/node_modules/.package-lock.json ]]; then
+    say "installing npm packages for the browser tests"
+    (cd tests/browser && npm ci --no-audit --no-fund --silent)
+  fi
+fi
