@@ -1,7 +1,29 @@
 #!/usr/bin/env bash
-# Every check mufakat has, in the order that fails fastest.
+# Every check mufakat has: formatting, lints, unit and integration tests, the wasm builds,
+# and the browser end-to-end tests against the real server. `.ci/run` calls exactly this.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+step() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
+
+step "setup"
+scripts/setup.sh --test
+
+step "format"
 cargo fmt --all --check
-cargo clippy --workspace --all-targets -- -D warnings
-cargo test --workspace
+
+step "lint (native crates, then the app for wasm32)"
+cargo clippy --workspace --exclude mufakat-app --all-targets -- -D warnings
+cargo clippy -p mufakat-app --target wasm32-unknown-unknown -- -D warnings
+
+step "unit and integration tests"
+cargo test --workspace --exclude mufakat-app
+
+step "mufakat-core for wasm32"
+cargo build -p mufakat-core --target wasm32-unknown-unknown
+
+step "the app, built by Trunk"
+trunk build --release --offline
+
+step "browser end-to-end tests"
+cargo build -p mufakat-server
+(cd tests/browser && npm test)

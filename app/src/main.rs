@@ -1,0 +1,10 @@
+//! mufakat's browser app: the participant page, rendered client-side by Leptos.
+
+mod client;
+mod i18n;
+mod pages;
+
+fn main() {
+    console_error_panic_hook::set_once();
+    leptos::mount::mount_to_body(pages::App);
+}

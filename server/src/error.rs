@@ -1,0 +1,64 @@
+//! One error type for every handler, rendered as the stable JSON body
+//! `{ "error": { "code": "...", "message": "...", "field": "..." } }`.
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use mufakat_core::api::{ErrorBody, ErrorDetail};
+
+use crate::store::StoreError;
+
+#[derive(Debug)]
+pub struct AppError {
+    pub status: StatusCode,
+    pub code: &'static str,
+    pub message: String,
+    pub field: Option<&'static str>,
+}
+
+impl AppError {
+    pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> AppError {
+        AppError { status, code, message: message.into(), field: None }
+    }
+
+    pub fn field(mut self, field: &'static str) -> AppError {
+        self.field = Some(field);
+        self
+    }
+
+    pub fn bad_request(code: &'static str, message: impl Into<String>) -> AppError {
+        AppError::new(StatusCode::BAD_REQUEST, code, message)
+    }
+
+    pub fn not_found(what: &str) -> AppError {
+        AppError::new(StatusCode::NOT_FOUND, "not_found", format!("{what} not found"))
+    }
+}
+
+impl From<StoreError> for AppError {
+    fn from(e: StoreError) -> AppError {
+        match e {
+            StoreError::NotFound(what) => AppError::not_found(what),
+            StoreError::Duplicate => {
+                AppError::new(StatusCode::CONFLICT, "duplicate_statement", e.to_string()).field("text")
+            }
+            other => {
+                tracing::error!(error = %other, "store failure");
+                AppError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "the server could not complete this")
+            }
+        }
+    }
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        let body = ErrorBody {
+            error: ErrorDetail {
+                code: self.code.to_string(),
+                message: self.message,
+                field: self.field.map(str::to_string),
+            },
+        };
+        (self.status, Json(body)).into_response()
+    }
+}

@@ -1,0 +1,60 @@
+// Shared harness for the browser tests: starts the real `mufakat` server on a fresh SQLite
+// file and a free port, and launches Debian's Chromium through playwright-core.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export const artifacts = path.join(root, 'tests/browser/artifacts');
+mkdirSync(artifacts, { recursive: true });
+
+/** Starts `mufakat serve` and resolves once it prints its URL. */
+export async function startServer({ extraArgs = [], dir } = {}) {
+  const bin = process.env.MUFAKAT_BIN ?? path.join(root, 'target/debug/mufakat');
+  const workdir = dir ?? mkdtempSync(path.join(tmpdir(), 'mufakat-e2e-'));
+  const dbPath = path.join(workdir, 'mufakat.sqlite');
+  const args = ['serve', '--addr', '127.0.0.1:0', '--database-url', `sqlite://${dbPath}`,
+    '--dist', path.join(root, 'dist'), ...extraArgs];
+  const proc = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, RUST_LOG: 'warn' } });
+  let log = '';
+  proc.stderr.on('data', (d) => { log += d; });
+  const base = await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`server did not start:\n${log}`)), 30_000);
+    proc.stdout.on('data', (d) => {
+      const m = /open (http:\/\/[\d.:]+)/.exec(String(d));
+      if (m) { clearTimeout(timer); resolve(m[1]); }
+    });
+    proc.on('exit', (code) => reject(new Error(`server exited with ${code}:\n${log}`)));
+  });
+  return {
+    base, dbPath, workdir, proc,
+    log: () => log,
+    async stop() {
+      if (proc.exitCode !== null) return;
+      proc.kill('SIGTERM');
+      await new Promise((r) => proc.once('exit', r));
+    },
+  };
+}
+
+export async function launchBrowser() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync'],
+  });
+}
+
+export async function api(base, method, url, { body, token } = {}) {
+  const headers = { 'content-type': 'application/json' };
+  if (token) headers['x-participant-token'] = token;
+  const res = await fetch(base + url, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  const text = await res.text();
+  let json = null;
+  try { json = JSON.parse(text); } catch { /* not JSON */ }
+  return { status: res.status, json, text };
+}
