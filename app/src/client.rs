@@ -47,12 +47,18 @@ async fn decode<T: DeserializeOwned>(response: Response) -> Result<T, ApiError> 
 }
 
 pub async fn get<T: DeserializeOwned>(url: &str, token: Option<&str>) -> Result<T, ApiError> {
-    let response = with_token(Request::get(url), token).send().await.map_err(|e| ApiError::Network(e.to_string()))?;
+    let response =
+        with_token(Request::get(url), token).send().await.map_err(|e| ApiError::Network(e.to_string()))?;
     decode(response).await
 }
 
-pub async fn post<B: Serialize, T: DeserializeOwned>(url: &str, token: Option<&str>, body: &B) -> Result<T, ApiError> {
-    let request = with_token(Request::post(url), token).json(body).map_err(|e| ApiError::Network(e.to_string()))?;
+pub async fn post<B: Serialize, T: DeserializeOwned>(
+    url: &str,
+    token: Option<&str>,
+    body: &B,
+) -> Result<T, ApiError> {
+    let request =
+        with_token(Request::post(url), token).json(body).map_err(|e| ApiError::Network(e.to_string()))?;
     let response = request.send().await.map_err(|e| ApiError::Network(e.to_string()))?;
     decode(response).await
 }

@@ -178,11 +178,13 @@ fn ConversationPage() -> impl IntoView {
             }
             let stored: Option<String> = LocalStorage::get(token_key(&id)).ok();
             let join = JoinRequest { token: stored, xid: None };
-            match client::post::<_, JoinResponse>(&conversation_url(&id, "/participants"), None, &join).await {
+            match client::post::<_, JoinResponse>(&conversation_url(&id, "/participants"), None, &join).await
+            {
                 Ok(joined) => {
                     let _ = LocalStorage::set(token_key(&id), &joined.token);
                     let next =
-                        client::get::<NextStatement>(&conversation_url(&id, "/next"), Some(&joined.token)).await;
+                        client::get::<NextStatement>(&conversation_url(&id, "/next"), Some(&joined.token))
+                            .await;
                     state.token.set(Some(joined.token));
                     match next {
                         Ok(n) => state.next.set(Some(n)),
@@ -236,7 +238,8 @@ fn VoteCard(state: PageState) -> impl IntoView {
         let id = state.id.get_untracked();
         spawn_local(async move {
             let body = VoteRequest { statement: statement.id, vote };
-            match client::post::<_, VoteResponse>(&conversation_url(&id, "/votes"), Some(&token), &body).await {
+            match client::post::<_, VoteResponse>(&conversation_url(&id, "/votes"), Some(&token), &body).await
+            {
                 Ok(r) => {
                     state.next.set(Some(r.next));
                     state.notice.set(Some(Notice::Voted(vote)));
@@ -248,7 +251,8 @@ fn VoteCard(state: PageState) -> impl IntoView {
         });
     };
 
-    move || match state.next.get() {
+    move || {
+        match state.next.get() {
         None => view! { <p class="loading">{move || t().loading}</p> }.into_any(),
         Some(NextStatement { statement: None, .. }) => {
             view! { <p class="all-done" data-testid="all-done">{move || t().all_done}</p> }.into_any()
@@ -275,6 +279,7 @@ fn VoteCard(state: PageState) -> impl IntoView {
         }
         .into_any(),
     }
+    }
 }
 
 #[component]
@@ -289,8 +294,12 @@ fn StatementForm(state: PageState) -> impl IntoView {
         let id = state.id.get_untracked();
         let body = PostStatementRequest { text: text.get_untracked() };
         spawn_local(async move {
-            match client::post::<_, PostStatementResponse>(&conversation_url(&id, "/statements"), Some(&token), &body)
-                .await
+            match client::post::<_, PostStatementResponse>(
+                &conversation_url(&id, "/statements"),
+                Some(&token),
+                &body,
+            )
+            .await
             {
                 Ok(r) => {
                     text.set(String::new());
@@ -331,7 +340,7 @@ fn AnalysisPanel(state: PageState) -> impl IntoView {
         <section class="analysis" aria-labelledby="analysis-heading" data-testid="analysis">
             <h2 id="analysis-heading">{move || t().analysis_heading}</h2>
             {move || state.summary.get().map(|s| {
-                let agree_pct = if s.votes == 0 { 0 } else { (100 * s.agree / s.votes) as u32 };
+                let agree_pct = (100 * s.agree).checked_div(s.votes).unwrap_or(0) as u32;
                 view! {
                     <p data-testid="analysis-line">{move || (t().analysis_line)(s.participants, s.statements, s.votes)}</p>
                     <p>{move || (t().analysis_agree_share)(agree_pct)}</p>

@@ -65,7 +65,10 @@ async fn unknown_endpoint() -> AppError {
     AppError::not_found("endpoint")
 }
 
-async fn conversation(State(st): State<AppState>, Path(id): Path<String>) -> Result<Json<ConversationView>, AppError> {
+async fn conversation(
+    State(st): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Json<ConversationView>, AppError> {
     Ok(Json(st.store.conversation_view(&id).await?))
 }
 
@@ -83,7 +86,11 @@ async fn join(
 }
 
 /// The participant named by the token header; a token from another conversation is refused.
-async fn participant(st: &AppState, conversation: &str, headers: &HeaderMap) -> Result<ParticipantId, AppError> {
+async fn participant(
+    st: &AppState,
+    conversation: &str,
+    headers: &HeaderMap,
+) -> Result<ParticipantId, AppError> {
     let token = headers
         .get(PARTICIPANT_TOKEN_HEADER)
         .and_then(|v| v.to_str().ok())
@@ -96,8 +103,13 @@ async fn participant(st: &AppState, conversation: &str, headers: &HeaderMap) -> 
 
 /// Picks the next statement: never one already voted on, never the participant's own;
 /// weighted towards statements with few votes (the novelty boost of Pol.is routing).
-async fn next_statement(st: &AppState, c: &Conversation, participant: ParticipantId) -> Result<NextStatement, AppError> {
-    let voted: std::collections::HashSet<_> = st.store.voted_by(&c.id, participant).await?.into_iter().collect();
+async fn next_statement(
+    st: &AppState,
+    c: &Conversation,
+    participant: ParticipantId,
+) -> Result<NextStatement, AppError> {
+    let voted: std::collections::HashSet<_> =
+        st.store.voted_by(&c.id, participant).await?.into_iter().collect();
     let candidates: Vec<_> = st
         .store
         .visible_statements(c)
@@ -144,7 +156,11 @@ async fn vote(
     let c = st.store.conversation(&id).await?;
     let p = participant(&st, &id, &headers).await?;
     if c.closed {
-        return Err(AppError::new(StatusCode::CONFLICT, "conversation_closed", "this conversation is closed"));
+        return Err(AppError::new(
+            StatusCode::CONFLICT,
+            "conversation_closed",
+            "this conversation is closed",
+        ));
     }
     let visible = st.store.visible_statements(&c).await?;
     if !visible.iter().any(|s| s.view.id == req.statement) {
@@ -181,7 +197,11 @@ async fn post_statement(
     let c = st.store.conversation(&id).await?;
     let p = participant(&st, &id, &headers).await?;
     if c.closed {
-        return Err(AppError::new(StatusCode::CONFLICT, "conversation_closed", "this conversation is closed"));
+        return Err(AppError::new(
+            StatusCode::CONFLICT,
+            "conversation_closed",
+            "this conversation is closed",
+        ));
     }
     if !c.allow_statements {
         return Err(AppError::new(

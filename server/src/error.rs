@@ -44,7 +44,11 @@ impl From<StoreError> for AppError {
             }
             other => {
                 tracing::error!(error = %other, "store failure");
-                AppError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "the server could not complete this")
+                AppError::new(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "internal",
+                    "the server could not complete this",
+                )
             }
         }
     }

@@ -46,7 +46,9 @@ async fn main() -> anyhow::Result<()> {
         )
         .init();
     match Cli::parse().command {
-        Command::Serve { addr, database_url, dist, no_demo } => serve(addr, &database_url, dist, no_demo).await,
+        Command::Serve { addr, database_url, dist, no_demo } => {
+            serve(addr, &database_url, dist, no_demo).await
+        }
     }
 }
 

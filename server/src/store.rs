@@ -217,10 +217,11 @@ impl Store {
     pub async fn conversation_view(&self, id: &str) -> Result<ConversationView> {
         let c = self.conversation(id).await?;
         let statements = self.visible_statements(&c).await?.into_iter().map(|s| s.view).collect();
-        let participants: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM participants WHERE conversation_id = ?")
-            .bind(id)
-            .fetch_one(&self.pool)
-            .await?;
+        let participants: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM participants WHERE conversation_id = ?")
+                .bind(id)
+                .fetch_one(&self.pool)
+                .await?;
         Ok(ConversationView {
             id: c.id,
             title: c.title,
@@ -250,11 +251,12 @@ impl Store {
         }
         let mut tx = self.pool.begin().await?;
         if let Some(xid) = xid {
-            let found = sqlx::query("SELECT token, id FROM participants WHERE conversation_id = ? AND xid = ?")
-                .bind(conversation)
-                .bind(xid)
-                .fetch_optional(&mut *tx)
-                .await?;
+            let found =
+                sqlx::query("SELECT token, id FROM participants WHERE conversation_id = ? AND xid = ?")
+                    .bind(conversation)
+                    .bind(xid)
+                    .fetch_optional(&mut *tx)
+                    .await?;
             if let Some(row) = found {
                 return Ok((row.get(0), row.get::<i64, _>(1) as ParticipantId));
             }
@@ -265,19 +267,25 @@ impl Store {
                 .fetch_one(&mut *tx)
                 .await?;
         let token = new_token();
-        sqlx::query("INSERT INTO participants (conversation_id, id, token, xid, created_at) VALUES (?, ?, ?, ?, ?)")
-            .bind(conversation)
-            .bind(id)
-            .bind(&token)
-            .bind(xid)
-            .bind(now_ms())
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query(
+            "INSERT INTO participants (conversation_id, id, token, xid, created_at) VALUES (?, ?, ?, ?, ?)",
+        )
+        .bind(conversation)
+        .bind(id)
+        .bind(&token)
+        .bind(xid)
+        .bind(now_ms())
+        .execute(&mut *tx)
+        .await?;
         tx.commit().await?;
         Ok((token, id as ParticipantId))
     }
 
-    pub async fn participant_by_token(&self, conversation: &str, token: &str) -> Result<Option<ParticipantId>> {
+    pub async fn participant_by_token(
+        &self,
+        conversation: &str,
+        token: &str,
+    ) -> Result<Option<ParticipantId>> {
         let id: Option<i64> =
             sqlx::query_scalar("SELECT id FROM participants WHERE conversation_id = ? AND token = ?")
                 .bind(conversation)
