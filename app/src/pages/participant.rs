@@ -1,11 +1,10 @@
-//! The app's routes and the participant page.
+//! The participant page: one statement at a time, agree / disagree / pass, a statement form,
+//! and the conversation's analysis computed in the browser.
 
 use gloo_storage::{LocalStorage, Storage};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use leptos_router::components::{Route, Router, Routes, A};
 use leptos_router::hooks::use_params_map;
-use leptos_router::path;
 use mufakat_core::api::{
     ConversationView, JoinRequest, JoinResponse, NextStatement, PostStatementRequest, PostStatementResponse,
     VoteRequest, VoteResponse, VotesCompact,
@@ -13,66 +12,9 @@ use mufakat_core::api::{
 use mufakat_core::model::{Moderation, Vote};
 use mufakat_core::summary::{summarise, VoteSummary};
 
+use super::NotFound;
 use crate::client::{self, conversation_url, ApiError};
-use crate::i18n::{t, use_lang, Catalogue, Lang};
-
-#[component]
-pub fn App() -> impl IntoView {
-    let lang = RwSignal::new(Lang::from_browser());
-    provide_context(lang);
-    Effect::new(move |_| {
-        if let Some(el) = document().document_element() {
-            let _ = el.set_attribute("lang", lang.get().tag());
-        }
-    });
-    view! {
-        <Router>
-            <header class="topbar">
-                <a class="brand" href="/">"mufakat"</a>
-                <LanguageSwitch/>
-            </header>
-            <main id="main">
-                <Routes fallback=|| view! { <NotFound/> }>
-                    <Route path=path!("/") view=Home/>
-                    <Route path=path!("/c/:id") view=ConversationPage/>
-                </Routes>
-            </main>
-        </Router>
-    }
-}
-
-#[component]
-fn LanguageSwitch() -> impl IntoView {
-    let lang = use_lang();
-    view! {
-        <button class="lang-switch" lang=move || lang.get().other().tag()
-            on:click=move |_| lang.update(|l| *l = l.other())>
-            {move || t().switch_language}
-        </button>
-    }
-}
-
-#[component]
-fn Home() -> impl IntoView {
-    view! {
-        <section class="panel">
-            <h1>{move || t().home_title}</h1>
-            <p>{move || t().home_body}</p>
-            <p><A href="/c/demo">{move || t().home_demo_link}</A></p>
-        </section>
-    }
-}
-
-#[component]
-fn NotFound() -> impl IntoView {
-    view! {
-        <section class="panel" data-testid="not-found">
-            <h1>{move || t().not_found_title}</h1>
-            <p>{move || t().not_found_body}</p>
-            <p><a href="/">{move || t().back_home}</a></p>
-        </section>
-    }
-}
+use crate::i18n::{t, Catalogue};
 
 /// What the live region last announced.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -105,10 +47,10 @@ impl ErrorKind {
 
     fn text(self, c: &Catalogue) -> &'static str {
         match self {
-            ErrorKind::Empty => c.error_empty,
-            ErrorKind::TooLong => c.error_too_long,
-            ErrorKind::Duplicate => c.error_duplicate,
-            ErrorKind::Closed => c.error_closed,
+            ErrorKind::Empty => c.participant.error_empty,
+            ErrorKind::TooLong => c.participant.error_too_long,
+            ErrorKind::Duplicate => c.participant.error_duplicate,
+            ErrorKind::Closed => c.participant.error_closed,
             ErrorKind::Network => c.error_network,
             ErrorKind::Other => c.error_other,
         }
@@ -118,9 +60,9 @@ impl ErrorKind {
 impl Notice {
     fn text(self, c: &Catalogue) -> &'static str {
         match self {
-            Notice::Voted(Vote::Agree) => c.voted_agree,
-            Notice::Voted(Vote::Disagree) => c.voted_disagree,
-            Notice::Voted(Vote::Pass) => c.voted_pass,
+            Notice::Voted(Vote::Agree) => c.participant.voted_agree,
+            Notice::Voted(Vote::Disagree) => c.participant.voted_disagree,
+            Notice::Voted(Vote::Pass) => c.participant.voted_pass,
             Notice::Error(e) => e.text(c),
         }
     }
@@ -155,7 +97,7 @@ impl PageState {
 }
 
 #[component]
-fn ConversationPage() -> impl IntoView {
+pub fn ConversationPage() -> impl IntoView {
     let params = use_params_map();
     let id = Signal::derive(move || params.read().get("id").unwrap_or_default());
     let conversation: RwSignal<Option<Result<ConversationView, ApiError>>> = RwSignal::new(None);
@@ -255,26 +197,26 @@ fn VoteCard(state: PageState) -> impl IntoView {
         match state.next.get() {
         None => view! { <p class="loading">{move || t().loading}</p> }.into_any(),
         Some(NextStatement { statement: None, .. }) => {
-            view! { <p class="all-done" data-testid="all-done">{move || t().all_done}</p> }.into_any()
+            view! { <p class="all-done" data-testid="all-done">{move || t().participant.all_done}</p> }.into_any()
         }
         Some(NextStatement { statement: Some(s), remaining, .. }) => view! {
             <article class="vote-card" aria-labelledby="statement-text" data-testid="vote-card"
                 data-statement-id=s.id>
-                <h2 class="visually-hidden">{move || t().statement_heading}</h2>
+                <h2 class="visually-hidden">{move || t().participant.statement_heading}</h2>
                 <p id="statement-text" class="statement-text">{s.text.clone()}</p>
                 <div class="vote-buttons">
                     <button class="vote agree" disabled=move || busy.get() on:click=move |_| cast(Vote::Agree)>
-                        {move || t().agree}
+                        {move || t().participant.agree}
                     </button>
                     <button class="vote disagree" disabled=move || busy.get()
                         on:click=move |_| cast(Vote::Disagree)>
-                        {move || t().disagree}
+                        {move || t().participant.disagree}
                     </button>
                     <button class="vote pass" disabled=move || busy.get() on:click=move |_| cast(Vote::Pass)>
-                        {move || t().pass}
+                        {move || t().participant.pass}
                     </button>
                 </div>
-                <p class="remaining" data-testid="remaining">{move || (t().remaining)(remaining)}</p>
+                <p class="remaining" data-testid="remaining">{move || (t().participant.remaining)(remaining)}</p>
             </article>
         }
         .into_any(),
@@ -311,22 +253,22 @@ fn StatementForm(state: PageState) -> impl IntoView {
     };
     view! {
         <form class="statement-form" on:submit=submit>
-            <label for="new-statement"><h2>{move || t().post_heading}</h2></label>
+            <label for="new-statement"><h2>{move || t().participant.post_heading}</h2></label>
             <textarea id="new-statement" name="text" rows="3"
-                placeholder=move || t().post_placeholder
+                placeholder=move || t().participant.post_placeholder
                 aria-describedby="chars-left"
                 prop:value=move || text.get()
                 on:input=move |ev| text.set(event_target_value(&ev))></textarea>
             <div class="form-row">
                 <span id="chars-left" class="chars-left" class:over=move || left() < 0>
-                    {move || (t().chars_left)(left())}
+                    {move || (t().participant.chars_left)(left())}
                 </span>
-                <button type="submit" class="primary">{move || t().post_button}</button>
+                <button type="submit" class="primary">{move || t().participant.post_button}</button>
             </div>
             <p class="form-result" role="status" aria-live="polite" data-testid="post-result">
                 {move || result.get().map(|r| match r {
-                    Ok(Moderation::Accepted) => t().posted,
-                    Ok(_) => t().posted_pending,
+                    Ok(Moderation::Accepted) => t().participant.posted,
+                    Ok(_) => t().participant.posted_pending,
                     Err(e) => e.text(t()),
                 })}
             </p>
@@ -338,13 +280,13 @@ fn StatementForm(state: PageState) -> impl IntoView {
 fn AnalysisPanel(state: PageState) -> impl IntoView {
     view! {
         <section class="analysis" aria-labelledby="analysis-heading" data-testid="analysis">
-            <h2 id="analysis-heading">{move || t().analysis_heading}</h2>
+            <h2 id="analysis-heading">{move || t().participant.analysis_heading}</h2>
             {move || state.summary.get().map(|s| {
                 let agree_pct = (100 * s.agree).checked_div(s.votes).unwrap_or(0) as u32;
                 view! {
-                    <p data-testid="analysis-line">{move || (t().analysis_line)(s.participants, s.statements, s.votes)}</p>
-                    <p>{move || (t().analysis_agree_share)(agree_pct)}</p>
-                    <p class="muted">{move || t().analysis_note}</p>
+                    <p data-testid="analysis-line">{move || (t().participant.analysis_line)(s.participants, s.statements, s.votes)}</p>
+                    <p>{move || (t().participant.analysis_agree_share)(agree_pct)}</p>
+                    <p class="muted">{move || t().participant.analysis_note}</p>
                 }
             })}
         </section>

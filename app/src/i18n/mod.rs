@@ -1,0 +1,98 @@
+//! The message catalogue: every word the app shows, in English and Bahasa Indonesia.
+//! A catalogue is a struct, so a message missing in one language does not compile; each area
+//! of the app has its own part (`participant.rs`, ...).
+
+mod participant;
+
+use leptos::prelude::*;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lang {
+    En,
+    Id,
+}
+
+impl Lang {
+    /// Bahasa Indonesia for browsers that prefer it, English otherwise.
+    pub fn from_browser() -> Lang {
+        let preferred = web_sys::window().and_then(|w| w.navigator().language()).unwrap_or_default();
+        if preferred.to_ascii_lowercase().starts_with("id") || preferred.starts_with("in") {
+            Lang::Id
+        } else {
+            Lang::En
+        }
+    }
+
+    pub fn tag(self) -> &'static str {
+        match self {
+            Lang::En => "en",
+            Lang::Id => "id",
+        }
+    }
+
+    pub fn other(self) -> Lang {
+        match self {
+            Lang::En => Lang::Id,
+            Lang::Id => Lang::En,
+        }
+    }
+
+    pub fn catalogue(self) -> &'static Catalogue {
+        match self {
+            Lang::En => &EN,
+            Lang::Id => &ID,
+        }
+    }
+}
+
+pub struct Catalogue {
+    pub switch_language: &'static str,
+    pub loading: &'static str,
+    pub home_title: &'static str,
+    pub home_body: &'static str,
+    pub home_demo_link: &'static str,
+    pub not_found_title: &'static str,
+    pub not_found_body: &'static str,
+    pub back_home: &'static str,
+    pub error_network: &'static str,
+    pub error_other: &'static str,
+    pub participant: &'static participant::Participant,
+}
+
+pub static EN: Catalogue = Catalogue {
+    switch_language: "Bahasa Indonesia",
+    loading: "Loading…",
+    home_title: "mufakat: find where a community agrees",
+    home_body: "Read short statements, vote agree, disagree or pass, and add your own. The map of opinions is computed in your browser.",
+    home_demo_link: "Open the demo conversation",
+    not_found_title: "Conversation not found",
+    not_found_body: "This link does not lead to a conversation. Check the address or ask the organisers for a new link.",
+    back_home: "Back to the start page",
+    error_network: "Cannot reach the server. Check your connection and try again.",
+    error_other: "Something went wrong. Please try again.",
+    participant: &participant::EN,
+};
+
+pub static ID: Catalogue = Catalogue {
+    switch_language: "English",
+    loading: "Memuat…",
+    home_title: "mufakat: temukan titik temu warga",
+    home_body: "Baca pernyataan singkat, pilih setuju, tidak setuju, atau lewati, dan tambahkan pendapat Anda. Peta pendapat dihitung di peramban Anda.",
+    home_demo_link: "Buka percakapan contoh",
+    not_found_title: "Percakapan tidak ditemukan",
+    not_found_body: "Tautan ini tidak mengarah ke percakapan mana pun. Periksa alamatnya atau minta tautan baru kepada penyelenggara.",
+    back_home: "Kembali ke halaman awal",
+    error_network: "Server tidak dapat dihubungi. Periksa koneksi Anda lalu coba lagi.",
+    error_other: "Terjadi kesalahan. Silakan coba lagi.",
+    participant: &participant::ID,
+};
+
+/// The language chosen for this page, provided as context by the app.
+pub fn use_lang() -> RwSignal<Lang> {
+    use_context::<RwSignal<Lang>>().unwrap_or_else(|| RwSignal::new(Lang::En))
+}
+
+/// The catalogue of the current language (reactive: call inside a closure).
+pub fn t() -> &'static Catalogue {
+    use_lang().get().catalogue()
+}

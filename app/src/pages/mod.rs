@@ -1,0 +1,68 @@
+//! The app's routes and the pieces every page shares. Each area of the app has its own
+//! module: `participant` (voting and posting).
+
+mod participant;
+
+use leptos::prelude::*;
+use leptos_router::components::{Route, Router, Routes, A};
+use leptos_router::path;
+
+use crate::i18n::{t, use_lang, Lang};
+
+#[component]
+pub fn App() -> impl IntoView {
+    let lang = RwSignal::new(Lang::from_browser());
+    provide_context(lang);
+    Effect::new(move |_| {
+        if let Some(el) = document().document_element() {
+            let _ = el.set_attribute("lang", lang.get().tag());
+        }
+    });
+    view! {
+        <Router>
+            <header class="topbar">
+                <a class="brand" href="/">"mufakat"</a>
+                <LanguageSwitch/>
+            </header>
+            <main id="main">
+                <Routes fallback=|| view! { <NotFound/> }>
+                    <Route path=path!("/") view=Home/>
+                    <Route path=path!("/c/:id") view=participant::ConversationPage/>
+                </Routes>
+            </main>
+        </Router>
+    }
+}
+
+#[component]
+fn LanguageSwitch() -> impl IntoView {
+    let lang = use_lang();
+    view! {
+        <button class="lang-switch" lang=move || lang.get().other().tag()
+            on:click=move |_| lang.update(|l| *l = l.other())>
+            {move || t().switch_language}
+        </button>
+    }
+}
+
+#[component]
+fn Home() -> impl IntoView {
+    view! {
+        <section class="panel">
+            <h1>{move || t().home_title}</h1>
+            <p>{move || t().home_body}</p>
+            <p><A href="/c/demo">{move || t().home_demo_link}</A></p>
+        </section>
+    }
+}
+
+#[component]
+pub fn NotFound() -> impl IntoView {
+    view! {
+        <section class="panel" data-testid="not-found">
+            <h1>{move || t().not_found_title}</h1>
+            <p>{move || t().not_found_body}</p>
+            <p><a href="/">{move || t().back_home}</a></p>
+        </section>
+    }
+}
