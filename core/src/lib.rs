@@ -17,6 +17,7 @@ pub mod model;
 pub mod pca;
 pub mod polis_csv;
 pub mod repness;
+pub mod report;
 pub mod routing;
 pub mod summary;
 

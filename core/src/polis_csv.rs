@@ -9,7 +9,7 @@
 use std::collections::HashMap;
 use std::fmt;
 
-use crate::analysis::StatementMeta;
+use crate::analysis::{Analysis, AnalysisParams, StatementMeta};
 use crate::model::{Moderation, ParticipantId, StatementId, Vote, VoteRecord};
 
 /// Where and why a file could not be read.
@@ -363,5 +363,331 @@ impl PolisExport {
     /// A summary.csv value by key.
     pub fn summary_value(&self, key: &str) -> Option<&str> {
         self.summary.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Writers. Same data and seed give byte-identical output: rows in id order, fixed float
+// formatting by serde_json / Rust's shortest round-trip printing.
+
+/// Name and version of the JSON analysis format written by [`analysis_json`].
+pub const ANALYSIS_FORMAT: &str = "mufakat-analysis";
+pub const ANALYSIS_FORMAT_VERSION: u32 = 1;
+
+fn csv_string(rows: Vec<Vec<String>>) -> String {
+    let mut w = csv::WriterBuilder::new().flexible(true).from_writer(Vec::new());
+    for row in rows {
+        // Writing to a Vec cannot fail for I/O reasons.
+        let _ = w.write_record(&row);
+    }
+    let bytes = w.into_inner().unwrap_or_default();
+    String::from_utf8(bytes).unwrap_or_default()
+}
+
+/// Group letter as in comment-groups.csv: 0 → a, 1 → b, …
+pub fn group_letter(index: usize) -> String {
+    let mut n = index;
+    let mut s = String::new();
+    loop {
+        s.insert(0, (b'a' + (n % 26) as u8) as char);
+        if n < 26 {
+            break;
+        }
+        n = n / 26 - 1;
+    }
+    s
+}
+
+/// participants-votes.csv with our group-id (empty when not clustered).
+pub fn write_participants_votes(export: &PolisExport, analysis: &Analysis) -> String {
+    let mut statement_ids: Vec<StatementId> = analysis.statements.iter().map(|s| s.id).collect();
+    statement_ids.sort_unstable();
+    let col: HashMap<StatementId, usize> = statement_ids.iter().enumerate().map(|(i, s)| (*s, i)).collect();
+    let mut authored: HashMap<ParticipantId, u32> = HashMap::new();
+    for c in &export.comments {
+        if let Some(a) = c.author {
+            *authored.entry(a).or_default() += 1;
+        }
+    }
+    // Latest vote per (participant, statement), in chronological order.
+    let mut cells: HashMap<ParticipantId, Vec<Option<i8>>> = HashMap::new();
+    for v in &export.votes {
+        if let Some(&c) = col.get(&v.statement) {
+            cells.entry(v.participant).or_insert_with(|| vec![None; statement_ids.len()])[c] =
+                Some(v.vote.value());
+        }
+    }
+    let mut participants: Vec<&crate::analysis::ParticipantPlacement> =
+        analysis.participants.iter().collect();
+    participants.sort_by_key(|p| p.id);
+    let mut rows = Vec::with_capacity(participants.len() + 1);
+    let mut header: Vec<String> =
+        ["participant", "group-id", "n-comments", "n-votes", "n-agree", "n-disagree"]
+            .map(String::from)
+            .to_vec();
+    header.extend(statement_ids.iter().map(|s| s.to_string()));
+    rows.push(header);
+    let empty = vec![None; statement_ids.len()];
+    for p in participants {
+        let votes = cells.get(&p.id).unwrap_or(&empty);
+        let n_votes = votes.iter().flatten().count();
+        let n_agree = votes.iter().flatten().filter(|v| **v > 0).count();
+        let n_disagree = votes.iter().flatten().filter(|v| **v < 0).count();
+        let mut row = vec![
+            p.id.to_string(),
+            p.group.map(|g| g.to_string()).unwrap_or_default(),
+            authored.get(&p.id).copied().unwrap_or(0).to_string(),
+            n_votes.to_string(),
+            n_agree.to_string(),
+            n_disagree.to_string(),
+        ];
+        row.extend(votes.iter().map(|v| v.map(|x| x.to_string()).unwrap_or_default()));
+        rows.push(row);
+    }
+    csv_string(rows)
+}
+
+/// comment-groups.csv (B.2): totals are sums over groups, so clustered participants only.
+pub fn write_comment_groups(export: &PolisExport, analysis: &Analysis) -> String {
+    let text: HashMap<StatementId, &str> = export.comments.iter().map(|c| (c.id, c.body.as_str())).collect();
+    let mut header: Vec<String> =
+        ["comment-id", "comment", "total-votes", "total-agrees", "total-disagrees", "total-passes"]
+            .map(String::from)
+            .to_vec();
+    for (i, _) in analysis.groups.iter().enumerate() {
+        let l = group_letter(i);
+        for what in ["votes", "agrees", "disagrees", "passes"] {
+            header.push(format!("group-{l}-{what}"));
+        }
+    }
+    let mut statements: Vec<&crate::analysis::StatementScores> = analysis.statements.iter().collect();
+    statements.sort_by_key(|s| s.id);
+    let mut rows = vec![header];
+    for s in statements {
+        let (mut v, mut a, mut d, mut p) = (0u32, 0u32, 0u32, 0u32);
+        let mut per = Vec::new();
+        for g in &analysis.groups {
+            let t = s
+                .groups
+                .iter()
+                .find(|t| t.group == g.id)
+                .copied()
+                .unwrap_or(crate::analysis::GroupTally { group: g.id, agree: 0, disagree: 0, pass: 0 });
+            v += t.seen();
+            a += t.agree;
+            d += t.disagree;
+            p += t.pass;
+            per.extend([t.seen(), t.agree, t.disagree, t.pass].map(|x| x.to_string()));
+        }
+        let mut row = vec![
+            s.id.to_string(),
+            text.get(&s.id).copied().unwrap_or("").to_string(),
+            v.to_string(),
+            a.to_string(),
+            d.to_string(),
+            p.to_string(),
+        ];
+        row.extend(per);
+        rows.push(row);
+    }
+    csv_string(rows)
+}
+
+/// comments.csv in the 8-column openData layout, agrees/disagrees from current votes.
+pub fn write_comments(export: &PolisExport, analysis: &Analysis) -> String {
+    let mut comments: Vec<&PolisComment> = export.comments.iter().collect();
+    comments.sort_by_key(|c| c.id);
+    let mut rows = vec![[
+        "timestamp",
+        "datetime",
+        "comment-id",
+        "author-id",
+        "agrees",
+        "disagrees",
+        "moderated",
+        "comment-body",
+    ]
+    .map(String::from)
+    .to_vec()];
+    for c in comments {
+        let (agree, disagree) = analysis.statement(c.id).map_or((0, 0), |s| (s.agree, s.disagree));
+        rows.push(vec![
+            c.timestamp.map(|t| t.to_string()).unwrap_or_default(),
+            c.datetime.clone().unwrap_or_default(),
+            c.id.to_string(),
+            c.author.map(|a| a.to_string()).unwrap_or_default(),
+            agree.to_string(),
+            disagree.to_string(),
+            c.moderation.value().to_string(),
+            c.body.clone(),
+        ]);
+    }
+    csv_string(rows)
+}
+
+/// votes.csv: every vote record, chronological (agree = +1).
+pub fn write_votes(export: &PolisExport) -> String {
+    let mut rows =
+        vec![["timestamp", "datetime", "comment-id", "voter-id", "vote"].map(String::from).to_vec()];
+    for v in &export.votes {
+        rows.push(vec![
+            v.timestamp.map(|t| t.to_string()).unwrap_or_default(),
+            String::new(),
+            v.statement.to_string(),
+            v.participant.to_string(),
+            v.vote.value().to_string(),
+        ]);
+    }
+    csv_string(rows)
+}
+
+/// summary.csv: key,value rows; topic, url and description come from the input summary.
+pub fn write_summary(export: &PolisExport, analysis: &Analysis) -> String {
+    let commenters: std::collections::BTreeSet<ParticipantId> =
+        export.comments.iter().filter_map(|c| c.author).collect();
+    let get = |k: &str| export.summary_value(k).unwrap_or("").to_string();
+    let rows = vec![
+        vec!["topic".into(), get("topic")],
+        vec!["url".into(), get("url")],
+        vec!["voters".into(), analysis.counts.participants.to_string()],
+        vec!["voters-in-conv".into(), analysis.counts.in_conv.to_string()],
+        vec!["commenters".into(), commenters.len().to_string()],
+        vec!["comments".into(), export.comments.len().to_string()],
+        vec!["groups".into(), analysis.counts.groups.to_string()],
+        vec!["conversation-description".into(), get("conversation-description")],
+    ];
+    csv_string(rows)
+}
+
+#[derive(serde::Serialize)]
+struct VersionedAnalysis<'a> {
+    format: &'static str,
+    version: u32,
+    analysis: &'a Analysis,
+}
+
+/// The whole analysis as versioned JSON: `{"format":"mufakat-analysis","version":1,...}`.
+pub fn analysis_json(analysis: &Analysis) -> String {
+    let doc = VersionedAnalysis { format: ANALYSIS_FORMAT, version: ANALYSIS_FORMAT_VERSION, analysis };
+    serde_json::to_string_pretty(&doc).unwrap_or_default()
+}
+
+/// Reads [`analysis_json`] back; refuses other formats and newer versions.
+pub fn read_analysis_json(text: &str) -> Result<Analysis, String> {
+    #[derive(serde::Deserialize)]
+    struct Doc {
+        format: String,
+        version: u32,
+        analysis: Analysis,
+    }
+    let doc: Doc = serde_json::from_str(text).map_err(|e| format!("analysis.json: {e}"))?;
+    if doc.format != ANALYSIS_FORMAT || doc.version > ANALYSIS_FORMAT_VERSION {
+        return Err(format!("analysis.json: unsupported format {} version {}", doc.format, doc.version));
+    }
+    Ok(doc.analysis)
+}
+
+/// Every output file, as (file name, contents), in a fixed order.
+pub fn write_outputs(export: &PolisExport, analysis: &Analysis) -> Vec<(String, String)> {
+    vec![
+        ("summary.csv".into(), write_summary(export, analysis)),
+        ("comments.csv".into(), write_comments(export, analysis)),
+        ("votes.csv".into(), write_votes(export)),
+        ("participants-votes.csv".into(), write_participants_votes(export, analysis)),
+        ("comment-groups.csv".into(), write_comment_groups(export, analysis)),
+        ("analysis.json".into(), analysis_json(analysis)),
+    ]
+}
+
+impl PolisExport {
+    /// Statement text by id.
+    pub fn statement_text(&self, id: StatementId) -> Option<String> {
+        self.comments.iter().find(|c| c.id == id).map(|c| c.body.clone())
+    }
+
+    /// Analyses this export: the usual entry point for `mufakat analyze <dir>`.
+    pub fn analyse(&self, params: &AnalysisParams) -> Result<Analysis, crate::analysis::AnalysisError> {
+        let votes = self.vote_records();
+        let statements = self.statement_meta();
+        crate::analysis::analyse(
+            &crate::analysis::AnalysisInput { votes: &votes, statements: &statements },
+            params,
+            None,
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const COMMENTS: &str =
+        "timestamp,datetime,comment-id,author-id,agrees,disagrees,moderated,comment-body\n\
+        1000,Mon,0,1,2,0,1,\"Parks should stay open, always\"\n\
+        1001,Mon,1,2,0,2,-1,Second fixture statement\n";
+    const COMMENTS_EXTRA: &str =
+        "timestamp,comment-id,author-id,agrees,disagrees,moderated,is-meta,is-seed,importance,comment-body\n\
+        1000,4,0,1,0,1,true,false,0,\"A meta question\nspanning lines\"\n";
+
+    #[test]
+    fn both_comment_variants_parse_by_header_name() {
+        let c = parse_comments(COMMENTS).unwrap();
+        assert_eq!(c.len(), 2);
+        assert_eq!(c[0].body, "Parks should stay open, always");
+        assert_eq!(c[1].moderation, Moderation::Rejected);
+        let c = parse_comments(COMMENTS_EXTRA).unwrap();
+        assert!(c[0].is_meta && !c[0].is_seed);
+        assert_eq!(c[0].id, 4);
+        assert!(c[0].datetime.is_none());
+    }
+
+    #[test]
+    fn missing_header_is_named() {
+        let e = parse_votes("timestamp,comment-id,vote\n1,2,1\n").unwrap_err();
+        assert_eq!(e.column.as_deref(), Some("voter-id"));
+        assert!(e.to_string().contains("votes.csv"));
+    }
+
+    #[test]
+    fn bad_number_names_line_and_column() {
+        let e = parse_votes("timestamp,datetime,comment-id,voter-id,vote\n1,x,0,0,1\n2,x,1,zero,1\n")
+            .unwrap_err();
+        assert_eq!((e.line, e.column.as_deref()), (3, Some("voter-id")));
+        let e = parse_votes("timestamp,datetime,comment-id,voter-id,vote\n1,x,0,0,2\n").unwrap_err();
+        assert_eq!(e.column.as_deref(), Some("vote"));
+    }
+
+    #[test]
+    fn ragged_rows_and_empty_files_are_errors() {
+        let e = parse_votes("timestamp,datetime,comment-id,voter-id,vote\n1,x,0,0\n").unwrap_err();
+        assert_eq!(e.line, 2);
+        assert!(parse_votes("").is_err());
+        assert!(parse_comments("\n\n").is_err());
+        assert!(parse_summary("").is_err());
+        assert!(parse_participants_votes("participant,group-id,n-votes,x\n").is_err());
+    }
+
+    #[test]
+    fn votes_are_rebuilt_from_participants_votes_when_votes_csv_is_absent() {
+        let pv = "participant,group-id,n-comments,n-votes,n-agree,n-disagree,0,1\n7,0,0,2,1,1,1,-1\n8,,0,1,0,0,,0\n";
+        let files = [("comments.csv", COMMENTS), ("participants-votes.csv", pv)];
+        let e =
+            PolisExport::from_files(|n| files.iter().find(|f| f.0 == n).map(|f| f.1.to_string())).unwrap();
+        assert_eq!(e.votes.len(), 3);
+        assert_eq!(e.polis_groups().get(&7), Some(&0));
+        assert_eq!(e.votes[2].vote, Vote::Pass);
+    }
+
+    #[test]
+    fn votes_are_sorted_by_time_so_the_latest_wins() {
+        let v = parse_votes("timestamp,datetime,comment-id,voter-id,vote\n5,,0,0,-1\n3,,0,0,1\n").unwrap();
+        assert_eq!(v[1].vote, Vote::Disagree);
+    }
+
+    #[test]
+    fn group_letters_continue_past_z() {
+        assert_eq!(group_letter(0), "a");
+        assert_eq!(group_letter(25), "z");
+        assert_eq!(group_letter(26), "aa");
     }
 }

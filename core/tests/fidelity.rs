@@ -89,3 +89,27 @@ fn groups_match_polis_on_real_conversations() {
     }
     assert!(failures.is_empty(), "{failures:?}");
 }
+
+#[test]
+fn text_summary_and_outputs_for_a_real_conversation() {
+    let Some(export) = common::load("brexit-consensus") else { return };
+    let analysis = export.analyse(&AnalysisParams::default().seed(7)).expect("analysis runs");
+    let summary = mufakat_core::report::text_summary(&analysis, |id| export.statement_text(id));
+    eprintln!("{summary}\n{}", common::ATTRIBUTION);
+    assert!(summary.contains("Group A"));
+    let outputs = mufakat_core::polis_csv::write_outputs(&export, &analysis);
+    let again = mufakat_core::polis_csv::write_outputs(
+        &export,
+        &export.analyse(&AnalysisParams::default().seed(7)).unwrap(),
+    );
+    assert_eq!(outputs, again, "same data and seed give byte-identical files");
+    let json = &outputs.iter().find(|(n, _)| n == "analysis.json").unwrap().1;
+    assert!(json.contains("\"format\": \"mufakat-analysis\""));
+    let back = mufakat_core::polis_csv::read_analysis_json(json).unwrap();
+    assert_eq!(back.counts, analysis.counts);
+    // Our participants-votes.csv reads back with our groups.
+    let pv = &outputs.iter().find(|(n, _)| n == "participants-votes.csv").unwrap().1;
+    let parsed = mufakat_core::polis_csv::parse_participants_votes(pv).unwrap();
+    let clustered = parsed.iter().filter(|p| p.group.is_some()).count();
+    assert_eq!(clustered, analysis.counts.in_conv);
+}
