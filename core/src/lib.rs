@@ -20,6 +20,7 @@ pub mod repness;
 pub mod report;
 pub mod routing;
 pub mod summary;
+pub mod synthetic;
 
 pub use analysis::{
     analyse, analyse_with_progress, Analysis, AnalysisError, AnalysisInput, AnalysisParams, Stage,
