@@ -1,3 +1,4 @@
+#![cfg(not(target_arch = "wasm32"))]
 //! Fidelity against Pol.is: our groups versus Pol.is's own `group-id` on real
 //! conversations from the Pol.is open data (see ATTRIBUTION in tests/common).
 //!

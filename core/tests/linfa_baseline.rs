@@ -1,3 +1,4 @@
+#![cfg(not(target_arch = "wasm32"))]
 //! Our implicit sparse PCA and our k-means against linfa's dense implementations.
 
 mod common;

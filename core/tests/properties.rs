@@ -1,3 +1,4 @@
+#![cfg(not(target_arch = "wasm32"))]
 //! Property tests of the analysis: invariances, determinism, bounds and degenerate input.
 
 use mufakat_core::synthetic::planted;
