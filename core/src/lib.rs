@@ -6,8 +6,24 @@
 //! Vote convention, everywhere in mufakat: agree = +1, disagree = −1, pass = 0
 //! (Pol.is stores agree as −1 internally; its exports and we use +1).
 
+pub mod analysis;
 pub mod api;
+pub mod bridging;
+pub mod cluster;
+pub mod consensus;
+pub mod graph;
+pub mod matrix;
 pub mod model;
+pub mod pca;
+pub mod polis_csv;
+pub mod repness;
+pub mod report;
+pub mod routing;
 pub mod summary;
+pub mod synthetic;
 
-pub use model::{ParticipantId, StatementId, Vote, VoteRecord};
+pub use analysis::{
+    analyse, analyse_with_progress, Analysis, AnalysisError, AnalysisInput, AnalysisParams, Stage,
+    StatementMeta, WarmStart,
+};
+pub use model::{Moderation, ParticipantId, StatementId, Vote, VoteRecord};

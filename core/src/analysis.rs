@@ -1,0 +1,686 @@
+//! The analysis pipeline: votes → matrix → PCA → groups → statement scores → map.
+//!
+//! Shaped like a linfa algorithm: [`AnalysisParams`] with defaults and builder methods,
+//! checked once, then [`analyse`] returning an [`Analysis`] or a typed [`AnalysisError`].
+//! Deterministic for a seed: all randomness comes from one `Xoshiro256PlusPlus` seeded by
+//! the params, and nothing iterates a hash map into the result. [`analyse_with_progress`]
+//! reports each [`Stage`] so a Web Worker can show progress.
+//!
+//! Conventions: agree = +1, disagree = −1, pass = 0; percentages are 0–100; probabilities
+//! are 0–1 and Laplace-smoothed where named `p*` (Pol.is's (n + 1)/(N + 2)).
+
+use std::collections::{HashMap, HashSet};
+
+use rand::SeedableRng;
+use rand_xoshiro::Xoshiro256PlusPlus;
+use serde::{Deserialize, Serialize};
+
+use crate::bridging::{self, BridgingParams, BridgingScore};
+use crate::cluster::{self, KSmoother, Point};
+use crate::consensus;
+use crate::graph::{self, ConsensusMap};
+use crate::matrix::{ColumnTally, VoteMatrix};
+use crate::model::{Moderation, ParticipantId, StatementId, VoteRecord};
+use crate::pca;
+use crate::repness::{self, Direction, RepnessStats};
+use crate::routing;
+
+/// What the analysis needs to know about a statement besides its votes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StatementMeta {
+    pub id: StatementId,
+    #[serde(default)]
+    pub moderation: Moderation,
+    /// Pol.is `is_meta`: demographic-style statements kept out of the math.
+    #[serde(default)]
+    pub is_meta: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub author: Option<ParticipantId>,
+}
+
+impl StatementMeta {
+    pub fn new(id: StatementId) -> StatementMeta {
+        StatementMeta { id, moderation: Moderation::Pending, is_meta: false, author: None }
+    }
+
+    /// Pol.is's `mod-out`: rejected or meta statements are zeroed in PCA and left out of
+    /// repness and consensus.
+    pub fn is_excluded(&self) -> bool {
+        self.moderation == Moderation::Rejected || self.is_meta
+    }
+}
+
+/// The analysis input: vote records in arrival order (a later record for the same
+/// participant and statement wins) and the statements' metadata.
+#[derive(Debug, Clone, Copy)]
+pub struct AnalysisInput<'a> {
+    pub votes: &'a [VoteRecord],
+    pub statements: &'a [StatementMeta],
+}
+
+/// Tunable parameters, with Pol.is's constants as defaults.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AnalysisParams {
+    pub seed: u64,
+    pub max_groups: usize,
+    pub base_k: usize,
+    /// Votes needed to be clustered, capped by the number of statements (Pol.is: 7).
+    pub min_votes: usize,
+    /// Participants topped up greedily when fewer are in (Pol.is: 15).
+    pub greedy_n: usize,
+    /// Take the smallest k whose silhouette is within this of the best (0 = strict
+    /// argmax as Pol.is). See [`cluster`] docs for why the default is 0.05.
+    pub k_tolerance: f64,
+    pub bridging: BridgingParams,
+}
+
+impl Default for AnalysisParams {
+    fn default() -> Self {
+        AnalysisParams {
+            seed: 0,
+            max_groups: 5,
+            base_k: cluster::BASE_K,
+            min_votes: 7,
+            greedy_n: 15,
+            k_tolerance: 0.05,
+            bridging: BridgingParams::default(),
+        }
+    }
+}
+
+impl AnalysisParams {
+    pub fn seed(mut self, seed: u64) -> Self {
+        self.seed = seed;
+        self
+    }
+    pub fn max_groups(mut self, k: usize) -> Self {
+        self.max_groups = k;
+        self
+    }
+    pub fn base_k(mut self, k: usize) -> Self {
+        self.base_k = k;
+        self
+    }
+    pub fn min_votes(mut self, n: usize) -> Self {
+        self.min_votes = n;
+        self
+    }
+    pub fn greedy_n(mut self, n: usize) -> Self {
+        self.greedy_n = n;
+        self
+    }
+    pub fn k_tolerance(mut self, t: f64) -> Self {
+        self.k_tolerance = t;
+        self
+    }
+    pub fn bridging(mut self, b: BridgingParams) -> Self {
+        self.bridging = b;
+        self
+    }
+
+    fn check(&self) -> Result<(), AnalysisError> {
+        if !(2..=8).contains(&self.max_groups) {
+            return Err(AnalysisError::InvalidParams(format!(
+                "max_groups must be 2..=8, got {}",
+                self.max_groups
+            )));
+        }
+        if self.base_k < 2 {
+            return Err(AnalysisError::InvalidParams(format!(
+                "base_k must be at least 2, got {}",
+                self.base_k
+            )));
+        }
+        if !(0.0..=1.0).contains(&self.k_tolerance) {
+            return Err(AnalysisError::InvalidParams(format!(
+                "k_tolerance must be within 0..=1, got {}",
+                self.k_tolerance
+            )));
+        }
+        self.bridging.check().map_err(AnalysisError::InvalidParams)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum AnalysisError {
+    #[error("invalid analysis parameters: {0}")]
+    InvalidParams(String),
+    #[error("the conversation has no votes yet")]
+    NoVotes,
+    #[error("warm start does not fit this conversation: {0}")]
+    BadWarmStart(String),
+}
+
+/// Pipeline stages, reported in this order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Stage {
+    Reducing,
+    Clustering,
+    Scoring,
+    BuildingMap,
+}
+
+/// Everything the next run needs to keep the map and the groups steady.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct WarmStart {
+    /// Statement ids of the axes' entries.
+    pub statements: Vec<StatementId>,
+    pub axes: [Vec<f64>; 2],
+    /// Participants admitted to clustering; once in, they stay in (Pol.is).
+    pub in_conv: Vec<ParticipantId>,
+    pub base_centres: Vec<Point>,
+    /// Group centres for every k tried, so each k warm-starts from itself.
+    pub group_centres: Vec<KCentres>,
+    /// The shown groups' labels and centres, to keep labels stable.
+    pub groups: Vec<GroupCentre>,
+    pub k_smoother: Option<KSmoother>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct KCentres {
+    pub k: usize,
+    pub centres: Vec<Point>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct GroupCentre {
+    pub id: u32,
+    pub centre: Point,
+}
+
+/// A participant on the map.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ParticipantPlacement {
+    pub id: ParticipantId,
+    pub position: Point,
+    pub group: Option<u32>,
+    pub in_conv: bool,
+    pub votes: u32,
+}
+
+/// A statement that characterises a group.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Representative {
+    pub statement: StatementId,
+    pub direction: Direction,
+    /// Share of the group voting in `direction`, 0–100, over the group's votes on it.
+    pub in_group_percent: f64,
+    /// The same share among everyone else who was clustered.
+    pub out_group_percent: f64,
+    /// Smoothed probability of `direction` in the group.
+    pub probability: f64,
+    /// Pol.is's repness metric (ratio · test · probability · test).
+    pub metric: f64,
+    /// Two-proportion z against the rest.
+    pub z: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Group {
+    pub id: u32,
+    pub size: u32,
+    pub centre: Point,
+    pub representative: Vec<Representative>,
+}
+
+/// Counts of one statement's votes within one group.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GroupTally {
+    pub group: u32,
+    pub agree: u32,
+    pub disagree: u32,
+    pub pass: u32,
+}
+
+impl GroupTally {
+    pub fn seen(&self) -> u32 {
+        self.agree + self.disagree + self.pass
+    }
+}
+
+/// Every score of one statement.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StatementScores {
+    pub id: StatementId,
+    /// Left out of the math (rejected or meta).
+    pub excluded: bool,
+    pub is_meta: bool,
+    /// Current votes over all participants.
+    pub agree: u32,
+    pub disagree: u32,
+    pub pass: u32,
+    pub groups: Vec<GroupTally>,
+    /// Smoothed whole-population agree probability (A.10).
+    pub agree_probability: f64,
+    /// Group-informed consensus, agree and disagree (A.11).
+    pub gic: f64,
+    pub gic_disagree: f64,
+    pub bridging: BridgingScore,
+    /// Spread of the groups' smoothed agree rates: max − min, 0–1.
+    pub divisiveness: f64,
+    /// Norm of the statement's projection (A.6).
+    pub extremity: f64,
+    pub projection: Point,
+    /// Routing priority (A.12).
+    pub priority: f64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct ConsensusEntry {
+    pub statement: StatementId,
+    /// Smoothed probability of the direction over everyone.
+    pub probability: f64,
+    pub z: f64,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ConsensusLists {
+    pub agree: Vec<ConsensusEntry>,
+    pub disagree: Vec<ConsensusEntry>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct KScore {
+    pub k: usize,
+    pub silhouette: f64,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Counts {
+    pub participants: usize,
+    pub statements: usize,
+    pub votes: usize,
+    pub in_conv: usize,
+    pub groups: usize,
+}
+
+/// The result: serialisable for the browser and `analysis.json`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Analysis {
+    pub seed: u64,
+    pub counts: Counts,
+    pub participants: Vec<ParticipantPlacement>,
+    pub groups: Vec<Group>,
+    pub statements: Vec<StatementScores>,
+    pub consensus: ConsensusLists,
+    /// Statements flagged as bridging, best first.
+    pub bridging: Vec<StatementId>,
+    pub map: ConsensusMap,
+    /// Silhouette of every k tried; the k shown is `counts.groups`.
+    pub k_scores: Vec<KScore>,
+    /// Variance captured by the two axes (eigenvalues of XᵀX).
+    pub eigenvalues: [f64; 2],
+    pub warm_start: WarmStart,
+}
+
+impl Analysis {
+    pub fn statement(&self, id: StatementId) -> Option<&StatementScores> {
+        self.statements.iter().find(|s| s.id == id)
+    }
+
+    pub fn group_of(&self, participant: ParticipantId) -> Option<u32> {
+        self.participants.iter().find(|p| p.id == participant).and_then(|p| p.group)
+    }
+}
+
+/// Runs the whole analysis. `previous` is the last run's [`WarmStart`], if any.
+pub fn analyse(
+    input: &AnalysisInput<'_>,
+    params: &AnalysisParams,
+    previous: Option<&WarmStart>,
+) -> Result<Analysis, AnalysisError> {
+    analyse_with_progress(input, params, previous, &mut |_| {})
+}
+
+/// [`analyse`], calling `progress` at the start of each stage.
+pub fn analyse_with_progress(
+    input: &AnalysisInput<'_>,
+    params: &AnalysisParams,
+    previous: Option<&WarmStart>,
+    progress: &mut dyn FnMut(Stage),
+) -> Result<Analysis, AnalysisError> {
+    params.check()?;
+    if input.votes.is_empty() {
+        return Err(AnalysisError::NoVotes);
+    }
+    let mut rng = Xoshiro256PlusPlus::seed_from_u64(params.seed);
+    progress(Stage::Reducing);
+    let order: Vec<StatementId> = input.statements.iter().map(|s| s.id).collect();
+    let (m, admitted) = VoteMatrix::from_records_with_admission(input.votes, &order, params.min_votes);
+    let meta_by_id: HashMap<StatementId, StatementMeta> =
+        input.statements.iter().map(|s| (s.id, *s)).collect();
+    let metas: Vec<StatementMeta> = m
+        .statements()
+        .iter()
+        .map(|id| meta_by_id.get(id).copied().unwrap_or(StatementMeta::new(*id)))
+        .collect();
+    let d = m.n_statements();
+    let tallies = m.column_tallies(|_| true);
+    let excluded: Vec<bool> = metas.iter().map(|s| s.is_excluded()).collect();
+    let voted: Vec<bool> = tallies.iter().map(|t| t.seen > 0).collect();
+    let active: Vec<bool> = (0..d).map(|c| voted[c] && !excluded[c]).collect();
+    let n_columns = voted.iter().filter(|v| **v).count();
+    let zeroed = (0..d).filter(|&c| voted[c] && excluded[c]).count();
+
+    let start = previous.filter(|p| !p.statements.is_empty()).map(|p| {
+        let idx: HashMap<StatementId, usize> =
+            p.statements.iter().enumerate().map(|(i, s)| (*s, i)).collect();
+        let pad = |axis: &Vec<f64>| -> Vec<f64> {
+            m.statements()
+                .iter()
+                .map(|s| idx.get(s).and_then(|&i| axis.get(i).copied()).unwrap_or(1.0))
+                .collect()
+        };
+        [pad(&p.axes[0]), pad(&p.axes[1])]
+    });
+    let comps = pca::principal_components(&m, &active, start.as_ref(), &mut rng);
+    let positions = pca::project_participants(&m, &active, &comps, n_columns, zeroed);
+    let statement_proj = pca::project_statements(&comps, n_columns);
+
+    progress(Stage::Clustering);
+    let in_conv = select_in_conv(&m, &admitted, params, n_columns, previous);
+    let clustered: Vec<usize> = (0..m.n_participants()).filter(|&r| in_conv[r]).collect();
+    let points: Vec<Point> = clustered.iter().map(|&r| positions[r]).collect();
+    let grouping = cluster_groups(&points, params, previous);
+    let mut group_of_row: Vec<Option<u32>> = vec![None; m.n_participants()];
+    for (i, &r) in clustered.iter().enumerate() {
+        group_of_row[r] = grouping.participant_group.get(i).copied().flatten();
+    }
+
+    progress(Stage::Scoring);
+    let labels: Vec<u32> = grouping.groups.iter().map(|g| g.id).collect();
+    let slot: HashMap<u32, usize> = labels.iter().enumerate().map(|(i, l)| (*l, i)).collect();
+    let mut group_tallies = vec![vec![ColumnTally::default(); d]; labels.len()];
+    let mut sizes = vec![0u32; labels.len()];
+    for (row, g) in group_of_row.iter().enumerate() {
+        if let Some(&s) = g.as_ref().and_then(|g| slot.get(g)) {
+            sizes[s] += 1;
+            for (c, v) in m.row(row) {
+                group_tallies[s][c].add(v);
+            }
+        }
+    }
+    let mut groups_out = Vec::with_capacity(labels.len());
+    for (s, g) in grouping.groups.iter().enumerate() {
+        let candidates: Vec<RepnessStats> = (0..d)
+            .filter(|&c| !excluded[c])
+            .map(|c| {
+                let mut rest = ColumnTally::default();
+                for (o, t) in group_tallies.iter().enumerate() {
+                    if o != s {
+                        rest.agree += t[c].agree;
+                        rest.disagree += t[c].disagree;
+                        rest.seen += t[c].seen;
+                    }
+                }
+                RepnessStats::new(c, group_tallies[s][c], rest)
+            })
+            .collect();
+        let representative = repness::select(&candidates)
+            .into_iter()
+            .map(|sel| {
+                let st = sel.stats;
+                let pct = |n: u32, seen: u32| if seen == 0 { 0.0 } else { 100.0 * n as f64 / seen as f64 };
+                let (in_n, out_n, p, z) = match sel.direction {
+                    Direction::Agree => (st.in_group.agree, st.rest.agree, st.pa, st.rat),
+                    Direction::Disagree => (st.in_group.disagree, st.rest.disagree, st.pd, st.rdt),
+                };
+                Representative {
+                    statement: m.statements()[st.col],
+                    direction: sel.direction,
+                    in_group_percent: pct(in_n, st.in_group.seen),
+                    out_group_percent: pct(out_n, st.rest.seen),
+                    probability: p,
+                    metric: finite(st.metric()),
+                    z: finite(z),
+                }
+            })
+            .collect();
+        groups_out.push(Group { id: g.id, size: sizes[s], centre: g.centre, representative });
+    }
+
+    let (cons_agree, cons_disagree) = consensus::global_consensus(&tallies, &excluded);
+    let entry = |p: &consensus::ConsensusPick| ConsensusEntry {
+        statement: m.statements()[p.col],
+        probability: p.p,
+        z: p.z,
+    };
+    let consensus_lists = ConsensusLists {
+        agree: cons_agree.iter().map(entry).collect(),
+        disagree: cons_disagree.iter().map(entry).collect(),
+    };
+
+    let bridging_scores = bridging::fit(&m, &excluded, &positions, &params.bridging);
+
+    let mut statements_out = Vec::with_capacity(d);
+    for c in 0..d {
+        let per_group: Vec<ColumnTally> = group_tallies.iter().map(|t| t[c]).collect();
+        let (gic, gic_d) = if excluded[c] { (0.0, 0.0) } else { consensus::group_informed(&per_group) };
+        let rates: Vec<f64> = per_group.iter().map(|t| repness::smoothed(t.agree, t.seen)).collect();
+        let divisiveness = if rates.len() < 2 {
+            0.0
+        } else {
+            rates.iter().cloned().fold(f64::MIN, f64::max) - rates.iter().cloned().fold(f64::MAX, f64::min)
+        };
+        let proj = statement_proj[c];
+        let extremity = (proj[0] * proj[0] + proj[1] * proj[1]).sqrt();
+        let group_sum = per_group.iter().fold(ColumnTally::default(), |mut a, t| {
+            a.agree += t.agree;
+            a.disagree += t.disagree;
+            a.seen += t.seen;
+            a
+        });
+        let priority = routing::priority(&routing::RoutingStats {
+            agree: group_sum.agree,
+            disagree: group_sum.disagree,
+            seen: group_sum.seen,
+            extremity,
+            is_meta: metas[c].is_meta,
+        });
+        statements_out.push(StatementScores {
+            id: m.statements()[c],
+            excluded: excluded[c],
+            is_meta: metas[c].is_meta,
+            agree: tallies[c].agree,
+            disagree: tallies[c].disagree,
+            pass: tallies[c].pass(),
+            groups: labels
+                .iter()
+                .zip(&per_group)
+                .map(|(&group, t)| GroupTally { group, agree: t.agree, disagree: t.disagree, pass: t.pass() })
+                .collect(),
+            agree_probability: repness::smoothed(tallies[c].agree, tallies[c].seen),
+            gic,
+            gic_disagree: gic_d,
+            bridging: bridging_scores.scores[c],
+            divisiveness,
+            extremity: finite(extremity),
+            projection: [finite(proj[0]), finite(proj[1])],
+            priority: finite(priority),
+        });
+    }
+    let mut bridging_list: Vec<(f64, StatementId)> =
+        statements_out.iter().filter(|s| s.bridging.bridging).map(|s| (s.bridging.intercept, s.id)).collect();
+    bridging_list.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+
+    progress(Stage::BuildingMap);
+    let map = graph::build(&m, &groups_out, &statements_out, &group_of_row);
+
+    let participants_out = (0..m.n_participants())
+        .map(|r| ParticipantPlacement {
+            id: m.participants()[r],
+            position: [finite(positions[r][0]), finite(positions[r][1])],
+            group: group_of_row[r],
+            in_conv: in_conv[r],
+            votes: m.row_len(r) as u32,
+        })
+        .collect();
+    let warm_start = WarmStart {
+        statements: m.statements().to_vec(),
+        axes: comps.axes.clone(),
+        in_conv: clustered.iter().map(|&r| m.participants()[r]).collect(),
+        base_centres: grouping.base_centres,
+        group_centres: grouping.per_k_centres,
+        groups: grouping.groups.clone(),
+        k_smoother: grouping.smoother,
+    };
+    Ok(Analysis {
+        seed: params.seed,
+        counts: Counts {
+            participants: m.n_participants(),
+            statements: d,
+            votes: m.n_votes(),
+            in_conv: clustered.len(),
+            groups: groups_out.len(),
+        },
+        participants: participants_out,
+        groups: groups_out,
+        statements: statements_out,
+        consensus: consensus_lists,
+        bridging: bridging_list.into_iter().map(|(_, id)| id).collect(),
+        map,
+        k_scores: grouping.k_scores,
+        eigenvalues: comps.eigenvalues,
+        warm_start,
+    })
+}
+
+fn finite(x: f64) -> f64 {
+    if x.is_finite() {
+        x
+    } else {
+        0.0
+    }
+}
+
+/// In-conversation participants (A.3): at least min(min_votes, |C|) votes now or at any
+/// earlier point of the vote history (Pol.is runs incrementally and never drops anyone),
+/// everyone admitted by a previous run, then the top voters until `greedy_n` are in.
+fn select_in_conv(
+    m: &VoteMatrix,
+    admitted: &[bool],
+    params: &AnalysisParams,
+    n_columns: usize,
+    previous: Option<&WarmStart>,
+) -> Vec<bool> {
+    let threshold = params.min_votes.min(n_columns).max(1);
+    let before: HashSet<ParticipantId> =
+        previous.map(|p| p.in_conv.iter().copied().collect()).unwrap_or_default();
+    let mut in_conv: Vec<bool> = (0..m.n_participants())
+        .map(|r| m.row_len(r) >= threshold || admitted[r] || before.contains(&m.participants()[r]))
+        .collect();
+    let mut count = in_conv.iter().filter(|x| **x).count();
+    if count < params.greedy_n {
+        let mut rest: Vec<usize> = (0..m.n_participants()).filter(|&r| !in_conv[r]).collect();
+        rest.sort_by_key(|&r| std::cmp::Reverse(m.row_len(r)));
+        for r in rest {
+            if count >= params.greedy_n {
+                break;
+            }
+            in_conv[r] = true;
+            count += 1;
+        }
+    }
+    in_conv
+}
+
+struct Grouping {
+    /// Group label per clustered point (None only if clustering was impossible).
+    participant_group: Vec<Option<u32>>,
+    /// Shown groups in label order.
+    groups: Vec<GroupCentre>,
+    base_centres: Vec<Point>,
+    per_k_centres: Vec<KCentres>,
+    k_scores: Vec<KScore>,
+    smoother: Option<KSmoother>,
+}
+
+/// Base clusters, then groups for every k, choice of k, smoothing and stable labels (A.7).
+fn cluster_groups(points: &[Point], params: &AnalysisParams, previous: Option<&WarmStart>) -> Grouping {
+    let empty = Grouping {
+        participant_group: vec![None; points.len()],
+        groups: Vec::new(),
+        base_centres: Vec::new(),
+        per_k_centres: Vec::new(),
+        k_scores: Vec::new(),
+        smoother: previous.and_then(|p| p.k_smoother),
+    };
+    if points.is_empty() {
+        return empty;
+    }
+    let ones = vec![1.0; points.len()];
+    let base_k = params.base_k.min(points.len());
+    let base_start = match previous.filter(|p| !p.base_centres.is_empty()) {
+        Some(p) => cluster::clean_start(points, &p.base_centres, base_k),
+        None => cluster::first_distinct(points, base_k),
+    };
+    let base = cluster::kmeans(points, &ones, base_start, cluster::MAX_ITERS);
+    let n_base = base.centres.len();
+    let max_k = cluster::max_k(n_base, params.max_groups);
+    let mut runs: Vec<(usize, cluster::Clustering, f64)> = Vec::new();
+    for k in 2..=max_k {
+        let prev = previous
+            .and_then(|p| p.group_centres.iter().find(|c| c.k == k))
+            .filter(|c| !c.centres.is_empty());
+        let start = match prev {
+            Some(c) => cluster::clean_start(&base.centres, &c.centres, k),
+            None => cluster::first_distinct(&base.centres, k),
+        };
+        let g = cluster::kmeans(&base.centres, &base.weights, start, cluster::MAX_ITERS);
+        let s = cluster::silhouette(&base.centres, &g.assignment, g.centres.len());
+        runs.push((k, g, s));
+    }
+    let k_scores: Vec<KScore> = runs
+        .iter()
+        .map(|(k, _, s)| KScore { k: *k, silhouette: if s.is_finite() { *s } else { -1.0 } })
+        .collect();
+    let per_k_centres: Vec<KCentres> =
+        runs.iter().map(|(k, g, _)| KCentres { k: *k, centres: g.centres.clone() }).collect();
+    // Best silhouette; the smallest k within the tolerance of it wins.
+    let top = runs.iter().map(|r| r.2).fold(f64::NEG_INFINITY, f64::max);
+    let best = runs.iter().find(|r| r.2 >= top - params.k_tolerance);
+    let Some(best) = best else {
+        // One base cluster or none: everyone clustered is one group.
+        let centre = centroid(points);
+        let label = cluster::stable_labels(&[centre], &previous.map(prev_groups).unwrap_or_default())[0];
+        return Grouping {
+            participant_group: vec![Some(label); points.len()],
+            groups: vec![GroupCentre { id: label, centre }],
+            base_centres: base.centres,
+            per_k_centres,
+            k_scores,
+            smoother: previous.and_then(|p| p.k_smoother),
+        };
+    };
+    let smoother = KSmoother::update(previous.and_then(|p| p.k_smoother), best.0 as u32);
+    let shown = runs.iter().find(|r| r.0 == smoother.smoothed_k as usize).unwrap_or(best);
+    let g = &shown.1;
+    let labels = cluster::stable_labels(&g.centres, &previous.map(prev_groups).unwrap_or_default());
+    let participant_group = base
+        .assignment
+        .iter()
+        .map(|&b| g.assignment.get(b).and_then(|&gi| labels.get(gi).copied()))
+        .collect();
+    let mut groups: Vec<GroupCentre> =
+        labels.iter().zip(&g.centres).map(|(&id, &centre)| GroupCentre { id, centre }).collect();
+    groups.sort_by_key(|g| g.id);
+    Grouping {
+        participant_group,
+        groups,
+        base_centres: base.centres.clone(),
+        per_k_centres,
+        k_scores,
+        smoother: Some(smoother),
+    }
+}
+
+fn prev_groups(p: &WarmStart) -> Vec<(u32, Point)> {
+    p.groups.iter().map(|g| (g.id, g.centre)).collect()
+}
+
+fn centroid(points: &[Point]) -> Point {
+    let n = points.len().max(1) as f64;
+    let s = points.iter().fold([0.0, 0.0], |a, p| [a[0] + p[0], a[1] + p[1]]);
+    [s[0] / n, s[1] / n]
+}

@@ -1,0 +1,293 @@
+//! Bridging statements by Community Notes–style matrix factorisation (C.1 and C.3 of
+//! `shared/spec/polis-math.md`; twitter/communitynotes `matrix_factorization.py`).
+//!
+//! Model: r̂_us = μ + i_u + i_s + f_u·f_s with one-dimensional factors, agree = 1,
+//! disagree = 0, passes dropped, moderated-out and meta statements left out. Loss as the
+//! Community Notes code: mean squared error plus λ_f·mean(f²) and λ_i·mean(i²) for users
+//! and statements, plus λ_i·μ², with λ_f = 0.03 and λ_i = 0.15. We minimise it by
+//! alternating least squares (closed-form 2 × 2 ridge solves per participant and per
+//! statement, then μ), which is deterministic; the user factors start from the
+//! participants' first PCA coordinate, so the factor axis is the map's first axis and
+//! has a fixed sign.
+//!
+//! The bridging score is the statement intercept i_s: approval that the factor term
+//! cannot explain, i.e. shared across the opinion axis. A statement is **marked
+//! bridging** when all hold:
+//! * it has at least `min_ratings` (5) agree/disagree votes;
+//! * |f_s| < `factor_limit` (0.5);
+//! * i_s ≥ τ, with τ calibrated per conversation: the `percentile` (90th) of the
+//!   intercepts of eligible statements, but never below `min_intercept` (0.05 above the
+//!   conversation's mean agreement): Pol.is agree rates are far higher than Community
+//!   Notes' helpful rates, so a fixed 0.40 would flag almost nothing or everything;
+//! * net agrees (agrees − disagrees) are positive enough on *both* sides of the factor
+//!   axis (raters with f_u > 0 and with f_u < 0): at least max(1, min(4, ⌈n_side / 5⌉)),
+//!   a small-scale port of Community Notes' net-helpful minimum.
+
+use serde::{Deserialize, Serialize};
+
+use crate::cluster::Point;
+use crate::matrix::VoteMatrix;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BridgingParams {
+    pub lambda_factor: f64,
+    pub lambda_intercept: f64,
+    pub max_iters: usize,
+    pub min_ratings: u32,
+    pub factor_limit: f64,
+    pub percentile: f64,
+    pub min_intercept: f64,
+}
+
+impl Default for BridgingParams {
+    fn default() -> Self {
+        BridgingParams {
+            lambda_factor: 0.03,
+            lambda_intercept: 0.15,
+            max_iters: 60,
+            min_ratings: 5,
+            factor_limit: 0.5,
+            percentile: 0.9,
+            min_intercept: 0.05,
+        }
+    }
+}
+
+impl BridgingParams {
+    pub(crate) fn check(&self) -> Result<(), String> {
+        if !(self.lambda_factor >= 0.0 && self.lambda_intercept >= 0.0) {
+            return Err("bridging lambdas must be non-negative".into());
+        }
+        if !(0.0..=1.0).contains(&self.percentile) {
+            return Err("bridging percentile must be within 0..=1".into());
+        }
+        Ok(())
+    }
+}
+
+/// One statement's bridging result.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+pub struct BridgingScore {
+    /// i_s, the bridging score (0 for statements left out).
+    pub intercept: f64,
+    /// f_s, the statement's position on the factor axis.
+    pub factor: f64,
+    /// Agree/disagree votes used.
+    pub ratings: u32,
+    pub bridging: bool,
+}
+
+/// The fitted model (per matrix column) and the threshold used.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BridgingFit {
+    pub scores: Vec<BridgingScore>,
+    pub mu: f64,
+    pub threshold: f64,
+}
+
+/// Fits the model on `m` (columns with `excluded[c]` left out). `positions` are the
+/// participants' map positions (rows), used to initialise the user factors.
+pub fn fit(m: &VoteMatrix, excluded: &[bool], positions: &[Point], p: &BridgingParams) -> BridgingFit {
+    let n_u = m.n_participants();
+    let n_s = m.n_statements();
+    let rated = |c: usize, v: i8| v != 0 && !excluded[c];
+    let mut total = 0usize;
+    let mut sum_r = 0.0;
+    let mut user_has = vec![false; n_u];
+    let mut stmt_n = vec![0u32; n_s];
+    for (u, has) in user_has.iter_mut().enumerate() {
+        for (c, v) in m.row(u) {
+            if rated(c, v) {
+                total += 1;
+                *has = true;
+                stmt_n[c] += 1;
+                if v > 0 {
+                    sum_r += 1.0;
+                }
+            }
+        }
+    }
+    let mut scores = vec![BridgingScore::default(); n_s];
+    if total == 0 {
+        return BridgingFit { scores, mu: 0.0, threshold: 0.0 };
+    }
+    let r_total = total as f64;
+    let users = user_has.iter().filter(|x| **x).count().max(1) as f64;
+    let stmts = stmt_n.iter().filter(|x| **x > 0).count().max(1) as f64;
+    // Penalties of the mean-normalised loss, rescaled by R so the data term is a plain sum.
+    let a_fu = p.lambda_factor * r_total / users;
+    let a_iu = p.lambda_intercept * r_total / users;
+    let a_fs = p.lambda_factor * r_total / stmts;
+    let a_is = p.lambda_intercept * r_total / stmts;
+    let mut mu = sum_r / r_total;
+    let mut i_u = vec![0.0; n_u];
+    let mut i_s = vec![0.0; n_s];
+    let mut f_s = vec![0.0; n_s];
+    // User factors start at the standardised first map coordinate.
+    let xs: Vec<f64> =
+        (0..n_u).filter(|&u| user_has[u]).map(|u| positions.get(u).map_or(0.0, |p| p[0])).collect();
+    let mean = xs.iter().sum::<f64>() / xs.len().max(1) as f64;
+    let sd = (xs.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / xs.len().max(1) as f64).sqrt();
+    let mut f_u: Vec<f64> = (0..n_u)
+        .map(|u| {
+            let x = positions.get(u).map_or(0.0, |p| p[0]);
+            if user_has[u] && sd > 1e-12 {
+                (x - mean) / sd
+            } else {
+                0.0
+            }
+        })
+        .collect();
+    let mut last_loss = f64::INFINITY;
+    for _ in 0..p.max_iters.max(1) {
+        // Statements: accumulate the 2 × 2 normal equations in one row sweep.
+        let mut acc = vec![[0.0f64; 5]; n_s]; // n, Σf, Σf², Σt, Σt·f
+        for u in 0..n_u {
+            for (c, v) in m.row(u) {
+                if rated(c, v) {
+                    let t = if v > 0 { 1.0 } else { 0.0 } - mu - i_u[u];
+                    let f = f_u[u];
+                    let a = &mut acc[c];
+                    a[0] += 1.0;
+                    a[1] += f;
+                    a[2] += f * f;
+                    a[3] += t;
+                    a[4] += t * f;
+                }
+            }
+        }
+        for c in 0..n_s {
+            let (i, f) = solve_ridge(acc[c], a_is, a_fs);
+            i_s[c] = i;
+            f_s[c] = f;
+        }
+        // Participants, and the residual sum for μ and the loss.
+        let mut resid_sum = 0.0;
+        let mut sq = 0.0;
+        for u in 0..n_u {
+            let mut a = [0.0f64; 5];
+            for (c, v) in m.row(u) {
+                if rated(c, v) {
+                    let t = if v > 0 { 1.0 } else { 0.0 } - mu - i_s[c];
+                    let f = f_s[c];
+                    a[0] += 1.0;
+                    a[1] += f;
+                    a[2] += f * f;
+                    a[3] += t;
+                    a[4] += t * f;
+                }
+            }
+            if a[0] > 0.0 {
+                let (i, f) = solve_ridge(a, a_iu, a_fu);
+                i_u[u] = i;
+                f_u[u] = f;
+                for (c, v) in m.row(u) {
+                    if rated(c, v) {
+                        let e = if v > 0 { 1.0 } else { 0.0 } - mu - i_u[u] - i_s[c] - f_u[u] * f_s[c];
+                        resid_sum += e;
+                        sq += e * e;
+                    }
+                }
+            }
+        }
+        // μ: ridge on the global intercept with λ_i·R.
+        let shift = resid_sum / (r_total * (1.0 + p.lambda_intercept));
+        mu += shift;
+        let loss = (sq / r_total)
+            + p.lambda_factor * (f_u.iter().map(|x| x * x).sum::<f64>() / users)
+            + p.lambda_intercept * (i_u.iter().map(|x| x * x).sum::<f64>() / users)
+            + p.lambda_factor * (f_s.iter().map(|x| x * x).sum::<f64>() / stmts)
+            + p.lambda_intercept * (i_s.iter().map(|x| x * x).sum::<f64>() / stmts)
+            + p.lambda_intercept * mu * mu;
+        if (last_loss - loss).abs() < 1e-9 {
+            break;
+        }
+        last_loss = loss;
+    }
+    // Net agrees on each side of the factor axis.
+    let mut side = vec![[0i64; 4]; n_s]; // net+, n+, net−, n−
+    for (u, &fu) in f_u.iter().enumerate() {
+        for (c, v) in m.row(u) {
+            if rated(c, v) && fu != 0.0 {
+                let k = if fu > 0.0 { 0 } else { 2 };
+                side[c][k] += if v > 0 { 1 } else { -1 };
+                side[c][k + 1] += 1;
+            }
+        }
+    }
+    let mut eligible: Vec<f64> =
+        (0..n_s).filter(|&c| !excluded[c] && stmt_n[c] >= p.min_ratings).map(|c| i_s[c]).collect();
+    eligible.sort_by(f64::total_cmp);
+    let threshold = if eligible.is_empty() {
+        p.min_intercept
+    } else {
+        let at = ((eligible.len() - 1) as f64 * p.percentile).round() as usize;
+        eligible[at.min(eligible.len() - 1)].max(p.min_intercept)
+    };
+    for c in 0..n_s {
+        if excluded[c] {
+            continue;
+        }
+        let need = |n: i64| 1i64.max(4i64.min((n + 4) / 5));
+        let [net_pos, n_pos, net_neg, n_neg] = side[c];
+        let both_sides = n_pos > 0 && n_neg > 0 && net_pos >= need(n_pos) && net_neg >= need(n_neg);
+        let fin = |x: f64| if x.is_finite() { x } else { 0.0 };
+        scores[c] = BridgingScore {
+            intercept: fin(i_s[c]),
+            factor: fin(f_s[c]),
+            ratings: stmt_n[c],
+            bridging: stmt_n[c] >= p.min_ratings
+                && f_s[c].abs() < p.factor_limit
+                && i_s[c] >= threshold
+                && both_sides,
+        };
+    }
+    BridgingFit { scores, mu: if mu.is_finite() { mu } else { 0.0 }, threshold }
+}
+
+/// Minimises Σ(t − i − f·x)² + a_i·i² + a_f·f² given sums [n, Σx, Σx², Σt, Σt·x].
+fn solve_ridge(s: [f64; 5], a_i: f64, a_f: f64) -> (f64, f64) {
+    let (a, b, d) = (s[0] + a_i, s[1], s[2] + a_f);
+    let det = a * d - b * b;
+    if s[0] == 0.0 || det.abs() < 1e-300 {
+        return (0.0, 0.0);
+    }
+    ((d * s[3] - b * s[4]) / det, (a * s[4] - b * s[3]) / det)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Vote, VoteRecord};
+
+    #[test]
+    fn a_statement_both_camps_agree_with_bridges_and_a_partisan_one_does_not() {
+        // Two camps of 20; statements 0–3 partisan, 4 agreed by both, 5 agreed by camp A only.
+        let mut votes = Vec::new();
+        let mut positions = Vec::new();
+        for p in 0..40u32 {
+            let a = p < 20;
+            positions.push([if a { 1.0 } else { -1.0 }, 0.0]);
+            for s in 0..6u32 {
+                let agree = match s {
+                    0 | 1 => a,
+                    2 | 3 => !a,
+                    4 => p % 7 != 0,
+                    _ => a,
+                };
+                votes.push(VoteRecord {
+                    participant: p,
+                    statement: s,
+                    vote: if agree { Vote::Agree } else { Vote::Disagree },
+                });
+            }
+        }
+        let m = VoteMatrix::from_records(&votes, &[]);
+        let fit = fit(&m, &[false; 6], &positions, &BridgingParams::default());
+        let s = &fit.scores;
+        assert!(s[4].bridging, "{s:?}");
+        assert!(s[4].intercept > s[0].intercept && s[4].intercept > s[5].intercept);
+        assert!(!s[0].bridging && !s[5].bridging);
+        assert!(s[0].factor * s[2].factor < 0.0);
+    }
+}

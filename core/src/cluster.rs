@@ -1,0 +1,351 @@
+//! Opinion groups: Pol.is's two-level k-means (A.3 and A.7 of `shared/spec/polis-math.md`,
+//! `conversation.clj` and `clusters.clj`).
+//!
+//! 1. Base clusters: k-means with k = 100 on the 2-D projections of in-conversation
+//!    participants, cold-started from the first k distinct points (deterministic, as
+//!    Pol.is), warm-started from the previous centres ("clean start").
+//! 2. Groups: *weighted* k-means over base-cluster centres (weight = members) for every
+//!    k in 2..=max-k, max-k = min(5, 2 + ⌊n_base / 12⌋), each k warm-started from that k's
+//!    previous centres; k chosen by the silhouette over base-cluster centres and smoothed
+//!    across runs with a buffer of 4.
+//!
+//! Choice of k differs in one point: Pol.is takes the strict best silhouette each run
+//! and relies on the smoother, whose first runs can only pick k = 2 (max-k stays 2
+//! until there are 12 base clusters), so in practice it favours the small k it started
+//! with. A single cold run has no such history, so by default we take the smallest k
+//! whose silhouette is within 0.05 of the best (`AnalysisParams::k_tolerance`; 0 gives
+//! Pol.is's strict rule). Silhouettes over ≤ 100 base centres vary by a few hundredths
+//! between runs anyway, and fewer groups are easier to read and jump less.
+//!
+//! The k-means is our own small Lloyd loop rather than linfa-clustering's `KMeans`:
+//! Pol.is's behaviour depends on details linfa does not expose together (sample weights
+//! with a precomputed first-distinct-points start, dropping clusters that fall empty, and
+//! the "every centre moved < 0.01" stop rule). A test checks that on unweighted data with
+//! the same start it lands on the same partition as linfa's `KMeans`.
+
+use serde::{Deserialize, Serialize};
+
+/// A point in the 2-D opinion map.
+pub type Point = [f64; 2];
+
+pub const BASE_K: usize = 100;
+pub const MAX_ITERS: usize = 100;
+/// Pol.is stops when every centre moved less than this.
+pub const CONVERGENCE: f64 = 0.01;
+/// Pol.is's `group-k-buffer`.
+pub const K_BUFFER: u32 = 4;
+
+fn dist2(a: Point, b: Point) -> f64 {
+    (a[0] - b[0]).powi(2) + (a[1] - b[1]).powi(2)
+}
+
+/// Index of the nearest centre (ties: the lower index).
+pub fn nearest(p: Point, centres: &[Point]) -> usize {
+    let mut best = 0;
+    let mut best_d = f64::INFINITY;
+    for (i, &c) in centres.iter().enumerate() {
+        let d = dist2(p, c);
+        if d < best_d {
+            best_d = d;
+            best = i;
+        }
+    }
+    best
+}
+
+/// The first `k` distinct points, in order (Pol.is's cold start).
+pub fn first_distinct(points: &[Point], k: usize) -> Vec<Point> {
+    let mut out: Vec<Point> = Vec::with_capacity(k);
+    for &p in points {
+        if out.len() == k {
+            break;
+        }
+        if !out.contains(&p) {
+            out.push(p);
+        }
+    }
+    out
+}
+
+/// A clustering: centres and, for every point, the index of its centre.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Clustering {
+    pub centres: Vec<Point>,
+    pub assignment: Vec<usize>,
+    /// Sum of member weights per cluster.
+    pub weights: Vec<f64>,
+}
+
+/// Weighted Lloyd k-means from the given start centres. Clusters that fall empty are
+/// dropped (as Pol.is); iteration stops when every centre moved < [`CONVERGENCE`].
+pub fn kmeans(points: &[Point], weights: &[f64], start: Vec<Point>, max_iters: usize) -> Clustering {
+    let mut centres = start;
+    let mut assignment = vec![0usize; points.len()];
+    let mut cluster_weights = Vec::new();
+    if points.is_empty() || centres.is_empty() {
+        return Clustering { centres: Vec::new(), assignment, weights: Vec::new() };
+    }
+    for _ in 0..max_iters.max(1) {
+        for (a, &p) in assignment.iter_mut().zip(points) {
+            *a = nearest(p, &centres);
+        }
+        let mut sums = vec![[0.0f64; 3]; centres.len()];
+        for (i, &p) in points.iter().enumerate() {
+            let w = weights[i];
+            let s = &mut sums[assignment[i]];
+            s[0] += w * p[0];
+            s[1] += w * p[1];
+            s[2] += w;
+        }
+        // Drop empty clusters and renumber.
+        let mut remap = vec![usize::MAX; centres.len()];
+        let mut new_centres = Vec::with_capacity(centres.len());
+        cluster_weights.clear();
+        let mut moved = 0.0f64;
+        let mut count = vec![0usize; centres.len()];
+        for &a in &assignment {
+            count[a] += 1;
+        }
+        for (i, s) in sums.iter().enumerate() {
+            if count[i] == 0 {
+                continue;
+            }
+            let c = if s[2] > 0.0 { [s[0] / s[2], s[1] / s[2]] } else { centres[i] };
+            moved = moved.max(dist2(c, centres[i]).sqrt());
+            remap[i] = new_centres.len();
+            new_centres.push(c);
+            cluster_weights.push(s[2]);
+        }
+        let dropped = new_centres.len() != centres.len();
+        for a in assignment.iter_mut() {
+            *a = remap[*a];
+        }
+        centres = new_centres;
+        if !dropped && moved < CONVERGENCE {
+            break;
+        }
+    }
+    // Final assignment consistent with the final centres.
+    for (a, &p) in assignment.iter_mut().zip(points) {
+        *a = nearest(p, &centres);
+    }
+    let mut w = vec![0.0; centres.len()];
+    for (i, &a) in assignment.iter().enumerate() {
+        w[a] += weights[i];
+    }
+    let keep: Vec<usize> = (0..centres.len()).filter(|&i| w[i] > 0.0 || points.is_empty()).collect();
+    if keep.len() != centres.len() {
+        let mut remap = vec![usize::MAX; centres.len()];
+        for (n, &o) in keep.iter().enumerate() {
+            remap[o] = n;
+        }
+        centres = keep.iter().map(|&i| centres[i]).collect();
+        for a in assignment.iter_mut() {
+            *a = remap[*a];
+        }
+        w = keep.iter().map(|&i| w[i]).collect();
+    }
+    Clustering { centres, assignment, weights: w }
+}
+
+/// Pol.is's "clean start" for a warm run: keep the previous centres that still attract
+/// points, merge identical ones, then split off the point farthest from its centre until
+/// there are `k` centres (or no distinct point is left).
+pub fn clean_start(points: &[Point], previous: &[Point], k: usize) -> Vec<Point> {
+    let mut centres: Vec<Point> = Vec::new();
+    for &c in previous {
+        if !centres.contains(&c) {
+            centres.push(c);
+        }
+    }
+    centres.truncate(k);
+    if centres.is_empty() {
+        return first_distinct(points, k);
+    }
+    // Recentre on the new points, dropping centres that attract none.
+    let ones = vec![1.0; points.len()];
+    let mut centres = kmeans(points, &ones, centres, 1).centres;
+    while centres.len() < k {
+        let mut far: Option<(f64, Point)> = None;
+        for &p in points {
+            let d = dist2(p, centres[nearest(p, &centres)]);
+            if d > 0.0 && far.is_none_or(|(fd, _)| d > fd) {
+                far = Some((d, p));
+            }
+        }
+        match far {
+            Some((_, p)) => centres.push(p),
+            None => break,
+        }
+    }
+    centres
+}
+
+/// Mean silhouette over points (Pol.is: over base-cluster centres), unweighted;
+/// a singleton cluster scores 0. Returns −1 when fewer than two clusters.
+pub fn silhouette(points: &[Point], assignment: &[usize], k: usize) -> f64 {
+    if k < 2 || points.len() < 2 {
+        return -1.0;
+    }
+    let n = points.len();
+    let mut total = 0.0;
+    for i in 0..n {
+        let mut sum = vec![0.0; k];
+        let mut cnt = vec![0usize; k];
+        for j in 0..n {
+            if i != j {
+                sum[assignment[j]] += dist2(points[i], points[j]).sqrt();
+                cnt[assignment[j]] += 1;
+            }
+        }
+        let own = assignment[i];
+        if cnt[own] == 0 {
+            continue; // singleton: 0
+        }
+        let a = sum[own] / cnt[own] as f64;
+        let b = (0..k)
+            .filter(|&g| g != own && cnt[g] > 0)
+            .map(|g| sum[g] / cnt[g] as f64)
+            .fold(f64::INFINITY, f64::min);
+        if !b.is_finite() {
+            continue;
+        }
+        let m = a.max(b);
+        if m > 0.0 {
+            total += (b - a) / m;
+        }
+    }
+    total / n as f64
+}
+
+/// Pol.is's `group-k-smoother` state, carried between runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KSmoother {
+    pub last_k: u32,
+    pub last_k_count: u32,
+    pub smoothed_k: u32,
+}
+
+impl KSmoother {
+    /// Feeds this run's best k; returns the k to show.
+    pub fn update(previous: Option<KSmoother>, this_k: u32) -> KSmoother {
+        match previous {
+            None => KSmoother { last_k: this_k, last_k_count: 1, smoothed_k: this_k },
+            Some(p) => {
+                let count = if p.last_k == this_k { p.last_k_count + 1 } else { 1 };
+                let smoothed = if count >= K_BUFFER { this_k } else { p.smoothed_k };
+                KSmoother { last_k: this_k, last_k_count: count, smoothed_k: smoothed }
+            }
+        }
+    }
+}
+
+/// max-k = min(max_groups, 2 + ⌊n_base / 12⌋).
+pub fn max_k(n_base: usize, max_groups: usize) -> usize {
+    max_groups.min(2 + n_base / 12)
+}
+
+/// Matches new group centres to previous labelled centres so labels stay stable.
+/// Returns a label per new group: the previous label whose centre is nearest under the
+/// best one-to-one matching (brute force; k ≤ 5 here), new labels for unmatched groups.
+pub fn stable_labels(new: &[Point], previous: &[(u32, Point)]) -> Vec<u32> {
+    let n = new.len();
+    if previous.is_empty() || n > 8 {
+        return (0..n as u32).collect();
+    }
+    let m = previous.len();
+    // Try every injective map from the smaller side.
+    let mut best: Option<(f64, Vec<Option<usize>>)> = None;
+    let mut current = vec![None; n];
+    let mut used = vec![false; m];
+    fn search(
+        i: usize,
+        new: &[Point],
+        previous: &[(u32, Point)],
+        current: &mut Vec<Option<usize>>,
+        used: &mut Vec<bool>,
+        cost: f64,
+        best: &mut Option<(f64, Vec<Option<usize>>)>,
+    ) {
+        if i == new.len() {
+            let matched = current.iter().filter(|c| c.is_some()).count();
+            let want = new.len().min(previous.len());
+            if matched == want && best.as_ref().is_none_or(|(b, _)| cost < *b - 1e-12) {
+                *best = Some((cost, current.clone()));
+            }
+            return;
+        }
+        for j in 0..previous.len() {
+            if !used[j] {
+                used[j] = true;
+                current[i] = Some(j);
+                search(i + 1, new, previous, current, used, cost + dist2(new[i], previous[j].1), best);
+                used[j] = false;
+                current[i] = None;
+            }
+        }
+        if new.len() > previous.len() {
+            search(i + 1, new, previous, current, used, cost, best);
+        }
+    }
+    search(0, new, previous, &mut current, &mut used, 0.0, &mut best);
+    let assignment = best.map(|b| b.1).unwrap_or_else(|| vec![None; n]);
+    let mut taken: Vec<u32> = assignment.iter().flatten().map(|&j| previous[j].0).collect();
+    let mut next = 0u32;
+    assignment
+        .iter()
+        .map(|a| match a {
+            Some(j) => previous[*j].0,
+            None => {
+                while taken.contains(&next) {
+                    next += 1;
+                }
+                taken.push(next);
+                next
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kmeans_separates_two_blobs_and_drops_empty_clusters() {
+        let pts = vec![[0.0, 0.0], [0.1, 0.0], [5.0, 5.0], [5.1, 5.0]];
+        let c = kmeans(&pts, &[1.0; 4], vec![[0.0, 0.0], [5.0, 5.0], [100.0, 100.0]], 100);
+        assert_eq!(c.centres.len(), 2);
+        assert_eq!(c.assignment, vec![0, 0, 1, 1]);
+    }
+
+    #[test]
+    fn weights_pull_the_centre() {
+        let c = kmeans(&[[0.0, 0.0], [1.0, 0.0]], &[3.0, 1.0], vec![[0.5, 0.0]], 10);
+        assert!((c.centres[0][0] - 0.25).abs() < 1e-12);
+    }
+
+    #[test]
+    fn k_smoother_switches_after_four_runs() {
+        let mut s = KSmoother::update(None, 2);
+        for _ in 0..3 {
+            s = KSmoother::update(Some(s), 3);
+            assert_eq!(s.smoothed_k, 2);
+        }
+        s = KSmoother::update(Some(s), 3);
+        assert_eq!(s.smoothed_k, 3);
+    }
+
+    #[test]
+    fn labels_follow_the_nearest_previous_group() {
+        let labels =
+            stable_labels(&[[5.0, 5.0], [0.0, 0.0], [9.0, 0.0]], &[(0, [0.1, 0.0]), (1, [5.0, 4.9])]);
+        assert_eq!(labels, vec![1, 0, 2]);
+    }
+
+    #[test]
+    fn silhouette_is_high_for_separated_clusters() {
+        let pts = [[0.0, 0.0], [0.0, 0.1], [9.0, 9.0], [9.0, 9.1]];
+        assert!(silhouette(&pts, &[0, 0, 1, 1], 2) > 0.9);
+    }
+}

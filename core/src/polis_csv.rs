@@ -1,0 +1,693 @@
+//! Pol.is export files, read and written as strings (file access belongs to the server).
+//!
+//! Formats as `shared/spec/polis-export.md` (B.1 openData, B.2 live server). Columns are
+//! found by header name, so both comments.csv variants (8 openData columns, or with
+//! is-meta / is-seed / importance / group-informed-consensus) parse. Vote sign:
+//! agree = +1, disagree = −1, pass = 0, as Pol.is exports and as mufakat stores.
+//! Errors name the file, the line and the column; malformed input never panics.
+
+use std::collections::HashMap;
+use std::fmt;
+
+use crate::analysis::{Analysis, AnalysisParams, StatementMeta};
+use crate::model::{Moderation, ParticipantId, StatementId, Vote, VoteRecord};
+
+/// Where and why a file could not be read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub struct PolisCsvError {
+    pub file: String,
+    /// 1-based line (0 when the whole file is at fault).
+    pub line: u64,
+    /// Column header name, when one column is at fault.
+    pub column: Option<String>,
+    pub message: String,
+}
+
+impl fmt::Display for PolisCsvError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.file)?;
+        if self.line > 0 {
+            write!(f, ", line {}", self.line)?;
+        }
+        if let Some(c) = &self.column {
+            write!(f, ", column {c}")?;
+        }
+        write!(f, ": {}", self.message)
+    }
+}
+
+fn err(file: &str, line: u64, column: Option<&str>, message: impl Into<String>) -> PolisCsvError {
+    PolisCsvError {
+        file: file.to_string(),
+        line,
+        column: column.map(str::to_string),
+        message: message.into(),
+    }
+}
+
+/// A comment (statement) row.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PolisComment {
+    pub timestamp: Option<i64>,
+    pub datetime: Option<String>,
+    pub id: StatementId,
+    pub author: Option<ParticipantId>,
+    pub agrees: Option<u32>,
+    pub disagrees: Option<u32>,
+    pub moderation: Moderation,
+    pub is_meta: bool,
+    pub is_seed: bool,
+    pub body: String,
+}
+
+/// A votes.csv row.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PolisVote {
+    pub timestamp: Option<i64>,
+    pub statement: StatementId,
+    pub participant: ParticipantId,
+    pub vote: Vote,
+}
+
+/// A participants-votes.csv row.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PolisParticipant {
+    pub participant: ParticipantId,
+    pub xid: Option<String>,
+    /// Pol.is's own group, when it clustered this participant.
+    pub group: Option<u32>,
+    pub votes: Vec<(StatementId, Vote)>,
+}
+
+/// A conversation's export directory, parsed.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PolisExport {
+    /// summary.csv key/value rows, in file order.
+    pub summary: Vec<(String, String)>,
+    pub comments: Vec<PolisComment>,
+    /// Votes in chronological order (stable), so the latest vote wins.
+    pub votes: Vec<PolisVote>,
+    pub participants: Vec<PolisParticipant>,
+}
+
+struct Table {
+    header: Vec<String>,
+    rows: Vec<(u64, csv::StringRecord)>,
+}
+
+impl Table {
+    fn col(&self, name: &str) -> Option<usize> {
+        self.header.iter().position(|h| h.trim() == name)
+    }
+}
+
+fn read_table(text: &str, file: &str) -> Result<Table, PolisCsvError> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    if text.trim().is_empty() {
+        return Err(err(file, 0, None, "file is empty"));
+    }
+    let mut rdr = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(text.as_bytes());
+    let mut records = rdr.records();
+    let header: Vec<String> = match records.next() {
+        Some(Ok(h)) => h.iter().map(|s| s.trim().to_string()).collect(),
+        Some(Err(e)) => return Err(err(file, 1, None, e.to_string())),
+        None => return Err(err(file, 0, None, "file is empty")),
+    };
+    let mut rows = Vec::new();
+    for rec in records {
+        let rec = rec.map_err(|e| {
+            let line = e.position().map_or(0, |p| p.line());
+            err(file, line, None, e.to_string())
+        })?;
+        let line = rec.position().map_or(0, |p| p.line());
+        if rec.len() == 1 && rec.get(0).is_some_and(|s| s.trim().is_empty()) {
+            continue; // blank line
+        }
+        if rec.len() != header.len() {
+            return Err(err(
+                file,
+                line,
+                None,
+                format!("expected {} fields as in the header, found {}", header.len(), rec.len()),
+            ));
+        }
+        rows.push((line, rec));
+    }
+    Ok(Table { header, rows })
+}
+
+fn require(t: &Table, file: &str, name: &str) -> Result<usize, PolisCsvError> {
+    t.col(name).ok_or_else(|| err(file, 1, Some(name), format!("missing column `{name}` in the header")))
+}
+
+fn field(rec: &csv::StringRecord, idx: usize) -> &str {
+    rec.get(idx).unwrap_or("").trim()
+}
+
+fn parse_num<T: std::str::FromStr>(s: &str, file: &str, line: u64, column: &str) -> Result<T, PolisCsvError> {
+    s.parse::<T>().map_err(|_| err(file, line, Some(column), format!("`{s}` is not a valid number")))
+}
+
+fn parse_opt<T: std::str::FromStr>(
+    rec: &csv::StringRecord,
+    idx: Option<usize>,
+    file: &str,
+    line: u64,
+    column: &str,
+) -> Result<Option<T>, PolisCsvError> {
+    match idx.map(|i| field(rec, i)) {
+        None | Some("") => Ok(None),
+        Some(s) => parse_num(s, file, line, column).map(Some),
+    }
+}
+
+fn parse_bool(s: &str, file: &str, line: u64, column: &str) -> Result<bool, PolisCsvError> {
+    match s.to_ascii_lowercase().as_str() {
+        "" | "false" | "f" | "0" => Ok(false),
+        "true" | "t" | "1" => Ok(true),
+        _ => Err(err(file, line, Some(column), format!("`{s}` is not true or false"))),
+    }
+}
+
+fn parse_vote(s: &str, file: &str, line: u64, column: &str) -> Result<Vote, PolisCsvError> {
+    let v: i8 = parse_num(s, file, line, column)?;
+    Vote::from_value(v).ok_or_else(|| err(file, line, Some(column), format!("vote `{s}` is not 1, 0 or -1")))
+}
+
+/// Parses comments.csv (either variant).
+pub fn parse_comments(text: &str) -> Result<Vec<PolisComment>, PolisCsvError> {
+    const F: &str = "comments.csv";
+    let t = read_table(text, F)?;
+    let id = require(&t, F, "comment-id")?;
+    let body = require(&t, F, "comment-body")?;
+    let (ts, dt, author) = (t.col("timestamp"), t.col("datetime"), t.col("author-id"));
+    let (agrees, disagrees, moderated) = (t.col("agrees"), t.col("disagrees"), t.col("moderated"));
+    let (is_meta, is_seed) = (t.col("is-meta"), t.col("is-seed"));
+    let mut out = Vec::with_capacity(t.rows.len());
+    for (line, rec) in &t.rows {
+        let line = *line;
+        let moderation = match parse_opt::<i8>(rec, moderated, F, line, "moderated")? {
+            None => Moderation::Pending,
+            Some(v) => Moderation::from_value(v)
+                .ok_or_else(|| err(F, line, Some("moderated"), format!("`{v}` is not -1, 0 or 1")))?,
+        };
+        out.push(PolisComment {
+            timestamp: parse_opt(rec, ts, F, line, "timestamp")?,
+            datetime: dt.map(|i| field(rec, i).to_string()).filter(|s| !s.is_empty()),
+            id: parse_num(field(rec, id), F, line, "comment-id")?,
+            author: parse_opt(rec, author, F, line, "author-id")?,
+            agrees: parse_opt(rec, agrees, F, line, "agrees")?,
+            disagrees: parse_opt(rec, disagrees, F, line, "disagrees")?,
+            moderation,
+            is_meta: match is_meta {
+                Some(i) => parse_bool(field(rec, i), F, line, "is-meta")?,
+                None => false,
+            },
+            is_seed: match is_seed {
+                Some(i) => parse_bool(field(rec, i), F, line, "is-seed")?,
+                None => false,
+            },
+            body: rec.get(body).unwrap_or("").to_string(),
+        });
+    }
+    Ok(out)
+}
+
+/// Parses votes.csv, returning votes in chronological order (ties keep file order).
+pub fn parse_votes(text: &str) -> Result<Vec<PolisVote>, PolisCsvError> {
+    const F: &str = "votes.csv";
+    let t = read_table(text, F)?;
+    let ts = t.col("timestamp");
+    let cid = require(&t, F, "comment-id")?;
+    let vid = require(&t, F, "voter-id")?;
+    let vote = require(&t, F, "vote")?;
+    let mut out = Vec::with_capacity(t.rows.len());
+    for (line, rec) in &t.rows {
+        let line = *line;
+        out.push(PolisVote {
+            timestamp: parse_opt(rec, ts, F, line, "timestamp")?,
+            statement: parse_num(field(rec, cid), F, line, "comment-id")?,
+            participant: parse_num(field(rec, vid), F, line, "voter-id")?,
+            vote: parse_vote(field(rec, vote), F, line, "vote")?,
+        });
+    }
+    out.sort_by_key(|v| v.timestamp.unwrap_or(i64::MIN));
+    Ok(out)
+}
+
+/// Parses participants-votes.csv (or the live server's participant-votes.csv).
+pub fn parse_participants_votes(text: &str) -> Result<Vec<PolisParticipant>, PolisCsvError> {
+    const F: &str = "participants-votes.csv";
+    let t = read_table(text, F)?;
+    let pid = require(&t, F, "participant")?;
+    let gid = require(&t, F, "group-id")?;
+    let xid = t.col("xid");
+    let fixed = ["participant", "xid", "group-id", "n-comments", "n-votes", "n-agree", "n-disagree"];
+    let mut vote_cols = Vec::new();
+    for (i, h) in t.header.iter().enumerate() {
+        if fixed.contains(&h.as_str()) {
+            continue;
+        }
+        let id: StatementId = parse_num(h, F, 1, h)?;
+        vote_cols.push((i, id));
+    }
+    let mut out = Vec::with_capacity(t.rows.len());
+    for (line, rec) in &t.rows {
+        let line = *line;
+        let mut votes = Vec::new();
+        for &(i, id) in &vote_cols {
+            let cell = field(rec, i);
+            if !cell.is_empty() {
+                votes.push((id, parse_vote(cell, F, line, &t.header[i])?));
+            }
+        }
+        out.push(PolisParticipant {
+            participant: parse_num(field(rec, pid), F, line, "participant")?,
+            xid: xid.map(|i| field(rec, i).to_string()).filter(|s| !s.is_empty()),
+            group: parse_opt(rec, Some(gid), F, line, "group-id")?,
+            votes,
+        });
+    }
+    Ok(out)
+}
+
+/// Parses summary.csv: key,value rows without a header.
+pub fn parse_summary(text: &str) -> Result<Vec<(String, String)>, PolisCsvError> {
+    const F: &str = "summary.csv";
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    if text.trim().is_empty() {
+        return Err(err(F, 0, None, "file is empty"));
+    }
+    let mut rdr = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(text.as_bytes());
+    let mut out = Vec::new();
+    for rec in rdr.records() {
+        let rec = rec.map_err(|e| err(F, e.position().map_or(0, |p| p.line()), None, e.to_string()))?;
+        let line = rec.position().map_or(0, |p| p.line());
+        match rec.len() {
+            1 if rec.get(0).is_some_and(|s| s.trim().is_empty()) => {}
+            2 => out.push((field(&rec, 0).to_string(), rec.get(1).unwrap_or("").to_string())),
+            n => return Err(err(F, line, None, format!("expected key,value, found {n} fields"))),
+        }
+    }
+    Ok(out)
+}
+
+impl PolisExport {
+    /// Reads a conversation's files through `read(file_name)`, which returns `None` for
+    /// a missing file. comments.csv is required; votes come from votes.csv or, when it
+    /// is absent, from participants-votes.csv; summary.csv is optional.
+    pub fn from_files(read: impl Fn(&str) -> Option<String>) -> Result<PolisExport, PolisCsvError> {
+        let comments = match read("comments.csv") {
+            Some(t) => parse_comments(&t)?,
+            None => return Err(err("comments.csv", 0, None, "file not found")),
+        };
+        let participants_text = read("participants-votes.csv").or_else(|| read("participant-votes.csv"));
+        let participants = match participants_text {
+            Some(t) => parse_participants_votes(&t)?,
+            None => Vec::new(),
+        };
+        let votes = match read("votes.csv") {
+            Some(t) => parse_votes(&t)?,
+            None if !participants.is_empty() => participants
+                .iter()
+                .flat_map(|p| {
+                    p.votes.iter().map(|&(statement, vote)| PolisVote {
+                        timestamp: None,
+                        statement,
+                        participant: p.participant,
+                        vote,
+                    })
+                })
+                .collect(),
+            None => {
+                return Err(err("votes.csv", 0, None, "neither votes.csv nor participants-votes.csv found"))
+            }
+        };
+        let summary = match read("summary.csv") {
+            Some(t) => parse_summary(&t)?,
+            None => Vec::new(),
+        };
+        Ok(PolisExport { summary, comments, votes, participants })
+    }
+
+    /// Vote records for [`crate::analyse`], in chronological order.
+    pub fn vote_records(&self) -> Vec<VoteRecord> {
+        self.votes
+            .iter()
+            .map(|v| VoteRecord { participant: v.participant, statement: v.statement, vote: v.vote })
+            .collect()
+    }
+
+    /// Statement metadata for [`crate::analyse`], ordered by comment id.
+    pub fn statement_meta(&self) -> Vec<StatementMeta> {
+        let mut v: Vec<StatementMeta> = self
+            .comments
+            .iter()
+            .map(|c| StatementMeta {
+                id: c.id,
+                moderation: c.moderation,
+                is_meta: c.is_meta,
+                author: c.author,
+            })
+            .collect();
+        v.sort_by_key(|s| s.id);
+        v.dedup_by_key(|s| s.id);
+        v
+    }
+
+    /// Pol.is's own group per participant (from participants-votes.csv).
+    pub fn polis_groups(&self) -> HashMap<ParticipantId, u32> {
+        self.participants.iter().filter_map(|p| p.group.map(|g| (p.participant, g))).collect()
+    }
+
+    /// A summary.csv value by key.
+    pub fn summary_value(&self, key: &str) -> Option<&str> {
+        self.summary.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Writers. Same data and seed give byte-identical output: rows in id order, fixed float
+// formatting by serde_json / Rust's shortest round-trip printing.
+
+/// Name and version of the JSON analysis format written by [`analysis_json`].
+pub const ANALYSIS_FORMAT: &str = "mufakat-analysis";
+pub const ANALYSIS_FORMAT_VERSION: u32 = 1;
+
+fn csv_string(rows: Vec<Vec<String>>) -> String {
+    let mut w = csv::WriterBuilder::new().flexible(true).from_writer(Vec::new());
+    for row in rows {
+        // Writing to a Vec cannot fail for I/O reasons.
+        let _ = w.write_record(&row);
+    }
+    let bytes = w.into_inner().unwrap_or_default();
+    String::from_utf8(bytes).unwrap_or_default()
+}
+
+/// Group letter as in comment-groups.csv: 0 → a, 1 → b, …
+pub fn group_letter(index: usize) -> String {
+    let mut n = index;
+    let mut s = String::new();
+    loop {
+        s.insert(0, (b'a' + (n % 26) as u8) as char);
+        if n < 26 {
+            break;
+        }
+        n = n / 26 - 1;
+    }
+    s
+}
+
+/// participants-votes.csv with our group-id (empty when not clustered).
+pub fn write_participants_votes(export: &PolisExport, analysis: &Analysis) -> String {
+    let mut statement_ids: Vec<StatementId> = analysis.statements.iter().map(|s| s.id).collect();
+    statement_ids.sort_unstable();
+    let col: HashMap<StatementId, usize> = statement_ids.iter().enumerate().map(|(i, s)| (*s, i)).collect();
+    let mut authored: HashMap<ParticipantId, u32> = HashMap::new();
+    for c in &export.comments {
+        if let Some(a) = c.author {
+            *authored.entry(a).or_default() += 1;
+        }
+    }
+    // Latest vote per (participant, statement), in chronological order.
+    let mut cells: HashMap<ParticipantId, Vec<Option<i8>>> = HashMap::new();
+    for v in &export.votes {
+        if let Some(&c) = col.get(&v.statement) {
+            cells.entry(v.participant).or_insert_with(|| vec![None; statement_ids.len()])[c] =
+                Some(v.vote.value());
+        }
+    }
+    let mut participants: Vec<&crate::analysis::ParticipantPlacement> =
+        analysis.participants.iter().collect();
+    participants.sort_by_key(|p| p.id);
+    let mut rows = Vec::with_capacity(participants.len() + 1);
+    let mut header: Vec<String> =
+        ["participant", "group-id", "n-comments", "n-votes", "n-agree", "n-disagree"]
+            .map(String::from)
+            .to_vec();
+    header.extend(statement_ids.iter().map(|s| s.to_string()));
+    rows.push(header);
+    let empty = vec![None; statement_ids.len()];
+    for p in participants {
+        let votes = cells.get(&p.id).unwrap_or(&empty);
+        let n_votes = votes.iter().flatten().count();
+        let n_agree = votes.iter().flatten().filter(|v| **v > 0).count();
+        let n_disagree = votes.iter().flatten().filter(|v| **v < 0).count();
+        let mut row = vec![
+            p.id.to_string(),
+            p.group.map(|g| g.to_string()).unwrap_or_default(),
+            authored.get(&p.id).copied().unwrap_or(0).to_string(),
+            n_votes.to_string(),
+            n_agree.to_string(),
+            n_disagree.to_string(),
+        ];
+        row.extend(votes.iter().map(|v| v.map(|x| x.to_string()).unwrap_or_default()));
+        rows.push(row);
+    }
+    csv_string(rows)
+}
+
+/// comment-groups.csv (B.2): totals are sums over groups, so clustered participants only.
+pub fn write_comment_groups(export: &PolisExport, analysis: &Analysis) -> String {
+    let text: HashMap<StatementId, &str> = export.comments.iter().map(|c| (c.id, c.body.as_str())).collect();
+    let mut header: Vec<String> =
+        ["comment-id", "comment", "total-votes", "total-agrees", "total-disagrees", "total-passes"]
+            .map(String::from)
+            .to_vec();
+    for (i, _) in analysis.groups.iter().enumerate() {
+        let l = group_letter(i);
+        for what in ["votes", "agrees", "disagrees", "passes"] {
+            header.push(format!("group-{l}-{what}"));
+        }
+    }
+    let mut statements: Vec<&crate::analysis::StatementScores> = analysis.statements.iter().collect();
+    statements.sort_by_key(|s| s.id);
+    let mut rows = vec![header];
+    for s in statements {
+        let (mut v, mut a, mut d, mut p) = (0u32, 0u32, 0u32, 0u32);
+        let mut per = Vec::new();
+        for g in &analysis.groups {
+            let t = s
+                .groups
+                .iter()
+                .find(|t| t.group == g.id)
+                .copied()
+                .unwrap_or(crate::analysis::GroupTally { group: g.id, agree: 0, disagree: 0, pass: 0 });
+            v += t.seen();
+            a += t.agree;
+            d += t.disagree;
+            p += t.pass;
+            per.extend([t.seen(), t.agree, t.disagree, t.pass].map(|x| x.to_string()));
+        }
+        let mut row = vec![
+            s.id.to_string(),
+            text.get(&s.id).copied().unwrap_or("").to_string(),
+            v.to_string(),
+            a.to_string(),
+            d.to_string(),
+            p.to_string(),
+        ];
+        row.extend(per);
+        rows.push(row);
+    }
+    csv_string(rows)
+}
+
+/// comments.csv in the 8-column openData layout, agrees/disagrees from current votes.
+pub fn write_comments(export: &PolisExport, analysis: &Analysis) -> String {
+    let mut comments: Vec<&PolisComment> = export.comments.iter().collect();
+    comments.sort_by_key(|c| c.id);
+    let mut rows = vec![[
+        "timestamp",
+        "datetime",
+        "comment-id",
+        "author-id",
+        "agrees",
+        "disagrees",
+        "moderated",
+        "comment-body",
+    ]
+    .map(String::from)
+    .to_vec()];
+    for c in comments {
+        let (agree, disagree) = analysis.statement(c.id).map_or((0, 0), |s| (s.agree, s.disagree));
+        rows.push(vec![
+            c.timestamp.map(|t| t.to_string()).unwrap_or_default(),
+            c.datetime.clone().unwrap_or_default(),
+            c.id.to_string(),
+            c.author.map(|a| a.to_string()).unwrap_or_default(),
+            agree.to_string(),
+            disagree.to_string(),
+            c.moderation.value().to_string(),
+            c.body.clone(),
+        ]);
+    }
+    csv_string(rows)
+}
+
+/// votes.csv: every vote record, chronological (agree = +1).
+pub fn write_votes(export: &PolisExport) -> String {
+    let mut rows =
+        vec![["timestamp", "datetime", "comment-id", "voter-id", "vote"].map(String::from).to_vec()];
+    for v in &export.votes {
+        rows.push(vec![
+            v.timestamp.map(|t| t.to_string()).unwrap_or_default(),
+            String::new(),
+            v.statement.to_string(),
+            v.participant.to_string(),
+            v.vote.value().to_string(),
+        ]);
+    }
+    csv_string(rows)
+}
+
+/// summary.csv: key,value rows; topic, url and description come from the input summary.
+pub fn write_summary(export: &PolisExport, analysis: &Analysis) -> String {
+    let commenters: std::collections::BTreeSet<ParticipantId> =
+        export.comments.iter().filter_map(|c| c.author).collect();
+    let get = |k: &str| export.summary_value(k).unwrap_or("").to_string();
+    let rows = vec![
+        vec!["topic".into(), get("topic")],
+        vec!["url".into(), get("url")],
+        vec!["voters".into(), analysis.counts.participants.to_string()],
+        vec!["voters-in-conv".into(), analysis.counts.in_conv.to_string()],
+        vec!["commenters".into(), commenters.len().to_string()],
+        vec!["comments".into(), export.comments.len().to_string()],
+        vec!["groups".into(), analysis.counts.groups.to_string()],
+        vec!["conversation-description".into(), get("conversation-description")],
+    ];
+    csv_string(rows)
+}
+
+#[derive(serde::Serialize)]
+struct VersionedAnalysis<'a> {
+    format: &'static str,
+    version: u32,
+    analysis: &'a Analysis,
+}
+
+/// The whole analysis as versioned JSON: `{"format":"mufakat-analysis","version":1,...}`.
+pub fn analysis_json(analysis: &Analysis) -> String {
+    let doc = VersionedAnalysis { format: ANALYSIS_FORMAT, version: ANALYSIS_FORMAT_VERSION, analysis };
+    serde_json::to_string_pretty(&doc).unwrap_or_default()
+}
+
+/// Reads [`analysis_json`] back; refuses other formats and newer versions.
+pub fn read_analysis_json(text: &str) -> Result<Analysis, String> {
+    #[derive(serde::Deserialize)]
+    struct Doc {
+        format: String,
+        version: u32,
+        analysis: Analysis,
+    }
+    let doc: Doc = serde_json::from_str(text).map_err(|e| format!("analysis.json: {e}"))?;
+    if doc.format != ANALYSIS_FORMAT || doc.version > ANALYSIS_FORMAT_VERSION {
+        return Err(format!("analysis.json: unsupported format {} version {}", doc.format, doc.version));
+    }
+    Ok(doc.analysis)
+}
+
+/// Every output file, as (file name, contents), in a fixed order.
+pub fn write_outputs(export: &PolisExport, analysis: &Analysis) -> Vec<(String, String)> {
+    vec![
+        ("summary.csv".into(), write_summary(export, analysis)),
+        ("comments.csv".into(), write_comments(export, analysis)),
+        ("votes.csv".into(), write_votes(export)),
+        ("participants-votes.csv".into(), write_participants_votes(export, analysis)),
+        ("comment-groups.csv".into(), write_comment_groups(export, analysis)),
+        ("analysis.json".into(), analysis_json(analysis)),
+    ]
+}
+
+impl PolisExport {
+    /// Statement text by id.
+    pub fn statement_text(&self, id: StatementId) -> Option<String> {
+        self.comments.iter().find(|c| c.id == id).map(|c| c.body.clone())
+    }
+
+    /// Analyses this export: the usual entry point for `mufakat analyze <dir>`.
+    pub fn analyse(&self, params: &AnalysisParams) -> Result<Analysis, crate::analysis::AnalysisError> {
+        let votes = self.vote_records();
+        let statements = self.statement_meta();
+        crate::analysis::analyse(
+            &crate::analysis::AnalysisInput { votes: &votes, statements: &statements },
+            params,
+            None,
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const COMMENTS: &str =
+        "timestamp,datetime,comment-id,author-id,agrees,disagrees,moderated,comment-body\n\
+        1000,Mon,0,1,2,0,1,\"Parks should stay open, always\"\n\
+        1001,Mon,1,2,0,2,-1,Second fixture statement\n";
+    const COMMENTS_EXTRA: &str =
+        "timestamp,comment-id,author-id,agrees,disagrees,moderated,is-meta,is-seed,importance,comment-body\n\
+        1000,4,0,1,0,1,true,false,0,\"A meta question\nspanning lines\"\n";
+
+    #[test]
+    fn both_comment_variants_parse_by_header_name() {
+        let c = parse_comments(COMMENTS).unwrap();
+        assert_eq!(c.len(), 2);
+        assert_eq!(c[0].body, "Parks should stay open, always");
+        assert_eq!(c[1].moderation, Moderation::Rejected);
+        let c = parse_comments(COMMENTS_EXTRA).unwrap();
+        assert!(c[0].is_meta && !c[0].is_seed);
+        assert_eq!(c[0].id, 4);
+        assert!(c[0].datetime.is_none());
+    }
+
+    #[test]
+    fn missing_header_is_named() {
+        let e = parse_votes("timestamp,comment-id,vote\n1,2,1\n").unwrap_err();
+        assert_eq!(e.column.as_deref(), Some("voter-id"));
+        assert!(e.to_string().contains("votes.csv"));
+    }
+
+    #[test]
+    fn bad_number_names_line_and_column() {
+        let e = parse_votes("timestamp,datetime,comment-id,voter-id,vote\n1,x,0,0,1\n2,x,1,zero,1\n")
+            .unwrap_err();
+        assert_eq!((e.line, e.column.as_deref()), (3, Some("voter-id")));
+        let e = parse_votes("timestamp,datetime,comment-id,voter-id,vote\n1,x,0,0,2\n").unwrap_err();
+        assert_eq!(e.column.as_deref(), Some("vote"));
+    }
+
+    #[test]
+    fn ragged_rows_and_empty_files_are_errors() {
+        let e = parse_votes("timestamp,datetime,comment-id,voter-id,vote\n1,x,0,0\n").unwrap_err();
+        assert_eq!(e.line, 2);
+        assert!(parse_votes("").is_err());
+        assert!(parse_comments("\n\n").is_err());
+        assert!(parse_summary("").is_err());
+        assert!(parse_participants_votes("participant,group-id,n-votes,x\n").is_err());
+    }
+
+    #[test]
+    fn votes_are_rebuilt_from_participants_votes_when_votes_csv_is_absent() {
+        let pv = "participant,group-id,n-comments,n-votes,n-agree,n-disagree,0,1\n7,0,0,2,1,1,1,-1\n8,,0,1,0,0,,0\n";
+        let files = [("comments.csv", COMMENTS), ("participants-votes.csv", pv)];
+        let e =
+            PolisExport::from_files(|n| files.iter().find(|f| f.0 == n).map(|f| f.1.to_string())).unwrap();
+        assert_eq!(e.votes.len(), 3);
+        assert_eq!(e.polis_groups().get(&7), Some(&0));
+        assert_eq!(e.votes[2].vote, Vote::Pass);
+    }
+
+    #[test]
+    fn votes_are_sorted_by_time_so_the_latest_wins() {
+        let v = parse_votes("timestamp,datetime,comment-id,voter-id,vote\n5,,0,0,-1\n3,,0,0,1\n").unwrap();
+        assert_eq!(v[1].vote, Vote::Disagree);
+    }
+
+    #[test]
+    fn group_letters_continue_past_z() {
+        assert_eq!(group_letter(0), "a");
+        assert_eq!(group_letter(25), "z");
+        assert_eq!(group_letter(26), "aa");
+    }
+}
