@@ -1,6 +1,9 @@
 //! Request and response bodies of the HTTP API (`/api/v1`), shared by the server and the
 //! app through serde so the two cannot drift. Plain data only: no HTTP types here.
 
+pub mod admin;
+pub mod events;
+
 use serde::{Deserialize, Serialize};
 
 use crate::model::{Moderation, ParticipantId, StatementId, Vote};

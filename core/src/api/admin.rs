@@ -1,0 +1,176 @@
+//! Moderator API bodies, all under `/api/v1/admin/` and all refused without a moderator
+//! session (cookie `mufakat_session`, HttpOnly, SameSite=Strict). State-changing requests must
+//! also carry the header [`CSRF_HEADER`] with value `1`: a cross-site form cannot set it.
+//!
+//! Routes (the server implements them; the moderator console calls them):
+//! - `POST /api/v1/admin/login` [`LoginRequest`] → [`Moderator`] (sets the cookie);
+//!   `POST /api/v1/admin/logout`; `GET /api/v1/admin/me` → [`Moderator`]
+//! - `GET /api/v1/admin/conversations` → `Vec<ConversationSummary>`;
+//!   `POST /api/v1/admin/conversations` [`NewConversation`] → [`ConversationAdmin`]
+//! - `GET /api/v1/admin/conversations/{id}` → [`ConversationAdmin`];
+//!   `PATCH /api/v1/admin/conversations/{id}` [`ConversationSettings`] → [`ConversationAdmin`]
+//! - `POST /api/v1/admin/conversations/{id}/statements` [`SeedStatements`] → [`SeedResult`]
+//! - `GET /api/v1/admin/conversations/{id}/statements` → `Vec<StatementAdmin>` (every state)
+//! - `POST /api/v1/admin/conversations/{id}/moderation` [`ModerationRequest`] → `Vec<StatementAdmin>`
+//! - `POST /api/v1/admin/conversations/{id}/close` and `/reopen` → [`ConversationAdmin`]
+//! - `GET /api/v1/admin/conversations/{id}/stats` → [`ConversationStats`]
+//! - `GET /api/v1/admin/conversations/{id}/export/{file}` → CSV / JSON (Pol.is export files,
+//!   `analysis.json`)
+
+use serde::{Deserialize, Serialize};
+
+use crate::api::VoteCounts;
+use crate::model::{Moderation, ParticipantId, StatementId};
+
+pub const CSRF_HEADER: &str = "x-mufakat-csrf";
+pub const SESSION_COOKIE: &str = "mufakat_session";
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LoginRequest {
+    pub username: String,
+    pub password: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Moderator {
+    pub username: String,
+}
+
+/// A voluntary question participants may answer (e.g. neighbourhood, age band); answers are
+/// only ever shown as aggregates.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DemographicQuestion {
+    pub key: String,
+    pub label: String,
+    pub options: Vec<String>,
+}
+
+/// Settings a moderator can change at any time.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ConversationSettings {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub language: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub allow_statements: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub strict_moderation: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub questions: Option<Vec<DemographicQuestion>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NewConversation {
+    /// Optional URL slug; the server picks a random one when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    pub title: String,
+    #[serde(default)]
+    pub description: String,
+    #[serde(default = "default_language")]
+    pub language: String,
+    #[serde(default = "yes")]
+    pub allow_statements: bool,
+    #[serde(default)]
+    pub strict_moderation: bool,
+    #[serde(default)]
+    pub questions: Vec<DemographicQuestion>,
+    /// Seed statements, accepted at once.
+    #[serde(default)]
+    pub seeds: Vec<String>,
+}
+
+fn default_language() -> String {
+    "id".to_string()
+}
+
+fn yes() -> bool {
+    true
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ConversationAdmin {
+    pub id: String,
+    pub title: String,
+    pub description: String,
+    pub language: String,
+    pub allow_statements: bool,
+    pub strict_moderation: bool,
+    pub closed: bool,
+    pub questions: Vec<DemographicQuestion>,
+    pub created_at_ms: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ConversationSummary {
+    pub id: String,
+    pub title: String,
+    pub closed: bool,
+    pub participants: u32,
+    pub votes: u64,
+    pub pending_statements: u32,
+}
+
+/// Seed statements: many at once (the console splits pasted text on newlines).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SeedStatements {
+    pub texts: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SeedResult {
+    pub added: Vec<StatementAdmin>,
+    /// Texts refused, with the reason's error code (`duplicate_statement`, `statement_too_long`, ...).
+    pub refused: Vec<SeedRefusal>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SeedRefusal {
+    pub text: String,
+    pub code: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StatementAdmin {
+    pub id: StatementId,
+    pub text: String,
+    pub moderation: Moderation,
+    pub author: Option<ParticipantId>,
+    pub is_seed: bool,
+    pub counts: VoteCounts,
+    pub created_at_ms: i64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Decision {
+    Accept,
+    Reject,
+}
+
+/// Accept or reject one or many statements.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ModerationRequest {
+    pub statements: Vec<StatementId>,
+    pub decision: Decision,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+/// The moderator dashboard.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ConversationStats {
+    pub participants: u32,
+    pub voters: u32,
+    pub votes: u64,
+    pub statements_accepted: u32,
+    pub statements_pending: u32,
+    pub statements_rejected: u32,
+    /// (hour start in ms since the epoch, votes in that hour), oldest first.
+    pub votes_per_hour: Vec<(i64, u32)>,
+}

@@ -1,0 +1,32 @@
+//! Live updates: `GET /api/v1/conversations/{id}/events` is a Server-Sent Events stream.
+//! Each event's `event:` name is [`LiveEvent::name`] and its `data:` is the JSON of the
+//! variant's body. Only what a participant may see is sent.
+
+use serde::{Deserialize, Serialize};
+
+use crate::api::StatementView;
+use crate::model::StatementId;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum LiveEvent {
+    /// A statement became visible to participants (posted under open moderation, or accepted).
+    Statement { statement: StatementView },
+    /// Votes arrived; sent at most a few times a second, with the new totals.
+    Votes { participants: u32, votes: u64 },
+    /// A statement's moderation changed (a rejected one disappears from participants' view).
+    Moderation { statement: StatementId, visible: bool },
+    /// The conversation was closed (`closed = true`) or reopened.
+    Closed { closed: bool },
+}
+
+impl LiveEvent {
+    pub fn name(&self) -> &'static str {
+        match self {
+            LiveEvent::Statement { .. } => "statement",
+            LiveEvent::Votes { .. } => "votes",
+            LiveEvent::Moderation { .. } => "moderation",
+            LiveEvent::Closed { .. } => "closed",
+        }
+    }
+}
