@@ -18,8 +18,9 @@ cargo clippy -p mufakat-app --target wasm32-unknown-unknown -- -D warnings
 step "unit and integration tests"
 cargo test --workspace --exclude mufakat-app
 
-step "mufakat-core for wasm32"
+step "mufakat-core for wasm32, and its analysis in headless Chromium"
 cargo build -p mufakat-core --target wasm32-unknown-unknown
+core/run-wasm-tests.sh
 
 step "the app, built by Trunk"
 trunk build --release --offline
