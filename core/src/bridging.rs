@@ -86,6 +86,9 @@ pub struct BridgingFit {
     pub scores: Vec<BridgingScore>,
     pub mu: f64,
     pub threshold: f64,
+    /// ALS iterations run and the final (mean-normalised) loss.
+    pub iterations: usize,
+    pub loss: f64,
 }
 
 /// Fits the model on `m` (columns with `excluded[c]` left out). `positions` are the
@@ -121,7 +124,7 @@ pub fn fit(m: &VoteMatrix, excluded: &[bool], positions: &[Point], p: &BridgingP
         |u: usize| packed[starts[u]..starts[u + 1]].iter().map(|&x| ((x >> 1) as usize, (x & 1) as f64));
     let mut scores = vec![BridgingScore::default(); n_s];
     if total == 0 {
-        return BridgingFit { scores, mu: 0.0, threshold: 0.0 };
+        return BridgingFit { scores, mu: 0.0, threshold: 0.0, iterations: 0, loss: 0.0 };
     }
     let r_total = total as f64;
     let users = user_has.iter().filter(|x| **x).count().max(1) as f64;
@@ -217,16 +220,10 @@ pub fn fit(m: &VoteMatrix, excluded: &[bool], positions: &[Point], p: &BridgingP
             + p.lambda_factor * (f_s.iter().map(|x| x * x).sum::<f64>() / stmts)
             + p.lambda_intercept * (i_s.iter().map(|x| x * x).sum::<f64>() / stmts)
             + p.lambda_intercept * mu * mu;
-        if std::env::var_os("MUFAKAT_DEBUG_ALS").is_some() {
-            eprintln!("  change {max_change:.2e} loss {loss:.8}");
-        }
         if max_change < p.tolerance {
             break;
         }
         last_loss = loss;
-    }
-    if std::env::var_os("MUFAKAT_DEBUG_ALS").is_some() {
-        eprintln!("ALS iterations {iters}, loss {last_loss}");
     }
     // Net agrees on each side of the factor axis.
     let mut side = vec![[0i64; 4]; n_s]; // net+, n+, net−, n−
@@ -266,7 +263,13 @@ pub fn fit(m: &VoteMatrix, excluded: &[bool], positions: &[Point], p: &BridgingP
                 && both_sides,
         };
     }
-    BridgingFit { scores, mu: if mu.is_finite() { mu } else { 0.0 }, threshold }
+    BridgingFit {
+        scores,
+        mu: if mu.is_finite() { mu } else { 0.0 },
+        threshold,
+        iterations: iters,
+        loss: if last_loss.is_finite() { last_loss } else { 0.0 },
+    }
 }
 
 /// Minimises Σ(t − i − f·x)² + a_i·i² + a_f·f² given sums [n, Σx, Σx², Σt, Σt·x].
