@@ -12,6 +12,7 @@ pub mod bridging;
 pub mod cluster;
 pub mod consensus;
 pub mod graph;
+pub mod graph_export;
 pub mod matrix;
 pub mod model;
 pub mod pca;
@@ -20,6 +21,7 @@ pub mod repness;
 pub mod report;
 pub mod routing;
 pub mod summary;
+pub mod svg;
 pub mod synthetic;
 
 pub use analysis::{
