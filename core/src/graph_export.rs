@@ -158,8 +158,8 @@ pub fn dot(analysis: &Analysis, text_of: impl Fn(StatementId) -> Option<String>)
             node_id(n.node),
             dot_escape(&label),
             dot_escape(&tooltip),
-            n.position[0] * 300.0,
-            n.position[1] * 300.0
+            n.position[0] * 300.0 + 0.0,
+            n.position[1] * 300.0 + 0.0
         );
     }
     for e in &map.edges {

@@ -19,6 +19,7 @@ pub mod pca;
 pub mod polis_csv;
 pub mod repness;
 pub mod report;
+pub mod report_files;
 pub mod routing;
 pub mod summary;
 pub mod svg;

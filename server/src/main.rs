@@ -1,6 +1,7 @@
 //! `mufakat`: the server and the command-line interface.
 
 mod api;
+mod cli_analysis;
 mod demo;
 mod error;
 mod store;
@@ -36,6 +37,8 @@ enum Command {
         #[arg(long)]
         no_demo: bool,
     },
+    #[command(flatten)]
+    Analysis(cli_analysis::AnalysisCommand),
 }
 
 #[tokio::main]
@@ -49,6 +52,7 @@ async fn main() -> anyhow::Result<()> {
         Command::Serve { addr, database_url, dist, no_demo } => {
             serve(addr, &database_url, dist, no_demo).await
         }
+        Command::Analysis(c) => cli_analysis::run(c).await,
     }
 }
 

@@ -1,0 +1,345 @@
+//! The analyst's commands: `mufakat analyze`, `mufakat import`, `mufakat export`.
+//!
+//! They read a Pol.is export directory (or a stored conversation), run the same core
+//! analysis as the browser, print a readable summary and write the report's files
+//! (`mufakat_core::report_files`). Malformed CSV is reported with file, line and column.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use anyhow::{bail, Context};
+use clap::{Args, Subcommand};
+use indicatif::{ProgressBar, ProgressStyle};
+use mufakat_core::analysis::{Analysis, AnalysisInput, AnalysisParams, Stage};
+use mufakat_core::polis_csv::{self, PolisComment, PolisExport, PolisParticipant, PolisVote};
+use mufakat_core::report_files::report_files;
+
+use crate::store::{Conversation, ConversationDump, Store, StoredStatement, StoredVote};
+
+const DEFAULT_DB: &str = "sqlite://data/mufakat.sqlite";
+
+#[derive(Subcommand)]
+pub enum AnalysisCommand {
+    /// Analyse a Pol.is export directory or a stored conversation and print a summary.
+    Analyze(AnalyzeArgs),
+    /// Import a Pol.is export directory into the store as a new conversation.
+    Import(ImportArgs),
+    /// Export a stored conversation as Pol.is files plus the analysis.
+    Export(ExportArgs),
+}
+
+#[derive(Args)]
+pub struct AnalyzeArgs {
+    /// A Pol.is export directory (comments.csv, votes.csv, …) or a conversation id.
+    source: String,
+    /// Write every report file into this directory.
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// Seed of the analysis (same data and seed give identical files).
+    #[arg(long, default_value_t = 0)]
+    seed: u64,
+    /// Print the analysis as JSON (analysis.json) instead of the summary.
+    #[arg(long)]
+    json: bool,
+    /// Store location, used when `source` is a conversation id.
+    #[arg(long, env = "DATABASE_URL", default_value = DEFAULT_DB)]
+    database_url: String,
+}
+
+#[derive(Args)]
+pub struct ImportArgs {
+    /// A Pol.is export directory.
+    dir: PathBuf,
+    /// Id of the new conversation (default: the pol.is id in summary.csv, else the folder name).
+    #[arg(long)]
+    id: Option<String>,
+    #[arg(long, env = "DATABASE_URL", default_value = DEFAULT_DB)]
+    database_url: String,
+}
+
+#[derive(Args)]
+pub struct ExportArgs {
+    /// The conversation id.
+    conversation: String,
+    /// Directory to write the files into (created if missing).
+    #[arg(long)]
+    out: PathBuf,
+    #[arg(long, default_value_t = 0)]
+    seed: u64,
+    #[arg(long, env = "DATABASE_URL", default_value = DEFAULT_DB)]
+    database_url: String,
+}
+
+pub async fn run(command: AnalysisCommand) -> anyhow::Result<()> {
+    match command {
+        AnalysisCommand::Analyze(a) => analyze(a).await,
+        AnalysisCommand::Import(a) => import(a).await,
+        AnalysisCommand::Export(a) => export(a).await,
+    }
+}
+
+/// Reads a Pol.is export directory; CSV errors carry file, line and column.
+pub fn read_export_dir(dir: &Path) -> anyhow::Result<PolisExport> {
+    if !dir.is_dir() {
+        bail!("{} is not a directory", dir.display());
+    }
+    let unreadable: std::cell::RefCell<Option<anyhow::Error>> = Default::default();
+    let export = PolisExport::from_files(|name| {
+        let path = dir.join(name);
+        if !path.exists() {
+            return None;
+        }
+        match std::fs::read(&path) {
+            Ok(bytes) => Some(String::from_utf8_lossy(&bytes).into_owned()),
+            Err(e) => {
+                unreadable.borrow_mut().get_or_insert(anyhow::anyhow!("{}: {e}", path.display()));
+                None
+            }
+        }
+    });
+    if let Some(e) = unreadable.into_inner() {
+        return Err(e);
+    }
+    export.map_err(|e| anyhow::anyhow!("{}: {e}", dir.display()))
+}
+
+/// The stored conversation as a Pol.is export (current moderation, full vote history).
+pub fn dump_to_export(dump: &ConversationDump) -> PolisExport {
+    let c = &dump.conversation;
+    PolisExport {
+        summary: vec![
+            ("topic".into(), c.title.clone()),
+            ("url".into(), String::new()),
+            ("conversation-description".into(), c.description.clone()),
+        ],
+        comments: dump
+            .statements
+            .iter()
+            .map(|s| PolisComment {
+                timestamp: Some(s.created_at),
+                datetime: None,
+                id: s.id,
+                author: s.author,
+                agrees: None,
+                disagrees: None,
+                moderation: s.moderation,
+                is_meta: s.is_meta,
+                is_seed: s.is_seed,
+                body: s.text.clone(),
+            })
+            .collect(),
+        votes: dump
+            .votes
+            .iter()
+            .map(|v| PolisVote {
+                timestamp: Some(v.at),
+                statement: v.statement,
+                participant: v.participant,
+                vote: v.vote,
+            })
+            .collect(),
+        participants: dump
+            .participants
+            .iter()
+            .map(|(id, xid)| PolisParticipant {
+                participant: *id,
+                xid: xid.clone(),
+                group: None,
+                votes: Vec::new(),
+            })
+            .collect(),
+    }
+}
+
+/// A Pol.is export as a new conversation with id `id`.
+pub fn export_to_dump(export: &PolisExport, id: &str) -> ConversationDump {
+    let topic = export.summary_value("topic").unwrap_or(id).to_string();
+    let description = export.summary_value("conversation-description").unwrap_or("").to_string();
+    let mut participants: std::collections::BTreeMap<u32, Option<String>> = Default::default();
+    for p in &export.participants {
+        participants.insert(p.participant, p.xid.clone());
+    }
+    for v in &export.votes {
+        participants.entry(v.participant).or_default();
+    }
+    for c in &export.comments {
+        if let Some(a) = c.author {
+            participants.entry(a).or_default();
+        }
+    }
+    let mut statements: Vec<StoredStatement> = export
+        .comments
+        .iter()
+        .map(|c| StoredStatement {
+            id: c.id,
+            text: c.body.clone(),
+            author: c.author,
+            moderation: c.moderation,
+            is_meta: c.is_meta,
+            is_seed: c.is_seed,
+            created_at: c.timestamp.unwrap_or(0),
+        })
+        .collect();
+    statements.sort_by_key(|s| s.id);
+    statements.dedup_by_key(|s| s.id);
+    ConversationDump {
+        conversation: Conversation {
+            id: id.to_string(),
+            title: topic,
+            description,
+            language: "en".into(),
+            allow_statements: true,
+            strict_moderation: false,
+            closed: true,
+        },
+        statements,
+        participants: participants.into_iter().collect(),
+        votes: export
+            .votes
+            .iter()
+            .map(|v| StoredVote {
+                participant: v.participant,
+                statement: v.statement,
+                vote: v.vote,
+                at: v.timestamp.unwrap_or(0),
+            })
+            .collect(),
+    }
+}
+
+fn progress_bar() -> ProgressBar {
+    let bar = ProgressBar::new(5);
+    bar.set_style(
+        ProgressStyle::with_template("{spinner} [{bar:20}] {pos}/{len} {msg} ({elapsed})")
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> "),
+    );
+    bar.enable_steady_tick(Duration::from_millis(120));
+    bar
+}
+
+fn stage_name(stage: Stage) -> &'static str {
+    match stage {
+        Stage::Reducing => "reducing",
+        Stage::Clustering => "clustering",
+        Stage::Scoring => "scoring",
+        Stage::BuildingMap => "building the map",
+    }
+}
+
+/// Runs the analysis with a progress bar on stderr (hidden when stderr is not a terminal).
+fn analyse_export(export: &PolisExport, seed: u64, bar: &ProgressBar) -> anyhow::Result<Analysis> {
+    let votes = export.vote_records();
+    let statements = export.statement_meta();
+    let params = AnalysisParams::default().seed(seed);
+    let input = AnalysisInput { votes: &votes, statements: &statements };
+    let analysis = mufakat_core::analyse_with_progress(&input, &params, None, &mut |stage| {
+        bar.inc(1);
+        bar.set_message(stage_name(stage));
+    })?;
+    Ok(analysis)
+}
+
+fn write_files(dir: &Path, export: &PolisExport, analysis: &Analysis) -> anyhow::Result<Vec<PathBuf>> {
+    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    let mut written = Vec::new();
+    for (name, contents) in report_files(export, analysis) {
+        let path = dir.join(&name);
+        std::fs::write(&path, contents).with_context(|| format!("writing {}", path.display()))?;
+        written.push(path);
+    }
+    Ok(written)
+}
+
+async fn load_source(source: &str, database_url: &str) -> anyhow::Result<PolisExport> {
+    let path = Path::new(source);
+    if path.is_dir() {
+        return read_export_dir(path);
+    }
+    if source.contains('/') || source.contains('\\') || path.exists() {
+        bail!("{source}: not a directory");
+    }
+    let store = Store::open(database_url).await.with_context(|| format!("opening {database_url}"))?;
+    let dump = store
+        .dump_conversation(source)
+        .await
+        .with_context(|| format!("{source} is neither a directory nor a stored conversation"))?;
+    Ok(dump_to_export(&dump))
+}
+
+async fn analyze(a: AnalyzeArgs) -> anyhow::Result<()> {
+    let bar = progress_bar();
+    bar.set_message("loading votes");
+    let export = load_source(&a.source, &a.database_url).await;
+    let export = match export {
+        Ok(e) => e,
+        Err(e) => {
+            bar.finish_and_clear();
+            return Err(e);
+        }
+    };
+    bar.inc(1);
+    let analysis = analyse_export(&export, a.seed, &bar);
+    bar.finish_and_clear();
+    let analysis = analysis?;
+    if a.json {
+        println!("{}", polis_csv::analysis_json(&analysis));
+    } else {
+        print!("{}", mufakat_core::report::text_summary(&analysis, |id| export.statement_text(id)));
+        if let Some(url) = export.summary_value("url").filter(|u| u.contains("pol.is")) {
+            println!("\nData: {url}, gathered with Polis (compdemocracy.org/polis), CC BY 4.0, The Computational Democracy Project.");
+        }
+    }
+    if let Some(out) = &a.out {
+        let files = write_files(out, &export, &analysis)?;
+        eprintln!("wrote {} files to {}", files.len(), out.display());
+    }
+    Ok(())
+}
+
+/// `summary.csv`'s pol.is id ("https://pol.is/7wmvbjcjhp" → "7wmvbjcjhp"), else the folder name.
+fn default_id(export: &PolisExport, dir: &Path) -> String {
+    let from_url = export
+        .summary_value("url")
+        .and_then(|u| u.trim_end_matches('/').rsplit('/').next())
+        .filter(|s| !s.is_empty() && !s.contains(':'));
+    let raw = from_url
+        .map(str::to_string)
+        .or_else(|| dir.file_name().map(|n| n.to_string_lossy().into_owned()))
+        .unwrap_or_else(|| "imported".into());
+    raw.chars()
+        .map(|c| if c.is_ascii_alphanumeric() || c == '-' { c.to_ascii_lowercase() } else { '-' })
+        .collect()
+}
+
+async fn import(a: ImportArgs) -> anyhow::Result<()> {
+    let export = read_export_dir(&a.dir)?;
+    let id = a.id.clone().unwrap_or_else(|| default_id(&export, &a.dir));
+    let store = Store::open(&a.database_url).await.with_context(|| format!("opening {}", a.database_url))?;
+    if store.conversation(&id).await.is_ok() {
+        bail!("conversation {id} already exists; choose another with --id");
+    }
+    let dump = export_to_dump(&export, &id);
+    store.import_conversation(&dump).await.with_context(|| format!("importing {}", a.dir.display()))?;
+    println!(
+        "imported {} as conversation {id}: {} statements, {} participants, {} votes",
+        a.dir.display(),
+        dump.statements.len(),
+        dump.participants.len(),
+        dump.votes.len()
+    );
+    Ok(())
+}
+
+async fn export(a: ExportArgs) -> anyhow::Result<()> {
+    let store = Store::open(&a.database_url).await.with_context(|| format!("opening {}", a.database_url))?;
+    let dump = store.dump_conversation(&a.conversation).await.with_context(|| a.conversation.clone())?;
+    let export = dump_to_export(&dump);
+    let bar = progress_bar();
+    let analysis = analyse_export(&export, a.seed, &bar);
+    bar.finish_and_clear();
+    let analysis = analysis.with_context(|| format!("analysing {}", a.conversation))?;
+    let files = write_files(&a.out, &export, &analysis)?;
+    println!("wrote {} files to {}", files.len(), a.out.display());
+    Ok(())
+}
