@@ -98,7 +98,19 @@ pub fn consensus_map(analysis: &Analysis) -> String {
     let mut out = String::new();
     header(&mut out, "Consensus map");
     let map = &analysis.map;
-    let f = Frame::fit(map.nodes.iter().map(|n| n.position));
+    // With two groups the map's layout is a line between them; spread statements
+    // sideways by their overall agreement so they can be told apart.
+    let spread = analysis.groups.len() <= 2;
+    let position = |n: &crate::graph::MapNode| -> [f64; 2] {
+        match n.node {
+            NodeKind::Statement(s) if spread => {
+                let p = analysis.statement(s).map_or(0.5, |x| x.agree_probability);
+                [n.position[0] + (p - 0.5) * 1.6, n.position[1]]
+            }
+            _ => n.position,
+        }
+    };
+    let f = Frame::fit(map.nodes.iter().map(position));
     let index_of = |g: u32| analysis.groups.iter().position(|x| x.id == g).unwrap_or(0);
     out.push_str("<g stroke-linecap=\"round\">\n");
     for e in &map.edges {
@@ -117,16 +129,16 @@ pub fn consensus_map(analysis: &Analysis) -> String {
             out,
             "<line x1=\"{:.2}\" y1=\"{:.2}\" x2=\"{:.2}\" y2=\"{:.2}\" stroke=\"{colour}\" \
              stroke-opacity=\"{:.3}\" stroke-width=\"1.5\"{dash}/>",
-            f.x(a.position[0]),
-            f.y(a.position[1]),
-            f.x(b.position[0]),
-            f.y(b.position[1]),
+            f.x(position(a)[0]),
+            f.y(position(a)[1]),
+            f.x(position(b)[0]),
+            f.y(position(b)[1]),
             opacity.min(1.0)
         );
     }
     out.push_str("</g>\n");
     for n in &map.nodes {
-        let (x, y) = (f.x(n.position[0]), f.y(n.position[1]));
+        let (x, y) = (f.x(position(n)[0]), f.y(position(n)[1]));
         match n.node {
             NodeKind::Group(g) => {
                 let i = index_of(g);
@@ -136,11 +148,11 @@ pub fn consensus_map(analysis: &Analysis) -> String {
                     "<g><circle cx=\"{x:.2}\" cy=\"{y:.2}\" r=\"18\" fill=\"{c}\"/>\
                      <text x=\"{x:.2}\" y=\"{ty:.2}\" text-anchor=\"middle\" font-family=\"sans-serif\" \
                      font-size=\"16\" font-weight=\"bold\" fill=\"#ffffff\">{l}</text>\
-                     <text x=\"{x:.2}\" y=\"{sy:.2}\" text-anchor=\"middle\" font-family=\"sans-serif\" \
+                     <text x=\"{sx:.2}\" y=\"{ty:.2}\" font-family=\"sans-serif\" \
                      font-size=\"11\" fill=\"#333333\">{size}</text></g>",
                     c = group_colour(i),
                     ty = y + 5.5,
-                    sy = y + 32.0,
+                    sx = x + 22.0,
                     l = group_letter(i).to_uppercase()
                 );
             }

@@ -245,10 +245,39 @@ fn write_files(dir: &Path, export: &PolisExport, analysis: &Analysis) -> anyhow:
     let mut written = Vec::new();
     for (name, contents) in report_files(export, analysis) {
         let path = dir.join(&name);
-        std::fs::write(&path, contents).with_context(|| format!("writing {}", path.display()))?;
+        std::fs::write(&path, &contents).with_context(|| format!("writing {}", path.display()))?;
         written.push(path);
+        if let Some(stem) = name.strip_suffix(".svg") {
+            let png = dir.join(format!("{stem}.png"));
+            let bytes = svg_to_png(&contents).with_context(|| format!("rendering {}", png.display()))?;
+            std::fs::write(&png, bytes).with_context(|| format!("writing {}", png.display()))?;
+            written.push(png);
+        }
     }
     Ok(written)
+}
+
+/// Renders an SVG natively (resvg, system fonts for the labels) at twice its size.
+pub fn svg_to_png(svg: &str) -> anyhow::Result<Vec<u8>> {
+    let mut options = resvg::usvg::Options::default();
+    options.fontdb_mut().load_system_fonts();
+    // fontdb's generic sans-serif is Arial, rarely installed on Linux servers.
+    for family in ["DejaVu Sans", "Liberation Sans", "Noto Sans"] {
+        let query = resvg::usvg::fontdb::Query {
+            families: &[resvg::usvg::fontdb::Family::Name(family)],
+            ..Default::default()
+        };
+        if options.fontdb.query(&query).is_some() {
+            options.fontdb_mut().set_sans_serif_family(family);
+            break;
+        }
+    }
+    let tree = resvg::usvg::Tree::from_str(svg, &options)?;
+    let size = tree.size().to_int_size();
+    let mut pixmap = resvg::tiny_skia::Pixmap::new(size.width() * 2, size.height() * 2)
+        .ok_or_else(|| anyhow::anyhow!("empty picture"))?;
+    resvg::render(&tree, resvg::tiny_skia::Transform::from_scale(2.0, 2.0), &mut pixmap.as_mut());
+    Ok(pixmap.encode_png()?)
 }
 
 async fn load_source(source: &str, database_url: &str) -> anyhow::Result<PolisExport> {

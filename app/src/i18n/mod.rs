@@ -3,6 +3,7 @@
 //! of the app has its own part (`participant.rs`, ...).
 
 mod participant;
+mod report;
 
 use leptos::prelude::*;
 
@@ -57,6 +58,7 @@ pub struct Catalogue {
     pub error_network: &'static str,
     pub error_other: &'static str,
     pub participant: &'static participant::Participant,
+    pub report: &'static report::Report,
 }
 
 pub static EN: Catalogue = Catalogue {
@@ -71,6 +73,7 @@ pub static EN: Catalogue = Catalogue {
     error_network: "Cannot reach the server. Check your connection and try again.",
     error_other: "Something went wrong. Please try again.",
     participant: &participant::EN,
+    report: &report::EN,
 };
 
 pub static ID: Catalogue = Catalogue {
@@ -85,6 +88,7 @@ pub static ID: Catalogue = Catalogue {
     error_network: "Server tidak dapat dihubungi. Periksa koneksi Anda lalu coba lagi.",
     error_other: "Terjadi kesalahan. Silakan coba lagi.",
     participant: &participant::ID,
+    report: &report::ID,
 };
 
 /// The language chosen for this page, provided as context by the app.
