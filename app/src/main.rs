@@ -1,8 +1,11 @@
 //! mufakat's browser app: the participant page, rendered client-side by Leptos.
 
 mod client;
+mod components;
 mod i18n;
 mod pages;
+mod worker_client;
+mod worker_protocol;
 
 fn main() {
     console_error_panic_hook::set_once();

@@ -5,13 +5,17 @@
 //! final `Analysed`, `Report` or `Failed` (see `worker_protocol`).
 
 #[path = "../worker_protocol.rs"]
+#[allow(dead_code)]
 mod worker_protocol;
+#[path = "../worker_job.rs"]
+mod worker_job;
 
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
 
-use worker_protocol::{handle, Request, Response};
+use worker_job::handle;
+use worker_protocol::{Request, Response};
 
 fn post(scope: &DedicatedWorkerGlobalScope, response: &Response) {
     let text = serde_json::to_string(response)

@@ -50,7 +50,6 @@ pub struct Report {
     pub attribution_heading: &'static str,
     pub attribution_text: &'static str,
     pub source_link: &'static str,
-    pub another_export: &'static str,
 }
 
 pub static EN: Report = Report {
@@ -103,7 +102,6 @@ pub static EN: Report = Report {
     attribution_heading: "Data and licence",
     attribution_text: "Data was gathered using the Polis software (compdemocracy.org/polis) and is sub-licensed under CC BY 4.0 with Attribution to The Computational Democracy Project.",
     source_link: "Source conversation",
-    another_export: "Analyse another export",
 };
 
 pub static ID: Report = Report {
@@ -156,5 +154,4 @@ pub static ID: Report = Report {
     attribution_heading: "Data dan lisensi",
     attribution_text: "Data dikumpulkan dengan perangkat lunak Polis (compdemocracy.org/polis) dan disublisensikan di bawah CC BY 4.0 dengan atribusi kepada The Computational Democracy Project.",
     source_link: "Percakapan sumber",
-    another_export: "Analisis ekspor lain",
 };

@@ -2,6 +2,7 @@
 //! module: `participant` (voting and posting).
 
 mod participant;
+mod report;
 
 use leptos::prelude::*;
 use leptos_router::components::{Route, Router, Routes, A};
@@ -28,6 +29,8 @@ pub fn App() -> impl IntoView {
                 <Routes fallback=|| view! { <NotFound/> }>
                     <Route path=path!("/") view=Home/>
                     <Route path=path!("/c/:id") view=participant::ConversationPage/>
+                    <Route path=path!("/report") view=report::ImportPage/>
+                    <Route path=path!("/r/:id") view=report::StoredReportPage/>
                 </Routes>
             </main>
         </Router>

@@ -1,0 +1,71 @@
+//! Downloads built in the page: a file from a string, and a PNG of an SVG via a canvas.
+
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+
+fn mime(name: &str) -> &'static str {
+    match name.rsplit('.').next() {
+        Some("csv") => "text/csv",
+        Some("json") => "application/json",
+        Some("svg") => "image/svg+xml",
+        Some("graphml") => "application/graphml+xml",
+        Some("dot") => "text/vnd.graphviz",
+        _ => "text/plain",
+    }
+}
+
+fn blob_url(contents: &str, mime: &str) -> Option<String> {
+    let parts = js_sys::Array::of1(&JsValue::from_str(contents));
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type(&format!("{mime};charset=utf-8"));
+    let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options).ok()?;
+    web_sys::Url::create_object_url_with_blob(&blob).ok()
+}
+
+fn click_link(href: &str, name: &str) {
+    let Some(document) = web_sys::window().and_then(|w| w.document()) else { return };
+    let Ok(a) = document.create_element("a") else { return };
+    let Ok(a) = a.dyn_into::<web_sys::HtmlAnchorElement>() else { return };
+    a.set_href(href);
+    a.set_download(name);
+    if let Some(body) = document.body() {
+        let _ = body.append_child(&a);
+        a.click();
+        let _ = body.remove_child(&a);
+    }
+}
+
+/// Offers `contents` as a download named `name`.
+pub fn save_text(name: &str, contents: &str) {
+    if let Some(url) = blob_url(contents, mime(name)) {
+        click_link(&url, name);
+        let _ = web_sys::Url::revoke_object_url(&url);
+    }
+}
+
+/// Draws `svg` on a canvas at twice its size and offers it as `name` (PNG).
+pub fn save_png(name: String, svg: &str) {
+    let Some(url) = blob_url(svg, "image/svg+xml") else { return };
+    let Ok(img) = web_sys::HtmlImageElement::new() else { return };
+    let img2 = img.clone();
+    let url2 = url.clone();
+    let onload = Closure::once_into_js(move || {
+        let _ = draw_and_save(&img2, &name);
+        let _ = web_sys::Url::revoke_object_url(&url2);
+    });
+    img.set_onload(Some(onload.unchecked_ref()));
+    img.set_src(&url);
+}
+
+fn draw_and_save(img: &web_sys::HtmlImageElement, name: &str) -> Option<()> {
+    let document = web_sys::window()?.document()?;
+    let canvas: web_sys::HtmlCanvasElement = document.create_element("canvas").ok()?.dyn_into().ok()?;
+    let (w, h) = (img.natural_width().max(1) * 2, img.natural_height().max(1) * 2);
+    canvas.set_width(w);
+    canvas.set_height(h);
+    let ctx: web_sys::CanvasRenderingContext2d = canvas.get_context("2d").ok()??.dyn_into().ok()?;
+    ctx.draw_image_with_html_image_element_and_dw_and_dh(img, 0.0, 0.0, w as f64, h as f64).ok()?;
+    let data = canvas.to_data_url_with_type("image/png").ok()?;
+    click_link(&data, name);
+    Some(())
+}

@@ -1,0 +1,155 @@
+//! The analyst report: `/report` analyses a Pol.is export dropped into the page, `/r/<id>`
+//! a stored conversation. The analysis runs in the analysis Web Worker
+//! (`worker_client`), so the page stays responsive; nothing imported is uploaded.
+
+mod downloads;
+mod import;
+mod sections;
+
+use std::sync::Arc;
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::hooks::use_params_map;
+use mufakat_core::api::{ConversationView, VotesCompact};
+
+use crate::client::{self, conversation_url};
+use crate::i18n::{t, Catalogue};
+use crate::worker_client::{AnalysisWorker, Report, Request, Response, StatementText, Step};
+
+pub use import::ImportPage;
+
+/// The seed of every report: the CLI's default, so both give the same files.
+pub const SEED: u64 = 0;
+
+/// What a report page is doing: its progress, failure or finished report.
+#[derive(Clone, Copy)]
+pub struct Run {
+    pub progress: RwSignal<Option<(Step, f64)>>,
+    pub error: RwSignal<Option<String>>,
+    pub report: RwSignal<Option<Arc<Report>>>,
+    worker: StoredValue<Option<AnalysisWorker>, LocalStorage>,
+}
+
+impl Run {
+    pub fn new() -> Run {
+        Run {
+            progress: RwSignal::new(None),
+            error: RwSignal::new(None),
+            report: RwSignal::new(None),
+            worker: StoredValue::new_local(None),
+        }
+    }
+
+    /// Sends `request` to a fresh worker; progress and the result land in the signals.
+    pub fn start(self, request: Request, files: Vec<(String, Vec<u8>)>) {
+        self.report.set(None);
+        self.error.set(None);
+        self.progress.set(Some((Step::Loading, 0.0)));
+        let spawned = AnalysisWorker::spawn(move |r| match r {
+            Response::Progress { step, share } => self.progress.set(Some((step, share))),
+            Response::Report { report } => {
+                self.progress.set(None);
+                self.report.set(Some(Arc::new(*report)));
+                self.worker.set_value(None);
+            }
+            Response::Failed { message } => {
+                self.progress.set(None);
+                self.error.set(Some(message));
+                self.worker.set_value(None);
+            }
+            Response::Analysed { .. } | Response::Ready => {}
+        });
+        match spawned {
+            Ok(w) => {
+                w.send(&request, files);
+                self.worker.set_value(Some(w));
+            }
+            Err(e) => {
+                self.progress.set(None);
+                self.error.set(Some(e));
+            }
+        }
+    }
+}
+
+pub fn step_name(c: &Catalogue, step: Step) -> &'static str {
+    match step {
+        Step::Loading => c.report.step_loading,
+        Step::Reducing => c.report.step_reducing,
+        Step::Clustering => c.report.step_clustering,
+        Step::Scoring => c.report.step_scoring,
+        Step::BuildingMap => c.report.step_building_map,
+    }
+}
+
+/// The stage and share done, as text and a progress bar.
+#[component]
+pub fn Progress(run: Run) -> impl IntoView {
+    move || {
+        run.progress.get().map(|(step, share)| {
+            let pct = (share * 100.0).round() as u32;
+            view! {
+                <div class="report-progress" role="status" data-testid="report-progress" data-step=format!("{step:?}")>
+                    <p>{move || (t().report.progress)(step_name(t(), step), pct)}</p>
+                    <progress max="100" value=pct.to_string()></progress>
+                </div>
+            }
+        })
+    }
+}
+
+#[component]
+pub fn Failure(run: Run) -> impl IntoView {
+    move || {
+        run.error.get().map(|message| {
+            view! {
+                <div class="report-error" role="alert" data-testid="report-error">
+                    <p><strong>{move || t().report.failed}</strong></p>
+                    <pre>{message}</pre>
+                </div>
+            }
+        })
+    }
+}
+
+/// `/r/<id>`: the report of a stored conversation.
+#[component]
+pub fn StoredReportPage() -> impl IntoView {
+    let params = use_params_map();
+    let run = Run::new();
+    Effect::new(move |_| {
+        let id = params.with(|p| p.get("id").unwrap_or_default());
+        spawn_local(async move {
+            let conversation = client::get::<ConversationView>(&conversation_url(&id, ""), None).await;
+            let votes = client::get::<VotesCompact>(&conversation_url(&id, "/votes"), None).await;
+            let (Ok(c), Ok(v)) = (conversation, votes) else {
+                run.error.set(Some(t().not_found_body.to_string()));
+                return;
+            };
+            let votes = match v.records() {
+                Ok(r) => r,
+                Err(e) => {
+                    run.error.set(Some(format!("{e:?}")));
+                    return;
+                }
+            };
+            let statements = c
+                .statements
+                .into_iter()
+                .map(|s| StatementText { id: s.id, text: s.text, moderation: s.moderation, is_meta: false })
+                .collect();
+            run.start(
+                Request::Conversation { title: c.title, description: c.description, statements, votes, seed: SEED },
+                Vec::new(),
+            );
+        });
+    });
+    view! {
+        <section class="report" data-testid="stored-report">
+            <Progress run/>
+            <Failure run/>
+            {move || run.report.get().map(|r| view! { <sections::ReportView report=r/> })}
+        </section>
+    }
+}

@@ -1,0 +1,332 @@
+//! The report's sections, drawn once from a finished [`Report`].
+
+use std::sync::Arc;
+
+use leptos::prelude::*;
+use mufakat_core::analysis::{Analysis, StatementScores};
+use mufakat_core::polis_csv::group_letter;
+use mufakat_core::repness::Direction;
+use mufakat_core::StatementId;
+
+use super::downloads::{save_png, save_text};
+use crate::components::consensus_map::ConsensusMap;
+use crate::components::opinion_map::OpinionMap;
+use crate::components::vote_bar::VoteBar;
+use crate::i18n::t;
+use crate::worker_client::Report;
+
+/// Counts below this are never shown (small-cell suppression).
+pub const MIN_CELL: u32 = 5;
+const DIVISIVE_SHOWN: usize = 5;
+
+fn letter(analysis: &Analysis, group: u32) -> String {
+    let i = analysis.groups.iter().position(|g| g.id == group).unwrap_or(group as usize);
+    group_letter(i).to_uppercase()
+}
+
+fn statement_text(report: &Report, id: StatementId) -> String {
+    report.text(id).map(|s| s.text.clone()).unwrap_or_default()
+}
+
+#[component]
+fn StatementLine(report: Arc<Report>, id: StatementId, children: Children) -> impl IntoView {
+    view! {
+        <li class="statement-line" data-statement=id>
+            <span class="sid">"#"{id}</span>" "
+            <span class="stext">{statement_text(&report, id)}</span>
+            <div class="detail">{children()}</div>
+        </li>
+    }
+}
+
+fn group_bars(analysis: &Analysis, s: &StatementScores) -> AnyView {
+    let everyone = view! {
+        <VoteBar label=t().report.everyone.to_string() agree=s.agree disagree=s.disagree pass=s.pass/>
+    };
+    let groups = s
+        .groups
+        .iter()
+        .map(|g| {
+            let l = letter(analysis, g.group);
+            view! {
+                <div class="bar-row"><span class="bar-label">{l.clone()}</span>
+                    <VoteBar label=(t().report.group_name)(&l) agree=g.agree disagree=g.disagree pass=g.pass/>
+                </div>
+            }
+        })
+        .collect_view();
+    view! {
+        <div class="bars">
+            <div class="bar-row"><span class="bar-label">"∑"</span>{everyone}</div>
+            {groups}
+        </div>
+    }
+    .into_any()
+}
+
+#[component]
+pub fn ReportView(report: Arc<Report>) -> impl IntoView {
+    let a = Arc::new(report.analysis.clone());
+    let c = a.counts;
+    let sizes = a.groups.iter().map(|g| g.size.to_string()).collect::<Vec<_>>().join(",");
+    let title = report.summary_value("topic").filter(|s| !s.is_empty()).map(str::to_string);
+    view! {
+        <article class="report-body" data-testid="report" data-groups=c.groups
+            data-group-sizes=sizes
+            data-fingerprint=report.fingerprint.clone()>
+            <header>
+                <h1>{move || t().report.report_title}{title.map(|t| format!(": {t}"))}</h1>
+                <p data-testid="report-counts">{move || (t().report.counts)(c.participants, c.votes, c.statements, c.groups)}</p>
+            </header>
+            <Attribution report=report.clone()/>
+            <Groups report=report.clone()/>
+            <section class="report-section"><h2>{move || t().report.opinion_map_heading}</h2>
+                <p class="muted">{move || t().report.opinion_map_note}</p>
+                <OpinionMap analysis=a.clone()/>
+            </section>
+            <Consensus report=report.clone()/>
+            <Bridging report=report.clone()/>
+            <Divisive report=report.clone()/>
+            <section class="report-section"><h2>{move || t().report.consensus_map_heading}</h2>
+                <p class="muted">{move || t().report.consensus_map_note}</p>
+                <ConsensusMap analysis=a.clone()/>
+            </section>
+            <Demographics report=report.clone()/>
+            <AllStatements report=report.clone()/>
+            <Exports report=report.clone()/>
+        </article>
+    }
+}
+
+/// CC BY 4.0 attribution, shown whenever the data names a pol.is conversation.
+#[component]
+fn Attribution(report: Arc<Report>) -> impl IntoView {
+    let url = report.summary_value("url").filter(|u| u.contains("pol.is")).map(str::to_string);
+    url.map(|url| {
+        view! {
+            <aside class="attribution" data-testid="attribution">
+                <h2>{move || t().report.attribution_heading}</h2>
+                <p>{move || t().report.attribution_text}</p>
+                <p><a href=url.clone() rel="noopener">{move || t().report.source_link}": "{url.clone()}</a>
+                   " · "<a href="https://creativecommons.org/licenses/by/4.0/" rel="license noopener">"CC BY 4.0"</a></p>
+            </aside>
+        }
+    })
+}
+
+#[component]
+fn Groups(report: Arc<Report>) -> impl IntoView {
+    let a = &report.analysis;
+    let groups = a
+        .groups
+        .iter()
+        .enumerate()
+        .map(|(i, g)| {
+            let l = group_letter(i).to_uppercase();
+            let colour = mufakat_core::svg::group_colour(i);
+            let size = g.size;
+            let reps = g
+                .representative
+                .iter()
+                .map(|r| {
+                    let (inp, outp) = (r.in_group_percent, r.out_group_percent);
+                    let agree = r.direction == Direction::Agree;
+                    view! {
+                        <StatementLine report=report.clone() id=r.statement>
+                            <span class=if agree { "rep agree" } else { "rep disagree" }>
+                                {move || if agree { (t().report.rep_agree)(inp, outp) } else { (t().report.rep_disagree)(inp, outp) }}
+                            </span>
+                        </StatementLine>
+                    }
+                })
+                .collect_view();
+            let name = l.clone();
+            view! {
+                <div class="group-card" data-testid="group" data-size=size style=format!("border-color:{colour}")>
+                    <h3><span class="swatch" style=format!("background:{colour}")></span>
+                        {move || (t().report.group_name)(&name)}" · "{move || (t().report.group_size)(size)}</h3>
+                    <ul class="statements">{reps}</ul>
+                </div>
+            }
+        })
+        .collect_view();
+    view! {
+        <section class="report-section"><h2>{move || t().report.groups_heading}</h2>
+            <div class="groups">{groups}</div>
+        </section>
+    }
+}
+
+#[component]
+fn Consensus(report: Arc<Report>) -> impl IntoView {
+    let list = |entries: &[mufakat_core::analysis::ConsensusEntry]| {
+        if entries.is_empty() {
+            return view! { <p class="muted">{move || t().report.none}</p> }.into_any();
+        }
+        entries
+            .iter()
+            .map(|e| {
+                let p = e.probability;
+                view! {
+                    <StatementLine report=report.clone() id=e.statement>
+                        {move || (t().report.consensus_line)(p)}
+                    </StatementLine>
+                }
+            })
+            .collect_view()
+            .into_any()
+    };
+    let agree = list(&report.analysis.consensus.agree);
+    let disagree = list(&report.analysis.consensus.disagree);
+    view! {
+        <section class="report-section" data-testid="consensus"><h2>{move || t().report.consensus_heading}</h2>
+            <h3>{move || t().report.consensus_agree}</h3><ul class="statements">{agree}</ul>
+            <h3>{move || t().report.consensus_disagree}</h3><ul class="statements">{disagree}</ul>
+        </section>
+    }
+}
+
+#[component]
+fn Bridging(report: Arc<Report>) -> impl IntoView {
+    let a = &report.analysis;
+    let items = a
+        .bridging
+        .iter()
+        .take(8)
+        .filter_map(|&id| a.statement(id).map(|s| (id, s.clone())))
+        .map(|(id, s)| {
+            let bars = group_bars(a, &s);
+            view! { <StatementLine report=report.clone() id>{bars}</StatementLine> }
+        })
+        .collect_view();
+    let empty = a.bridging.is_empty();
+    view! {
+        <section class="report-section" data-testid="bridging"><h2>{move || t().report.bridging_heading}</h2>
+            <p class="muted">{move || t().report.bridging_note}</p>
+            <Show when=move || empty><p class="muted">{move || t().report.none}</p></Show>
+            <ul class="statements">{items}</ul>
+        </section>
+    }
+}
+
+#[component]
+fn Divisive(report: Arc<Report>) -> impl IntoView {
+    let a = &report.analysis;
+    let mut ranked: Vec<&StatementScores> =
+        a.statements.iter().filter(|s| !s.excluded && s.groups.iter().all(|g| g.seen() >= MIN_CELL)).collect();
+    ranked.sort_by(|x, y| y.divisiveness.total_cmp(&x.divisiveness).then(x.id.cmp(&y.id)));
+    let items = ranked
+        .into_iter()
+        .take(DIVISIVE_SHOWN)
+        .map(|s| {
+            let bars = group_bars(a, s);
+            view! { <StatementLine report=report.clone() id=s.id>{bars}</StatementLine> }
+        })
+        .collect_view();
+    view! {
+        <section class="report-section" data-testid="divisive"><h2>{move || t().report.divisive_heading}</h2>
+            <p class="muted">{move || t().report.divisive_note}</p>
+            <ul class="statements">{items}</ul>
+        </section>
+    }
+}
+
+/// A count as shown: hidden below [`MIN_CELL`].
+fn cell(n: u32) -> String {
+    if n < MIN_CELL {
+        t().report.suppressed.to_string()
+    } else {
+        n.to_string()
+    }
+}
+
+/// Per group answers to the meta (demographic) statements; counts below 5 are hidden.
+#[component]
+fn Demographics(report: Arc<Report>) -> impl IntoView {
+    let a = &report.analysis;
+    let meta: Vec<&StatementScores> = a.statements.iter().filter(|s| s.is_meta).collect();
+    if meta.is_empty() {
+        return None;
+    }
+    let heads = a.groups.iter().map(|g| view! { <th scope="col">{letter(a, g.id)}</th> }).collect_view();
+    let rows = meta
+        .into_iter()
+        .map(|s| {
+            let text = statement_text(&report, s.id);
+            let per = |pick: fn(&mufakat_core::analysis::GroupTally) -> u32| {
+                s.groups.iter().map(|g| view! { <td>{cell(pick(g))}</td> }).collect_view()
+            };
+            view! {
+                <tr><th scope="row" colspan="99" class="demo-q">"#"{s.id}" "{text}</th></tr>
+                <tr><td>{move || t().report.agree}</td><td>{cell(s.agree)}</td>{per(|g| g.agree)}</tr>
+                <tr><td>{move || t().report.disagree}</td><td>{cell(s.disagree)}</td>{per(|g| g.disagree)}</tr>
+                <tr><td>{move || t().report.pass}</td><td>{cell(s.pass)}</td>{per(|g| g.pass)}</tr>
+            }
+        })
+        .collect_view();
+    Some(view! {
+        <section class="report-section" data-testid="demographics"><h2>{move || t().report.demographics_heading}</h2>
+            <p class="muted">{move || t().report.demographics_note}</p>
+            <table class="demographics">
+                <thead><tr><th></th><th scope="col">{move || t().report.everyone}</th>{heads}</tr></thead>
+                <tbody>{rows}</tbody>
+            </table>
+        </section>
+    })
+}
+
+#[component]
+fn AllStatements(report: Arc<Report>) -> impl IntoView {
+    let a = &report.analysis;
+    let mut list: Vec<&StatementScores> = a.statements.iter().filter(|s| !s.is_meta).collect();
+    list.sort_by_key(|s| s.id);
+    let items = list
+        .into_iter()
+        .map(|s| {
+            let bars = group_bars(a, s);
+            view! { <StatementLine report=report.clone() id=s.id>{bars}</StatementLine> }
+        })
+        .collect_view();
+    view! {
+        <section class="report-section" data-testid="all-statements">
+            <details><summary><h2>{move || t().report.statements_heading}</h2></summary>
+                <ul class="statements">{items}</ul>
+            </details>
+        </section>
+    }
+}
+
+#[component]
+fn Exports(report: Arc<Report>) -> impl IntoView {
+    let buttons = report
+        .files
+        .iter()
+        .map(|(name, contents)| {
+            let (n, body) = (name.clone(), contents.clone());
+            let label = name.clone();
+            view! {
+                <button type="button" data-file=name.clone() on:click=move |_| save_text(&n, &body)>{label}</button>
+            }
+        })
+        .collect_view();
+    let pngs = report
+        .files
+        .iter()
+        .filter_map(|(name, contents)| name.strip_suffix(".svg").map(|stem| (stem.to_string(), contents.clone())))
+        .map(|(stem, svg)| {
+            let file = format!("{stem}.png");
+            let label = file.clone();
+            view! {
+                <button type="button" data-file=file.clone() on:click=move |_| save_png(file.clone(), &svg)>
+                    {move || (t().report.png_of)(&label)}
+                </button>
+            }
+        })
+        .collect_view();
+    view! {
+        <section class="report-section" data-testid="exports"><h2>{move || t().report.exports_heading}</h2>
+            <p class="muted">{move || t().report.exports_note}</p>
+            <div class="export-buttons">{buttons}{pngs}</div>
+        </section>
+    }
+}
