@@ -4,11 +4,11 @@
 //! `worker_loader.js` imports it. It answers each request with progress messages and a
 //! final `Analysed`, `Report` or `Failed` (see `worker_protocol`).
 
+#[path = "../worker_job.rs"]
+mod worker_job;
 #[path = "../worker_protocol.rs"]
 #[allow(dead_code)]
 mod worker_protocol;
-#[path = "../worker_job.rs"]
-mod worker_job;
 
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;

@@ -61,12 +61,14 @@ pub fn OpinionMap(analysis: std::sync::Arc<Analysis>) -> impl IntoView {
             }
         })
         .collect_view();
-    let zoom = move |factor: f64| view_box.update(|v| v.half = (v.half * factor).clamp(extent / 40.0, extent * 4.0));
+    let zoom =
+        move |factor: f64| view_box.update(|v| v.half = (v.half * factor).clamp(extent / 40.0, extent * 4.0));
     let on_wheel = move |ev: leptos::ev::WheelEvent| {
         ev.prevent_default();
         zoom(if ev.delta_y() > 0.0 { 1.15 } else { 1.0 / 1.15 });
     };
-    let on_down = move |ev: leptos::ev::PointerEvent| drag.set(Some((ev.client_x() as f64, ev.client_y() as f64)));
+    let on_down =
+        move |ev: leptos::ev::PointerEvent| drag.set(Some((ev.client_x() as f64, ev.client_y() as f64)));
     let on_move = move |ev: leptos::ev::PointerEvent| {
         if let Some((x, y)) = drag.get_untracked() {
             let (nx, ny) = (ev.client_x() as f64, ev.client_y() as f64);

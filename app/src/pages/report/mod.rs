@@ -140,7 +140,13 @@ pub fn StoredReportPage() -> impl IntoView {
                 .map(|s| StatementText { id: s.id, text: s.text, moderation: s.moderation, is_meta: false })
                 .collect();
             run.start(
-                Request::Conversation { title: c.title, description: c.description, statements, votes, seed: SEED },
+                Request::Conversation {
+                    title: c.title,
+                    description: c.description,
+                    statements,
+                    votes,
+                    seed: SEED,
+                },
                 Vec::new(),
             );
         });

@@ -212,8 +212,11 @@ fn Bridging(report: Arc<Report>) -> impl IntoView {
 #[component]
 fn Divisive(report: Arc<Report>) -> impl IntoView {
     let a = &report.analysis;
-    let mut ranked: Vec<&StatementScores> =
-        a.statements.iter().filter(|s| !s.excluded && s.groups.iter().all(|g| g.seen() >= MIN_CELL)).collect();
+    let mut ranked: Vec<&StatementScores> = a
+        .statements
+        .iter()
+        .filter(|s| !s.excluded && s.groups.iter().all(|g| g.seen() >= MIN_CELL))
+        .collect();
     ranked.sort_by(|x, y| y.divisiveness.total_cmp(&x.divisiveness).then(x.id.cmp(&y.id)));
     let items = ranked
         .into_iter()
@@ -312,7 +315,9 @@ fn Exports(report: Arc<Report>) -> impl IntoView {
     let pngs = report
         .files
         .iter()
-        .filter_map(|(name, contents)| name.strip_suffix(".svg").map(|stem| (stem.to_string(), contents.clone())))
+        .filter_map(|(name, contents)| {
+            name.strip_suffix(".svg").map(|stem| (stem.to_string(), contents.clone()))
+        })
         .map(|(stem, svg)| {
             let file = format!("{stem}.png");
             let label = file.clone();
