@@ -82,6 +82,7 @@ pub fn build_report(
         statements,
         summary: export.summary.clone(),
         files,
+        worker_memory: 0,
     })
 }
 

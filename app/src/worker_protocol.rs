@@ -67,6 +67,9 @@ pub struct Report {
     pub files: Vec<(String, String)>,
     /// Fingerprint of analysis.json, to compare with the CLI.
     pub fingerprint: String,
+    /// The worker's wasm memory when the report was done, in bytes (for benchmarks).
+    #[serde(default)]
+    pub worker_memory: u64,
 }
 
 impl Report {

@@ -98,7 +98,8 @@ pub fn build(
     let group_pos: Vec<Point> = (0..k)
         .map(|i| {
             let angle = std::f64::consts::FRAC_PI_2 + std::f64::consts::TAU * i as f64 / k.max(1) as f64;
-            [angle.cos(), angle.sin()]
+            let (sin, cos) = crate::portable::sin_cos(angle);
+            [cos, sin]
         })
         .collect();
     let group_nodes: Vec<NodeIndex> = groups
@@ -124,8 +125,9 @@ pub fn build(
             pos = [pos[0] * 0.9 / r, pos[1] * 0.9 / r];
         }
         let angle = golden * order as f64;
-        pos[0] += 0.03 * angle.cos();
-        pos[1] += 0.03 * angle.sin();
+        let (sin, cos) = crate::portable::sin_cos(angle);
+        pos[0] += 0.03 * cos;
+        pos[1] += 0.03 * sin;
         let node = g.add_node(MapNode { node: NodeKind::Statement(s.id), position: pos });
         statement_nodes.insert(s.id, node);
         for (gi, p) in probs.iter().enumerate() {

@@ -17,6 +17,7 @@ pub mod matrix;
 pub mod model;
 pub mod pca;
 pub mod polis_csv;
+pub mod portable;
 pub mod repness;
 pub mod report;
 pub mod report_files;

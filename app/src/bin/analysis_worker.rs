@@ -40,7 +40,12 @@ fn on_message(scope: &DedicatedWorkerGlobalScope, event: MessageEvent) {
         .enumerate()
         .map(|(i, n)| (n, js_sys::Uint8Array::new(&data.get(i as u32 + 1)).to_vec()))
         .collect();
-    let answer = handle(request, files, &mut |r| post(scope, &r));
+    let mut answer = handle(request, files, &mut |r| post(scope, &r));
+    if let Response::Report { report } = &mut answer {
+        let memory: js_sys::WebAssembly::Memory = wasm_bindgen::memory().unchecked_into();
+        let buffer: js_sys::ArrayBuffer = memory.buffer().unchecked_into();
+        report.worker_memory = buffer.byte_length() as u64;
+    }
     post(scope, &answer);
 }
 

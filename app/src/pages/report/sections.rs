@@ -73,7 +73,7 @@ pub fn ReportView(report: Arc<Report>) -> impl IntoView {
     view! {
         <article class="report-body" data-testid="report" data-groups=c.groups
             data-group-sizes=sizes
-            data-fingerprint=report.fingerprint.clone()>
+            data-fingerprint=report.fingerprint.clone() data-worker-memory=report.worker_memory>
             <header>
                 <h1>{move || t().report.report_title}{title.map(|t| format!(": {t}"))}</h1>
                 <p data-testid="report-counts">{move || (t().report.counts)(c.participants, c.votes, c.statements, c.groups)}</p>

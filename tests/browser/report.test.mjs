@@ -1,0 +1,137 @@
+// The analyst report: a real Pol.is conversation is imported in the page (no upload), analysed
+// in the Web Worker, and must match `mufakat analyze` on the same files: group count and sizes,
+// the analysis.json fingerprint, and every downloaded export byte for byte.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { startServer, launchBrowser, artifacts, root } from './lib.mjs';
+
+const DATA = process.env.MUFAKAT_POLIS_DATA ?? '/work/shared/data/polis';
+const bin = process.env.MUFAKAT_BIN ?? path.join(root, 'target/debug/mufakat');
+const CSVS = ['comments.csv', 'votes.csv', 'participants-votes.csv', 'summary.csv'];
+const TEXT_EXPORTS = ['summary.csv', 'comments.csv', 'votes.csv', 'participants-votes.csv', 'comment-groups.csv',
+  'analysis.json', 'graph.graphml', 'graph.dot', 'opinion-map.svg', 'consensus-map.svg'];
+const haveData = existsSync(path.join(DATA, 'brexit-consensus', 'comments.csv'));
+if (!haveData) console.log(`SKIPPED: ${DATA} is absent; the Pol.is report tests do not run`);
+
+let server;
+let browser;
+before(async () => { server = await startServer(); browser = await launchBrowser(); });
+after(async () => { await browser?.close(); await server?.stop(); });
+
+/** FNV-1a 64 over the UTF-8 bytes, as `mufakat_core::report_files::fingerprint`. */
+function fingerprint(buf) {
+  let h = 0xcbf29ce484222325n;
+  for (const b of buf) { h ^= BigInt(b); h = (h * 0x100000001b3n) & 0xffffffffffffffffn; }
+  return h.toString(16).padStart(16, '0');
+}
+
+function cliAnalyse(dir) {
+  const out = mkdtempSync(path.join(tmpdir(), 'mufakat-cli-'));
+  execFileSync(bin, ['analyze', dir, '--out', out, '--seed', '0'], { stdio: 'pipe' });
+  const json = readFileSync(path.join(out, 'analysis.json'));
+  const analysis = JSON.parse(json).analysis;
+  return { out, fingerprint: fingerprint(json), sizes: analysis.groups.map((g) => g.size) };
+}
+
+/** A page that records every request to the API. */
+async function reportPage() {
+  const page = await browser.newPage({ viewport: { width: 1200, height: 900 }, locale: 'en-GB', acceptDownloads: true });
+  const apiCalls = [];
+  page.on('request', (r) => { if (new URL(r.url()).pathname.startsWith('/api')) apiCalls.push(r.url()); });
+  await page.addInitScript(() => {
+    window.__steps = [];
+    new MutationObserver(() => {
+      const el = document.querySelector('[data-testid=report-progress]');
+      if (el && !window.__steps.includes(el.dataset.step)) window.__steps.push(el.dataset.step);
+    }).observe(document, { subtree: true, childList: true, attributes: true });
+  });
+  await page.goto(`${server.base}/report`);
+  await page.getByTestId('report-files').waitFor({ state: 'attached' });
+  return { page, apiCalls };
+}
+
+for (const name of ['brexit-consensus', 'bg2050-volunteers']) {
+  test(`import ${name} in the page: same groups as the CLI, no upload, exports identical`, { skip: !haveData }, async () => {
+    const dir = path.join(DATA, name);
+    const cli = cliAnalyse(dir);
+    const { page, apiCalls } = await reportPage();
+    await page.getByTestId('report-files').setInputFiles(CSVS.map((f) => path.join(dir, f)).filter(existsSync));
+    const report = page.getByTestId('report');
+    await report.waitFor({ timeout: 120_000 });
+    assert.deepEqual(apiCalls, [], 'nothing is sent to the server during import');
+    assert.equal(Number(await report.getAttribute('data-groups')), cli.sizes.length);
+    assert.deepEqual((await report.getAttribute('data-group-sizes')).split(',').map(Number), cli.sizes);
+    assert.equal(await report.getAttribute('data-fingerprint'), cli.fingerprint, 'analysis.json identical to the CLI');
+    const steps = await page.evaluate(() => window.__steps);
+    assert.ok(steps.length >= 1, `progress was shown: ${steps}`);
+    await page.getByTestId('attribution').getByText('CC BY 4.0').first().waitFor();
+    assert.equal(await page.getByTestId('group').count(), cli.sizes.length);
+    if (name === 'bg2050-volunteers') {
+      const demo = await page.getByTestId('demographics').innerText();
+      for (const m of demo.matchAll(/\b(\d+)\b/g)) {
+        // Statement ids appear after '#'; every other number shown is a count of at least 5.
+        if (demo[m.index - 1] !== '#') assert.ok(Number(m[1]) >= 5, `small cell shown: ${m[1]}`);
+      }
+    }
+    await page.screenshot({ path: path.join(artifacts, `report-${name}.png`), fullPage: true });
+
+    for (const file of TEXT_EXPORTS) {
+      const [download] = await Promise.all([
+        page.waitForEvent('download'),
+        page.locator(`button[data-file="${file}"]`).click(),
+      ]);
+      assert.equal(download.suggestedFilename(), file);
+      const saved = path.join(mkdtempSync(path.join(tmpdir(), 'mufakat-dl-')), file);
+      await download.saveAs(saved);
+      assert.ok(readFileSync(saved).equals(readFileSync(path.join(cli.out, file))), `${file} equals the CLI's`);
+    }
+    for (const file of ['opinion-map.png', 'consensus-map.png']) {
+      const [download] = await Promise.all([
+        page.waitForEvent('download'),
+        page.locator(`button[data-file="${file}"]`).click(),
+      ]);
+      const saved = path.join(mkdtempSync(path.join(tmpdir(), 'mufakat-dl-')), file);
+      await download.saveAs(saved);
+      const png = readFileSync(saved);
+      assert.equal(png.subarray(1, 4).toString(), 'PNG');
+      assert.equal(png.readUInt32BE(16), 1200, `${file} is 1200 px wide`);
+    }
+    assert.deepEqual(apiCalls, [], 'nothing is sent to the server during export either');
+    await page.close();
+  });
+}
+
+test('a zip of the export gives the same report; a broken export names the file', { skip: !haveData }, async () => {
+  const dir = path.join(DATA, 'brexit-consensus');
+  const cli = cliAnalyse(dir);
+  const zip = path.join(mkdtempSync(path.join(tmpdir(), 'mufakat-zip-')), 'brexit.zip');
+  execFileSync('python3', ['-c', `import zipfile,sys
+with zipfile.ZipFile(sys.argv[1], 'w', zipfile.ZIP_DEFLATED) as z:
+    for f in sys.argv[3:]: z.write(sys.argv[2] + '/' + f, 'export/' + f)`, zip, dir, ...CSVS]);
+  const { page, apiCalls } = await reportPage();
+  await page.getByTestId('report-files').setInputFiles(zip);
+  const report = page.getByTestId('report');
+  await report.waitFor({ timeout: 120_000 });
+  assert.equal(await report.getAttribute('data-fingerprint'), cli.fingerprint);
+
+  await page.getByTestId('report-files').setInputFiles(path.join(dir, 'votes.csv'));
+  await page.getByTestId('report-error').getByText('comments.csv').waitFor();
+  assert.deepEqual(apiCalls, []);
+  await page.close();
+});
+
+test('a stored conversation has a report at /r/<id>', async () => {
+  const page = await browser.newPage({ viewport: { width: 1200, height: 900 }, locale: 'en-GB' });
+  await page.goto(`${server.base}/r/demo`);
+  const report = page.getByTestId('report');
+  await report.waitFor({ timeout: 60_000 });
+  assert.ok(Number(await report.getAttribute('data-groups')) >= 2);
+  await page.getByTestId('opinion-map').locator('circle').first().waitFor();
+  assert.equal(await page.getByTestId('attribution').count(), 0, 'no Pol.is attribution for our own data');
+  await page.screenshot({ path: path.join(artifacts, 'report-demo.png'), fullPage: false });
+  await page.close();
+});
