@@ -43,21 +43,29 @@ pub fn save_text(name: &str, contents: &str) {
     }
 }
 
-/// Draws `svg` on a canvas at twice its size and offers it as `name` (PNG).
-pub fn save_png(name: String, svg: &str) {
+/// Offers an already rendered `data:` URL as a download (synchronous, so the click's user
+/// gesture still counts and the browser does not block it as an automatic download).
+pub fn save_url(name: &str, url: &str) {
+    click_link(url, name);
+}
+
+/// Draws `svg` on a canvas at twice its size; `done` receives the PNG as a `data:` URL.
+pub fn render_png(svg: &str, done: impl FnOnce(String) + 'static) {
     let Some(url) = blob_url(svg, "image/svg+xml") else { return };
     let Ok(img) = web_sys::HtmlImageElement::new() else { return };
     let img2 = img.clone();
     let url2 = url.clone();
     let onload = Closure::once_into_js(move || {
-        let _ = draw_and_save(&img2, &name);
+        if let Some(data) = draw(&img2) {
+            done(data);
+        }
         let _ = web_sys::Url::revoke_object_url(&url2);
     });
     img.set_onload(Some(onload.unchecked_ref()));
     img.set_src(&url);
 }
 
-fn draw_and_save(img: &web_sys::HtmlImageElement, name: &str) -> Option<()> {
+fn draw(img: &web_sys::HtmlImageElement) -> Option<String> {
     let document = web_sys::window()?.document()?;
     let canvas: web_sys::HtmlCanvasElement = document.create_element("canvas").ok()?.dyn_into().ok()?;
     let (w, h) = (img.natural_width().max(1) * 2, img.natural_height().max(1) * 2);
@@ -65,7 +73,5 @@ fn draw_and_save(img: &web_sys::HtmlImageElement, name: &str) -> Option<()> {
     canvas.set_height(h);
     let ctx: web_sys::CanvasRenderingContext2d = canvas.get_context("2d").ok()??.dyn_into().ok()?;
     ctx.draw_image_with_html_image_element_and_dw_and_dh(img, 0.0, 0.0, w as f64, h as f64).ok()?;
-    let data = canvas.to_data_url_with_type("image/png").ok()?;
-    click_link(&data, name);
-    Some(())
+    canvas.to_data_url_with_type("image/png").ok()
 }

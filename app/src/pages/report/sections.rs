@@ -8,7 +8,7 @@ use mufakat_core::polis_csv::group_letter;
 use mufakat_core::repness::Direction;
 use mufakat_core::StatementId;
 
-use super::downloads::{save_png, save_text};
+use super::downloads::{render_png, save_text, save_url};
 use crate::components::consensus_map::ConsensusMap;
 use crate::components::opinion_map::OpinionMap;
 use crate::components::vote_bar::VoteBar;
@@ -321,8 +321,12 @@ fn Exports(report: Arc<Report>) -> impl IntoView {
         .map(|(stem, svg)| {
             let file = format!("{stem}.png");
             let label = file.clone();
+            // Rendered ahead, so the click itself downloads (a late download would be blocked).
+            let png: RwSignal<Option<String>> = RwSignal::new(None);
+            render_png(&svg, move |data| png.set(Some(data)));
             view! {
-                <button type="button" data-file=file.clone() on:click=move |_| save_png(file.clone(), &svg)>
+                <button type="button" data-file=file.clone() disabled=move || png.with(Option::is_none)
+                    on:click=move |_| png.with_untracked(|p| if let Some(p) = p { save_url(&file, p) })>
                     {move || (t().report.png_of)(&label)}
                 </button>
             }
