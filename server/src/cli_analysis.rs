@@ -191,6 +191,8 @@ pub fn export_to_dump(export: &PolisExport, id: &str) -> ConversationDump {
             allow_statements: true,
             strict_moderation: false,
             closed: true,
+            questions: Vec::new(),
+            created_at_ms: crate::store::now_ms(),
         },
         statements,
         participants: participants.into_iter().collect(),

@@ -1,52 +1,30 @@
 //! Bulk paths for importing and exporting whole conversations (`mufakat import` /
-//! `mufakat export`): one transaction each way, ids kept as given.
+//! `mufakat export`): one transaction each way, ids kept as given. Compiled once per
+//! backend, like `sql.rs`, with the same `$n` placeholder SQL.
+
+use std::collections::HashSet;
 
 use mufakat_core::model::{Moderation, ParticipantId, StatementId, Vote};
-use sqlx::Row;
+use sqlx::{QueryBuilder, Row};
 
-use super::{dedup_key, new_token, now_ms, Conversation, Result, Store};
+use super::sql::SqlStore;
+use super::Db;
+use crate::store::dedup::dedup_key;
+use crate::store::dump::{ConversationDump, StoredStatement, StoredVote};
+use crate::store::{new_token, now_ms, Result};
 
-/// A statement with its original id, as an export holds it.
-#[derive(Debug, Clone, PartialEq)]
-pub struct StoredStatement {
-    pub id: StatementId,
-    pub text: String,
-    pub author: Option<ParticipantId>,
-    pub moderation: Moderation,
-    pub is_meta: bool,
-    pub is_seed: bool,
-    /// Creation time as given (epoch ms for Pol.is exports).
-    pub created_at: i64,
-}
+const CHUNK: usize = 500;
 
-/// One vote of the history: a later one for the same pair replaces the current vote.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct StoredVote {
-    pub participant: ParticipantId,
-    pub statement: StatementId,
-    pub vote: Vote,
-    pub at: i64,
-}
-
-/// A whole conversation: settings, statements, participants (id, xid) and vote history.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ConversationDump {
-    pub conversation: Conversation,
-    pub statements: Vec<StoredStatement>,
-    pub participants: Vec<(ParticipantId, Option<String>)>,
-    pub votes: Vec<StoredVote>,
-}
-
-impl Store {
+impl SqlStore {
     /// Writes a whole conversation in one transaction: nothing is written if any row
-    /// fails. Statements whose words collide with an earlier one keep their text; their
-    /// duplicate key is made unique by the id so the import loses nothing.
+    /// fails (an id already taken included). Statements whose words collide with an earlier
+    /// one keep their text; their duplicate key is made unique by the id, losing nothing.
     pub async fn import_conversation(&self, dump: &ConversationDump) -> Result<()> {
         let c = &dump.conversation;
         let mut tx = self.pool.begin().await?;
         sqlx::query(
             "INSERT INTO conversations (id, title, description, language, allow_statements, \
-             strict_moderation, closed, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+             strict_moderation, closed, created_at, questions) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
         )
         .bind(&c.id)
         .bind(&c.title)
@@ -55,10 +33,11 @@ impl Store {
         .bind(c.allow_statements)
         .bind(c.strict_moderation)
         .bind(c.closed)
-        .bind(now_ms())
+        .bind(c.created_at_ms)
+        .bind(serde_json::to_string(&c.questions).unwrap_or_else(|_| "[]".into()))
         .execute(&mut *tx)
         .await?;
-        let mut keys = std::collections::HashSet::new();
+        let mut keys = HashSet::new();
         for s in &dump.statements {
             let mut key = dedup_key(&s.text);
             if !keys.insert(key.clone()) {
@@ -67,58 +46,69 @@ impl Store {
             }
             sqlx::query(
                 "INSERT INTO statements (conversation_id, id, text, dedup_key, author, moderation, \
-                 is_seed, is_meta, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                 is_seed, is_meta, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
             )
             .bind(&c.id)
-            .bind(s.id as i64)
+            .bind(i64::from(s.id))
             .bind(&s.text)
             .bind(key)
             .bind(s.author.map(i64::from))
-            .bind(s.moderation.value())
+            .bind(i64::from(s.moderation.value()))
             .bind(s.is_seed)
             .bind(s.is_meta)
             .bind(s.created_at)
             .execute(&mut *tx)
             .await?;
         }
-        let mut xids = std::collections::HashSet::new();
-        for (id, xid) in &dump.participants {
-            let xid = xid.as_deref().filter(|x| xids.insert(x.to_string()));
-            sqlx::query(
-                "INSERT INTO participants (conversation_id, id, token, xid, created_at) VALUES (?, ?, ?, ?, ?)",
-            )
-            .bind(&c.id)
-            .bind(*id as i64)
-            .bind(new_token())
-            .bind(xid)
-            .bind(now_ms())
-            .execute(&mut *tx)
-            .await?;
+        let mut xids = HashSet::new();
+        let at = now_ms();
+        for chunk in dump.participants.chunks(CHUNK) {
+            let mut qb = QueryBuilder::<Db>::new(
+                "INSERT INTO participants (conversation_id, id, token, xid, created_at) ",
+            );
+            qb.push_values(chunk, |mut b, (id, xid)| {
+                let xid = xid.clone().filter(|x| xids.insert(x.clone()));
+                b.push_bind(c.id.clone())
+                    .push_bind(i64::from(*id))
+                    .push_bind(new_token())
+                    .push_bind(xid)
+                    .push_bind(at);
+            });
+            qb.build().execute(&mut *tx).await?;
         }
-        for v in &dump.votes {
-            sqlx::query(
-                "INSERT INTO votes (conversation_id, participant, statement, value, updated_at) \
-                 VALUES (?, ?, ?, ?, ?) ON CONFLICT (conversation_id, participant, statement) \
-                 DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
-            )
-            .bind(&c.id)
-            .bind(v.participant as i64)
-            .bind(v.statement as i64)
-            .bind(v.vote.value())
-            .bind(v.at)
-            .execute(&mut *tx)
-            .await?;
-            sqlx::query(
-                "INSERT INTO vote_history (conversation_id, participant, statement, value, at) \
-                 VALUES (?, ?, ?, ?, ?)",
-            )
-            .bind(&c.id)
-            .bind(v.participant as i64)
-            .bind(v.statement as i64)
-            .bind(v.vote.value())
-            .bind(v.at)
-            .execute(&mut *tx)
-            .await?;
+        // Current votes: the last of each (participant, statement) in history order.
+        let mut last = std::collections::HashMap::with_capacity(dump.votes.len());
+        for (i, v) in dump.votes.iter().enumerate() {
+            last.insert((v.participant, v.statement), i);
+        }
+        let mut current: Vec<usize> = last.into_values().collect();
+        current.sort_unstable();
+        for chunk in current.chunks(CHUNK) {
+            let mut qb = QueryBuilder::<Db>::new(
+                "INSERT INTO votes (conversation_id, participant, statement, value, updated_at) ",
+            );
+            qb.push_values(chunk, |mut b, &i| {
+                let v = &dump.votes[i];
+                b.push_bind(c.id.clone())
+                    .push_bind(i64::from(v.participant))
+                    .push_bind(i64::from(v.statement))
+                    .push_bind(i64::from(v.vote.value()))
+                    .push_bind(v.at);
+            });
+            qb.build().execute(&mut *tx).await?;
+        }
+        for chunk in dump.votes.chunks(CHUNK) {
+            let mut qb = QueryBuilder::<Db>::new(
+                "INSERT INTO vote_history (conversation_id, participant, statement, value, at) ",
+            );
+            qb.push_values(chunk, |mut b, v| {
+                b.push_bind(c.id.clone())
+                    .push_bind(i64::from(v.participant))
+                    .push_bind(i64::from(v.statement))
+                    .push_bind(i64::from(v.vote.value()))
+                    .push_bind(v.at);
+            });
+            qb.build().execute(&mut *tx).await?;
         }
         tx.commit().await?;
         Ok(())
@@ -130,7 +120,7 @@ impl Store {
         let conversation = self.conversation(id).await?;
         let statements = sqlx::query(
             "SELECT id, text, author, moderation, is_meta, is_seed, created_at FROM statements \
-             WHERE conversation_id = ? ORDER BY id",
+             WHERE conversation_id = $1 ORDER BY id",
         )
         .bind(id)
         .fetch_all(&self.pool)
@@ -147,7 +137,7 @@ impl Store {
         })
         .collect();
         let participants =
-            sqlx::query("SELECT id, xid FROM participants WHERE conversation_id = ? ORDER BY id")
+            sqlx::query("SELECT id, xid FROM participants WHERE conversation_id = $1 ORDER BY id")
                 .bind(id)
                 .fetch_all(&self.pool)
                 .await?
@@ -155,7 +145,7 @@ impl Store {
                 .map(|r| (r.get::<i64, _>(0) as ParticipantId, r.get::<Option<String>, _>(1)))
                 .collect();
         let votes = sqlx::query(
-            "SELECT participant, statement, value, at FROM vote_history WHERE conversation_id = ? ORDER BY seq",
+            "SELECT participant, statement, value, at FROM vote_history WHERE conversation_id = $1 ORDER BY seq",
         )
         .bind(id)
         .fetch_all(&self.pool)

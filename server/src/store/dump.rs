@@ -1,0 +1,37 @@
+//! A whole conversation as plain data, for `mufakat import` / `mufakat export`
+//! (written and read by `bulk.rs` on either backend).
+
+use mufakat_core::model::{Moderation, ParticipantId, StatementId, Vote};
+
+use super::Conversation;
+
+/// A statement with its original id, as an export holds it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredStatement {
+    pub id: StatementId,
+    pub text: String,
+    pub author: Option<ParticipantId>,
+    pub moderation: Moderation,
+    pub is_meta: bool,
+    pub is_seed: bool,
+    /// Creation time as given (epoch ms for Pol.is exports).
+    pub created_at: i64,
+}
+
+/// One vote of the history: a later one for the same pair replaces the current vote.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StoredVote {
+    pub participant: ParticipantId,
+    pub statement: StatementId,
+    pub vote: Vote,
+    pub at: i64,
+}
+
+/// A whole conversation: settings, statements, participants (id, xid) and vote history.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ConversationDump {
+    pub conversation: Conversation,
+    pub statements: Vec<StoredStatement>,
+    pub participants: Vec<(ParticipantId, Option<String>)>,
+    pub votes: Vec<StoredVote>,
+}
