@@ -43,21 +43,26 @@ pub fn save_text(name: &str, contents: &str) {
     }
 }
 
-/// Offers an already rendered `data:` URL as a download (synchronous, so the click's user
+/// Offers an already rendered `blob:` URL as a download (synchronous, so the click's user
 /// gesture still counts and the browser does not block it as an automatic download).
 pub fn save_url(name: &str, url: &str) {
     click_link(url, name);
 }
 
-/// Draws `svg` on a canvas at twice its size; `done` receives the PNG as a `data:` URL.
+/// Draws `svg` on a canvas at twice its size; `done` receives the PNG as a `blob:` URL.
 pub fn render_png(svg: &str, done: impl FnOnce(String) + 'static) {
     let Some(url) = blob_url(svg, "image/svg+xml") else { return };
     let Ok(img) = web_sys::HtmlImageElement::new() else { return };
     let img2 = img.clone();
     let url2 = url.clone();
     let onload = Closure::once_into_js(move || {
-        if let Some(data) = draw(&img2) {
-            done(data);
+        if let Some(canvas) = draw(&img2) {
+            let on_blob = Closure::once_into_js(move |blob: Option<web_sys::Blob>| {
+                if let Some(url) = blob.and_then(|b| web_sys::Url::create_object_url_with_blob(&b).ok()) {
+                    done(url);
+                }
+            });
+            let _ = canvas.to_blob_with_type(on_blob.unchecked_ref(), "image/png");
         }
         let _ = web_sys::Url::revoke_object_url(&url2);
     });
@@ -65,7 +70,7 @@ pub fn render_png(svg: &str, done: impl FnOnce(String) + 'static) {
     img.set_src(&url);
 }
 
-fn draw(img: &web_sys::HtmlImageElement) -> Option<String> {
+fn draw(img: &web_sys::HtmlImageElement) -> Option<web_sys::HtmlCanvasElement> {
     let document = web_sys::window()?.document()?;
     let canvas: web_sys::HtmlCanvasElement = document.create_element("canvas").ok()?.dyn_into().ok()?;
     let (w, h) = (img.natural_width().max(1) * 2, img.natural_height().max(1) * 2);
@@ -73,5 +78,5 @@ fn draw(img: &web_sys::HtmlImageElement) -> Option<String> {
     canvas.set_height(h);
     let ctx: web_sys::CanvasRenderingContext2d = canvas.get_context("2d").ok()??.dyn_into().ok()?;
     ctx.draw_image_with_html_image_element_and_dw_and_dh(img, 0.0, 0.0, w as f64, h as f64).ok()?;
-    canvas.to_data_url_with_type("image/png").ok()
+    Some(canvas)
 }
