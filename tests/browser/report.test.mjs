@@ -78,18 +78,13 @@ for (const name of ['brexit-consensus', 'bg2050-volunteers']) {
       }
     }
     await page.screenshot({ path: path.join(artifacts, `report-${name}.png`), fullPage: true });
-
-    for (const file of TEXT_EXPORTS) {
-      const [download] = await Promise.all([
-        page.waitForEvent('download'),
-        page.locator(`button[data-file="${file}"]`).click(),
-      ]);
-      assert.equal(download.suggestedFilename(), file);
-      const saved = path.join(mkdtempSync(path.join(tmpdir(), 'mufakat-dl-')), file);
-      await download.saveAs(saved);
-      assert.ok(readFileSync(saved).equals(readFileSync(path.join(cli.out, file))), `${file} equals the CLI's`);
+    for (const id of ['opinion-map', 'consensus-map', 'divisive', 'demographics', 'exports']) {
+      const el = page.getByTestId(id);
+      if (await el.count()) await el.first().screenshot({ path: path.join(artifacts, `report-${name}-${id}.png`) });
     }
+
     for (const file of ['opinion-map.png', 'consensus-map.png']) {
+      await page.waitForTimeout(400); // Chrome drops downloads that follow each other too fast
       const [download] = await Promise.all([
         page.waitForEvent('download'),
         page.locator(`button[data-file="${file}"]`).click(),
@@ -99,6 +94,17 @@ for (const name of ['brexit-consensus', 'bg2050-volunteers']) {
       const png = readFileSync(saved);
       assert.equal(png.subarray(1, 4).toString(), 'PNG');
       assert.equal(png.readUInt32BE(16), 1200, `${file} is 1200 px wide`);
+    }
+    for (const file of TEXT_EXPORTS) {
+      await page.waitForTimeout(400); // Chrome drops downloads that follow each other too fast
+      const [download] = await Promise.all([
+        page.waitForEvent('download'),
+        page.locator(`button[data-file="${file}"]`).click(),
+      ]);
+      assert.equal(download.suggestedFilename(), file);
+      const saved = path.join(mkdtempSync(path.join(tmpdir(), 'mufakat-dl-')), file);
+      await download.saveAs(saved);
+      assert.ok(readFileSync(saved).equals(readFileSync(path.join(cli.out, file))), `${file} equals the CLI's`);
     }
     assert.deepEqual(apiCalls, [], 'nothing is sent to the server during export either');
     await page.close();
