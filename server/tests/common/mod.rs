@@ -12,6 +12,12 @@ use rand::Rng;
 
 pub const POSTGRES_ENV: &str = "MUFAKAT_TEST_POSTGRES_URL";
 
+/// Writes past the test harness's output capture, so skip notices show in a passing run.
+pub fn say(line: &str) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr(), "{line}");
+}
+
 /// A store URL under test and what keeps it alive.
 pub struct Backend {
     pub name: &'static str,
@@ -32,7 +38,7 @@ pub async fn backends() -> Vec<Backend> {
         }
         _ => {
             if SKIP_NOTED.fetch_add(1, Ordering::Relaxed) == 0 {
-                eprintln!("skipping the PostgreSQL runs: {POSTGRES_ENV} is not set (scripts/with-postgres.sh sets it)");
+                say(&format!("skipping the PostgreSQL runs: {POSTGRES_ENV} is not set (scripts/with-postgres.sh sets it)"));
             }
         }
     }
@@ -44,7 +50,7 @@ pub fn postgres_url(test: &str) -> Option<String> {
     match std::env::var(POSTGRES_ENV) {
         Ok(u) if !u.is_empty() => Some(u),
         _ => {
-            eprintln!("skipping {test}: {POSTGRES_ENV} is not set (scripts/with-postgres.sh sets it)");
+            say(&format!("skipping {test}: {POSTGRES_ENV} is not set (scripts/with-postgres.sh sets it)"));
             None
         }
     }
@@ -142,4 +148,112 @@ pub async fn join(s: &TestServer, id: &str) -> String {
         .await
         .expect("join body");
     r["token"].as_str().expect("token").to_string()
+}
+
+/// A `mufakat serve` process of the built binary.
+pub struct Process {
+    pub base: String,
+    pub child: std::process::Child,
+}
+
+impl Process {
+    /// Starts `mufakat serve` on 127.0.0.1 port 0 over `url` and waits for its URL line.
+    pub fn start(url: &str, extra: &[&str], env: &[(&str, &str)]) -> Process {
+        use std::io::BufRead;
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_mufakat"));
+        cmd.args(["serve", "--addr", "127.0.0.1:0", "--database-url", url, "--dist", "/nonexistent"])
+            .args(extra)
+            .env("RUST_LOG", "warn")
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::inherit());
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        let mut child = cmd.spawn().expect("spawn mufakat");
+        let stdout = child.stdout.take().expect("stdout");
+        let mut lines = std::io::BufReader::new(stdout).lines();
+        let base = loop {
+            let line = lines.next().expect("server exited before printing its URL").expect("read stdout");
+            if let Some(rest) = line.split("open ").nth(1) {
+                let url = rest.split_whitespace().next().expect("url");
+                break url.trim_end_matches(|c| c != '/').trim_end_matches('/').to_string();
+            }
+        };
+        // Keep draining stdout so the server never blocks on a full pipe.
+        std::thread::spawn(move || for _ in lines {});
+        let base = base.rsplit_once("/c").map(|(b, _)| b.to_string()).unwrap_or(base);
+        Process { base, child }
+    }
+
+    pub fn api(&self, path: &str) -> String {
+        format!("{}/api/v1{path}", self.base)
+    }
+
+    pub fn kill9(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for Process {
+    fn drop(&mut self) {
+        self.kill9();
+    }
+}
+
+/// A live event stream: `next()` gives (event name, JSON data).
+pub struct Events {
+    stream: std::pin::Pin<Box<dyn futures_util::Stream<Item = reqwest::Result<bytes::Bytes>> + Send>>,
+    buf: String,
+}
+
+impl Events {
+    pub async fn open(url: &str) -> Events {
+        let r = reqwest::get(url).await.expect("events");
+        assert_eq!(r.status(), 200);
+        Events { stream: Box::pin(r.bytes_stream()), buf: String::new() }
+    }
+
+    /// The next event within `within`, or `None`.
+    pub async fn next(&mut self, within: std::time::Duration) -> Option<(String, serde_json::Value)> {
+        use futures_util::StreamExt;
+        let deadline = tokio::time::Instant::now() + within;
+        loop {
+            if let Some(end) = self.buf.find("\n\n") {
+                let block: String = self.buf.drain(..end + 2).collect();
+                let mut name = String::new();
+                let mut data = String::new();
+                for line in block.lines() {
+                    if let Some(v) = line.strip_prefix("event:") {
+                        name = v.trim().to_string();
+                    } else if let Some(v) = line.strip_prefix("data:") {
+                        data.push_str(v.trim());
+                    }
+                }
+                if name.is_empty() {
+                    continue; // keep-alive comment
+                }
+                return Some((name, serde_json::from_str(&data).expect("event JSON")));
+            }
+            let chunk = tokio::time::timeout_at(deadline, self.stream.next()).await.ok()??.ok()?;
+            self.buf.push_str(&String::from_utf8_lossy(&chunk));
+        }
+    }
+
+    /// Waits for an event named `name` whose data satisfies `pred`.
+    pub async fn wait_for(
+        &mut self,
+        name: &str,
+        within: std::time::Duration,
+        pred: impl Fn(&serde_json::Value) -> bool,
+    ) -> Option<serde_json::Value> {
+        let deadline = tokio::time::Instant::now() + within;
+        loop {
+            let left = deadline.saturating_duration_since(tokio::time::Instant::now());
+            let (n, data) = self.next(left).await?;
+            if n == name && pred(&data) {
+                return Some(data);
+            }
+        }
+    }
 }
