@@ -255,6 +255,12 @@ impl Session {
                 }
                 Err(e) if ErrorKind::of(&e) == ErrorKind::Network => {
                     self.reachable.set(false);
+                    // A vote announced as recorded is, for now, only on this device: say so.
+                    self.notice.update(|n| {
+                        if let Some(Notice::Voted { offline, .. } | Notice::Changed { offline, .. }) = n {
+                            *offline = true;
+                        }
+                    });
                     failed = true;
                     break;
                 }

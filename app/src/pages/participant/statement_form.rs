@@ -55,7 +55,7 @@ pub fn StatementForm(session: Session) -> impl IntoView {
     let p = move || t().participant;
     let strict = move || session.conversation.with(|c| c.strict_moderation);
     view! {
-        <section class="panel statement-form-panel" aria-labelledby="post-heading">
+        <section class="panel statement-form-panel">
             <form class="statement-form" on:submit=submit>
                 <h2 id="post-heading"><label for="new-statement">{move || p().post_heading}</label></h2>
                 <p class="muted" id="post-help">{move || p().post_help}</p>
