@@ -61,6 +61,11 @@ pub struct Participant {
     pub consensus_none: &'static str,
     pub consensus_share: fn(u32) -> String,
     pub analysis_note: &'static str,
+    pub about_heading: &'static str,
+    pub about_help: &'static str,
+    pub about_skip: &'static str,
+    pub about_save: &'static str,
+    pub about_saved: &'static str,
 }
 
 impl Participant {
@@ -190,6 +195,11 @@ pub static EN: Participant = Participant {
     consensus_none: "No statement has broad agreement yet.",
     consensus_share: |pct| format!("{pct}% agree"),
     analysis_note: "Computed in your browser from every vote; it updates as votes arrive.",
+    about_heading: "About you (optional)",
+    about_help: "These answers help the organisers see whether every part of the community took part. They are only ever shown as totals of many people.",
+    about_skip: "Prefer not to say",
+    about_save: "Save answers",
+    about_saved: "Thank you: your answers are saved.",
 };
 
 pub static ID: Participant = Participant {
@@ -296,4 +306,9 @@ pub static ID: Participant = Participant {
     consensus_none: "Belum ada pernyataan yang disetujui secara luas.",
     consensus_share: |pct| format!("{pct}% setuju"),
     analysis_note: "Dihitung di peramban Anda dari semua suara; diperbarui saat suara baru masuk.",
+    about_heading: "Tentang Anda (tidak wajib)",
+    about_help: "Jawaban ini membantu penyelenggara melihat apakah semua bagian warga ikut serta. Jawaban hanya pernah ditampilkan sebagai jumlah dari banyak orang.",
+    about_skip: "Memilih tidak menjawab",
+    about_save: "Simpan jawaban",
+    about_saved: "Terima kasih: jawaban Anda tersimpan.",
 };

@@ -3,6 +3,7 @@
 //! statement, and "where you stand" computed in the browser. Votes survive a lost
 //! connection (see `queue`).
 
+mod about_you;
 mod live;
 mod notice;
 mod past_votes;
@@ -19,6 +20,7 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 use super::NotFound;
 use crate::client::ApiError;
 use crate::i18n::t;
+use about_you::AboutYou;
 use past_votes::PastVotes;
 use session::Session;
 use standing::WhereYouStand;
@@ -86,6 +88,7 @@ fn ConversationBody(session: Session) -> impl IntoView {
             </section>
             <PastVotes session/>
             <WhereYouStand session/>
+            <AboutYou session/>
             <Show when=allow>
                 <StatementForm session/>
             </Show>

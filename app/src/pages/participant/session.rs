@@ -10,21 +10,14 @@ use gloo_storage::{LocalStorage, Storage};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use mufakat_core::api::{
-    ConversationView, JoinRequest, JoinResponse, NextStatement, StatementView, VoteRequest, VoteResponse,
-    VotesCompact,
+    ConversationView, JoinRequest, JoinResponse, MyVotes, NextStatement, StatementView, VoteRequest,
+    VoteResponse,
 };
 use mufakat_core::model::{Moderation, ParticipantId, StatementId, Vote};
-use serde::Deserialize;
 
 use super::notice::{ErrorKind, Notice};
 use super::queue;
 use crate::client::{self, conversation_url, ApiError};
-
-/// GET …/my-votes: the participant's current votes (the server's `MyVotes`).
-#[derive(Debug, Deserialize)]
-struct MyVotes {
-    votes: Vec<(StatementId, Vote)>,
-}
 
 #[derive(Clone, Copy)]
 pub struct Session {
@@ -75,6 +68,7 @@ impl Session {
                 max_statement_chars: mufakat_core::api::MAX_STATEMENT_CHARS,
                 participants: 0,
                 statements: Vec::new(),
+                questions: Vec::new(),
             }),
             token: RwSignal::new(None),
             me: RwSignal::new(None),
@@ -165,29 +159,13 @@ impl Session {
     /// The server's record of this participant's votes, with the still-queued ones on top.
     async fn load_my_votes(self) {
         let Some(token) = self.token.get_untracked() else { return };
-        let server: Vec<(StatementId, Vote)> =
-            match client::get::<MyVotes>(&self.url("/my-votes"), Some(&token)).await {
-                Ok(m) => m.votes,
-                // Servers without the endpoint: filter the conversation's votes.
-                Err(ApiError::Server { status: 404, .. }) => {
-                    let (Some(me), Ok(all)) = (
-                        self.me.get_untracked(),
-                        client::get::<VotesCompact>(&self.url("/votes"), None).await,
-                    ) else {
-                        return;
-                    };
-                    all.records()
-                        .unwrap_or_default()
-                        .into_iter()
-                        .filter(|r| r.participant == me)
-                        .map(|r| (r.statement, r.vote))
-                        .collect()
-                }
-                Err(e) => {
-                    self.note_failure(&e);
-                    return;
-                }
-            };
+        let server = match client::get::<MyVotes>(&self.url("/my-votes"), Some(&token)).await {
+            Ok(m) => m.votes,
+            Err(e) => {
+                self.note_failure(&e);
+                return;
+            }
+        };
         self.my_votes.update(|mine| {
             let queued = std::mem::take(mine);
             *mine = server;
