@@ -5,6 +5,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
-trunk build --release --offline
+scripts/build-app.sh
 cargo build --release -p mufakat-server
 exec target/release/mufakat serve "$@"
