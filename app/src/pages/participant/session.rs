@@ -132,7 +132,8 @@ impl Session {
             self.flush_now().await;
         }
         self.load_next().await;
-        self.load_my_votes().await;
+        // The card first; the list of past votes follows a moment later.
+        spawn_local(self.load_my_votes());
         Ok(())
     }
 
