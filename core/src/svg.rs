@@ -10,10 +10,11 @@ use crate::analysis::Analysis;
 use crate::graph::{EdgeKind, NodeKind};
 use crate::polis_csv::group_letter;
 
-/// Group colours by display order (colour-blind-safe Okabe–Ito hues), then grey.
+/// Group colours by display order: the app's opinion-map palette (each at least 3:1 on
+/// white), so the exported maps and the page agree.
 pub const GROUP_COLOURS: [&str; 8] =
-    ["#0072b2", "#e69f00", "#009e73", "#cc79a7", "#d55e00", "#56b4e9", "#f0e442", "#000000"];
-const UNGROUPED: &str = "#b0b0b0";
+    ["#1f6fb2", "#b35900", "#6a3d9a", "#11734b", "#a3195b", "#5c6b00", "#00727a", "#8a4b00"];
+const UNGROUPED: &str = "#7a8494";
 const SIZE: f64 = 600.0;
 const MARGIN: f64 = 30.0;
 

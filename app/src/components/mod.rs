@@ -1,4 +1,4 @@
-//! Components shared by several pages.
+//! Components shared by several areas of the app.
 
 pub mod consensus_map;
 pub mod opinion_map;

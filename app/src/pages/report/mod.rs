@@ -4,6 +4,7 @@
 
 mod downloads;
 mod import;
+mod map;
 mod sections;
 
 use std::sync::Arc;

@@ -9,8 +9,8 @@ use mufakat_core::repness::Direction;
 use mufakat_core::StatementId;
 
 use super::downloads::{render_png, save_text, save_url};
+use super::map::ReportOpinionMap;
 use crate::components::consensus_map::ConsensusMap;
-use crate::components::opinion_map::OpinionMap;
 use crate::components::vote_bar::VoteBar;
 use crate::i18n::t;
 use crate::worker_client::Report;
@@ -82,7 +82,7 @@ pub fn ReportView(report: Arc<Report>) -> impl IntoView {
             <Groups report=report.clone()/>
             <section class="report-section"><h2>{move || t().report.opinion_map_heading}</h2>
                 <p class="muted">{move || t().report.opinion_map_note}</p>
-                <OpinionMap analysis=a.clone()/>
+                <ReportOpinionMap analysis=a.clone()/>
             </section>
             <Consensus report=report.clone()/>
             <Bridging report=report.clone()/>
