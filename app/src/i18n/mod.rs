@@ -2,6 +2,7 @@
 //! A catalogue is a struct, so a message missing in one language does not compile; each area
 //! of the app has its own part (`participant.rs`, ...).
 
+mod moderator;
 mod participant;
 
 use leptos::prelude::*;
@@ -57,6 +58,8 @@ pub struct Catalogue {
     pub error_network: &'static str,
     pub error_other: &'static str,
     pub participant: &'static participant::Participant,
+    pub moderator: &'static moderator::Moderator,
+    pub map: &'static moderator::MapText,
 }
 
 pub static EN: Catalogue = Catalogue {
@@ -71,6 +74,8 @@ pub static EN: Catalogue = Catalogue {
     error_network: "Cannot reach the server. Check your connection and try again.",
     error_other: "Something went wrong. Please try again.",
     participant: &participant::EN,
+    moderator: &moderator::EN,
+    map: &moderator::MAP_EN,
 };
 
 pub static ID: Catalogue = Catalogue {
@@ -85,6 +90,8 @@ pub static ID: Catalogue = Catalogue {
     error_network: "Server tidak dapat dihubungi. Periksa koneksi Anda lalu coba lagi.",
     error_other: "Terjadi kesalahan. Silakan coba lagi.",
     participant: &participant::ID,
+    moderator: &moderator::ID,
+    map: &moderator::MAP_ID,
 };
 
 /// The language chosen for this page, provided as context by the app.

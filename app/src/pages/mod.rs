@@ -1,7 +1,9 @@
 //! The app's routes and the pieces every page shares. Each area of the app has its own
 //! module: `participant` (voting and posting).
 
+mod moderator;
 mod participant;
+mod projector;
 
 use leptos::prelude::*;
 use leptos_router::components::{Route, Router, Routes, A};
@@ -28,6 +30,11 @@ pub fn App() -> impl IntoView {
                 <Routes fallback=|| view! { <NotFound/> }>
                     <Route path=path!("/") view=Home/>
                     <Route path=path!("/c/:id") view=participant::ConversationPage/>
+                    <Route path=path!("/admin") view=moderator::AdminHome/>
+                    <Route path=path!("/admin/login") view=moderator::LoginPage/>
+                    <Route path=path!("/admin/new") view=moderator::NewConversationPage/>
+                    <Route path=path!("/admin/c/:id") view=moderator::ConsolePage/>
+                    <Route path=path!("/p/:id") view=projector::ProjectorPage/>
                 </Routes>
             </main>
         </Router>

@@ -1,0 +1,66 @@
+//! The dashboard: participants, votes, statements by state, and votes per hour.
+
+use leptos::prelude::*;
+
+use super::console::Console;
+use crate::i18n::t;
+
+/// Hours shown in the votes-per-hour chart (the most recent ones).
+const HOURS: usize = 24;
+
+#[component]
+pub(super) fn Dashboard(console: Console) -> impl IntoView {
+    let stats = move || console.stats.get().unwrap_or_default();
+    let bars = move || {
+        let s = stats();
+        let recent: Vec<(i64, u32)> = s.votes_per_hour.iter().rev().take(HOURS).rev().copied().collect();
+        let peak = recent.iter().map(|b| b.1).max().unwrap_or(0).max(1);
+        let n = recent.len().max(1);
+        let width = 300.0 / n as f64;
+        recent
+            .into_iter()
+            .enumerate()
+            .map(|(i, (hour_ms, votes))| {
+                let h = 100.0 * votes as f64 / peak as f64;
+                let label = (t().moderator.chart_bar)(hour_label(hour_ms), votes);
+                view! {
+                    <rect x=i as f64 * width + 1.0 y=110.0 - h width=(width - 2.0).max(1.0) height=h.max(1.0)>
+                        <title>{label}</title>
+                    </rect>
+                }
+            })
+            .collect_view()
+    };
+    let chart_summary = move || {
+        let s = stats();
+        let total: u32 = s.votes_per_hour.iter().rev().take(HOURS).map(|b| b.1).sum();
+        let peak = s.votes_per_hour.iter().rev().take(HOURS).map(|b| b.1).max().unwrap_or(0);
+        (t().moderator.chart_summary)(total, peak)
+    };
+    view! {
+        <section class="card dashboard" aria-labelledby="dashboard-title" data-testid="dashboard">
+            <h2 id="dashboard-title">{move || t().moderator.dashboard_title}</h2>
+            <dl class="stat-grid">
+                <div><dt>{move || t().moderator.stat_participants}</dt><dd data-testid="stat-participants">{move || stats().participants}</dd></div>
+                <div><dt>{move || t().moderator.stat_voters}</dt><dd>{move || stats().voters}</dd></div>
+                <div><dt>{move || t().moderator.stat_votes}</dt><dd data-testid="stat-votes">{move || stats().votes}</dd></div>
+                <div><dt>{move || t().moderator.stat_accepted}</dt><dd data-testid="stat-accepted">{move || stats().statements_accepted}</dd></div>
+                <div><dt>{move || t().moderator.stat_pending}</dt><dd data-testid="stat-pending">{move || stats().statements_pending}</dd></div>
+                <div><dt>{move || t().moderator.stat_rejected}</dt><dd>{move || stats().statements_rejected}</dd></div>
+            </dl>
+            <h3 id="chart-title">{move || t().moderator.chart_title}</h3>
+            <svg class="hour-chart" viewBox="0 0 300 112" role="img" aria-labelledby="chart-title chart-desc">
+                <desc id="chart-desc">{chart_summary}</desc>
+                <line x1="0" y1="111" x2="300" y2="111" class="axis"/>
+                {bars}
+            </svg>
+            <p class="hint">{chart_summary}</p>
+        </section>
+    }
+}
+
+/// "14:00" in the browser's time zone.
+fn hour_label(ms: i64) -> String {
+    let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(ms as f64));
+    format!("{:02}:00", date.get_hours())
+}
