@@ -33,6 +33,8 @@ pub struct BridgingParams {
     pub lambda_factor: f64,
     pub lambda_intercept: f64,
     pub max_iters: usize,
+    /// Stop once no intercept, factor or μ moves by more than this in an iteration.
+    pub tolerance: f64,
     pub min_ratings: u32,
     pub factor_limit: f64,
     pub percentile: f64,
@@ -44,7 +46,8 @@ impl Default for BridgingParams {
         BridgingParams {
             lambda_factor: 0.03,
             lambda_intercept: 0.15,
-            max_iters: 60,
+            max_iters: 30,
+            tolerance: 1e-3,
             min_ratings: 5,
             factor_limit: 0.5,
             percentile: 0.9,
@@ -83,6 +86,9 @@ pub struct BridgingFit {
     pub scores: Vec<BridgingScore>,
     pub mu: f64,
     pub threshold: f64,
+    /// ALS iterations run and the final (mean-normalised) loss.
+    pub iterations: usize,
+    pub loss: f64,
 }
 
 /// Fits the model on `m` (columns with `excluded[c]` left out). `positions` are the
@@ -95,6 +101,11 @@ pub fn fit(m: &VoteMatrix, excluded: &[bool], positions: &[Point], p: &BridgingP
     let mut sum_r = 0.0;
     let mut user_has = vec![false; n_u];
     let mut stmt_n = vec![0u32; n_s];
+    // Ratings only, packed as column << 1 | agree, so the ALS sweeps skip passes and
+    // left-out statements without branching on them.
+    let mut packed: Vec<u32> = Vec::new();
+    let mut starts: Vec<usize> = Vec::with_capacity(n_u + 1);
+    starts.push(0);
     for (u, has) in user_has.iter_mut().enumerate() {
         for (c, v) in m.row(u) {
             if rated(c, v) {
@@ -104,12 +115,16 @@ pub fn fit(m: &VoteMatrix, excluded: &[bool], positions: &[Point], p: &BridgingP
                 if v > 0 {
                     sum_r += 1.0;
                 }
+                packed.push(((c as u32) << 1) | u32::from(v > 0));
             }
         }
+        starts.push(packed.len());
     }
+    let ratings =
+        |u: usize| packed[starts[u]..starts[u + 1]].iter().map(|&x| ((x >> 1) as usize, (x & 1) as f64));
     let mut scores = vec![BridgingScore::default(); n_s];
     if total == 0 {
-        return BridgingFit { scores, mu: 0.0, threshold: 0.0 };
+        return BridgingFit { scores, mu: 0.0, threshold: 0.0, iterations: 0, loss: 0.0 };
     }
     let r_total = total as f64;
     let users = user_has.iter().filter(|x| **x).count().max(1) as f64;
@@ -139,13 +154,15 @@ pub fn fit(m: &VoteMatrix, excluded: &[bool], positions: &[Point], p: &BridgingP
         })
         .collect();
     let mut last_loss = f64::INFINITY;
+    let mut iters = 0;
     for _ in 0..p.max_iters.max(1) {
+        iters += 1;
         // Statements: accumulate the 2 × 2 normal equations in one row sweep.
         let mut acc = vec![[0.0f64; 5]; n_s]; // n, Σf, Σf², Σt, Σt·f
         for u in 0..n_u {
-            for (c, v) in m.row(u) {
-                if rated(c, v) {
-                    let t = if v > 0 { 1.0 } else { 0.0 } - mu - i_u[u];
+            for (c, r) in ratings(u) {
+                {
+                    let t = r - mu - i_u[u];
                     let f = f_u[u];
                     let a = &mut acc[c];
                     a[0] += 1.0;
@@ -156,50 +173,54 @@ pub fn fit(m: &VoteMatrix, excluded: &[bool], positions: &[Point], p: &BridgingP
                 }
             }
         }
+        let mut max_change = 0.0f64;
         for c in 0..n_s {
             let (i, f) = solve_ridge(acc[c], a_is, a_fs);
+            max_change = max_change.max((i - i_s[c]).abs()).max((f - f_s[c]).abs());
             i_s[c] = i;
             f_s[c] = f;
         }
-        // Participants, and the residual sum for μ and the loss.
+        // Participants in one pass; the residual sums for μ and the loss follow in
+        // closed form from the same sufficient statistics.
         let mut resid_sum = 0.0;
         let mut sq = 0.0;
         for u in 0..n_u {
-            let mut a = [0.0f64; 5];
-            for (c, v) in m.row(u) {
-                if rated(c, v) {
-                    let t = if v > 0 { 1.0 } else { 0.0 } - mu - i_s[c];
+            let mut a = [0.0f64; 6]; // n, Σx, Σx², Σt, Σt·x, Σt²
+            for (c, r) in ratings(u) {
+                {
+                    let t = r - mu - i_s[c];
                     let f = f_s[c];
                     a[0] += 1.0;
                     a[1] += f;
                     a[2] += f * f;
                     a[3] += t;
                     a[4] += t * f;
+                    a[5] += t * t;
                 }
             }
             if a[0] > 0.0 {
-                let (i, f) = solve_ridge(a, a_iu, a_fu);
+                let (i, f) = solve_ridge([a[0], a[1], a[2], a[3], a[4]], a_iu, a_fu);
                 i_u[u] = i;
                 f_u[u] = f;
-                for (c, v) in m.row(u) {
-                    if rated(c, v) {
-                        let e = if v > 0 { 1.0 } else { 0.0 } - mu - i_u[u] - i_s[c] - f_u[u] * f_s[c];
-                        resid_sum += e;
-                        sq += e * e;
-                    }
-                }
+                resid_sum += a[3] - i * a[0] - f * a[1];
+                sq +=
+                    a[5] - 2.0 * i * a[3] - 2.0 * f * a[4] + i * i * a[0] + 2.0 * i * f * a[1] + f * f * a[2];
             }
         }
-        // μ: ridge on the global intercept with λ_i·R.
-        let shift = resid_sum / (r_total * (1.0 + p.lambda_intercept));
-        mu += shift;
-        let loss = (sq / r_total)
+        // μ: minimises Σ(e + μ_old − μ)² + λ_i·R·μ².
+        let mu_old = mu;
+        mu = (resid_sum + r_total * mu) / (r_total * (1.0 + p.lambda_intercept));
+        // Residuals shift with μ: Σe² gains R·δ² − 2δ·Σe for δ = μ − μ_old.
+        let delta = mu - mu_old;
+        sq += r_total * delta * delta - 2.0 * delta * resid_sum;
+        max_change = max_change.max(delta.abs());
+        let loss = (sq.max(0.0) / r_total)
             + p.lambda_factor * (f_u.iter().map(|x| x * x).sum::<f64>() / users)
             + p.lambda_intercept * (i_u.iter().map(|x| x * x).sum::<f64>() / users)
             + p.lambda_factor * (f_s.iter().map(|x| x * x).sum::<f64>() / stmts)
             + p.lambda_intercept * (i_s.iter().map(|x| x * x).sum::<f64>() / stmts)
             + p.lambda_intercept * mu * mu;
-        if (last_loss - loss).abs() < 1e-9 {
+        if max_change < p.tolerance {
             break;
         }
         last_loss = loss;
@@ -207,10 +228,10 @@ pub fn fit(m: &VoteMatrix, excluded: &[bool], positions: &[Point], p: &BridgingP
     // Net agrees on each side of the factor axis.
     let mut side = vec![[0i64; 4]; n_s]; // net+, n+, net−, n−
     for (u, &fu) in f_u.iter().enumerate() {
-        for (c, v) in m.row(u) {
-            if rated(c, v) && fu != 0.0 {
+        for (c, r) in ratings(u) {
+            if fu != 0.0 {
                 let k = if fu > 0.0 { 0 } else { 2 };
-                side[c][k] += if v > 0 { 1 } else { -1 };
+                side[c][k] += if r > 0.0 { 1 } else { -1 };
                 side[c][k + 1] += 1;
             }
         }
@@ -242,7 +263,13 @@ pub fn fit(m: &VoteMatrix, excluded: &[bool], positions: &[Point], p: &BridgingP
                 && both_sides,
         };
     }
-    BridgingFit { scores, mu: if mu.is_finite() { mu } else { 0.0 }, threshold }
+    BridgingFit {
+        scores,
+        mu: if mu.is_finite() { mu } else { 0.0 },
+        threshold,
+        iterations: iters,
+        loss: if last_loss.is_finite() { last_loss } else { 0.0 },
+    }
 }
 
 /// Minimises Σ(t − i − f·x)² + a_i·i² + a_f·f² given sums [n, Σx, Σx², Σt, Σt·x].

@@ -77,6 +77,8 @@ pub async fn load(store: &Store) -> anyhow::Result<()> {
             allow_statements: true,
             strict_moderation: false,
             closed: false,
+            questions: Vec::new(),
+            created_at_ms: crate::store::now_ms(),
         })
         .await?;
     for (text, _) in STATEMENTS {

@@ -14,11 +14,13 @@ pub struct AppError {
     pub code: &'static str,
     pub message: String,
     pub field: Option<&'static str>,
+    /// A field named at run time (from a serde message).
+    pub field_name: Option<String>,
 }
 
 impl AppError {
     pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> AppError {
-        AppError { status, code, message: message.into(), field: None }
+        AppError { status, code, message: message.into(), field: None, field_name: None }
     }
 
     pub fn field(mut self, field: &'static str) -> AppError {
@@ -33,6 +35,15 @@ impl AppError {
     pub fn not_found(what: &str) -> AppError {
         AppError::new(StatusCode::NOT_FOUND, "not_found", format!("{what} not found"))
     }
+
+    pub fn closed() -> AppError {
+        AppError::new(StatusCode::CONFLICT, "conversation_closed", "this conversation is closed")
+    }
+
+    pub fn internal(e: impl std::fmt::Display) -> AppError {
+        tracing::error!(error = %e, "internal failure");
+        AppError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "the server could not complete this")
+    }
 }
 
 impl From<StoreError> for AppError {
@@ -42,6 +53,8 @@ impl From<StoreError> for AppError {
             StoreError::Duplicate => {
                 AppError::new(StatusCode::CONFLICT, "duplicate_statement", e.to_string()).field("text")
             }
+            StoreError::IdTaken => AppError::new(StatusCode::CONFLICT, "id_taken", e.to_string()).field("id"),
+            StoreError::Busy => AppError::new(StatusCode::SERVICE_UNAVAILABLE, "busy", e.to_string()),
             other => {
                 tracing::error!(error = %other, "store failure");
                 AppError::new(
@@ -60,7 +73,7 @@ impl IntoResponse for AppError {
             error: ErrorDetail {
                 code: self.code.to_string(),
                 message: self.message,
-                field: self.field.map(str::to_string),
+                field: self.field.map(str::to_string).or(self.field_name),
             },
         };
         (self.status, Json(body)).into_response()

@@ -1,16 +1,18 @@
 //! `mufakat`: the server and the command-line interface.
 
-mod api;
-mod demo;
-mod error;
-mod store;
+// Subcommand modules of this binary go here, e.g. `mod cli_analysis;`.
 
+// The library's modules, reachable as `crate::store` etc. from this binary's modules too.
+#[allow(unused_imports)]
+use mufakat_server::{api, app, auth, demo, error, store};
+
+use std::io::{IsTerminal, Read};
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::time::Duration;
 
 use anyhow::Context;
-use clap::{Parser, Subcommand};
-use tower_http::services::{ServeDir, ServeFile};
+use clap::{Args, Parser, Subcommand};
 
 #[derive(Parser)]
 #[command(name = "mufakat", version, about = "Deliberation and consensus mapping")]
@@ -22,19 +24,62 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Serve the app and the API.
-    Serve {
-        /// Address to listen on.
-        #[arg(long, env = "MUFAKAT_ADDR", default_value = "127.0.0.1:8080")]
-        addr: SocketAddr,
-        /// Store location: sqlite://<path>.
-        #[arg(long, env = "DATABASE_URL", default_value = "sqlite://data/mufakat.sqlite")]
-        database_url: String,
-        /// The built app (Trunk's output).
-        #[arg(long, env = "MUFAKAT_DIST", default_value = "dist")]
-        dist: PathBuf,
-        /// Do not load the demo conversation into an empty store.
+    Serve(ServeArgs),
+    /// Manage moderator accounts.
+    #[command(subcommand)]
+    Admin(AdminCommand),
+}
+
+#[derive(Args)]
+struct StoreArgs {
+    /// Store location: sqlite://<path> (embedded) or postgres://user@host:port/db (shared).
+    #[arg(long, env = "DATABASE_URL", default_value = "sqlite://data/mufakat.sqlite")]
+    database_url: String,
+}
+
+#[derive(Args)]
+struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, env = "MUFAKAT_ADDR", default_value = "127.0.0.1:8080")]
+    addr: SocketAddr,
+    #[command(flatten)]
+    store: StoreArgs,
+    /// The built app (Trunk's output).
+    #[arg(long, env = "MUFAKAT_DIST", default_value = "dist")]
+    dist: PathBuf,
+    /// Do not load the demo conversation into an empty store.
+    #[arg(long)]
+    no_demo: bool,
+    /// File holding the password of the first moderator, `admin`, created when there is
+    /// none (the environment variable MUFAKAT_ADMIN_PASSWORD works too).
+    #[arg(long)]
+    admin_password_file: Option<PathBuf>,
+    /// Requests per second allowed per client address (0: no limit). A town hall behind
+    /// one NAT shares one address.
+    #[arg(long, default_value_t = 500.0)]
+    rate_per_address: f64,
+    /// Requests per second allowed per participant token (0: no limit).
+    #[arg(long, default_value_t = 20.0)]
+    rate_per_participant: f64,
+    /// Largest request body in bytes.
+    #[arg(long, default_value_t = 64 * 1024)]
+    max_body_bytes: usize,
+    /// Seconds between the background analyses that set routing priorities.
+    #[arg(long, default_value_t = 3.0)]
+    analysis_every: f64,
+}
+
+#[derive(Subcommand)]
+enum AdminCommand {
+    /// Create a moderator account (the password comes from stdin or a prompt).
+    Create {
         #[arg(long)]
-        no_demo: bool,
+        username: String,
+        /// Read the password from standard input (first line) instead of prompting.
+        #[arg(long)]
+        password_stdin: bool,
+        #[command(flatten)]
+        store: StoreArgs,
     },
 }
 
@@ -46,29 +91,98 @@ async fn main() -> anyhow::Result<()> {
         )
         .init();
     match Cli::parse().command {
-        Command::Serve { addr, database_url, dist, no_demo } => {
-            serve(addr, &database_url, dist, no_demo).await
+        Command::Serve(args) => serve(args).await,
+        Command::Admin(AdminCommand::Create { username, password_stdin, store }) => {
+            admin_create(&username, password_stdin, &store.database_url).await
         }
     }
 }
 
-async fn serve(addr: SocketAddr, database_url: &str, dist: PathBuf, no_demo: bool) -> anyhow::Result<()> {
-    let store = store::Store::open(database_url).await.with_context(|| format!("opening {database_url}"))?;
-    if !no_demo && !store.has_conversations().await? {
+async fn serve(args: ServeArgs) -> anyhow::Result<()> {
+    let url = &args.store.database_url;
+    let store = store::Store::open(url).await.with_context(|| format!("opening {url}"))?;
+    if !args.no_demo && !store.has_conversations().await? {
         tracing::info!("empty store: loading the demo conversation");
         demo::load(&store).await.context("loading the demo conversation")?;
     }
-    let index = dist.join("index.html");
-    let app = api::router(api::AppState { store })
-        .fallback_service(ServeDir::new(&dist).not_found_service(ServeFile::new(index)))
-        .route("/healthz", axum::routing::get(|| async { "ok" }))
-        .layer(tower_http::limit::RequestBodyLimitLayer::new(64 * 1024))
-        .layer(tower_http::trace::TraceLayer::new_for_http());
-    let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("binding {addr}"))?;
-    let url = format!("http://{}/c/{}", listener.local_addr()?, demo::DEMO_ID);
-    println!("mufakat is running: open {url}");
-    axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await?;
+    first_admin(&store, args.admin_password_file.as_deref()).await?;
+    let limits = app::Limits {
+        max_body: args.max_body_bytes,
+        per_address: args.rate_per_address,
+        per_address_burst: (args.rate_per_address * 2.0).max(1.0),
+        per_participant: args.rate_per_participant,
+        per_participant_burst: (args.rate_per_participant * 2.0).max(1.0),
+        analysis_every: Duration::from_secs_f64(args.analysis_every.max(0.1)),
+    };
+    let server = app::Server::new(store.clone(), limits);
+    let listener =
+        tokio::net::TcpListener::bind(args.addr).await.with_context(|| format!("binding {}", args.addr))?;
+    let local = listener.local_addr()?;
+    tracing::info!(backend = store.backend(), %local, "listening");
+    println!(
+        "mufakat is running: open http://{local}/c/{} (moderator console: http://{local}/admin)",
+        demo::DEMO_ID
+    );
+    server.run(listener, Some(args.dist), shutdown_signal()).await
+}
+
+/// Creates `admin` from --admin-password-file or MUFAKAT_ADMIN_PASSWORD when the store has
+/// no moderator yet.
+async fn first_admin(store: &store::Store, file: Option<&std::path::Path>) -> anyhow::Result<()> {
+    let password = match file {
+        Some(f) => Some(std::fs::read_to_string(f).with_context(|| format!("reading {}", f.display()))?),
+        None => std::env::var("MUFAKAT_ADMIN_PASSWORD").ok(),
+    };
+    let Some(password) = password.map(|p| p.trim_end_matches(['\n', '\r']).to_string()) else {
+        return Ok(());
+    };
+    if password.is_empty() || store.admin_count().await? > 0 {
+        return Ok(());
+    }
+    if store.create_admin("admin", &auth::hash_password(&password)?).await? {
+        println!("created the first moderator account: admin (password as given)");
+    }
     Ok(())
+}
+
+async fn admin_create(username: &str, password_stdin: bool, url: &str) -> anyhow::Result<()> {
+    if username.is_empty() || username.len() > 64 {
+        anyhow::bail!("the username must be 1 to 64 bytes");
+    }
+    let password = read_password(password_stdin)?;
+    if password.chars().count() < 8 {
+        anyhow::bail!("the password must have at least 8 characters");
+    }
+    let store = store::Store::open(url).await.with_context(|| format!("opening {url}"))?;
+    if !store.create_admin(username, &auth::hash_password(&password)?).await? {
+        anyhow::bail!("a moderator named {username:?} already exists");
+    }
+    println!("created moderator {username}");
+    Ok(())
+}
+
+fn read_password(from_stdin: bool) -> anyhow::Result<String> {
+    let stdin = std::io::stdin();
+    let interactive = !from_stdin && stdin.is_terminal();
+    if interactive {
+        eprint!("password for the new moderator: ");
+        // Hide the typed password where stty is available.
+        let _ =
+            std::process::Command::new("stty").arg("-echo").stdin(std::process::Stdio::inherit()).status();
+    }
+    let mut line = String::new();
+    let read = if interactive {
+        stdin.read_line(&mut line).map(|_| ())
+    } else {
+        let mut all = String::new();
+        stdin.lock().read_to_string(&mut all).map(|_| line = all.lines().next().unwrap_or("").to_string())
+    };
+    if interactive {
+        let _ = std::process::Command::new("stty").arg("echo").stdin(std::process::Stdio::inherit()).status();
+        eprintln!();
+    }
+    read.context("reading the password")?;
+    Ok(line.trim_end_matches(['\n', '\r']).to_string())
 }
 
 async fn shutdown_signal() {

@@ -14,6 +14,8 @@
 //! - `POST /api/v1/admin/conversations/{id}/moderation` [`ModerationRequest`] → `Vec<StatementAdmin>`
 //! - `POST /api/v1/admin/conversations/{id}/close` and `/reopen` → [`ConversationAdmin`]
 //! - `GET /api/v1/admin/conversations/{id}/stats` → [`ConversationStats`]
+//! - `GET /api/v1/conversations/{id}/events` (public, SSE, see [`crate::api::events`]) and
+//!   `GET /api/v1/conversations/{id}/qr.svg` (public: a QR code of the participant link)
 //! - `GET /api/v1/admin/conversations/{id}/export/{file}` → CSV / JSON (Pol.is export files,
 //!   `analysis.json`)
 
@@ -173,4 +175,25 @@ pub struct ConversationStats {
     pub statements_rejected: u32,
     /// (hour start in ms since the epoch, votes in that hour), oldest first.
     pub votes_per_hour: Vec<(i64, u32)>,
+    /// Answers to the demographic questions, counted; cells under [`MIN_CELL`] are `None`.
+    #[serde(default)]
+    pub demographics: Vec<DemographicTally>,
+}
+
+/// Smallest count shown for a demographic cell; counts 1 to `MIN_CELL − 1` are suppressed
+/// so that no answer can be traced to a person.
+pub const MIN_CELL: u32 = 5;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DemographicTally {
+    pub key: String,
+    pub label: String,
+    pub options: Vec<OptionCount>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OptionCount {
+    pub option: String,
+    /// `None` when suppressed (1 to `MIN_CELL − 1` answers).
+    pub count: Option<u32>,
 }

@@ -6,6 +6,9 @@ pub mod events;
 
 use serde::{Deserialize, Serialize};
 
+use std::collections::BTreeMap;
+
+use crate::api::admin::DemographicQuestion;
 use crate::model::{Moderation, ParticipantId, StatementId, Vote};
 
 /// Longest statement accepted, in characters after trimming and NFC normalisation.
@@ -60,7 +63,22 @@ pub struct ConversationView {
     pub participants: u32,
     /// Statements participants may see (accepted, or pending under open moderation).
     pub statements: Vec<StatementView>,
+    /// Voluntary demographic questions; answer with [`Answers`].
+    #[serde(default)]
+    pub questions: Vec<DemographicQuestion>,
 }
+
+/// GET /api/v1/conversations/{id}/my-votes: this participant's current votes, so a
+/// reloaded page can show them (token header required).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct MyVotes {
+    pub votes: Vec<(StatementId, Vote)>,
+}
+
+/// POST /api/v1/conversations/{id}/answers: `{question key: chosen option}`, token header
+/// required; answers replace earlier ones. They leave the server only as aggregates with
+/// cells under [`admin::MIN_CELL`] suppressed. The response is `204 No Content`.
+pub type Answers = BTreeMap<String, String>;
 
 /// POST /api/v1/conversations/{id}/participants: join, or resume with a token kept by the app.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]

@@ -1,0 +1,440 @@
+//! The moderator API (`mufakat_core::api::admin` holds the contract and the route list).
+//! Every handler but login takes a [`Moderator`], so nothing here runs without a session,
+//! and state-changing requests without the CSRF header are refused before they start.
+
+use axum::extract::{Path, State};
+use axum::http::{header, HeaderMap, Method, StatusCode};
+use axum::response::{AppendHeaders, IntoResponse};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use mufakat_core::api::admin::{
+    ConversationAdmin, ConversationSettings, ConversationStats, ConversationSummary, Decision,
+    DemographicQuestion, DemographicTally, LoginRequest, ModerationRequest, Moderator as ModeratorBody,
+    NewConversation, OptionCount, SeedRefusal, SeedResult, SeedStatements, StatementAdmin, MIN_CELL,
+};
+use mufakat_core::api::events::LiveEvent;
+use mufakat_core::model::Moderation;
+use rand::Rng;
+
+use super::{clean_statement, JsonBody};
+use crate::app::AppState;
+use crate::auth::{self, check_csrf, session_cookie, session_token, token_hash, Moderator};
+use crate::error::AppError;
+use crate::live::visibility_changes;
+use crate::store::{Conversation, NewStatement, StatementRow, StoreError};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/admin/login", post(login))
+        .route("/api/v1/admin/logout", post(logout))
+        .route("/api/v1/admin/me", get(me))
+        .route("/api/v1/admin/conversations", get(list).post(create))
+        .route("/api/v1/admin/conversations/{id}", get(show).patch(update))
+        .route("/api/v1/admin/conversations/{id}/statements", get(statements).post(seed))
+        .route("/api/v1/admin/conversations/{id}/moderation", post(moderate))
+        .route("/api/v1/admin/conversations/{id}/close", post(close))
+        .route("/api/v1/admin/conversations/{id}/reopen", post(reopen))
+        .route("/api/v1/admin/conversations/{id}/stats", get(stats))
+        .route("/api/v1/admin/conversations/{id}/export/{file}", get(export))
+}
+
+fn admin_view(c: &Conversation) -> ConversationAdmin {
+    ConversationAdmin {
+        id: c.id.clone(),
+        title: c.title.clone(),
+        description: c.description.clone(),
+        language: c.language.clone(),
+        allow_statements: c.allow_statements,
+        strict_moderation: c.strict_moderation,
+        closed: c.closed,
+        questions: c.questions.clone(),
+        created_at_ms: c.created_at_ms,
+    }
+}
+
+fn statement_admin(s: StatementRow) -> StatementAdmin {
+    StatementAdmin {
+        id: s.id,
+        text: s.text,
+        moderation: s.moderation,
+        author: s.author,
+        is_seed: s.is_seed,
+        counts: s.counts,
+        created_at_ms: s.created_at_ms,
+        reason: s.reason,
+    }
+}
+
+async fn login(
+    State(st): State<AppState>,
+    method: Method,
+    headers: HeaderMap,
+    JsonBody(req): JsonBody<LoginRequest>,
+) -> Result<impl IntoResponse, AppError> {
+    check_csrf(&method, &headers)?;
+    let token = auth::login(&st.store, &req.username, &req.password).await?.ok_or_else(|| {
+        AppError::new(StatusCode::UNAUTHORIZED, "bad_credentials", "wrong username or password")
+    })?;
+    tracing::info!(username = %req.username, "moderator logged in");
+    let cookie = session_cookie(&token, auth::SESSION_MS / 1000);
+    Ok((AppendHeaders([(header::SET_COOKIE, cookie)]), Json(ModeratorBody { username: req.username })))
+}
+
+async fn logout(
+    State(st): State<AppState>,
+    _m: Moderator,
+    headers: HeaderMap,
+) -> Result<impl IntoResponse, AppError> {
+    if let Some(token) = session_token(&headers) {
+        st.store.delete_session(&token_hash(token)).await?;
+    }
+    Ok((AppendHeaders([(header::SET_COOKIE, session_cookie("", 0))]), StatusCode::NO_CONTENT))
+}
+
+async fn me(m: Moderator) -> Json<ModeratorBody> {
+    Json(ModeratorBody { username: m.username })
+}
+
+async fn list(State(st): State<AppState>, _m: Moderator) -> Result<Json<Vec<ConversationSummary>>, AppError> {
+    let mut out = Vec::new();
+    for (c, totals) in st.store.list_conversations().await? {
+        let pending =
+            st.store.statements(&c.id).await?.iter().filter(|s| s.moderation == Moderation::Pending).count();
+        out.push(ConversationSummary {
+            id: c.id,
+            title: c.title,
+            closed: c.closed,
+            participants: totals.participants,
+            votes: totals.votes,
+            pending_statements: pending as u32,
+        });
+    }
+    Ok(Json(out))
+}
+
+fn check_text(value: &str, field: &'static str, max: usize) -> Result<(), AppError> {
+    if value.chars().count() > max {
+        return Err(AppError::bad_request(
+            "invalid_field",
+            format!("{field} is longer than {max} characters"),
+        )
+        .field(field));
+    }
+    Ok(())
+}
+
+fn check_settings(c: &Conversation) -> Result<(), AppError> {
+    if c.title.trim().is_empty() {
+        return Err(AppError::bad_request("invalid_field", "the title is empty").field("title"));
+    }
+    check_text(&c.title, "title", 200)?;
+    check_text(&c.description, "description", 5_000)?;
+    if c.language.is_empty() || c.language.len() > 35 {
+        return Err(AppError::bad_request("invalid_field", "language must be a BCP 47 tag").field("language"));
+    }
+    check_questions(&c.questions)
+}
+
+fn check_questions(questions: &[DemographicQuestion]) -> Result<(), AppError> {
+    let bad = |m: &str| AppError::bad_request("invalid_field", m.to_string()).field("questions");
+    if questions.len() > 20 {
+        return Err(bad("at most 20 questions"));
+    }
+    for (i, q) in questions.iter().enumerate() {
+        if q.key.is_empty() || q.key.len() > 64 || questions[..i].iter().any(|o| o.key == q.key) {
+            return Err(bad("each question needs a distinct key of 1 to 64 bytes"));
+        }
+        if q.label.trim().is_empty() || q.label.chars().count() > 200 {
+            return Err(bad("each question needs a label of 1 to 200 characters"));
+        }
+        if q.options.is_empty()
+            || q.options.len() > 30
+            || q.options.iter().any(|o| o.is_empty() || o.len() > 100)
+        {
+            return Err(bad("each question needs 1 to 30 options of 1 to 100 bytes"));
+        }
+    }
+    Ok(())
+}
+
+fn new_id() -> String {
+    const ALPHABET: &[u8] = b"abcdefghijkmnpqrstuvwxyz23456789";
+    let mut rng = rand::thread_rng();
+    (0..10).map(|_| ALPHABET[rng.gen_range(0..ALPHABET.len())] as char).collect()
+}
+
+fn check_id(id: &str) -> Result<(), AppError> {
+    let ok = !id.is_empty()
+        && id.len() <= 64
+        && id.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_');
+    if !ok {
+        return Err(
+            AppError::bad_request("invalid_field", "the id must be 1 to 64 of a-z, 0-9, - and _").field("id")
+        );
+    }
+    Ok(())
+}
+
+async fn create(
+    State(st): State<AppState>,
+    _m: Moderator,
+    JsonBody(req): JsonBody<NewConversation>,
+) -> Result<(StatusCode, Json<ConversationAdmin>), AppError> {
+    let id = match req.id {
+        Some(id) => {
+            check_id(&id)?;
+            id
+        }
+        None => new_id(),
+    };
+    let mut c = Conversation::new(&id, req.title.trim());
+    c.description = req.description;
+    c.language = req.language;
+    c.allow_statements = req.allow_statements;
+    c.strict_moderation = req.strict_moderation;
+    c.questions = req.questions;
+    check_settings(&c)?;
+    let seeds = req.seeds.iter().map(|s| clean_statement(s)).collect::<Result<Vec<_>, _>>()?;
+    st.store.create_conversation(&c).await?;
+    for text in &seeds {
+        let seed = NewStatement { text, author: None, moderation: Moderation::Accepted, is_seed: true };
+        match st.store.add_statement(&id, &seed).await {
+            Ok(_) | Err(StoreError::Duplicate) => {}
+            Err(e) => return Err(e.into()),
+        }
+    }
+    tracing::info!(conversation = %id, "conversation created");
+    Ok((StatusCode::CREATED, Json(admin_view(&c))))
+}
+
+async fn show(
+    State(st): State<AppState>,
+    _m: Moderator,
+    Path(id): Path<String>,
+) -> Result<Json<ConversationAdmin>, AppError> {
+    Ok(Json(admin_view(&st.store.conversation(&id).await?)))
+}
+
+/// Reloads the conversation on every process after a change, and tells live streams.
+async fn changed(st: &AppState, id: &str) -> Result<(), AppError> {
+    st.live.reload(&st.store, id).await?;
+    st.hub.reload_elsewhere(id).await;
+    Ok(())
+}
+
+async fn update(
+    State(st): State<AppState>,
+    _m: Moderator,
+    Path(id): Path<String>,
+    JsonBody(req): JsonBody<ConversationSettings>,
+) -> Result<Json<ConversationAdmin>, AppError> {
+    let mut c = st.store.conversation(&id).await?;
+    let before = st.store.statements(&id).await?;
+    let old = c.clone();
+    if let Some(v) = req.title {
+        c.title = v.trim().to_string();
+    }
+    if let Some(v) = req.description {
+        c.description = v;
+    }
+    if let Some(v) = req.language {
+        c.language = v;
+    }
+    if let Some(v) = req.allow_statements {
+        c.allow_statements = v;
+    }
+    if let Some(v) = req.strict_moderation {
+        c.strict_moderation = v;
+    }
+    if let Some(v) = req.questions {
+        c.questions = v;
+    }
+    check_settings(&c)?;
+    st.store.update_conversation(&c).await?;
+    changed(&st, &id).await?;
+    // Switching strict moderation on or off hides or shows pending statements.
+    for s in &before {
+        let (was, is) = (old.shows(s.moderation, s.is_meta), c.shows(s.moderation, s.is_meta));
+        if was != is {
+            st.hub.publish(&id, LiveEvent::Moderation { statement: s.id, visible: is }).await;
+        }
+    }
+    Ok(Json(admin_view(&c)))
+}
+
+async fn statements(
+    State(st): State<AppState>,
+    _m: Moderator,
+    Path(id): Path<String>,
+) -> Result<Json<Vec<StatementAdmin>>, AppError> {
+    st.store.conversation(&id).await?;
+    Ok(Json(st.store.statements(&id).await?.into_iter().map(statement_admin).collect()))
+}
+
+async fn seed(
+    State(st): State<AppState>,
+    _m: Moderator,
+    Path(id): Path<String>,
+    JsonBody(req): JsonBody<SeedStatements>,
+) -> Result<Json<SeedResult>, AppError> {
+    st.store.conversation(&id).await?;
+    if req.texts.len() > 500 {
+        return Err(AppError::bad_request("invalid_field", "at most 500 statements at once").field("texts"));
+    }
+    let mut result = SeedResult { added: Vec::new(), refused: Vec::new() };
+    for raw in &req.texts {
+        if raw.trim().is_empty() {
+            continue;
+        }
+        let refuse = |code: &str| SeedRefusal { text: raw.clone(), code: code.to_string() };
+        let text = match clean_statement(raw) {
+            Ok(t) => t,
+            Err(e) => {
+                result.refused.push(refuse(e.code));
+                continue;
+            }
+        };
+        let new = NewStatement { text: &text, author: None, moderation: Moderation::Accepted, is_seed: true };
+        match st.store.add_statement(&id, &new).await {
+            Ok(row) => result.added.push(statement_admin(row)),
+            Err(StoreError::Duplicate) => result.refused.push(refuse("duplicate_statement")),
+            Err(e) => return Err(e.into()),
+        }
+    }
+    changed(&st, &id).await?;
+    let conv = st.live.conv(&st.store, &id).await?;
+    for s in &result.added {
+        if let Some(statement) = conv.visible_view(s.id) {
+            st.hub.publish(&id, LiveEvent::Statement { statement }).await;
+        }
+    }
+    Ok(Json(result))
+}
+
+async fn moderate(
+    State(st): State<AppState>,
+    _m: Moderator,
+    Path(id): Path<String>,
+    JsonBody(req): JsonBody<ModerationRequest>,
+) -> Result<Json<Vec<StatementAdmin>>, AppError> {
+    let c = st.store.conversation(&id).await?;
+    if req.statements.is_empty() || req.statements.len() > 1000 {
+        return Err(AppError::bad_request("invalid_field", "name 1 to 1000 statements").field("statements"));
+    }
+    if let Some(r) = &req.reason {
+        check_text(r, "reason", 500)?;
+    }
+    let moderation = match req.decision {
+        Decision::Accept => Moderation::Accepted,
+        Decision::Reject => Moderation::Rejected,
+    };
+    let before = st.store.statements(&id).await?;
+    st.store.moderate(&id, &req.statements, moderation, req.reason.as_deref()).await?;
+    let after = st.store.statements(&id).await?;
+    changed(&st, &id).await?;
+    let conv = st.live.conv(&st.store, &id).await?;
+    for (statement, visible) in visibility_changes(&c, &before, &after) {
+        if visible {
+            if let Some(statement) = conv.visible_view(statement) {
+                st.hub.publish(&id, LiveEvent::Statement { statement }).await;
+            }
+        }
+        st.hub.publish(&id, LiveEvent::Moderation { statement, visible }).await;
+    }
+    Ok(Json(after.into_iter().filter(|s| req.statements.contains(&s.id)).map(statement_admin).collect()))
+}
+
+async fn set_closed(st: &AppState, id: &str, closed: bool) -> Result<Json<ConversationAdmin>, AppError> {
+    let mut c = st.store.conversation(id).await?;
+    c.closed = closed;
+    st.store.update_conversation(&c).await?;
+    changed(st, id).await?;
+    st.hub.publish(id, LiveEvent::Closed { closed }).await;
+    tracing::info!(conversation = %id, closed, "conversation closed or reopened");
+    Ok(Json(admin_view(&c)))
+}
+
+async fn close(
+    State(st): State<AppState>,
+    _m: Moderator,
+    Path(id): Path<String>,
+) -> Result<Json<ConversationAdmin>, AppError> {
+    set_closed(&st, &id, true).await
+}
+
+async fn reopen(
+    State(st): State<AppState>,
+    _m: Moderator,
+    Path(id): Path<String>,
+) -> Result<Json<ConversationAdmin>, AppError> {
+    set_closed(&st, &id, false).await
+}
+
+/// Counts answers per option, suppressing cells of 1 to `MIN_CELL − 1`.
+fn tallies(questions: &[DemographicQuestion], counts: &[(String, String, u32)]) -> Vec<DemographicTally> {
+    questions
+        .iter()
+        .map(|q| DemographicTally {
+            key: q.key.clone(),
+            label: q.label.clone(),
+            options: q
+                .options
+                .iter()
+                .map(|o| {
+                    let n = counts.iter().find(|(k, a, _)| k == &q.key && a == o).map_or(0, |c| c.2);
+                    OptionCount { option: o.clone(), count: (n == 0 || n >= MIN_CELL).then_some(n) }
+                })
+                .collect(),
+        })
+        .collect()
+}
+
+async fn stats(
+    State(st): State<AppState>,
+    _m: Moderator,
+    Path(id): Path<String>,
+) -> Result<Json<ConversationStats>, AppError> {
+    let c = st.store.conversation(&id).await?;
+    let totals = st.store.totals(&id).await?;
+    let statements = st.store.statements(&id).await?;
+    let count = |m: Moderation| statements.iter().filter(|s| s.moderation == m).count() as u32;
+    Ok(Json(ConversationStats {
+        participants: totals.participants,
+        voters: totals.voters,
+        votes: totals.votes,
+        statements_accepted: count(Moderation::Accepted),
+        statements_pending: count(Moderation::Pending),
+        statements_rejected: count(Moderation::Rejected),
+        votes_per_hour: st.store.votes_per_hour(&id).await?,
+        demographics: tallies(&c.questions, &st.store.answer_counts(&id).await?),
+    }))
+}
+
+async fn export(
+    State(st): State<AppState>,
+    _m: Moderator,
+    Path((id, file)): Path<(String, String)>,
+) -> Result<impl IntoResponse, AppError> {
+    let (name, body) = crate::export::file(&st.store, &id, &file).await?;
+    let content_type = if name.ends_with(".json") { "application/json" } else { "text/csv; charset=utf-8" };
+    let disposition = format!("attachment; filename=\"{id}-{name}\"");
+    Ok(([(header::CONTENT_TYPE, content_type.to_string()), (header::CONTENT_DISPOSITION, disposition)], body))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn small_demographic_cells_are_suppressed() {
+        let q = [DemographicQuestion {
+            key: "rw".into(),
+            label: "RW".into(),
+            options: vec!["01".into(), "02".into(), "03".into()],
+        }];
+        let counts = [("rw".to_string(), "01".to_string(), 12), ("rw".to_string(), "02".to_string(), 4)];
+        let t = tallies(&q, &counts);
+        let got: Vec<Option<u32>> = t[0].options.iter().map(|o| o.count).collect();
+        assert_eq!(got, vec![Some(12), None, Some(0)]);
+    }
+}

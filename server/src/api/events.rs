@@ -1,0 +1,43 @@
+//! `GET /api/v1/conversations/{id}/events`: the live Server-Sent Events stream (public;
+//! only what participants may see). The first event gives the current totals; the stream
+//! ends when the server shuts down.
+
+use std::convert::Infallible;
+
+use axum::extract::{Path, State};
+use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::routing::get;
+use axum::Router;
+use futures_util::stream::{self, Stream, StreamExt};
+use mufakat_core::api::events::LiveEvent;
+use tokio_stream::wrappers::BroadcastStream;
+
+use crate::app::AppState;
+use crate::error::AppError;
+
+pub fn routes() -> Router<AppState> {
+    Router::new().route("/api/v1/conversations/{id}/events", get(events))
+}
+
+fn sse_event(e: &LiveEvent) -> Option<Event> {
+    Event::default().event(e.name()).json_data(e).ok()
+}
+
+async fn events(
+    State(st): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, AppError> {
+    let conv = st.live.conv(&st.store, &id).await?;
+    let rx = st.hub.subscribe(&id);
+    let t = conv.totals();
+    let first = LiveEvent::Votes { participants: t.participants, votes: t.votes };
+    let mut shutdown = st.shutdown.clone();
+    let live = BroadcastStream::new(rx).filter_map(|msg| async move {
+        // A lagging client skips what it missed; the next `votes` event has the totals.
+        msg.ok().as_ref().and_then(sse_event)
+    });
+    let stream = stream::iter(sse_event(&first)).chain(live).map(Ok).take_until(async move {
+        let _ = shutdown.wait_for(|stop| *stop).await;
+    });
+    Ok(Sse::new(stream).keep_alive(KeepAlive::default()))
+}

@@ -1,0 +1,265 @@
+//! The participant API: join or resume, the next statement, votes, statements, demographic
+//! answers, the public state, every vote for the in-browser analysis, and the QR code.
+//! A participant token votes only as its participant and only in its conversation.
+
+use std::sync::Arc;
+
+use axum::extract::{Path, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::IntoResponse;
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use mufakat_core::api::events::LiveEvent;
+use mufakat_core::api::{
+    Answers, ConversationView, JoinRequest, JoinResponse, MyVotes, NextStatement, PostStatementRequest,
+    PostStatementResponse, VoteRequest, VoteResponse, VotesCompact, MAX_STATEMENT_CHARS,
+    PARTICIPANT_TOKEN_HEADER,
+};
+use mufakat_core::model::ParticipantId;
+use unicode_normalization::UnicodeNormalization;
+
+use super::JsonBody;
+use crate::app::AppState;
+use crate::error::AppError;
+use crate::live::{initial_moderation, ConvState, VoteRefusal};
+use crate::store::{now_ms, NewStatement, VoteWrite};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/conversations/{id}", get(conversation))
+        .route("/api/v1/conversations/{id}/participants", post(join))
+        .route("/api/v1/conversations/{id}/next", get(next))
+        .route("/api/v1/conversations/{id}/votes", post(vote).get(votes))
+        .route("/api/v1/conversations/{id}/my-votes", get(my_votes))
+        .route("/api/v1/conversations/{id}/statements", post(post_statement))
+        .route("/api/v1/conversations/{id}/answers", post(answers))
+        .route("/api/v1/conversations/{id}/qr.svg", get(qr))
+}
+
+async fn conv(st: &AppState, id: &str) -> Result<Arc<ConvState>, AppError> {
+    Ok(st.live.conv(&st.store, id).await?)
+}
+
+async fn conversation(
+    State(st): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Json<ConversationView>, AppError> {
+    Ok(Json(conv(&st, &id).await?.view()))
+}
+
+async fn join(
+    State(st): State<AppState>,
+    Path(id): Path<String>,
+    JsonBody(req): JsonBody<JoinRequest>,
+) -> Result<Json<JoinResponse>, AppError> {
+    let c = conv(&st, &id).await?;
+    if req.xid.as_deref().is_some_and(|x| x.is_empty() || x.len() > 200) {
+        return Err(AppError::bad_request("invalid_field", "xid must be 1 to 200 bytes").field("xid"));
+    }
+    if req.token.as_deref().is_some_and(|t| t.len() > 200) {
+        return Err(AppError::bad_request("invalid_field", "token is too long").field("token"));
+    }
+    let (token, participant, created) = st.store.join(&id, req.token.as_deref(), req.xid.as_deref()).await?;
+    st.live.remember(&token, &id, participant);
+    if created {
+        c.participant_joined();
+        c.votes_dirty.store(true, std::sync::atomic::Ordering::Relaxed);
+    }
+    Ok(Json(JoinResponse { token, participant }))
+}
+
+/// The participant named by the token header, with their votes loaded into memory; a token
+/// from another conversation is refused.
+async fn participant(st: &AppState, c: &ConvState, headers: &HeaderMap) -> Result<ParticipantId, AppError> {
+    let token = headers
+        .get(PARTICIPANT_TOKEN_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .ok_or_else(|| AppError::new(StatusCode::UNAUTHORIZED, "no_token", "join the conversation first"))?;
+    let p =
+        st.live.participant(&st.store, &c.id, token).await?.ok_or_else(|| {
+            AppError::new(StatusCode::UNAUTHORIZED, "bad_token", "unknown participant token")
+        })?;
+    if !c.has_votes_of(p) {
+        let votes = st.store.votes_of(&c.id, p).await?;
+        c.set_votes_of(p, votes);
+    }
+    Ok(p)
+}
+
+async fn next(
+    State(st): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Result<Json<NextStatement>, AppError> {
+    let c = conv(&st, &id).await?;
+    let p = participant(&st, &c, &headers).await?;
+    Ok(Json(c.next_for(p)))
+}
+
+async fn vote(
+    State(st): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    JsonBody(req): JsonBody<VoteRequest>,
+) -> Result<Json<VoteResponse>, AppError> {
+    let c = conv(&st, &id).await?;
+    let p = participant(&st, &c, &headers).await?;
+    c.check_vote(req.statement).map_err(|r| match r {
+        VoteRefusal::Closed => AppError::closed(),
+        VoteRefusal::UnknownStatement => AppError::not_found("statement").field("statement"),
+    })?;
+    let write = VoteWrite {
+        conversation: c.id.clone(),
+        participant: p,
+        statement: req.statement,
+        vote: req.vote,
+        at: now_ms(),
+    };
+    st.writer.vote(c.clone(), write).await.map_err(AppError::internal)?;
+    Ok(Json(VoteResponse { statement: req.statement, vote: req.vote, next: c.next_for(p) }))
+}
+
+async fn my_votes(
+    State(st): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Result<Json<MyVotes>, AppError> {
+    let c = conv(&st, &id).await?;
+    let p = participant(&st, &c, &headers).await?;
+    Ok(Json(MyVotes { votes: c.votes_of(p) }))
+}
+
+/// Trims and NFC-normalises a statement and checks its length.
+pub fn clean_statement(text: &str) -> Result<String, AppError> {
+    let cleaned: String = text.trim().nfc().collect();
+    let chars = cleaned.chars().count();
+    if chars == 0 {
+        return Err(AppError::bad_request("statement_empty", "the statement is empty").field("text"));
+    }
+    if chars > MAX_STATEMENT_CHARS {
+        return Err(AppError::bad_request(
+            "statement_too_long",
+            format!("the statement has {chars} characters; the limit is {MAX_STATEMENT_CHARS}"),
+        )
+        .field("text"));
+    }
+    Ok(cleaned)
+}
+
+async fn post_statement(
+    State(st): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    JsonBody(req): JsonBody<PostStatementRequest>,
+) -> Result<(StatusCode, Json<PostStatementResponse>), AppError> {
+    let c = conv(&st, &id).await?;
+    let p = participant(&st, &c, &headers).await?;
+    let settings = c.conversation();
+    if settings.closed {
+        return Err(AppError::closed());
+    }
+    if !settings.allow_statements {
+        return Err(AppError::new(
+            StatusCode::FORBIDDEN,
+            "statements_disabled",
+            "this conversation does not take statements from participants",
+        ));
+    }
+    let text = clean_statement(&req.text)?;
+    let row = st
+        .store
+        .add_statement(
+            &id,
+            &NewStatement {
+                text: &text,
+                author: Some(p),
+                moderation: initial_moderation(&settings),
+                is_seed: false,
+            },
+        )
+        .await?;
+    let id_added = row.id;
+    c.add_statement(row.clone());
+    st.hub.reload_elsewhere(&id).await;
+    if let Some(statement) = c.visible_view(id_added) {
+        st.hub.publish(&id, LiveEvent::Statement { statement }).await;
+    }
+    let statement = mufakat_core::api::StatementView {
+        id: row.id,
+        text: row.text,
+        moderation: row.moderation,
+        counts: row.counts,
+    };
+    Ok((StatusCode::CREATED, Json(PostStatementResponse { statement })))
+}
+
+/// Demographic answers: each key must be one of the conversation's questions and each value
+/// one of its options.
+async fn answers(
+    State(st): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    JsonBody(req): JsonBody<Answers>,
+) -> Result<StatusCode, AppError> {
+    let c = conv(&st, &id).await?;
+    let p = participant(&st, &c, &headers).await?;
+    let questions = c.conversation().questions;
+    let mut pairs = Vec::with_capacity(req.len());
+    for (key, option) in &req {
+        let q = questions.iter().find(|q| &q.key == key).ok_or_else(|| {
+            AppError::bad_request("unknown_question", format!("no question {key:?} in this conversation"))
+                .field("answers")
+        })?;
+        if !q.options.contains(option) {
+            return Err(AppError::bad_request(
+                "unknown_option",
+                format!("{option:?} is not an option of question {key:?}"),
+            )
+            .field("answers"));
+        }
+        pairs.push((key.as_str(), option.as_str()));
+    }
+    st.store.save_answers(&id, p, &pairs).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn votes(State(st): State<AppState>, Path(id): Path<String>) -> Result<Json<VotesCompact>, AppError> {
+    conv(&st, &id).await?;
+    Ok(Json(st.store.votes(&id).await?))
+}
+
+/// A QR code of the participant link, for the projector and posters. The link's origin is
+/// the request's `Host`.
+async fn qr(
+    State(st): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Result<impl IntoResponse, AppError> {
+    conv(&st, &id).await?;
+    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("localhost");
+    let proto = headers.get("x-forwarded-proto").and_then(|h| h.to_str().ok()).unwrap_or("http");
+    let url = format!("{proto}://{host}/c/{id}");
+    let code = qrcode::QrCode::new(url.as_bytes()).map_err(AppError::internal)?;
+    let svg = code.render::<qrcode::render::svg::Color<'_>>().min_dimensions(256, 256).build();
+    Ok(([(header::CONTENT_TYPE, "image/svg+xml"), (header::CACHE_CONTROL, "public, max-age=300")], svg))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn statement_is_trimmed_and_checked_for_length() {
+        assert_eq!(clean_statement("  Lampu jalan  ").unwrap(), "Lampu jalan");
+        assert_eq!(clean_statement("   ").unwrap_err().code, "statement_empty");
+        assert_eq!(clean_statement(&"a".repeat(281)).unwrap_err().code, "statement_too_long");
+        assert!(clean_statement(&"é".repeat(280)).is_ok());
+    }
+
+    #[test]
+    fn decomposed_accents_count_as_one_character() {
+        // "e" + combining acute, 280 times: 560 code points before NFC, 280 after.
+        let text = "e\u{301}".repeat(280);
+        assert_eq!(clean_statement(&text).unwrap().chars().count(), 280);
+    }
+}

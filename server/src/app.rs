@@ -1,0 +1,165 @@
+//! The running server: shared state, the router with its layers (body limit, rate limits,
+//! tracing), the background tasks, and graceful shutdown.
+
+use std::net::{IpAddr, SocketAddr};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::extract::{ConnectInfo, DefaultBodyLimit, Request, State};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use axum::Router;
+use mufakat_core::api::PARTICIPANT_TOKEN_HEADER;
+use tokio::sync::watch;
+use tower_http::services::{ServeDir, ServeFile};
+
+use crate::error::AppError;
+use crate::hub::Hub;
+use crate::live::Live;
+use crate::ratelimit::RateLimiter;
+use crate::store::Store;
+use crate::writer::VoteWriter;
+
+/// Tunables from the command line.
+#[derive(Debug, Clone)]
+pub struct Limits {
+    /// Largest request body, in bytes.
+    pub max_body: usize,
+    /// Requests per second per client address (0: unlimited), and the burst.
+    pub per_address: f64,
+    pub per_address_burst: f64,
+    /// Requests per second per participant token (0: unlimited), and the burst.
+    pub per_participant: f64,
+    pub per_participant_burst: f64,
+    /// How often routing priorities are recomputed from a fresh analysis.
+    pub analysis_every: Duration,
+}
+
+impl Default for Limits {
+    fn default() -> Limits {
+        Limits {
+            max_body: 64 * 1024,
+            per_address: 500.0,
+            per_address_burst: 1000.0,
+            per_participant: 20.0,
+            per_participant_burst: 40.0,
+            analysis_every: Duration::from_secs(3),
+        }
+    }
+}
+
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Store,
+    pub live: Arc<Live>,
+    pub hub: Arc<Hub>,
+    pub writer: VoteWriter,
+    pub limits: Arc<Limits>,
+    by_address: Arc<RateLimiter<IpAddr>>,
+    by_participant: Arc<RateLimiter<String>>,
+    /// Turns true when the server starts shutting down (ends the SSE streams).
+    pub shutdown: watch::Receiver<bool>,
+}
+
+/// The server, built but not yet listening.
+pub struct Server {
+    pub state: AppState,
+    shutdown_tx: watch::Sender<bool>,
+    tasks: Vec<tokio::task::JoinHandle<()>>,
+}
+
+impl Server {
+    /// Starts the writer, the event listener and the background refresh over `store`.
+    pub fn new(store: Store, limits: Limits) -> Server {
+        let live = Arc::new(Live::default());
+        let hub = Hub::new(store.clone(), live.clone());
+        let (writer, writer_task) = VoteWriter::start(store.clone());
+        let (shutdown_tx, shutdown) = watch::channel(false);
+        let state = AppState {
+            store,
+            live,
+            hub: hub.clone(),
+            writer,
+            by_address: Arc::new(RateLimiter::new(limits.per_address, limits.per_address_burst)),
+            by_participant: Arc::new(RateLimiter::new(limits.per_participant, limits.per_participant_burst)),
+            limits: Arc::new(limits),
+            shutdown,
+        };
+        let mut tasks = vec![writer_task, crate::background::spawn(state.clone())];
+        tasks.extend(hub.spawn_listener());
+        Server { state, shutdown_tx, tasks }
+    }
+
+    /// The API, the health check and the built app (`dist`, with `index.html` for every
+    /// other path so the app's routes work on reload).
+    pub fn router(&self, dist: Option<PathBuf>) -> Router {
+        let st = self.state.clone();
+        let mut app = crate::api::router(st.clone())
+            .route("/healthz", axum::routing::get(|| async { "ok" }))
+            .layer(axum::middleware::from_fn_with_state(st.clone(), rate_limit))
+            .layer(DefaultBodyLimit::max(st.limits.max_body));
+        if let Some(dist) = dist {
+            let index = dist.join("index.html");
+            app = app.fallback_service(ServeDir::new(&dist).not_found_service(ServeFile::new(index)));
+        }
+        app.layer(tower_http::trace::TraceLayer::new_for_http())
+    }
+
+    /// Serves until `signal` resolves, then finishes requests in flight (their votes are
+    /// committed before they answer), ends live streams and closes the store.
+    pub async fn run(
+        self,
+        listener: tokio::net::TcpListener,
+        dist: Option<PathBuf>,
+        signal: impl std::future::Future<Output = ()> + Send + 'static,
+    ) -> anyhow::Result<()> {
+        let app = self.router(dist);
+        let shutdown_tx = self.shutdown_tx;
+        let stop = async move {
+            signal.await;
+            let _ = shutdown_tx.send(true);
+        };
+        axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
+            .with_graceful_shutdown(stop)
+            .await?;
+        for t in &self.tasks {
+            t.abort();
+        }
+        self.state.store.close().await;
+        tracing::info!("stopped");
+        Ok(())
+    }
+}
+
+fn too_many(wait: Duration, what: &str) -> Response {
+    let secs = wait.as_secs_f64().ceil().max(1.0) as u64;
+    let mut resp = AppError::new(
+        StatusCode::TOO_MANY_REQUESTS,
+        "rate_limited",
+        format!("too many requests from this {what}; retry in {secs} s"),
+    )
+    .into_response();
+    if let Ok(v) = HeaderValue::from_str(&secs.to_string()) {
+        resp.headers_mut().insert(header::RETRY_AFTER, v);
+    }
+    resp
+}
+
+/// Per-address and per-participant limits on the API.
+async fn rate_limit(State(st): State<AppState>, req: Request, next: Next) -> Response {
+    if req.uri().path().starts_with("/api/") {
+        if let Some(ConnectInfo(addr)) = req.extensions().get::<ConnectInfo<SocketAddr>>() {
+            if let Err(wait) = st.by_address.check(addr.ip()) {
+                return too_many(wait, "address");
+            }
+        }
+        if let Some(token) = req.headers().get(PARTICIPANT_TOKEN_HEADER).and_then(|v| v.to_str().ok()) {
+            if let Err(wait) = st.by_participant.check(token.to_string()) {
+                return too_many(wait, "participant");
+            }
+        }
+    }
+    next.run(req).await
+}

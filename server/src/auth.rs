@@ -1,0 +1,126 @@
+//! Moderator accounts and sessions: argon2 password hashes, random session tokens of which
+//! only a BLAKE2 hash is stored, and the `Moderator` extractor that refuses every admin
+//! request without a live session (401) and every state-changing one without the CSRF
+//! header (403).
+
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::Argon2;
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use axum::http::{header, HeaderMap, Method, StatusCode};
+use blake2::{Blake2b512, Digest};
+use mufakat_core::api::admin::{CSRF_HEADER, SESSION_COOKIE};
+
+use crate::app::AppState;
+use crate::error::AppError;
+use crate::store::{new_token, now_ms, Store};
+
+/// Sessions last a day of town halls.
+pub const SESSION_MS: i64 = 24 * 3600 * 1000;
+
+pub fn hash_password(password: &str) -> anyhow::Result<String> {
+    let salt = SaltString::generate(&mut rand::rngs::OsRng);
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|e| anyhow::anyhow!("hashing the password: {e}"))
+}
+
+pub fn verify_password(password: &str, hash: &str) -> bool {
+    PasswordHash::new(hash).is_ok_and(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
+}
+
+pub fn token_hash(token: &str) -> String {
+    Blake2b512::digest(token.as_bytes()).iter().take(32).map(|b| format!("{b:02x}")).collect()
+}
+
+/// Checks a username and password; on success opens a session and returns its token.
+pub async fn login(store: &Store, username: &str, password: &str) -> Result<Option<String>, AppError> {
+    let Some(hash) = store.admin_password_hash(username).await? else {
+        // Spend the same time as a real check so usernames cannot be probed by timing.
+        let _ =
+            verify_password(password, "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$AAAAAAAAAAAAAAAAAAAAAA");
+        return Ok(None);
+    };
+    let hash_ok = tokio::task::spawn_blocking({
+        let password = password.to_string();
+        move || verify_password(&password, &hash)
+    })
+    .await
+    .unwrap_or(false);
+    if !hash_ok {
+        return Ok(None);
+    }
+    let token = new_token();
+    store.create_session(&token_hash(&token), username, now_ms() + SESSION_MS).await?;
+    Ok(Some(token))
+}
+
+/// The `Set-Cookie` value for a session (empty token and zero age log out).
+pub fn session_cookie(token: &str, max_age_s: i64) -> String {
+    format!("{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict; Max-Age={max_age_s}")
+}
+
+pub fn session_token(headers: &HeaderMap) -> Option<&str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|kv| kv.trim().split_once('='))
+        .find(|(k, _)| *k == SESSION_COOKIE)
+        .map(|(_, v)| v)
+}
+
+/// Refuses a state-changing request that lacks `x-mufakat-csrf: 1`.
+pub fn check_csrf(method: &Method, headers: &HeaderMap) -> Result<(), AppError> {
+    if matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS) {
+        return Ok(());
+    }
+    match headers.get(CSRF_HEADER).and_then(|v| v.to_str().ok()) {
+        Some("1") => Ok(()),
+        _ => Err(AppError::new(
+            StatusCode::FORBIDDEN,
+            "csrf",
+            format!("state-changing admin requests need the header {CSRF_HEADER}: 1"),
+        )),
+    }
+}
+
+/// A logged-in moderator: extracting it authorises the request.
+pub struct Moderator {
+    pub username: String,
+}
+
+impl FromRequestParts<AppState> for Moderator {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, st: &AppState) -> Result<Self, AppError> {
+        let unauthorised =
+            || AppError::new(StatusCode::UNAUTHORIZED, "unauthorised", "log in as a moderator first");
+        let token = session_token(&parts.headers).ok_or_else(unauthorised)?;
+        let username = st.store.session_user(&token_hash(token)).await?.ok_or_else(unauthorised)?;
+        check_csrf(&parts.method, &parts.headers)?;
+        Ok(Moderator { username })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn password_hash_verifies_only_the_right_password() {
+        let h = hash_password("kelurahan-2026").unwrap();
+        assert!(verify_password("kelurahan-2026", &h));
+        assert!(!verify_password("kelurahan-2025", &h));
+        assert!(!verify_password("x", "not a hash"));
+    }
+
+    #[test]
+    fn session_cookie_is_found_among_others() {
+        let mut h = HeaderMap::new();
+        h.insert(header::COOKIE, "a=1; mufakat_session=abc; b=2".parse().unwrap());
+        assert_eq!(session_token(&h), Some("abc"));
+    }
+}

@@ -1,0 +1,16 @@
+//! mufakat-server: the HTTP API, live updates, the store and the background work behind the
+//! `mufakat` binary (`main.rs`, the command line). A library so the integration tests and
+//! the load generator can start real servers in-process.
+
+pub mod api;
+pub mod app;
+pub mod auth;
+pub mod background;
+pub mod demo;
+pub mod error;
+pub mod export;
+pub mod hub;
+pub mod live;
+pub mod ratelimit;
+pub mod store;
+pub mod writer;

@@ -1,0 +1,312 @@
+//! What this process keeps in memory about the conversations it serves, so that the vote
+//! path reads no SQL: settings, statements with their counts, each participant's current
+//! votes, routing priorities from the last background analysis, and participant tokens.
+//!
+//! The store stays the truth. A conversation is loaded on first use; moderator changes
+//! reload it (on every process, through the hub); the background refresh re-reads counts.
+//! Locks are held for a few microseconds and never across an `.await`.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, RwLock};
+
+use mufakat_core::api::{ConversationView, NextStatement, StatementView, MAX_STATEMENT_CHARS};
+use mufakat_core::model::{Moderation, ParticipantId, StatementId, Vote};
+use mufakat_core::routing;
+
+use crate::store::{Conversation, ConversationTotals, Result, StatementRow, Store, VoteWrite};
+
+/// Why a vote is refused before it reaches the store.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum VoteRefusal {
+    Closed,
+    UnknownStatement,
+}
+
+/// The live state of one conversation.
+pub struct ConvState {
+    pub id: Arc<str>,
+    inner: Mutex<ConvInner>,
+    /// Votes arrived since the last `votes` event.
+    pub votes_dirty: AtomicBool,
+    /// Votes arrived since the last analysis.
+    pub votes_since_analysis: AtomicU64,
+}
+
+struct ConvInner {
+    conv: Conversation,
+    /// Every statement, in id order (ids are dense from 0).
+    statements: Vec<StatementRow>,
+    priorities: HashMap<StatementId, f64>,
+    /// Current votes of the participants seen by this process.
+    voted: HashMap<ParticipantId, HashMap<StatementId, Vote>>,
+    totals: ConversationTotals,
+}
+
+impl ConvInner {
+    fn statement(&self, id: StatementId) -> Option<&StatementRow> {
+        match self.statements.get(id as usize) {
+            Some(s) if s.id == id => Some(s),
+            _ => self.statements.iter().find(|s| s.id == id),
+        }
+    }
+
+    fn statement_mut(&mut self, id: StatementId) -> Option<&mut StatementRow> {
+        let idx = match self.statements.get(id as usize) {
+            Some(s) if s.id == id => Some(id as usize),
+            _ => self.statements.iter().position(|s| s.id == id),
+        };
+        idx.map(|i| &mut self.statements[i])
+    }
+
+    fn visible(&self, s: &StatementRow) -> bool {
+        self.conv.shows(s.moderation, s.is_meta)
+    }
+}
+
+fn view(s: &StatementRow) -> StatementView {
+    StatementView { id: s.id, text: s.text.clone(), moderation: s.moderation, counts: s.counts }
+}
+
+impl ConvState {
+    fn lock(&self) -> MutexGuard<'_, ConvInner> {
+        // A poisoned lock only means another request panicked mid-update of counters.
+        self.inner.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    pub fn conversation(&self) -> Conversation {
+        self.lock().conv.clone()
+    }
+
+    pub fn totals(&self) -> ConversationTotals {
+        self.lock().totals
+    }
+
+    /// Checks a vote against what participants may see and the conversation's state.
+    pub fn check_vote(&self, statement: StatementId) -> std::result::Result<(), VoteRefusal> {
+        let inner = self.lock();
+        if inner.conv.closed {
+            return Err(VoteRefusal::Closed);
+        }
+        match inner.statement(statement) {
+            Some(s) if inner.visible(s) => Ok(()),
+            _ => Err(VoteRefusal::UnknownStatement),
+        }
+    }
+
+    pub fn has_votes_of(&self, participant: ParticipantId) -> bool {
+        self.lock().voted.contains_key(&participant)
+    }
+
+    pub fn set_votes_of(&self, participant: ParticipantId, votes: Vec<(StatementId, Vote)>) {
+        self.lock().voted.entry(participant).or_insert_with(|| votes.into_iter().collect());
+    }
+
+    pub fn votes_of(&self, participant: ParticipantId) -> Vec<(StatementId, Vote)> {
+        let inner = self.lock();
+        let mut v: Vec<_> = inner
+            .voted
+            .get(&participant)
+            .map(|m| m.iter().map(|(s, v)| (*s, *v)).collect())
+            .unwrap_or_default();
+        v.sort_unstable_by_key(|(s, _)| *s);
+        v
+    }
+
+    /// Applies committed votes to the counts (called by the writer, in commit order).
+    pub fn apply(&self, w: &VoteWrite) {
+        let mut inner = self.lock();
+        let previous = inner.voted.entry(w.participant).or_default().insert(w.statement, w.vote);
+        if previous.is_none() {
+            inner.totals.votes += 1;
+            if inner.voted.get(&w.participant).is_some_and(|m| m.len() == 1) {
+                inner.totals.voters += 1;
+            }
+        }
+        if let Some(s) = inner.statement_mut(w.statement) {
+            if let Some(old) = previous {
+                match old {
+                    Vote::Agree => s.counts.agree = s.counts.agree.saturating_sub(1),
+                    Vote::Disagree => s.counts.disagree = s.counts.disagree.saturating_sub(1),
+                    Vote::Pass => s.counts.pass = s.counts.pass.saturating_sub(1),
+                }
+            }
+            s.counts.add(w.vote);
+        }
+        drop(inner);
+        self.votes_dirty.store(true, Ordering::Relaxed);
+        self.votes_since_analysis.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// The next statement for a participant whose votes are loaded: weighted by the last
+    /// analysis's priorities (`mufakat_core::routing`), never voted, never their own.
+    pub fn next_for(&self, participant: ParticipantId) -> NextStatement {
+        let inner = self.lock();
+        let empty = HashMap::new();
+        let voted = inner.voted.get(&participant).unwrap_or(&empty);
+        let candidates: Vec<routing::Candidate> = inner
+            .statements
+            .iter()
+            .filter(|s| inner.visible(s))
+            .map(|s| routing::Candidate {
+                statement: s.id,
+                priority: inner.priorities.get(&s.id).copied(),
+                author: s.author,
+            })
+            .collect();
+        let remaining = candidates
+            .iter()
+            .filter(|c| c.author != Some(participant) && !voted.contains_key(&c.statement))
+            .count() as u32;
+        let voted_visible = candidates.iter().filter(|c| voted.contains_key(&c.statement)).count() as u32;
+        let pick =
+            routing::pick(&candidates, participant, |s| voted.contains_key(&s), &mut rand::thread_rng());
+        NextStatement {
+            statement: pick.and_then(|id| inner.statement(id)).map(view),
+            remaining,
+            voted: voted_visible,
+        }
+    }
+
+    pub fn view(&self) -> ConversationView {
+        let inner = self.lock();
+        let c = &inner.conv;
+        ConversationView {
+            id: c.id.clone(),
+            title: c.title.clone(),
+            description: c.description.clone(),
+            language: c.language.clone(),
+            allow_statements: c.allow_statements,
+            strict_moderation: c.strict_moderation,
+            closed: c.closed,
+            max_statement_chars: MAX_STATEMENT_CHARS,
+            participants: inner.totals.participants,
+            statements: inner.statements.iter().filter(|s| inner.visible(s)).map(view).collect(),
+            questions: c.questions.clone(),
+        }
+    }
+
+    /// A statement as participants see it, if they may see it.
+    pub fn visible_view(&self, id: StatementId) -> Option<StatementView> {
+        let inner = self.lock();
+        inner.statement(id).filter(|s| inner.visible(s)).map(view)
+    }
+
+    pub fn add_statement(&self, row: StatementRow) {
+        let mut inner = self.lock();
+        if inner.statement(row.id).is_none() {
+            inner.statements.push(row);
+            inner.statements.sort_by_key(|s| s.id);
+        }
+    }
+
+    pub fn participant_joined(&self) {
+        self.lock().totals.participants += 1;
+    }
+
+    pub fn set_priorities(&self, priorities: HashMap<StatementId, f64>) {
+        self.lock().priorities = priorities;
+    }
+
+    /// Replaces settings, statements and totals with what the store holds now.
+    pub fn refresh(&self, conv: Conversation, statements: Vec<StatementRow>, totals: ConversationTotals) {
+        let mut inner = self.lock();
+        inner.conv = conv;
+        inner.statements = statements;
+        inner.totals = totals;
+    }
+}
+
+/// Every conversation this process has served, and the tokens it has seen.
+#[derive(Default)]
+pub struct Live {
+    convs: RwLock<HashMap<String, Arc<ConvState>>>,
+    tokens: RwLock<HashMap<String, (Arc<str>, ParticipantId)>>,
+}
+
+impl Live {
+    /// The conversation's live state, loading it from the store on first use.
+    pub async fn conv(&self, store: &Store, id: &str) -> Result<Arc<ConvState>> {
+        if let Some(c) = self.convs.read().unwrap_or_else(|e| e.into_inner()).get(id) {
+            return Ok(c.clone());
+        }
+        let conv = store.conversation(id).await?;
+        let statements = store.statements(id).await?;
+        let totals = store.totals(id).await?;
+        let state = Arc::new(ConvState {
+            id: id.into(),
+            inner: Mutex::new(ConvInner {
+                conv,
+                statements,
+                priorities: HashMap::new(),
+                voted: HashMap::new(),
+                totals,
+            }),
+            votes_dirty: AtomicBool::new(false),
+            votes_since_analysis: AtomicU64::new(1),
+        });
+        let mut convs = self.convs.write().unwrap_or_else(|e| e.into_inner());
+        Ok(convs.entry(id.to_string()).or_insert(state).clone())
+    }
+
+    /// Reloads a conversation's settings and statements after a moderator changed them.
+    pub async fn reload(&self, store: &Store, id: &str) -> Result<()> {
+        let existing = self.convs.read().unwrap_or_else(|e| e.into_inner()).get(id).cloned();
+        if let Some(state) = existing {
+            let conv = store.conversation(id).await?;
+            let statements = store.statements(id).await?;
+            let totals = store.totals(id).await?;
+            state.refresh(conv, statements, totals);
+        }
+        Ok(())
+    }
+
+    pub fn all(&self) -> Vec<Arc<ConvState>> {
+        self.convs.read().unwrap_or_else(|e| e.into_inner()).values().cloned().collect()
+    }
+
+    /// The participant holding `token` in conversation `conv`, from memory or the store.
+    pub async fn participant(&self, store: &Store, conv: &str, token: &str) -> Result<Option<ParticipantId>> {
+        if let Some((c, p)) = self.tokens.read().unwrap_or_else(|e| e.into_inner()).get(token) {
+            return Ok((c.as_ref() == conv).then_some(*p));
+        }
+        let found = store.participant_by_token(conv, token).await?;
+        if let Some(p) = found {
+            self.remember(token, conv, p);
+        }
+        Ok(found)
+    }
+
+    pub fn remember(&self, token: &str, conv: &str, participant: ParticipantId) {
+        self.tokens
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(token.to_string(), (conv.into(), participant));
+    }
+}
+
+/// Statements a moderator decision makes visible or hidden, for live events.
+pub fn visibility_changes(
+    conv: &Conversation,
+    before: &[StatementRow],
+    after: &[StatementRow],
+) -> Vec<(StatementId, bool)> {
+    after
+        .iter()
+        .filter_map(|a| {
+            let was =
+                before.iter().find(|b| b.id == a.id).is_some_and(|b| conv.shows(b.moderation, b.is_meta));
+            let is = conv.shows(a.moderation, a.is_meta);
+            (was != is).then_some((a.id, is))
+        })
+        .collect()
+}
+
+/// `Moderation` to store for a participant's new statement.
+pub fn initial_moderation(conv: &Conversation) -> Moderation {
+    if conv.strict_moderation {
+        Moderation::Pending
+    } else {
+        Moderation::Accepted
+    }
+}

@@ -1,0 +1,71 @@
+//! Token-bucket rate limits, per client address and per participant token. A refused
+//! request gets `429` with `Retry-After`. Limits are per process and set by flags.
+
+use std::collections::HashMap;
+use std::hash::Hash;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+struct Bucket {
+    tokens: f64,
+    at: Instant,
+}
+
+pub struct RateLimiter<K> {
+    per_second: f64,
+    burst: f64,
+    buckets: Mutex<HashMap<K, Bucket>>,
+}
+
+impl<K: Hash + Eq> RateLimiter<K> {
+    /// `per_second` requests sustained, `burst` at once; `per_second <= 0` disables the limit.
+    pub fn new(per_second: f64, burst: f64) -> RateLimiter<K> {
+        RateLimiter { per_second, burst: burst.max(1.0), buckets: Mutex::new(HashMap::new()) }
+    }
+
+    /// Takes one request's token, or says how long to wait for one.
+    pub fn check(&self, key: K) -> Result<(), Duration> {
+        if self.per_second <= 0.0 {
+            return Ok(());
+        }
+        let now = Instant::now();
+        let mut buckets = self.buckets.lock().unwrap_or_else(|e| e.into_inner());
+        if buckets.len() > 100_000 {
+            let full_after = Duration::from_secs_f64(self.burst / self.per_second);
+            buckets.retain(|_, b| now.duration_since(b.at) < full_after);
+        }
+        let b = buckets.entry(key).or_insert(Bucket { tokens: self.burst, at: now });
+        b.tokens = (b.tokens + now.duration_since(b.at).as_secs_f64() * self.per_second).min(self.burst);
+        b.at = now;
+        if b.tokens >= 1.0 {
+            b.tokens -= 1.0;
+            Ok(())
+        } else {
+            Err(Duration::from_secs_f64((1.0 - b.tokens) / self.per_second))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn burst_then_refusal_with_a_wait() {
+        let l = RateLimiter::new(1.0, 3.0);
+        for _ in 0..3 {
+            assert!(l.check("a").is_ok());
+        }
+        let wait = l.check("a").unwrap_err();
+        assert!(wait > Duration::ZERO && wait <= Duration::from_secs(1));
+        assert!(l.check("b").is_ok());
+    }
+
+    #[test]
+    fn zero_rate_disables_the_limit() {
+        let l = RateLimiter::new(0.0, 1.0);
+        for _ in 0..100 {
+            assert!(l.check(1).is_ok());
+        }
+    }
+}

@@ -1,0 +1,219 @@
+//! The store: every write and read of conversations, statements, participants, votes,
+//! answers and moderators. SQL lives in `sql.rs` and nowhere else; every query is
+//! parameterised.
+//!
+//! Two backends share that SQL, chosen by the URL's scheme: `sqlite://<path>` (the embedded
+//! default: one file in WAL mode with `synchronous = FULL`, so an acknowledged vote survives
+//! a killed process) and `postgres://...` (several stateless `mufakat serve` processes on one
+//! database). Each applies its own versioned migrations (`migrations/sqlite`,
+//! `migrations/postgres`) at start.
+
+pub mod dedup;
+mod postgres;
+mod sqlite;
+
+use std::sync::Arc;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use mufakat_core::api::admin::DemographicQuestion;
+use mufakat_core::api::{VoteCounts, VotesCompact};
+use mufakat_core::model::{Moderation, ParticipantId, StatementId, Vote};
+use rand::RngCore;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("{0} not found")]
+    NotFound(&'static str),
+    #[error("a statement with the same or nearly the same words already exists")]
+    Duplicate,
+    #[error("that id is already taken")]
+    IdTaken,
+    #[error("the store is busy; try again")]
+    Busy,
+    #[error("unsupported database URL {0:?}: expected sqlite://<path> or postgres://...")]
+    BadUrl(String),
+    #[error(transparent)]
+    Db(#[from] sqlx::Error),
+    #[error(transparent)]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// A conversation's settings as stored.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Conversation {
+    pub id: String,
+    pub title: String,
+    pub description: String,
+    pub language: String,
+    pub allow_statements: bool,
+    pub strict_moderation: bool,
+    pub closed: bool,
+    pub questions: Vec<DemographicQuestion>,
+    pub created_at_ms: i64,
+}
+
+impl Conversation {
+    /// A new open conversation with default settings.
+    pub fn new(id: &str, title: &str) -> Conversation {
+        Conversation {
+            id: id.to_string(),
+            title: title.to_string(),
+            description: String::new(),
+            language: "id".to_string(),
+            allow_statements: true,
+            strict_moderation: false,
+            closed: false,
+            questions: Vec::new(),
+            created_at_ms: now_ms(),
+        }
+    }
+
+    /// Whether participants may see a statement in this moderation state: accepted ones,
+    /// and pending ones unless moderation is strict.
+    pub fn shows(&self, moderation: Moderation, is_meta: bool) -> bool {
+        !is_meta
+            && match moderation {
+                Moderation::Accepted => true,
+                Moderation::Pending => !self.strict_moderation,
+                Moderation::Rejected => false,
+            }
+    }
+}
+
+/// Counts over a conversation.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ConversationTotals {
+    pub participants: u32,
+    pub votes: u64,
+    pub voters: u32,
+}
+
+/// A statement to add; `author` is `None` for moderator seeds.
+pub struct NewStatement<'a> {
+    pub text: &'a str,
+    pub author: Option<ParticipantId>,
+    pub moderation: Moderation,
+    pub is_seed: bool,
+}
+
+/// A statement in any state, as stored, with its current vote counts.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StatementRow {
+    pub id: StatementId,
+    pub text: String,
+    pub moderation: Moderation,
+    pub author: Option<ParticipantId>,
+    pub is_seed: bool,
+    pub is_meta: bool,
+    pub created_at_ms: i64,
+    pub reason: Option<String>,
+    pub counts: VoteCounts,
+}
+
+/// One vote on its way to the store.
+#[derive(Debug, Clone)]
+pub struct VoteWrite {
+    pub conversation: Arc<str>,
+    pub participant: ParticipantId,
+    pub statement: StatementId,
+    pub vote: Vote,
+    pub at: i64,
+}
+
+pub fn now_ms() -> i64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
+}
+
+/// 192 random bits from the OS, hex: participant tokens and admin sessions.
+pub fn new_token() -> String {
+    let mut bytes = [0u8; 24];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The store, on one of the two backends.
+#[derive(Clone)]
+pub enum Store {
+    Sqlite(sqlite::sql::SqlStore),
+    Postgres(postgres::sql::SqlStore),
+}
+
+impl Store {
+    /// Opens (creating if needed) the store at `url` and applies migrations.
+    pub async fn open(url: &str) -> Result<Store> {
+        if url.starts_with("sqlite:") {
+            Ok(Store::Sqlite(sqlite::open(url).await?))
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Ok(Store::Postgres(postgres::open(url).await?))
+        } else {
+            Err(StoreError::BadUrl(url.to_string()))
+        }
+    }
+
+    /// The PostgreSQL pool, for LISTEN/NOTIFY; `None` on SQLite.
+    pub fn pg_pool(&self) -> Option<&sqlx::PgPool> {
+        match self {
+            Store::Postgres(s) => Some(&s.pool),
+            Store::Sqlite(_) => None,
+        }
+    }
+
+    pub fn backend(&self) -> &'static str {
+        match self {
+            Store::Sqlite(_) => "sqlite",
+            Store::Postgres(_) => "postgres",
+        }
+    }
+
+    /// Closes the pool, waiting for connections to finish.
+    pub async fn close(&self) {
+        match self {
+            Store::Sqlite(s) => s.pool.close().await,
+            Store::Postgres(s) => s.pool.close().await,
+        }
+    }
+}
+
+/// Forwards each listed method to the backend's `SqlStore`.
+macro_rules! delegate {
+    ($(pub async fn $name:ident(&self $(, $arg:ident : $ty:ty)*) -> $ret:ty;)*) => {
+        impl Store {
+            $(pub async fn $name(&self $(, $arg: $ty)*) -> $ret {
+                match self {
+                    Store::Sqlite(s) => s.$name($($arg),*).await,
+                    Store::Postgres(s) => s.$name($($arg),*).await,
+                }
+            })*
+        }
+    };
+}
+
+delegate! {
+    pub async fn has_conversations(&self) -> Result<bool>;
+    pub async fn create_conversation(&self, c: &Conversation) -> Result<()>;
+    pub async fn update_conversation(&self, c: &Conversation) -> Result<()>;
+    pub async fn conversation(&self, id: &str) -> Result<Conversation>;
+    pub async fn list_conversations(&self) -> Result<Vec<(Conversation, ConversationTotals)>>;
+    pub async fn totals(&self, conversation: &str) -> Result<ConversationTotals>;
+    pub async fn add_statement(&self, conversation: &str, s: &NewStatement<'_>) -> Result<StatementRow>;
+    pub async fn statements(&self, conversation: &str) -> Result<Vec<StatementRow>>;
+    pub async fn moderate(&self, conversation: &str, ids: &[StatementId], moderation: Moderation, reason: Option<&str>) -> Result<()>;
+    pub async fn join(&self, conversation: &str, token: Option<&str>, xid: Option<&str>) -> Result<(String, ParticipantId, bool)>;
+    pub async fn participant_by_token(&self, conversation: &str, token: &str) -> Result<Option<ParticipantId>>;
+    pub async fn write_votes(&self, batch: &[VoteWrite]) -> Result<()>;
+    pub async fn votes_of(&self, conversation: &str, participant: ParticipantId) -> Result<Vec<(StatementId, Vote)>>;
+    pub async fn vote_history(&self, conversation: &str, participant: ParticipantId, statement: StatementId) -> Result<Vec<Vote>>;
+    pub async fn votes(&self, conversation: &str) -> Result<VotesCompact>;
+    pub async fn votes_per_hour(&self, conversation: &str) -> Result<Vec<(i64, u32)>>;
+    pub async fn save_answers(&self, conversation: &str, participant: ParticipantId, answers: &[(&str, &str)]) -> Result<()>;
+    pub async fn answer_counts(&self, conversation: &str) -> Result<Vec<(String, String, u32)>>;
+    pub async fn create_admin(&self, username: &str, password_hash: &str) -> Result<bool>;
+    pub async fn admin_count(&self) -> Result<u64>;
+    pub async fn admin_password_hash(&self, username: &str) -> Result<Option<String>>;
+    pub async fn create_session(&self, token_hash: &str, username: &str, expires_at: i64) -> Result<()>;
+    pub async fn session_user(&self, token_hash: &str) -> Result<Option<String>>;
+    pub async fn delete_session(&self, token_hash: &str) -> Result<()>;
+    pub async fn cast_votes_bulk(&self, conversation: &str, votes: &[(ParticipantId, StatementId, Vote)]) -> Result<()>;
+}

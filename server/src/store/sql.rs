@@ -1,0 +1,548 @@
+//! The SQL of the store, written once for both backends: this file is compiled twice, as
+//! `store::sqlite::sql` and `store::postgres::sql`, each with its own `super::Db`. Queries
+//! use `$n` placeholders (both engines take them), `BIGINT`-compatible integers and
+//! `ON CONFLICT` upserts, so the same text runs on SQLite and PostgreSQL.
+
+use mufakat_core::api::admin::DemographicQuestion;
+use mufakat_core::api::{VoteCounts, VotesCompact};
+use mufakat_core::model::{Moderation, ParticipantId, StatementId, Vote};
+use sqlx::{QueryBuilder, Row};
+
+use super::Db;
+use crate::store::dedup::{dedup_key, is_near_duplicate};
+use crate::store::{
+    new_token, now_ms, Conversation, ConversationTotals, NewStatement, Result, StatementRow, StoreError,
+    VoteWrite,
+};
+
+/// How often an insert that lost a race for the next id is retried.
+const ID_RETRIES: usize = 20;
+
+#[derive(Clone)]
+pub struct SqlStore {
+    pub pool: sqlx::Pool<Db>,
+}
+
+fn is_unique_violation(e: &sqlx::Error) -> bool {
+    matches!(e, sqlx::Error::Database(d) if d.is_unique_violation())
+}
+
+fn questions_json(q: &[DemographicQuestion]) -> String {
+    serde_json::to_string(q).unwrap_or_else(|_| "[]".to_string())
+}
+
+impl SqlStore {
+    pub async fn has_conversations(&self) -> Result<bool> {
+        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM conversations").fetch_one(&self.pool).await?;
+        Ok(n > 0)
+    }
+
+    /// Creates a conversation; `Duplicate` when the id is taken.
+    pub async fn create_conversation(&self, c: &Conversation) -> Result<()> {
+        let done = sqlx::query(
+            "INSERT INTO conversations (id, title, description, language, allow_statements, \
+             strict_moderation, closed, created_at, questions) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
+             ON CONFLICT (id) DO NOTHING",
+        )
+        .bind(&c.id)
+        .bind(&c.title)
+        .bind(&c.description)
+        .bind(&c.language)
+        .bind(c.allow_statements)
+        .bind(c.strict_moderation)
+        .bind(c.closed)
+        .bind(c.created_at_ms)
+        .bind(questions_json(&c.questions))
+        .execute(&self.pool)
+        .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::IdTaken);
+        }
+        Ok(())
+    }
+
+    /// Writes every setting of an existing conversation.
+    pub async fn update_conversation(&self, c: &Conversation) -> Result<()> {
+        let done = sqlx::query(
+            "UPDATE conversations SET title = $1, description = $2, language = $3, allow_statements = $4, \
+             strict_moderation = $5, closed = $6, questions = $7 WHERE id = $8",
+        )
+        .bind(&c.title)
+        .bind(&c.description)
+        .bind(&c.language)
+        .bind(c.allow_statements)
+        .bind(c.strict_moderation)
+        .bind(c.closed)
+        .bind(questions_json(&c.questions))
+        .bind(&c.id)
+        .execute(&self.pool)
+        .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound("conversation"));
+        }
+        Ok(())
+    }
+
+    pub async fn conversation(&self, id: &str) -> Result<Conversation> {
+        let row = sqlx::query(
+            "SELECT id, title, description, language, allow_statements, strict_moderation, closed, \
+             created_at, questions FROM conversations WHERE id = $1",
+        )
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?
+        .ok_or(StoreError::NotFound("conversation"))?;
+        let questions: String = row.get(8);
+        Ok(Conversation {
+            id: row.get(0),
+            title: row.get(1),
+            description: row.get(2),
+            language: row.get(3),
+            allow_statements: row.get(4),
+            strict_moderation: row.get(5),
+            closed: row.get(6),
+            created_at_ms: row.get(7),
+            questions: serde_json::from_str(&questions).unwrap_or_default(),
+        })
+    }
+
+    /// Every conversation, newest first, with its counts.
+    pub async fn list_conversations(&self) -> Result<Vec<(Conversation, ConversationTotals)>> {
+        let ids: Vec<String> =
+            sqlx::query_scalar("SELECT id FROM conversations ORDER BY created_at DESC, id")
+                .fetch_all(&self.pool)
+                .await?;
+        let mut out = Vec::with_capacity(ids.len());
+        for id in ids {
+            let c = self.conversation(&id).await?;
+            let totals = self.totals(&id).await?;
+            out.push((c, totals));
+        }
+        Ok(out)
+    }
+
+    pub async fn totals(&self, conversation: &str) -> Result<ConversationTotals> {
+        let row = sqlx::query(
+            "SELECT (SELECT COUNT(*) FROM participants WHERE conversation_id = $1), \
+                    (SELECT COUNT(*) FROM votes WHERE conversation_id = $1), \
+                    (SELECT COUNT(DISTINCT participant) FROM votes WHERE conversation_id = $1)",
+        )
+        .bind(conversation)
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(ConversationTotals {
+            participants: row.get::<i64, _>(0) as u32,
+            votes: row.get::<i64, _>(1) as u64,
+            voters: row.get::<i64, _>(2) as u32,
+        })
+    }
+
+    /// Adds a statement with the next free id; refuses exact and near-exact duplicates.
+    pub async fn add_statement(&self, conversation: &str, s: &NewStatement<'_>) -> Result<StatementRow> {
+        let key = dedup_key(s.text);
+        let keys: Vec<String> =
+            sqlx::query_scalar("SELECT dedup_key FROM statements WHERE conversation_id = $1")
+                .bind(conversation)
+                .fetch_all(&self.pool)
+                .await?;
+        if keys.iter().any(|k| is_near_duplicate(k, &key)) {
+            return Err(StoreError::Duplicate);
+        }
+        let at = now_ms();
+        for _ in 0..ID_RETRIES {
+            let inserted: std::result::Result<Option<i64>, sqlx::Error> = sqlx::query_scalar(
+                "INSERT INTO statements (conversation_id, id, text, dedup_key, author, moderation, is_seed, \
+                 is_meta, created_at) SELECT $1, COALESCE(MAX(id) + 1, 0), $2, $3, $4, $5, $6, $7, $8 \
+                 FROM statements WHERE conversation_id = $1 \
+                 ON CONFLICT (conversation_id, dedup_key) DO NOTHING RETURNING id",
+            )
+            .bind(conversation)
+            .bind(s.text)
+            .bind(&key)
+            .bind(s.author.map(i64::from))
+            .bind(i64::from(s.moderation.value()))
+            .bind(s.is_seed)
+            .bind(false)
+            .bind(at)
+            .fetch_optional(&self.pool)
+            .await;
+            match inserted {
+                Ok(Some(id)) => {
+                    return Ok(StatementRow {
+                        id: id as StatementId,
+                        text: s.text.to_string(),
+                        moderation: s.moderation,
+                        author: s.author,
+                        is_seed: s.is_seed,
+                        is_meta: false,
+                        created_at_ms: at,
+                        reason: None,
+                        counts: VoteCounts::default(),
+                    })
+                }
+                Ok(None) => return Err(StoreError::Duplicate),
+                Err(e) if is_unique_violation(&e) => continue,
+                Err(e) => return Err(e.into()),
+            }
+        }
+        Err(StoreError::Busy)
+    }
+
+    /// Every statement of a conversation in any state, with its current vote counts, by id.
+    pub async fn statements(&self, conversation: &str) -> Result<Vec<StatementRow>> {
+        let rows = sqlx::query(
+            "SELECT s.id, s.text, s.moderation, s.author, s.is_seed, s.is_meta, s.created_at, \
+               s.moderation_reason, \
+               COUNT(v.value) FILTER (WHERE v.value = 1), COUNT(v.value) FILTER (WHERE v.value = -1), \
+               COUNT(v.value) FILTER (WHERE v.value = 0) \
+             FROM statements s LEFT JOIN votes v \
+               ON v.conversation_id = s.conversation_id AND v.statement = s.id \
+             WHERE s.conversation_id = $1 \
+             GROUP BY s.conversation_id, s.id ORDER BY s.id",
+        )
+        .bind(conversation)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|r| StatementRow {
+                id: r.get::<i64, _>(0) as StatementId,
+                text: r.get(1),
+                moderation: Moderation::from_value(r.get::<i64, _>(2) as i8).unwrap_or_default(),
+                author: r.get::<Option<i64>, _>(3).map(|a| a as ParticipantId),
+                is_seed: r.get(4),
+                is_meta: r.get(5),
+                created_at_ms: r.get(6),
+                reason: r.get(7),
+                counts: VoteCounts {
+                    agree: r.get::<i64, _>(8) as u32,
+                    disagree: r.get::<i64, _>(9) as u32,
+                    pass: r.get::<i64, _>(10) as u32,
+                },
+            })
+            .collect())
+    }
+
+    /// Sets the moderation of statements, all or none: an unknown id refuses the lot.
+    pub async fn moderate(
+        &self,
+        conversation: &str,
+        ids: &[StatementId],
+        moderation: Moderation,
+        reason: Option<&str>,
+    ) -> Result<()> {
+        let mut tx = self.pool.begin().await?;
+        for &id in ids {
+            let done = sqlx::query(
+                "UPDATE statements SET moderation = $1, moderation_reason = $2 \
+                 WHERE conversation_id = $3 AND id = $4",
+            )
+            .bind(i64::from(moderation.value()))
+            .bind(reason)
+            .bind(conversation)
+            .bind(i64::from(id))
+            .execute(&mut *tx)
+            .await?;
+            if done.rows_affected() == 0 {
+                return Err(StoreError::NotFound("statement"));
+            }
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Resumes the participant holding `token` (or `xid`) in this conversation, or creates
+    /// one with a new unguessable token. Returns the token and the participant's id.
+    pub async fn join(
+        &self,
+        conversation: &str,
+        token: Option<&str>,
+        xid: Option<&str>,
+    ) -> Result<(String, ParticipantId, bool)> {
+        if let Some(token) = token {
+            if let Some(id) = self.participant_by_token(conversation, token).await? {
+                return Ok((token.to_string(), id, false));
+            }
+        }
+        for _ in 0..ID_RETRIES {
+            if let Some(xid) = xid {
+                let found =
+                    sqlx::query("SELECT token, id FROM participants WHERE conversation_id = $1 AND xid = $2")
+                        .bind(conversation)
+                        .bind(xid)
+                        .fetch_optional(&self.pool)
+                        .await?;
+                if let Some(row) = found {
+                    return Ok((row.get(0), row.get::<i64, _>(1) as ParticipantId, false));
+                }
+            }
+            let token = new_token();
+            let inserted: std::result::Result<i64, sqlx::Error> = sqlx::query_scalar(
+                "INSERT INTO participants (conversation_id, id, token, xid, created_at) \
+                 SELECT $1, COALESCE(MAX(id) + 1, 0), $2, $3, $4 FROM participants WHERE conversation_id = $1 \
+                 RETURNING id",
+            )
+            .bind(conversation)
+            .bind(&token)
+            .bind(xid)
+            .bind(now_ms())
+            .fetch_one(&self.pool)
+            .await;
+            match inserted {
+                Ok(id) => return Ok((token, id as ParticipantId, true)),
+                Err(e) if is_unique_violation(&e) => continue,
+                Err(e) => return Err(e.into()),
+            }
+        }
+        Err(StoreError::Busy)
+    }
+
+    pub async fn participant_by_token(
+        &self,
+        conversation: &str,
+        token: &str,
+    ) -> Result<Option<ParticipantId>> {
+        let id: Option<i64> =
+            sqlx::query_scalar("SELECT id FROM participants WHERE conversation_id = $1 AND token = $2")
+                .bind(conversation)
+                .bind(token)
+                .fetch_optional(&self.pool)
+                .await?;
+        Ok(id.map(|i| i as ParticipantId))
+    }
+
+    /// Writes a batch of votes in one transaction: the current vote of each (participant,
+    /// statement) is replaced and every vote is appended to the history (group commit).
+    pub async fn write_votes(&self, batch: &[VoteWrite]) -> Result<()> {
+        if batch.is_empty() {
+            return Ok(());
+        }
+        // PostgreSQL refuses to upsert one row twice in a statement: keep the last per key.
+        let mut last = std::collections::HashMap::with_capacity(batch.len());
+        for (i, v) in batch.iter().enumerate() {
+            last.insert((v.conversation.as_ref(), v.participant, v.statement), i);
+        }
+        let mut current: Vec<usize> = last.into_values().collect();
+        current.sort_unstable();
+        let mut tx = self.pool.begin().await?;
+        for chunk in current.chunks(1000) {
+            let mut qb = QueryBuilder::<Db>::new(
+                "INSERT INTO votes (conversation_id, participant, statement, value, updated_at) ",
+            );
+            qb.push_values(chunk, |mut b, &i| {
+                let v = &batch[i];
+                b.push_bind(v.conversation.as_ref())
+                    .push_bind(i64::from(v.participant))
+                    .push_bind(i64::from(v.statement))
+                    .push_bind(i64::from(v.vote.value()))
+                    .push_bind(v.at);
+            });
+            qb.push(
+                " ON CONFLICT (conversation_id, participant, statement) DO UPDATE \
+                 SET value = excluded.value, updated_at = excluded.updated_at",
+            );
+            qb.build().execute(&mut *tx).await?;
+        }
+        for chunk in batch.chunks(1000) {
+            let mut qb = QueryBuilder::<Db>::new(
+                "INSERT INTO vote_history (conversation_id, participant, statement, value, at) ",
+            );
+            qb.push_values(chunk, |mut b, v| {
+                b.push_bind(v.conversation.as_ref())
+                    .push_bind(i64::from(v.participant))
+                    .push_bind(i64::from(v.statement))
+                    .push_bind(i64::from(v.vote.value()))
+                    .push_bind(v.at);
+            });
+            qb.build().execute(&mut *tx).await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// This participant's current votes, by statement.
+    pub async fn votes_of(
+        &self,
+        conversation: &str,
+        participant: ParticipantId,
+    ) -> Result<Vec<(StatementId, Vote)>> {
+        let rows = sqlx::query(
+            "SELECT statement, value FROM votes WHERE conversation_id = $1 AND participant = $2 ORDER BY statement",
+        )
+        .bind(conversation)
+        .bind(i64::from(participant))
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|r| {
+                let vote = Vote::from_value(r.get::<i64, _>(1) as i8)?;
+                Some((r.get::<i64, _>(0) as StatementId, vote))
+            })
+            .collect())
+    }
+
+    /// Every vote this participant cast on this statement, oldest first (the history).
+    pub async fn vote_history(
+        &self,
+        conversation: &str,
+        participant: ParticipantId,
+        statement: StatementId,
+    ) -> Result<Vec<Vote>> {
+        let values: Vec<i64> = sqlx::query_scalar(
+            "SELECT value FROM vote_history WHERE conversation_id = $1 AND participant = $2 AND statement = $3 \
+             ORDER BY seq",
+        )
+        .bind(conversation)
+        .bind(i64::from(participant))
+        .bind(i64::from(statement))
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(values.into_iter().filter_map(|v| Vote::from_value(v as i8)).collect())
+    }
+
+    /// Every current vote of the conversation, for analysis.
+    pub async fn votes(&self, conversation: &str) -> Result<VotesCompact> {
+        let rows = sqlx::query(
+            "SELECT participant, statement, value FROM votes WHERE conversation_id = $1 \
+             ORDER BY participant, statement",
+        )
+        .bind(conversation)
+        .fetch_all(&self.pool)
+        .await?;
+        let mut out = VotesCompact::default();
+        for r in rows {
+            out.participants.push(r.get::<i64, _>(0) as ParticipantId);
+            out.statements.push(r.get::<i64, _>(1) as StatementId);
+            out.values.push(r.get::<i64, _>(2) as i8);
+        }
+        Ok(out)
+    }
+
+    /// (hour start in ms, votes cast in that hour, changes included), oldest first.
+    pub async fn votes_per_hour(&self, conversation: &str) -> Result<Vec<(i64, u32)>> {
+        let rows = sqlx::query(
+            "SELECT (at / 3600000) * 3600000, COUNT(*) FROM vote_history WHERE conversation_id = $1 \
+             GROUP BY 1 ORDER BY 1",
+        )
+        .bind(conversation)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows.into_iter().map(|r| (r.get::<i64, _>(0), r.get::<i64, _>(1) as u32)).collect())
+    }
+
+    /// Replaces this participant's answers to the given questions.
+    pub async fn save_answers(
+        &self,
+        conversation: &str,
+        participant: ParticipantId,
+        answers: &[(&str, &str)],
+    ) -> Result<()> {
+        let mut tx = self.pool.begin().await?;
+        for (question, answer) in answers {
+            sqlx::query(
+                "INSERT INTO answers (conversation_id, participant, question, answer) VALUES ($1, $2, $3, $4) \
+                 ON CONFLICT (conversation_id, participant, question) DO UPDATE SET answer = excluded.answer",
+            )
+            .bind(conversation)
+            .bind(i64::from(participant))
+            .bind(*question)
+            .bind(*answer)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// (question, answer, participants) over the conversation.
+    pub async fn answer_counts(&self, conversation: &str) -> Result<Vec<(String, String, u32)>> {
+        let rows = sqlx::query(
+            "SELECT question, answer, COUNT(*) FROM answers WHERE conversation_id = $1 \
+             GROUP BY question, answer ORDER BY question, answer",
+        )
+        .bind(conversation)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows.into_iter().map(|r| (r.get(0), r.get(1), r.get::<i64, _>(2) as u32)).collect())
+    }
+
+    /// Creates a moderator; `false` when the username is taken.
+    pub async fn create_admin(&self, username: &str, password_hash: &str) -> Result<bool> {
+        let done = sqlx::query(
+            "INSERT INTO admins (username, password_hash, created_at) VALUES ($1, $2, $3) \
+             ON CONFLICT (username) DO NOTHING",
+        )
+        .bind(username)
+        .bind(password_hash)
+        .bind(now_ms())
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    pub async fn admin_count(&self) -> Result<u64> {
+        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM admins").fetch_one(&self.pool).await?;
+        Ok(n as u64)
+    }
+
+    pub async fn admin_password_hash(&self, username: &str) -> Result<Option<String>> {
+        Ok(sqlx::query_scalar("SELECT password_hash FROM admins WHERE username = $1")
+            .bind(username)
+            .fetch_optional(&self.pool)
+            .await?)
+    }
+
+    pub async fn create_session(&self, token_hash: &str, username: &str, expires_at: i64) -> Result<()> {
+        sqlx::query("DELETE FROM admin_sessions WHERE expires_at < $1")
+            .bind(now_ms())
+            .execute(&self.pool)
+            .await?;
+        sqlx::query("INSERT INTO admin_sessions (token_hash, username, expires_at) VALUES ($1, $2, $3)")
+            .bind(token_hash)
+            .bind(username)
+            .bind(expires_at)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    pub async fn session_user(&self, token_hash: &str) -> Result<Option<String>> {
+        Ok(sqlx::query_scalar(
+            "SELECT username FROM admin_sessions WHERE token_hash = $1 AND expires_at > $2",
+        )
+        .bind(token_hash)
+        .bind(now_ms())
+        .fetch_optional(&self.pool)
+        .await?)
+    }
+
+    pub async fn delete_session(&self, token_hash: &str) -> Result<()> {
+        sqlx::query("DELETE FROM admin_sessions WHERE token_hash = $1")
+            .bind(token_hash)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Bulk votes for the demo and imports: the same path as live votes, in one batch.
+    pub async fn cast_votes_bulk(
+        &self,
+        conversation: &str,
+        votes: &[(ParticipantId, StatementId, Vote)],
+    ) -> Result<()> {
+        let at = now_ms();
+        let conv: std::sync::Arc<str> = conversation.into();
+        let batch: Vec<VoteWrite> = votes
+            .iter()
+            .map(|&(participant, statement, vote)| VoteWrite {
+                conversation: conv.clone(),
+                participant,
+                statement,
+                vote,
+                at,
+            })
+            .collect();
+        self.write_votes(&batch).await
+    }
+}
