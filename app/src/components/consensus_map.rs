@@ -70,6 +70,8 @@ pub struct MapStatement {
 pub struct MapModel {
     pub groups: Vec<MapGroup>,
     pub statements: Vec<MapStatement>,
+    /// Two groups or fewer: the horizontal axis shows overall agreement.
+    pub spread: bool,
 }
 
 impl MapModel {
@@ -161,7 +163,61 @@ pub fn map_model(analysis: &Analysis, max_labels: usize) -> MapModel {
     for i in ranked.into_iter().take(max_labels) {
         statements[i].labelled = true;
     }
-    MapModel { groups, statements }
+    let spread = groups.len() <= 2;
+    if spread {
+        // With two groups the core's layout is a line between them; spread it sideways by
+        // overall agreement so that the statements can be told apart.
+        for s in &mut statements {
+            let p = strength(s.id).clamp(0.0, 1.0);
+            s.x = 500.0 + 380.0 * ((p - 0.5) * 1.7).clamp(-0.85, 0.85);
+        }
+    }
+    separate(&groups, &mut statements);
+    MapModel { groups, statements, spread }
+}
+
+/// Pushes numbered marks apart (and off the group discs) so that no number hides another;
+/// deterministic, a few rounds of pairwise nudges.
+fn separate(groups: &[MapGroup], statements: &mut [MapStatement]) {
+    const GAP: f64 = 66.0;
+    let labelled: Vec<usize> = (0..statements.len()).filter(|&i| statements[i].labelled).collect();
+    for _ in 0..40 {
+        let mut moved = false;
+        for a in 0..labelled.len() {
+            for b in (a + 1)..labelled.len() {
+                let (i, j) = (labelled[a], labelled[b]);
+                let (dx, dy) = (statements[j].x - statements[i].x, statements[j].y - statements[i].y);
+                let d = (dx * dx + dy * dy).sqrt();
+                if d < GAP {
+                    // Coincident marks part along a fixed direction given by their order.
+                    let (ux, uy) = if d > 1e-6 { (dx / d, dy / d) } else { (0.6, 0.8) };
+                    let push = (GAP - d) / 2.0;
+                    statements[i].x -= ux * push;
+                    statements[i].y -= uy * push;
+                    statements[j].x += ux * push;
+                    statements[j].y += uy * push;
+                    moved = true;
+                }
+            }
+        }
+        for &i in &labelled {
+            for g in groups {
+                let (dx, dy) = (statements[i].x - g.x, statements[i].y - g.y);
+                let d = (dx * dx + dy * dy).sqrt().max(1e-6);
+                let min = g.radius + 34.0;
+                if d < min {
+                    statements[i].x = g.x + dx / d * min;
+                    statements[i].y = g.y + dy / d * min;
+                    moved = true;
+                }
+            }
+            statements[i].x = statements[i].x.clamp(40.0, 960.0);
+            statements[i].y = statements[i].y.clamp(40.0, 960.0);
+        }
+        if !moved {
+            break;
+        }
+    }
 }
 
 /// The map. `texts` gives each statement's text for the legend. Marks are keyed by id and
@@ -227,6 +283,9 @@ pub fn ConsensusMapView(
                 <title id="map-title">{move || t().map.title}</title>
                 <desc id="map-desc">{summary}</desc>
                 <circle class="map-ring" cx="500" cy="500" r="380"/>
+                <Show when=move || model.with(|m| m.as_ref().is_some_and(|m| m.spread))>
+                    <text class="map-axis" x="960" y="985">{move || t().map.axis_agreement}</text>
+                </Show>
                 <g class="map-links">
                     <For each=links key=|l| *l let:l>
                         <line class="map-link" stroke=group_colour(l.0)

@@ -347,6 +347,7 @@ pub struct MapText {
     pub legend_bridge: &'static str,
     pub legend_representative: &'static str,
     pub legend_group: &'static str,
+    pub axis_agreement: &'static str,
 }
 
 pub static MAP_EN: MapText = MapText {
@@ -362,6 +363,7 @@ pub static MAP_EN: MapText = MapText {
     legend_bridge: "Bridges groups",
     legend_representative: "Typical of one group",
     legend_group: "Opinion group (size = people)",
+    axis_agreement: "more agreement overall →",
 };
 
 pub static MAP_ID: MapText = MapText {
@@ -374,4 +376,5 @@ pub static MAP_ID: MapText = MapText {
     legend_bridge: "Menjembatani kelompok",
     legend_representative: "Khas satu kelompok",
     legend_group: "Kelompok pendapat (ukuran = jumlah orang)",
+    axis_agreement: "makin banyak yang setuju →",
 };
