@@ -274,34 +274,44 @@ fn Projector(
 }
 
 /// The statements with the broadest agreement, one at a time, changing every few seconds.
+/// The shown statement only re-renders (and fades in) when it changes, not on every refresh.
 #[component]
 fn BroadPanel(
     snapshot: RwSignal<Option<Result<Snapshot, ApiError>>>,
     rotation: RwSignal<usize>,
 ) -> impl IntoView {
-    let current = move || {
+    let current = Memo::new(move |_| {
         snapshot.with(|s| {
             let s = s.as_ref()?.as_ref().ok()?;
             if s.broad.is_empty() {
                 return None;
             }
             let i = rotation.get() % s.broad.len();
-            let (id, pct) = s.broad[i];
-            Some((i, s.broad.len(), id, pct, s.texts.get(&id).cloned().unwrap_or_default()))
+            let id = s.broad[i].0;
+            Some((id, s.texts.get(&id).cloned().unwrap_or_default()))
+        })
+    });
+    let meta = move || {
+        snapshot.with(|s| {
+            let s = s.as_ref()?.as_ref().ok()?;
+            let n = s.broad.len();
+            let i = rotation.get() % n.max(1);
+            let (_, pct) = s.broad.get(i)?;
+            Some((t().moderator.projector_broad_meta)(*pct, i + 1, n))
         })
     };
     view! {
         <section class="broad" aria-labelledby="broad-heading">
             <h2 id="broad-heading">{move || t().moderator.projector_broad}</h2>
-            {move || match current() {
-                Some((i, n, id, pct, text)) => view! {
+            {move || match current.get() {
+                Some((id, text)) => view! {
                     <blockquote class="broad-statement" data-statement=id>
                         <p>{shorten(&text, 160)}</p>
                     </blockquote>
-                    <p class="broad-meta">{move || (t().moderator.projector_broad_meta)(pct, i + 1, n)}</p>
                 }.into_any(),
                 None => view! { <p class="muted">{move || t().moderator.projector_broad_none}</p> }.into_any(),
             }}
+            <p class="broad-meta">{meta}</p>
         </section>
     }
 }

@@ -55,7 +55,34 @@ pub(super) fn Dashboard(console: Console) -> impl IntoView {
                 {bars}
             </svg>
             <p class="hint">{chart_summary}</p>
+            <Demographics console=console/>
         </section>
+    }
+}
+
+/// Answers to the demographic questions, as totals only; the server hides small cells.
+#[component]
+fn Demographics(console: Console) -> impl IntoView {
+    let tallies =
+        move || console.stats.with(|s| s.as_ref().map(|s| s.demographics.clone()).unwrap_or_default());
+    view! {
+        <Show when=move || !tallies().is_empty()>
+            <h3>{move || t().moderator.demographics_title}</h3>
+            <p class="hint">{move || t().moderator.demographics_note}</p>
+            {move || tallies().into_iter().map(|q| view! {
+                <table class="data-table compact">
+                    <caption>{q.label}</caption>
+                    <tbody>
+                        {q.options.into_iter().map(|o| view! {
+                            <tr>
+                                <th scope="row">{o.option}</th>
+                                <td class="num">{move || o.count.map(|c| c.to_string()).unwrap_or_else(|| t().moderator.demographics_hidden.to_string())}</td>
+                            </tr>
+                        }).collect_view()}
+                    </tbody>
+                </table>
+            }).collect_view()}
+        </Show>
     }
 }
 
