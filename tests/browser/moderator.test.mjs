@@ -104,6 +104,12 @@ test('moderator creates a conversation with seeds and moderates submitted statem
   const items = page.getByTestId('queue-item');
   await items.first().focus();
   assert.equal(await items.first().innerText().then((t) => t.includes(good)), true);
+  const current = () => page.$eval('.queue-item.current', (el) => el.textContent);
+  await page.keyboard.press('j');
+  assert.match(await current(), /Iklan/);
+  assert.equal(await page.evaluate(() => document.activeElement?.id), await items.nth(1).getAttribute('id'));
+  await page.keyboard.press('k');
+  assert.match(await current(), /laktasi/);
   await page.keyboard.press('a');
   await page.getByTestId('console-notice').getByText('1 statement accepted.').waitFor();
   await page.waitForFunction(() => document.querySelectorAll('[data-testid=queue-item]').length === 1);

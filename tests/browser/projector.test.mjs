@@ -32,15 +32,16 @@ async function vote(id, token, statement, value) {
   assert.equal(r.status, 200, r.text);
 }
 
-/** Two camps that disagree on the first four statements and agree on the fifth. */
+/** Two camps that disagree on the first four statements and mostly agree on the last two. */
 async function castCamp(id, ids, camp, people) {
   const mine = camp === 0 ? ['agree', 'agree', 'disagree', 'disagree'] : ['disagree', 'disagree', 'agree', 'agree'];
   for (let p = 0; p < people; p++) {
     const token = await join(id);
+    // Some people pass on one divisive statement, as real crowds do.
     await Promise.all([
-      ...mine.map((v, i) => vote(id, token, ids[i], v)),
+      ...mine.map((v, i) => vote(id, token, ids[i], (p + i) % 5 === 0 ? 'pass' : v)),
       vote(id, token, ids[4], 'agree'),
-      vote(id, token, ids[5], p % 3 === 0 ? 'pass' : (p % 2 ? 'agree' : 'disagree')),
+      vote(id, token, ids[5], p % 3 === 0 ? (camp === 0 ? 'pass' : 'disagree') : 'agree'),
     ]);
   }
 }
@@ -70,6 +71,7 @@ test('projector shows the live consensus map and follows new votes within 2 s', 
   const groupsBefore = await page.$$eval('[data-group]', (els) => els.map((e) => [e.dataset.group, e.getAttribute('style')]));
   assert.ok(groupsBefore.length >= 2, `at least two opinion groups, got ${groupsBefore.length}`);
   await page.getByText(SEEDS[4]).first().waitFor();
+  await page.waitForTimeout(900); // let the fade-in of the agreement panel finish
   await page.screenshot({ path: path.join(artifacts, 'projector-1920.png') });
   await assertAccessible(page, 'projector');
   assert.ok(!(await page.content()).includes(secret), 'pending statement is not on the projector');
