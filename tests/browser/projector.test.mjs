@@ -107,3 +107,26 @@ test('projector of an unknown conversation says so', async () => {
   await page.getByTestId('not-found').waitFor();
   await page.close();
 });
+
+test('projector of the demo (360 participants, ~8,900 votes) follows a vote within 2 s', async () => {
+  const page = await browser.newPage({ viewport: { width: 1920, height: 1080 }, locale: 'en-GB' });
+  await page.goto(`${server.base}/p/demo`);
+  await page.getByTestId('consensus-map').waitFor();
+  const view = await api(server.base, 'GET', '/api/v1/conversations/demo');
+  const statement = view.json.statements[0].id;
+  const timings = [];
+  for (let round = 0; round < 3; round++) {
+    const token = await join('demo');
+    const expected = Number(await page.getByTestId('projector-votes').innerText()) + 1;
+    await vote('demo', token, statement, 'agree');
+    const t0 = Date.now();
+    await page.waitForFunction((n) => Number(document.querySelector('[data-testid=projector-votes]')?.textContent) === n,
+      expected, { timeout: 5_000, polling: 20 });
+    timings.push(Date.now() - t0);
+  }
+  console.log(`# demo projector updated ${timings.join(', ')} ms after the vote was acknowledged`);
+  for (const ms of timings) assert.ok(ms < 2_000, `projector took ${ms} ms`);
+  await page.waitForTimeout(900);
+  await page.screenshot({ path: path.join(artifacts, 'projector-demo-1920.png') });
+  await page.close();
+});

@@ -160,7 +160,34 @@ pub fn map_model(analysis: &Analysis, max_labels: usize) -> MapModel {
             .then(strength(statements[b].id).total_cmp(&strength(statements[a].id)))
             .then(statements[a].id.cmp(&statements[b].id))
     });
-    for i in ranked.into_iter().take(max_labels) {
+    // A mix is more telling than the top of one list: up to half the numbers for consensus,
+    // then the most typical statement of each group, then bridges, then the rest in rank order.
+    let mut chosen: Vec<usize> = Vec::new();
+    let pick = |i: usize, chosen: &mut Vec<usize>| {
+        if chosen.len() < max_labels && !chosen.contains(&i) {
+            chosen.push(i);
+        }
+    };
+    for &i in ranked.iter().filter(|&&i| statements[i].role == StatementRole::Consensus).take(max_labels / 2)
+    {
+        pick(i, &mut chosen);
+    }
+    for g in &analysis.groups {
+        if let Some(i) = g
+            .representative
+            .first()
+            .and_then(|r| ranked.iter().copied().find(|&i| statements[i].id == r.statement))
+        {
+            pick(i, &mut chosen);
+        }
+    }
+    for &i in ranked.iter().filter(|&&i| statements[i].role == StatementRole::Bridge) {
+        pick(i, &mut chosen);
+    }
+    for &i in &ranked {
+        pick(i, &mut chosen);
+    }
+    for i in chosen {
         statements[i].labelled = true;
     }
     let spread = groups.len() <= 2;
