@@ -137,9 +137,22 @@ test('moderator creates a conversation with seeds and moderates submitted statem
   await page.getByTestId('conversation-state').getByText('Open').waitFor();
   await page.screenshot({ path: path.join(artifacts, 'moderator-console-after-1920.png') });
 
+  // The share sheet prints on its own: the QR code, the title and the link.
+  await page.emulateMedia({ media: 'print' });
+  await page.screenshot({ path: path.join(artifacts, 'moderator-print.png') });
+  assert.equal(await page.getByTestId('statements').isVisible(), false, 'only the share sheet prints');
+  assert.equal(await page.getByTestId('qr').isVisible(), true);
+  await page.emulateMedia({ media: 'screen' });
+
   // The list shows the conversation.
   await page.goto(`${server.base}/admin`);
   await page.getByTestId('conversation-list').getByText('Prioritas kelurahan 2027').waitFor();
   await assertAccessible(page, 'conversation list');
+
+  // Signing out ends the session: the console sends us back to the login page.
+  await page.getByTestId('logout').click();
+  await page.waitForURL((u) => u.pathname === '/admin/login');
+  await page.goto(`${server.base}/admin/c/${id}`);
+  await page.waitForURL((u) => u.pathname === '/admin/login');
   await page.close();
 });
