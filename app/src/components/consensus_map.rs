@@ -311,7 +311,7 @@ pub fn ConsensusMapView(
                 <desc id="map-desc">{summary}</desc>
                 <circle class="map-ring" cx="500" cy="500" r="380"/>
                 <Show when=move || model.with(|m| m.as_ref().is_some_and(|m| m.spread))>
-                    <text class="map-axis" x="960" y="985">{move || t().map.axis_agreement}</text>
+                    <text class="map-axis" x="990" y="40">{move || t().map.axis_agreement}</text>
                 </Show>
                 <g class="map-links">
                     <For each=links key=|l| *l let:l>

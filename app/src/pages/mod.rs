@@ -42,7 +42,7 @@ pub fn App() -> impl IntoView {
 }
 
 #[component]
-fn LanguageSwitch() -> impl IntoView {
+pub(crate) fn LanguageSwitch() -> impl IntoView {
     let lang = use_lang();
     view! {
         <button class="lang-switch" lang=move || lang.get().other().tag()

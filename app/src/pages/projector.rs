@@ -235,7 +235,10 @@ fn Projector(
             data-testid="projector" data-votes=move || snap().votes data-updated=move || snap().updated_ms>
             <header class="projector-head">
                 <h1 id="projector-title">{move || snap().title}</h1>
-                <button class="fullscreen" on:click=fullscreen>{move || t().moderator.projector_fullscreen}</button>
+                <div class="projector-tools">
+                    <super::LanguageSwitch/>
+                    <button class="fullscreen" on:click=fullscreen>{move || t().moderator.projector_fullscreen}</button>
+                </div>
             </header>
             <div class="projector-body">
                 <div class="projector-map">
