@@ -12,14 +12,13 @@ const HOURS: usize = 24;
 pub(super) fn Dashboard(console: Console) -> impl IntoView {
     let stats = move || console.stats.get().unwrap_or_default();
     let bars = move || {
-        let s = stats();
-        let recent: Vec<(i64, u32)> = s.votes_per_hour.iter().rev().take(HOURS).rev().copied().collect();
-        let peak = recent.iter().map(|b| b.1).max().unwrap_or(0).max(1);
-        let n = recent.len().max(1);
-        let width = 300.0 / n as f64;
-        recent
+        let slots = last_day(&stats().votes_per_hour);
+        let peak = slots.iter().map(|b| b.1).max().unwrap_or(0).max(1);
+        let width = 300.0 / HOURS as f64;
+        slots
             .into_iter()
             .enumerate()
+            .filter(|(_, (_, votes))| *votes > 0)
             .map(|(i, (hour_ms, votes))| {
                 let h = 100.0 * votes as f64 / peak as f64;
                 let label = (t().moderator.chart_bar)(hour_label(hour_ms), votes);
@@ -32,9 +31,9 @@ pub(super) fn Dashboard(console: Console) -> impl IntoView {
             .collect_view()
     };
     let chart_summary = move || {
-        let s = stats();
-        let total: u32 = s.votes_per_hour.iter().rev().take(HOURS).map(|b| b.1).sum();
-        let peak = s.votes_per_hour.iter().rev().take(HOURS).map(|b| b.1).max().unwrap_or(0);
+        let slots = last_day(&stats().votes_per_hour);
+        let total: u32 = slots.iter().map(|b| b.1).sum();
+        let peak = slots.iter().map(|b| b.1).max().unwrap_or(0);
         (t().moderator.chart_summary)(total, peak)
     };
     view! {
@@ -84,6 +83,21 @@ fn Demographics(console: Console) -> impl IntoView {
             }).collect_view()}
         </Show>
     }
+}
+
+const HOUR_MS: i64 = 3_600_000;
+
+/// The 24 hourly slots ending with the current hour (or the latest hour with votes, if the
+/// clock is behind), empty hours included, so the chart's time axis is always the last day.
+fn last_day(per_hour: &[(i64, u32)]) -> Vec<(i64, u32)> {
+    let now = (js_sys::Date::now() as i64).div_euclid(HOUR_MS) * HOUR_MS;
+    let end = per_hour.iter().map(|b| b.0).max().unwrap_or(now).max(now);
+    (0..HOURS as i64)
+        .map(|i| {
+            let hour = end - (HOURS as i64 - 1 - i) * HOUR_MS;
+            (hour, per_hour.iter().filter(|b| b.0.div_euclid(HOUR_MS) * HOUR_MS == hour).map(|b| b.1).sum())
+        })
+        .collect()
 }
 
 /// "14:00" in the browser's time zone.

@@ -196,7 +196,9 @@ fn ConversationList() -> impl IntoView {
                                 view! {
                                     <tr>
                                         <td><a href=format!("/admin/c/{}", c.id)>{c.title}</a></td>
-                                        <td>{move || if closed { t().moderator.state_closed } else { t().moderator.state_open }}</td>
+                                        <td><span class=if closed { "state closed" } else { "state open" }>
+                                            {move || if closed { t().moderator.state_closed } else { t().moderator.state_open }}
+                                        </span></td>
                                         <td class="num">{c.participants}</td>
                                         <td class="num">{c.votes}</td>
                                         <td class="num">{c.pending_statements}</td>
