@@ -31,6 +31,9 @@ pub struct ConvState {
     pub votes_dirty: AtomicBool,
     /// Votes arrived since the last analysis.
     pub votes_since_analysis: AtomicU64,
+    /// Votes applied by this process, ever: a refresh that raced with votes keeps the
+    /// counts it has rather than older ones read from the store.
+    applied: AtomicU64,
 }
 
 struct ConvInner {
@@ -133,6 +136,7 @@ impl ConvState {
             }
             s.counts.add(w.vote);
         }
+        self.applied.fetch_add(1, Ordering::Relaxed);
         drop(inner);
         self.votes_dirty.store(true, Ordering::Relaxed);
         self.votes_since_analysis.fetch_add(1, Ordering::Relaxed);
@@ -208,12 +212,34 @@ impl ConvState {
         self.lock().priorities = priorities;
     }
 
-    /// Replaces settings, statements and totals with what the store holds now.
-    pub fn refresh(&self, conv: Conversation, statements: Vec<StatementRow>, totals: ConversationTotals) {
+    /// A mark to pass to [`ConvState::refresh`], taken before reading the store.
+    pub fn mark(&self) -> u64 {
+        self.applied.load(Ordering::Relaxed)
+    }
+
+    /// Replaces settings, statements and totals with what the store held at `mark`; if
+    /// votes were applied since, the counts in memory are newer and are kept.
+    pub fn refresh(
+        &self,
+        mark: u64,
+        conv: Conversation,
+        mut statements: Vec<StatementRow>,
+        totals: ConversationTotals,
+    ) {
         let mut inner = self.lock();
+        let raced = self.applied.load(Ordering::Relaxed) != mark;
+        if raced {
+            for s in &mut statements {
+                if let Some(old) = inner.statement(s.id) {
+                    s.counts = old.counts;
+                }
+            }
+        } else {
+            inner.totals = totals;
+        }
+        inner.totals.participants = inner.totals.participants.max(totals.participants);
         inner.conv = conv;
         inner.statements = statements;
-        inner.totals = totals;
     }
 }
 
@@ -244,6 +270,7 @@ impl Live {
             }),
             votes_dirty: AtomicBool::new(false),
             votes_since_analysis: AtomicU64::new(1),
+            applied: AtomicU64::new(0),
         });
         let mut convs = self.convs.write().unwrap_or_else(|e| e.into_inner());
         Ok(convs.entry(id.to_string()).or_insert(state).clone())
@@ -253,10 +280,11 @@ impl Live {
     pub async fn reload(&self, store: &Store, id: &str) -> Result<()> {
         let existing = self.convs.read().unwrap_or_else(|e| e.into_inner()).get(id).cloned();
         if let Some(state) = existing {
+            let mark = state.mark();
             let conv = store.conversation(id).await?;
             let statements = store.statements(id).await?;
             let totals = store.totals(id).await?;
-            state.refresh(conv, statements, totals);
+            state.refresh(mark, conv, statements, totals);
         }
         Ok(())
     }

@@ -2,7 +2,8 @@
 //! new statement is refused when its key equals an existing one, or is within a small edit
 //! distance of it (a typo or a changed letter): at most 1 edit for keys of 12 to 23
 //! characters, at most 2 from 24 characters. Short keys must match exactly, since a short
-//! text with a changed word ("tax up" / "tax cut") is often a different statement.
+//! text with a changed word ("tax up" / "tax cut") is often a different statement, and
+//! texts whose numbers differ ("10%" / "20%") are never near-duplicates.
 
 /// Folds case, punctuation and spacing so that near-identical statements collide.
 pub fn dedup_key(text: &str) -> String {
@@ -29,6 +30,10 @@ fn allowed_edits(chars: usize) -> usize {
 pub fn is_near_duplicate(a: &str, b: &str) -> bool {
     if a == b {
         return true;
+    }
+    let digits = |s: &str| s.chars().filter(char::is_ascii_digit).collect::<String>();
+    if digits(a) != digits(b) {
+        return false;
     }
     let a: Vec<char> = a.chars().collect();
     let b: Vec<char> = b.chars().collect();
@@ -80,5 +85,12 @@ mod tests {
     fn short_statements_must_match_exactly() {
         assert!(!is_near_duplicate(&dedup_key("tax up"), &dedup_key("tax cut")));
         assert!(is_near_duplicate(&dedup_key("Tax up!"), &dedup_key("tax up")));
+    }
+
+    #[test]
+    fn different_numbers_make_different_statements() {
+        let a = dedup_key("The budget for drainage should grow by 10% next year");
+        let b = dedup_key("The budget for drainage should grow by 20% next year");
+        assert!(!is_near_duplicate(&a, &b));
     }
 }

@@ -1,0 +1,385 @@
+//! The HTTP API against bad and hostile input, on every backend: replayed votes, unknown
+//! ids, malformed JSON, oversize bodies, closed conversations, admin endpoints without a
+//! session or without the CSRF header, rate limits, and tokens used where they do not belong.
+
+mod common;
+
+use common::{conversation, join, moderator, unlimited, TestServer};
+use mufakat_core::model::Vote;
+use mufakat_server::app::Limits;
+use serde_json::{json, Value};
+
+const SEEDS: &[&str] =
+    &["Parks should stay open at night", "The market needs more shade", "Buses every ten minutes"];
+
+async fn post_vote(s: &TestServer, id: &str, token: &str, statement: u32, vote: &str) -> reqwest::Response {
+    reqwest::Client::new()
+        .post(s.api(&format!("/conversations/{id}/votes")))
+        .header("x-participant-token", token)
+        .json(&json!({"statement": statement, "vote": vote}))
+        .send()
+        .await
+        .expect("vote")
+}
+
+async fn error_of(r: reqwest::Response) -> Value {
+    let body: Value = r.json().await.expect("JSON error body");
+    body["error"].clone()
+}
+
+#[tokio::test]
+async fn replayed_vote_is_one_current_vote_with_both_in_history() {
+    for b in common::backends().await {
+        let s = TestServer::start(&b.url, unlimited()).await;
+        let admin = moderator(&s).await;
+        conversation(&s, &admin, "c", SEEDS).await;
+        let token = join(&s, "c").await;
+        for _ in 0..2 {
+            assert_eq!(post_vote(&s, "c", &token, 1, "agree").await.status(), 200, "{}", b.name);
+        }
+        let all: Value = reqwest::get(s.api("/conversations/c/votes")).await.unwrap().json().await.unwrap();
+        assert_eq!(all["values"], json!([1]), "{}", b.name);
+        assert_eq!(s.store.vote_history("c", 0, 1).await.unwrap(), vec![Vote::Agree, Vote::Agree]);
+        let mine: Value = reqwest::Client::new()
+            .get(s.api("/conversations/c/my-votes"))
+            .header("x-participant-token", &token)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(mine, json!({"votes": [[1, "agree"]]}));
+        s.stop().await;
+    }
+}
+
+#[tokio::test]
+async fn unknown_conversation_statement_and_endpoint_are_404() {
+    for b in common::backends().await {
+        let s = TestServer::start(&b.url, unlimited()).await;
+        let admin = moderator(&s).await;
+        conversation(&s, &admin, "c", SEEDS).await;
+        let r = reqwest::get(s.api("/conversations/nope")).await.unwrap();
+        assert_eq!(r.status(), 404, "{}", b.name);
+        assert_eq!(error_of(r).await["code"], "not_found");
+        let token = join(&s, "c").await;
+        let r = post_vote(&s, "c", &token, 99, "agree").await;
+        assert_eq!(r.status(), 404);
+        assert_eq!(error_of(r).await["field"], "statement");
+        assert_eq!(reqwest::get(s.api("/nothing/here")).await.unwrap().status(), 404);
+        s.stop().await;
+    }
+}
+
+#[tokio::test]
+async fn malformed_json_is_400_naming_the_field() {
+    for b in common::backends().await {
+        let s = TestServer::start(&b.url, unlimited()).await;
+        let admin = moderator(&s).await;
+        conversation(&s, &admin, "c", SEEDS).await;
+        let token = join(&s, "c").await;
+        let c = reqwest::Client::new();
+        let url = s.api("/conversations/c/votes");
+        let r = c
+            .post(&url)
+            .header("x-participant-token", &token)
+            .header("content-type", "application/json")
+            .body("{\"statement\": 1,")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 400, "{}", b.name);
+        assert_eq!(error_of(r).await["code"], "malformed_json");
+        let r = post_vote(&s, "c", &token, 1, "maybe").await;
+        assert_eq!(r.status(), 400);
+        let e = error_of(r).await;
+        assert_eq!((e["code"].as_str(), e["field"].as_str()), (Some("invalid_field"), Some("vote")));
+        let r = c
+            .post(&url)
+            .header("x-participant-token", &token)
+            .json(&json!({"vote": "agree"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(error_of(r).await["field"], "statement");
+        s.stop().await;
+    }
+}
+
+#[tokio::test]
+async fn oversize_body_is_413_json_and_loses_nothing() {
+    for b in common::backends().await {
+        let s = TestServer::start(&b.url, Limits { max_body: 4096, ..unlimited() }).await;
+        let admin = moderator(&s).await;
+        conversation(&s, &admin, "c", SEEDS).await;
+        let token = join(&s, "c").await;
+        assert_eq!(post_vote(&s, "c", &token, 0, "agree").await.status(), 200);
+        let r = reqwest::Client::new()
+            .post(s.api("/conversations/c/statements"))
+            .header("x-participant-token", &token)
+            .json(&json!({"text": "x".repeat(10_000)}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 413, "{}", b.name);
+        assert_eq!(error_of(r).await["code"], "payload_too_large");
+        assert_eq!(s.store.votes("c").await.unwrap().len(), 1);
+        s.stop().await;
+    }
+}
+
+#[tokio::test]
+async fn statement_limits_are_enforced_after_trimming() {
+    for b in common::backends().await {
+        let s = TestServer::start(&b.url, unlimited()).await;
+        let admin = moderator(&s).await;
+        conversation(&s, &admin, "c", SEEDS).await;
+        let token = join(&s, "c").await;
+        let post = |text: String| {
+            let (url, token) = (s.api("/conversations/c/statements"), token.clone());
+            async move {
+                reqwest::Client::new()
+                    .post(url)
+                    .header("x-participant-token", token)
+                    .json(&json!({"text": text}))
+                    .send()
+                    .await
+                    .unwrap()
+            }
+        };
+        assert_eq!(post("   ".into()).await.status(), 400);
+        assert_eq!(post("y".repeat(281)).await.status(), 400);
+        assert_eq!(post(format!("  {}  ", "y".repeat(280))).await.status(), 201, "{}", b.name);
+        let r = post("parks should stay open at night!".into()).await;
+        assert_eq!(r.status(), 409);
+        assert_eq!(error_of(r).await["code"], "duplicate_statement");
+        s.stop().await;
+    }
+}
+
+#[tokio::test]
+async fn closed_conversation_refuses_votes_with_409_until_reopened() {
+    for b in common::backends().await {
+        let s = TestServer::start(&b.url, unlimited()).await;
+        let admin = moderator(&s).await;
+        conversation(&s, &admin, "c", SEEDS).await;
+        let token = join(&s, "c").await;
+        let r = admin
+            .post(s.api("/admin/conversations/c/close"))
+            .header("x-mufakat-csrf", "1")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200);
+        let r = post_vote(&s, "c", &token, 0, "agree").await;
+        assert_eq!(r.status(), 409, "{}", b.name);
+        assert_eq!(error_of(r).await["code"], "conversation_closed");
+        admin
+            .post(s.api("/admin/conversations/c/reopen"))
+            .header("x-mufakat-csrf", "1")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(post_vote(&s, "c", &token, 0, "agree").await.status(), 200);
+        s.stop().await;
+    }
+}
+
+/// Every admin route of the contract (core/src/api/admin.rs), with a method and a body.
+fn admin_routes() -> Vec<(reqwest::Method, &'static str, Value)> {
+    use reqwest::Method;
+    vec![
+        (Method::POST, "/admin/logout", json!({})),
+        (Method::GET, "/admin/me", Value::Null),
+        (Method::GET, "/admin/conversations", Value::Null),
+        (Method::POST, "/admin/conversations", json!({"title": "t"})),
+        (Method::GET, "/admin/conversations/c", Value::Null),
+        (Method::PATCH, "/admin/conversations/c", json!({"title": "t"})),
+        (Method::POST, "/admin/conversations/c/statements", json!({"texts": ["a new one"]})),
+        (Method::GET, "/admin/conversations/c/statements", Value::Null),
+        (Method::POST, "/admin/conversations/c/moderation", json!({"statements": [0], "decision": "reject"})),
+        (Method::POST, "/admin/conversations/c/close", json!({})),
+        (Method::POST, "/admin/conversations/c/reopen", json!({})),
+        (Method::GET, "/admin/conversations/c/stats", Value::Null),
+        (Method::GET, "/admin/conversations/c/export/votes.csv", Value::Null),
+    ]
+}
+
+#[tokio::test]
+async fn every_admin_endpoint_refuses_without_a_session_and_changes_need_csrf() {
+    for b in common::backends().await {
+        let s = TestServer::start(&b.url, unlimited()).await;
+        let admin = moderator(&s).await;
+        conversation(&s, &admin, "c", SEEDS).await;
+        let stranger = reqwest::Client::new();
+        for (method, path, body) in admin_routes() {
+            let mut r = stranger.request(method.clone(), s.api(path)).header("x-mufakat-csrf", "1");
+            if !body.is_null() {
+                r = r.json(&body);
+            }
+            let r = r.send().await.unwrap();
+            assert_eq!(r.status(), 401, "{} {method} {path}", b.name);
+            assert_eq!(error_of(r).await["code"], "unauthorised");
+            // Logged in but without (or with a wrong) CSRF header: state changes are refused.
+            if method != reqwest::Method::GET {
+                for csrf in [None, Some("0")] {
+                    let mut r = admin.request(method.clone(), s.api(path));
+                    if let Some(v) = csrf {
+                        r = r.header("x-mufakat-csrf", v);
+                    }
+                    if !body.is_null() {
+                        r = r.json(&body);
+                    }
+                    let r = r.send().await.unwrap();
+                    assert_eq!(r.status(), 403, "{} {method} {path} csrf {csrf:?}", b.name);
+                    assert_eq!(error_of(r).await["code"], "csrf");
+                }
+            }
+        }
+        // Nothing was changed by the refused requests.
+        let c: Value = admin.get(s.api("/admin/conversations/c")).send().await.unwrap().json().await.unwrap();
+        assert_eq!((c["title"].as_str(), c["closed"].as_bool()), (Some("Test"), Some(false)));
+        s.stop().await;
+    }
+}
+
+#[tokio::test]
+async fn wrong_password_and_missing_csrf_on_login_are_refused() {
+    for b in common::backends().await {
+        let s = TestServer::start(&b.url, unlimited()).await;
+        moderator(&s).await;
+        let c = reqwest::Client::new();
+        let body = json!({"username": "mod", "password": "wrong-pass"});
+        let r = c.post(s.api("/admin/login")).header("x-mufakat-csrf", "1").json(&body).send().await.unwrap();
+        assert_eq!(r.status(), 401, "{}", b.name);
+        let body = json!({"username": "mod", "password": "moderator-pass"});
+        let r = c.post(s.api("/admin/login")).json(&body).send().await.unwrap();
+        assert_eq!(r.status(), 403);
+        let r = c.post(s.api("/admin/login")).header("x-mufakat-csrf", "1").json(&body).send().await.unwrap();
+        let cookie = r.headers()["set-cookie"].to_str().unwrap().to_string();
+        assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"), "{cookie}");
+        s.stop().await;
+    }
+}
+
+#[tokio::test]
+async fn rate_limit_answers_429_with_retry_after() {
+    for b in common::backends().await {
+        let limits = Limits {
+            per_address: 0.0,
+            per_participant: 1.0,
+            per_participant_burst: 3.0,
+            ..Limits::default()
+        };
+        let s = TestServer::start(&b.url, limits).await;
+        let admin = moderator(&s).await;
+        conversation(&s, &admin, "c", SEEDS).await;
+        let token = join(&s, "c").await;
+        let mut statuses = Vec::new();
+        let mut retry_after = None;
+        for i in 0..6 {
+            let r = post_vote(&s, "c", &token, i % 3, "pass").await;
+            statuses.push(r.status().as_u16());
+            if r.status() == 429 {
+                retry_after = r.headers().get("retry-after").map(|v| v.to_str().unwrap().to_string());
+                assert_eq!(error_of(r).await["code"], "rate_limited");
+            }
+        }
+        assert_eq!(&statuses[..3], &[200, 200, 200], "{}", b.name);
+        assert!(statuses[3..].contains(&429), "{statuses:?}");
+        assert!(retry_after.is_some_and(|v| v.parse::<u64>().is_ok_and(|s| s >= 1)));
+        s.stop().await;
+    }
+}
+
+#[tokio::test]
+async fn a_token_votes_only_in_its_own_conversation() {
+    for b in common::backends().await {
+        let s = TestServer::start(&b.url, unlimited()).await;
+        let admin = moderator(&s).await;
+        conversation(&s, &admin, "c", SEEDS).await;
+        conversation(&s, &admin, "d", SEEDS).await;
+        let token = join(&s, "c").await;
+        let r = post_vote(&s, "d", &token, 0, "agree").await;
+        assert_eq!(r.status(), 401, "{}", b.name);
+        assert_eq!(post_vote(&s, "c", "not-a-token", 0, "agree").await.status(), 401);
+        assert!(s.store.votes("d").await.unwrap().is_empty());
+        s.stop().await;
+    }
+}
+
+#[tokio::test]
+async fn moderation_hides_rejected_statements_and_stats_suppress_small_cells() {
+    for b in common::backends().await {
+        let s = TestServer::start(&b.url, unlimited()).await;
+        let admin = moderator(&s).await;
+        conversation(&s, &admin, "c", SEEDS).await;
+        let patch = json!({"questions": [{"key": "rw", "label": "RW", "options": ["01", "02"]}], "strict_moderation": true});
+        let r = admin
+            .patch(s.api("/admin/conversations/c"))
+            .header("x-mufakat-csrf", "1")
+            .json(&patch)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200, "{}", b.name);
+        let body = json!({"statements": [0], "decision": "reject", "reason": "duplicate of another"});
+        let r = admin
+            .post(s.api("/admin/conversations/c/moderation"))
+            .header("x-mufakat-csrf", "1")
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200);
+        let view: Value = reqwest::get(s.api("/conversations/c")).await.unwrap().json().await.unwrap();
+        let ids: Vec<u64> =
+            view["statements"].as_array().unwrap().iter().map(|s| s["id"].as_u64().unwrap()).collect();
+        assert_eq!(ids, vec![1, 2]);
+        assert_eq!(view["questions"][0]["key"], "rw");
+        for i in 0..6 {
+            let token = join(&s, "c").await;
+            let answer = if i < 5 { "01" } else { "02" };
+            let r = reqwest::Client::new()
+                .post(s.api("/conversations/c/answers"))
+                .header("x-participant-token", &token)
+                .json(&json!({"rw": answer}))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.status(), 204);
+        }
+        let token = join(&s, "c").await;
+        let r = reqwest::Client::new()
+            .post(s.api("/conversations/c/answers"))
+            .header("x-participant-token", &token)
+            .json(&json!({"rw": "99"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 400);
+        let stats: Value =
+            admin.get(s.api("/admin/conversations/c/stats")).send().await.unwrap().json().await.unwrap();
+        assert_eq!(
+            stats["demographics"][0]["options"],
+            json!([{"option": "01", "count": 5}, {"option": "02", "count": null}])
+        );
+        assert_eq!(stats["statements_rejected"], 1);
+        s.stop().await;
+    }
+}
+
+#[tokio::test]
+async fn qr_code_is_public_svg_and_health_is_ok() {
+    for b in common::backends().await {
+        let s = TestServer::start(&b.url, unlimited()).await;
+        let admin = moderator(&s).await;
+        conversation(&s, &admin, "c", SEEDS).await;
+        let r = reqwest::get(s.api("/conversations/c/qr.svg")).await.unwrap();
+        assert_eq!(r.headers()["content-type"], "image/svg+xml", "{}", b.name);
+        assert!(r.text().await.unwrap().contains("<svg"));
+        assert_eq!(reqwest::get(format!("{}/healthz", s.base)).await.unwrap().text().await.unwrap(), "ok");
+        s.stop().await;
+    }
+}

@@ -1,0 +1,115 @@
+//! Durability: `kill -9` the server ten times while participants vote, restart it each
+//! time, and check that every vote the server acknowledged is in the store (none lost) and
+//! that the store opens cleanly. Runs on SQLite, and on PostgreSQL when available.
+
+mod common;
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use common::Process;
+use mufakat_server::store::Store;
+use rand::Rng;
+use serde_json::{json, Value};
+
+const CYCLES: usize = 10;
+const WORKERS: usize = 16;
+const FLAGS: &[&str] = &["--rate-per-address", "0", "--rate-per-participant", "0"];
+
+type Acked = Arc<Mutex<Vec<(u32, u32, i8)>>>;
+
+/// One simulated participant: joins, then votes on statements in order until stopped.
+async fn participant(base: String, statements: u32, acked: Acked) {
+    let c = reqwest::Client::new();
+    let Ok(r) =
+        c.post(format!("{base}/api/v1/conversations/demo/participants")).json(&json!({})).send().await
+    else {
+        return;
+    };
+    let Ok(joined) = r.json::<Value>().await else { return };
+    if joined.get("token").is_none() {
+        common::say(&format!("join refused: {joined}"));
+    }
+    let (Some(token), Some(p)) = (joined["token"].as_str(), joined["participant"].as_u64()) else { return };
+    for s in 0..statements {
+        let (word, value) = [("agree", 1), ("disagree", -1), ("pass", 0)][rand::thread_rng().gen_range(0..3)];
+        let sent = c
+            .post(format!("{base}/api/v1/conversations/demo/votes"))
+            .header("x-participant-token", token)
+            .json(&json!({"statement": s, "vote": word}))
+            .send()
+            .await;
+        match sent {
+            Ok(r) if r.status() == 200 => acked.lock().unwrap().push((p as u32, s, value)),
+            Ok(r) => {
+                common::say(&format!("vote refused: {} {}", r.status(), r.text().await.unwrap_or_default()));
+                return;
+            }
+            Err(_) => return,
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_acknowledged_vote_survives_kill_9() {
+    for b in common::backends().await {
+        let acked: Acked = Arc::new(Mutex::new(Vec::new()));
+        let mut total_before_kill = Vec::new();
+        for cycle in 0..CYCLES {
+            let mut server = Process::start(&b.url, FLAGS, &[]);
+            let workers: Vec<_> = (0..WORKERS)
+                .map(|_| tokio::spawn(participant(server.base.clone(), 37, acked.clone())))
+                .collect();
+            // Kill in the middle of the load: once votes flow, after a random moment.
+            let before = acked.lock().unwrap().len();
+            for _ in 0..100 {
+                if acked.lock().unwrap().len() > before + 20 {
+                    break;
+                }
+                tokio::time::sleep(Duration::from_millis(30)).await;
+            }
+            let run_ms = rand::thread_rng().gen_range(20..300);
+            tokio::time::sleep(Duration::from_millis(run_ms)).await;
+            server.kill9();
+            for w in workers {
+                w.abort();
+                let _ = w.await;
+            }
+            total_before_kill.push(acked.lock().unwrap().len());
+            common::say(&format!(
+                "{}: cycle {cycle}: {} votes acknowledged so far",
+                b.name,
+                acked.lock().unwrap().len()
+            ));
+        }
+        // The store opens cleanly after the last kill, and the server starts on it.
+        drop(Process::start(&b.url, FLAGS, &[]));
+        let store = Store::open(&b.url).await.expect("the store opens after kill -9");
+        let stored = store.votes("demo").await.expect("read votes");
+        let current: HashMap<(u32, u32), i8> = stored
+            .participants
+            .iter()
+            .zip(&stored.statements)
+            .zip(&stored.values)
+            .map(|((p, s), v)| ((*p, *s), *v))
+            .collect();
+        let acked = acked.lock().unwrap();
+        let lost: Vec<_> = acked.iter().filter(|(p, s, v)| current.get(&(*p, *s)) != Some(v)).collect();
+        assert!(acked.len() > 100, "{}: too few votes to mean anything ({})", b.name, acked.len());
+        assert!(
+            lost.is_empty(),
+            "{}: {} of {} acknowledged votes lost, e.g. {:?}",
+            b.name,
+            lost.len(),
+            acked.len(),
+            &lost[..lost.len().min(5)]
+        );
+        common::say(&format!(
+            "{}: {} acknowledged votes over {CYCLES} kill -9 cycles, 0 lost",
+            b.name,
+            acked.len()
+        ));
+        store.close().await;
+    }
+}
