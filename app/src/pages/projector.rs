@@ -28,6 +28,8 @@ const MAX_LABELS: usize = 8;
 /// Statements in the rotating "broadest agreement" panel, and how long each stays.
 const BROAD_COUNT: usize = 5;
 const ROTATE_EVERY: Duration = Duration::from_secs(8);
+/// Refresh period while the live stream is down.
+const POLL_OFFLINE: Duration = Duration::from_secs(5);
 
 /// One refresh's result, kept whole so the page swaps it in at once (no flicker).
 #[derive(Clone, Default)]
@@ -172,7 +174,22 @@ pub fn ProjectorPage() -> impl IntoView {
         let opened = LiveStream::open(&id, on_event, move |up| connected.set(up));
         stream.set_value(opened.map(SendWrapper::new));
     });
-    on_cleanup(move || stream.set_value(None));
+    // Without the live stream (a proxy that buffers SSE, a server restart), poll instead.
+    let poll = set_interval_with_handle(
+        move || {
+            if !connected.get_untracked() {
+                refresh(id.get_untracked(), snapshot, warm, busy, again);
+            }
+        },
+        POLL_OFFLINE,
+    )
+    .ok();
+    on_cleanup(move || {
+        stream.set_value(None);
+        if let Some(p) = poll {
+            p.clear();
+        }
+    });
 
     // The page is full-screen: the app's top bar is hidden while it is shown.
     set_projector_mode(true);
