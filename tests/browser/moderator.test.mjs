@@ -156,3 +156,33 @@ test('moderator creates a conversation with seeds and moderates submitted statem
   await page.waitForURL((u) => u.pathname === '/admin/login');
   await page.close();
 });
+
+test('bad input in the console gets a clear error and loses nothing', async () => {
+  const page = await browser.newPage({ viewport: { width: 1920, height: 1080 }, locale: 'en-GB' });
+  await signIn(page, server.base, '/admin/new');
+  const admin = await adminClient(server.base);
+  const before = (await admin('GET', '/conversations')).json.length;
+
+  // No title: refused in the page, nothing created.
+  await page.getByLabel('Seed statements').fill('Satu pernyataan yang baik.');
+  await page.getByRole('button', { name: 'Create conversation' }).click();
+  await page.getByTestId('create-error').getByText('Give the conversation a title.').waitFor();
+  assert.equal((await admin('GET', '/conversations')).json.length, before);
+
+  // A too-long and a duplicate seed: the conversation and the good seeds are kept, the rest listed.
+  const good = ['Satu pernyataan yang baik.', 'Dua pernyataan yang baik.'];
+  await page.getByLabel('Title').fill('Uji masukan buruk');
+  await page.getByLabel('Seed statements').fill([...good, 'x'.repeat(300), good[0]].join('\n'));
+  await page.getByRole('button', { name: 'Create conversation' }).click();
+  const refused = page.getByTestId('create-refused');
+  await refused.waitFor();
+  const text = await refused.innerText();
+  assert.match(text, /statement_too_long/);
+  assert.match(text, /duplicate_statement/);
+  await refused.getByRole('link', { name: 'Open the console' }).click();
+  await page.waitForURL((u) => u.pathname.startsWith('/admin/c/'));
+  const id = decodeURIComponent(new URL(page.url()).pathname.split('/').pop());
+  const list = await admin('GET', `/conversations/${id}/statements`);
+  assert.deepEqual(list.json.map((s) => s.text).sort(), [...good].sort());
+  await page.close();
+});

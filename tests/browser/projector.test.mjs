@@ -130,3 +130,15 @@ test('projector of the demo (360 participants, ~8,900 votes) follows a vote with
   await page.screenshot({ path: path.join(artifacts, 'projector-demo-1920.png') });
   await page.close();
 });
+
+test('projector speaks Bahasa Indonesia to an Indonesian browser', async () => {
+  const page = await browser.newPage({ viewport: { width: 1920, height: 1080 }, locale: 'id-ID' });
+  await page.goto(`${server.base}/p/demo`);
+  await page.getByTestId('consensus-map').waitFor();
+  await page.getByText('Paling banyak disetujui').waitFor();
+  await page.getByText('Pindai untuk ikut, memberi suara, dan menambah pendapat').waitFor();
+  assert.equal(await page.evaluate(() => document.documentElement.lang), 'id');
+  await page.getByRole('button', { name: 'English' }).click();
+  await page.getByText('Broadest agreement').waitFor();
+  await page.close();
+});

@@ -83,6 +83,12 @@ fn NewConversationForm() -> impl IntoView {
         }
         if title.with_untracked(|t| t.trim().is_empty()) {
             error.set(Some(t().moderator.error_title_empty));
+            if let Some(input) = document()
+                .get_element_by_id("c-title")
+                .and_then(|e| leptos::wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(e).ok())
+            {
+                let _ = input.focus();
+            }
             return;
         }
         let asked: Vec<DemographicQuestion> = questions
@@ -164,7 +170,7 @@ fn NewConversationForm() -> impl IntoView {
             })}
             <form class="stack" on:submit=submit>
                 <label for="c-title">{move || t().moderator.field_title}</label>
-                <input id="c-title" name="title" required maxlength="200"
+                <input id="c-title" name="title" aria-required="true" maxlength="200" aria-describedby="create-error"
                     prop:value=move || title.get() on:input=move |ev| title.set(event_target_value(&ev))/>
                 <label for="c-description">{move || t().moderator.field_description}</label>
                 <textarea id="c-description" name="description" rows="3"
@@ -221,7 +227,7 @@ fn NewConversationForm() -> impl IntoView {
                 <textarea id="c-seeds" name="seeds" rows="8" aria-describedby="seeds-hint seeds-count"
                     prop:value=move || seeds.get() on:input=move |ev| seeds.set(event_target_value(&ev))></textarea>
                 <p class="hint" id="seeds-count">{move || (t().moderator.seeds_count)(seed_count())}</p>
-                <p class="form-error" role="alert" data-testid="create-error">{move || error.get()}</p>
+                <p class="form-error" role="alert" id="create-error" data-testid="create-error">{move || error.get()}</p>
                 <button type="submit" class="primary" disabled=move || busy.get()>{move || t().moderator.create_button}</button>
             </form>
         </section>
