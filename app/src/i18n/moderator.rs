@@ -105,6 +105,7 @@ pub struct Moderator {
     pub projector_broad: &'static str,
     pub projector_broad_meta: fn(u32, usize, usize) -> String,
     pub projector_broad_none: &'static str,
+    pub projector_broad_next: &'static str,
     pub projector_updated: fn(u32) -> String,
     pub projector_offline: &'static str,
 }
@@ -226,6 +227,7 @@ pub static EN: Moderator = Moderator {
     projector_broad: "Broadest agreement",
     projector_broad_meta: |pct, i, n| format!("{pct}% agree · {i} of {n}"),
     projector_broad_none: "Statements that every group agrees with will appear here.",
+    projector_broad_next: "Next",
     projector_updated: |s| match s {
         0..=4 => "Updated just now".to_string(),
         s if s < 60 => format!("Updated {s} seconds ago"),
@@ -339,6 +341,7 @@ pub static ID: Moderator = Moderator {
     projector_broad: "Paling banyak disetujui",
     projector_broad_meta: |pct, i, n| format!("{pct}% setuju · {i} dari {n}"),
     projector_broad_none: "Pernyataan yang disetujui semua kelompok akan tampil di sini.",
+    projector_broad_next: "Berikutnya",
     projector_updated: |s| match s {
         0..=4 => "Baru saja diperbarui".to_string(),
         s if s < 60 => format!("Diperbarui {s} detik lalu"),

@@ -332,6 +332,20 @@ fn BroadPanel(
                 None => view! { <p class="muted">{move || t().moderator.projector_broad_none}</p> }.into_any(),
             }}
             <p class="broad-meta">{meta}</p>
+            <ol class="broad-next" aria-label=move || t().moderator.projector_broad_next>
+                {move || snapshot.with(|s| {
+                    let Some(Ok(s)) = s else { return Vec::new() };
+                    let n = s.broad.len();
+                    let at = rotation.get() % n.max(1);
+                    (1..n.min(3))
+                        .map(|k| s.broad[(at + k) % n])
+                        .map(|(id, pct)| {
+                            let text = shorten(s.texts.get(&id).map(String::as_str).unwrap_or(""), 70);
+                            view! { <li><span class="pct">{format!("{pct}%")}</span>" "{text}</li> }
+                        })
+                        .collect::<Vec<_>>()
+                })}
+            </ol>
         </section>
     }
 }

@@ -145,6 +145,10 @@ pub(super) fn ModerationQueue(console: Console) -> impl IntoView {
                 <h2 id="queue-title">{move || (t().moderator.queue_title)(pending.with(|p| p.len()))}</h2>
             </div>
             <p class="hint" id="queue-keys">{move || t().moderator.queue_keys}</p>
+            // Screen readers hear the queue grow and shrink as statements arrive live.
+            <p class="visually-hidden" role="status" aria-live="polite">
+                {move || (t().moderator.queue_title)(pending.with(|p| p.len()))}
+            </p>
             <div class="bulk-bar">
                 <label class="check">
                     <input type="checkbox" prop:checked=all_selected data-testid="select-all"
