@@ -1,3 +1,4 @@
-//! Components shared by more than one area of the app.
+//! Components shared by several areas of the app.
 
 pub mod consensus_map;
+pub mod opinion_map;
