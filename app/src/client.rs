@@ -78,6 +78,7 @@ pub fn conversation_url(id: &str, rest: &str) -> String {
     format!("/api/v1/conversations/{id}{rest}")
 }
 
+#[cfg(feature = "console")]
 /// A request to the moderator API (`/api/v1/admin/...`): the session cookie rides along
 /// (same origin), and every state-changing request carries the CSRF header.
 pub async fn admin<B: Serialize, T: DeserializeOwned>(
@@ -100,6 +101,7 @@ pub async fn admin<B: Serialize, T: DeserializeOwned>(
     decode(response).await
 }
 
+#[cfg(feature = "console")]
 /// A body-less response the caller does not read (`logout`).
 pub async fn admin_post_ignore(rest: &str) -> Result<(), ApiError> {
     use mufakat_core::api::admin::CSRF_HEADER;
@@ -115,6 +117,7 @@ pub async fn admin_post_ignore(rest: &str) -> Result<(), ApiError> {
     }
 }
 
+#[cfg(feature = "console")]
 /// The live event stream of one conversation (`GET …/events`, Server-Sent Events). The
 /// browser reconnects by itself; dropping the stream closes it.
 pub struct LiveStream {
@@ -122,6 +125,7 @@ pub struct LiveStream {
     _handlers: Vec<wasm_bindgen::closure::Closure<dyn FnMut(web_sys::Event)>>,
 }
 
+#[cfg(feature = "console")]
 impl LiveStream {
     /// `on_event` gets every event; `on_status` gets `true` when connected, `false` when the
     /// connection dropped (the browser then retries).
@@ -161,12 +165,14 @@ impl LiveStream {
     }
 }
 
+#[cfg(feature = "console")]
 impl Drop for LiveStream {
     fn drop(&mut self) {
         self.source.close();
     }
 }
 
+#[cfg(feature = "console")]
 /// An event's `data:` is the variant's JSON, with or without its `type` tag.
 fn parse_live_event(name: &str, data: &str) -> Option<mufakat_core::api::events::LiveEvent> {
     if let Ok(event) = serde_json::from_str(data) {
