@@ -4,7 +4,9 @@ mod client;
 mod components;
 mod i18n;
 mod pages;
+#[cfg(feature = "console")]
 mod worker_client;
+#[cfg(feature = "console")]
 mod worker_protocol;
 
 fn main() {

@@ -16,8 +16,9 @@ use web_sys::{MessageEvent, Worker, WorkerOptions, WorkerType};
 
 pub use crate::worker_protocol::{Report, Request, Response, StatementText, Step};
 
-/// Where Trunk puts the worker's loader (copied from `app/worker_loader.js`).
-pub const WORKER_URL: &str = "/worker_loader.js";
+/// Where Trunk puts the worker's loader (copied from `app/worker_loader.js`) in the console
+/// bundle (`dist/console`, public URL /console/).
+pub const WORKER_URL: &str = "/console/worker_loader.js";
 
 #[derive(Default)]
 struct Queue {

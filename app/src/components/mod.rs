@@ -1,5 +1,7 @@
 //! Components shared by several areas of the app.
 
+#[cfg(feature = "console")]
 pub mod consensus_map;
 pub mod opinion_map;
+#[cfg(feature = "console")]
 pub mod vote_bar;

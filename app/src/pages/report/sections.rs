@@ -10,7 +10,6 @@ use mufakat_core::StatementId;
 
 use super::downloads::{render_png, save_text, save_url};
 use super::map::ReportOpinionMap;
-use crate::components::consensus_map::ConsensusMap;
 use crate::components::vote_bar::VoteBar;
 use crate::i18n::t;
 use crate::worker_client::Report;
@@ -338,4 +337,12 @@ fn Exports(report: Arc<Report>) -> impl IntoView {
             <div class="export-buttons">{buttons}{pngs}</div>
         </section>
     }
+}
+
+/// The consensus map drawn by `mufakat_core::svg`, so the page shows exactly the picture the
+/// exports contain.
+#[component]
+fn ConsensusMap(analysis: Arc<Analysis>) -> impl IntoView {
+    let svg = mufakat_core::svg::consensus_map(&analysis);
+    view! { <div class="consensus-map" data-testid="consensus-map" inner_html=svg></div> }
 }
