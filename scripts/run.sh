@@ -7,7 +7,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
-trunk build --release --offline
+scripts/build-app.sh
 cargo build --release -p mufakat-server
 if [ -z "${MUFAKAT_ADMIN_PASSWORD:-}" ] && [[ " $* " != *" --admin-password-file"* ]]; then
   export MUFAKAT_ADMIN_PASSWORD=mufakat-dev

@@ -46,6 +46,13 @@ if [[ "$(trunk --version 2>/dev/null || true)" != "trunk $TRUNK_VERSION" ]]; the
   cargo install trunk --version "$TRUNK_VERSION" --locked --force
 fi
 
+# wasm-opt shrinks the app's wasm (app/index.html data-wasm-opt; Trunk.toml pins the version).
+# Binaryen from npm: Debian's 108 corrupts the externref table export wasm-bindgen emits.
+if [[ "$(tools/binaryen/node_modules/.bin/wasm-opt --version 2>/dev/null || true)" != "wasm-opt version 132 "* ]]; then
+  say "installing binaryen 132 (wasm-opt) from npm into tools/binaryen"
+  (cd tools/binaryen && npm ci --no-audit --no-fund --silent)
+fi
+
 if [[ $want_test -eq 1 ]]; then
   if ! command -v chromium >/dev/null; then
     say "installing Debian's chromium"

@@ -23,7 +23,7 @@ cargo build -p mufakat-core --target wasm32-unknown-unknown
 core/run-wasm-tests.sh
 
 step "the app, built by Trunk"
-trunk build --release --offline
+scripts/build-app.sh
 
 step "browser end-to-end tests"
 cargo build -p mufakat-server

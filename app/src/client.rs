@@ -63,6 +63,17 @@ pub async fn post<B: Serialize, T: DeserializeOwned>(
     decode(response).await
 }
 
+/// A POST whose answer has no body (`204 No Content`).
+pub async fn post_no_content<B: Serialize>(url: &str, token: Option<&str>, body: &B) -> Result<(), ApiError> {
+    let request =
+        with_token(Request::post(url), token).json(body).map_err(|e| ApiError::Network(e.to_string()))?;
+    let response = request.send().await.map_err(|e| ApiError::Network(e.to_string()))?;
+    if response.ok() {
+        return Ok(());
+    }
+    decode::<serde_json::Value>(response).await.map(|_| ())
+}
+
 pub fn conversation_url(id: &str, rest: &str) -> String {
     format!("/api/v1/conversations/{id}{rest}")
 }

@@ -1,6 +1,7 @@
 //! mufakat's browser app: the participant page, rendered client-side by Leptos.
 
 mod client;
+mod components;
 mod i18n;
 mod pages;
 

@@ -11,12 +11,13 @@ export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '
 export const artifacts = path.join(root, 'tests/browser/artifacts');
 mkdirSync(artifacts, { recursive: true });
 
-/** Starts `mufakat serve` and resolves once it prints its URL. */
-export async function startServer({ extraArgs = [], dir } = {}) {
+/** Starts `mufakat serve` and resolves once it prints its URL. `addr` defaults to a free port;
+ *  `restart()` stops the server and starts it again on the same SQLite file and port. */
+export async function startServer({ extraArgs = [], dir, addr = '127.0.0.1:0' } = {}) {
   const bin = process.env.MUFAKAT_BIN ?? path.join(root, 'target/debug/mufakat');
   const workdir = dir ?? mkdtempSync(path.join(tmpdir(), 'mufakat-e2e-'));
   const dbPath = path.join(workdir, 'mufakat.sqlite');
-  const args = ['serve', '--addr', '127.0.0.1:0', '--database-url', `sqlite://${dbPath}`,
+  const args = ['serve', '--addr', addr, '--database-url', `sqlite://${dbPath}`,
     '--dist', path.join(root, 'dist'), ...extraArgs];
   const proc = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, RUST_LOG: 'warn' } });
   let log = '';
@@ -36,6 +37,10 @@ export async function startServer({ extraArgs = [], dir } = {}) {
       if (proc.exitCode !== null) return;
       proc.kill('SIGTERM');
       await new Promise((r) => proc.once('exit', r));
+    },
+    async restart() {
+      await this.stop();
+      return startServer({ extraArgs, dir: workdir, addr: new URL(base).host });
     },
   };
 }

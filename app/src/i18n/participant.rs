@@ -1,78 +1,263 @@
 //! Messages of the participant page.
 
+use mufakat_core::model::Vote;
+
 pub struct Participant {
+    pub voting_label: &'static str,
     pub statement_heading: &'static str,
+    pub vote_group_label: &'static str,
     pub agree: &'static str,
     pub disagree: &'static str,
     pub pass: &'static str,
+    pub pass_hint: &'static str,
+    pub shortcuts: &'static str,
+    pub key_agree: &'static str,
+    pub key_disagree: &'static str,
+    pub key_pass: &'static str,
     pub remaining: fn(u32) -> String,
+    pub voted_count: fn(usize) -> String,
     pub all_done: &'static str,
-    pub voted_agree: &'static str,
-    pub voted_disagree: &'static str,
-    pub voted_pass: &'static str,
+    pub closed_card: &'static str,
+    /// "Vote recorded" for a vote on the card; `true` when kept on this device for now.
+    pub voted: fn(Vote, bool) -> String,
+    pub changed: fn(Vote, bool) -> String,
+    pub past_votes_heading: fn(usize) -> String,
+    pub past_votes_hint: &'static str,
+    pub offline: &'static str,
+    /// Votes waiting to be sent; `true` when online (being sent now).
+    pub waiting: fn(usize, bool) -> String,
     pub post_heading: &'static str,
+    pub post_help: &'static str,
     pub post_placeholder: &'static str,
     pub post_button: &'static str,
     pub chars_left: fn(i64) -> String,
     pub posted: &'static str,
     pub posted_pending: &'static str,
+    pub my_statements_heading: &'static str,
+    pub status_pending: &'static str,
+    pub status_rejected: &'static str,
+    pub status_visible: &'static str,
     pub error_empty: &'static str,
     pub error_too_long: &'static str,
     pub error_duplicate: &'static str,
     pub error_closed: &'static str,
-    pub analysis_heading: &'static str,
-    pub analysis_line: fn(usize, usize, usize) -> String,
-    pub analysis_agree_share: fn(u32) -> String,
+    pub error_statement_gone: &'static str,
+    pub standing_heading: &'static str,
+    pub standing_locked: fn(usize) -> String,
+    pub standing_progress_label: &'static str,
+    pub standing_computing: &'static str,
+    pub map_title: &'static str,
+    pub map_description: fn(usize, usize) -> String,
+    pub you_marker: &'static str,
+    pub you_are_in: fn(char) -> String,
+    pub no_group: &'static str,
+    /// Legend entry: group letter, size, whether it is the participant's group.
+    pub group_size: fn(char, u32, bool) -> String,
+    pub group_heading: fn(char) -> String,
+    pub group_none: &'static str,
+    /// A representative statement: agree (or disagree) direction, % in the group, % of others.
+    pub group_share: fn(bool, u32, u32) -> String,
+    pub consensus_heading: &'static str,
+    pub consensus_none: &'static str,
+    pub consensus_share: fn(u32) -> String,
     pub analysis_note: &'static str,
+    pub about_heading: &'static str,
+    pub about_help: &'static str,
+    pub about_skip: &'static str,
+    pub about_save: &'static str,
+    pub about_saved: &'static str,
+}
+
+impl Participant {
+    pub fn vote_name(&self, vote: Vote) -> &'static str {
+        match vote {
+            Vote::Agree => self.agree,
+            Vote::Disagree => self.disagree,
+            Vote::Pass => self.pass,
+        }
+    }
 }
 
 pub static EN: Participant = Participant {
+    voting_label: "Vote on statements",
     statement_heading: "Statement",
+    vote_group_label: "Your vote on this statement",
     agree: "Agree",
     disagree: "Disagree",
     pass: "Pass / unsure",
+    pass_hint: "Not sure, or rather not say? Pass moves on without taking a side.",
+    shortcuts: "Keyboard:",
+    key_agree: "A",
+    key_disagree: "D",
+    key_pass: "P",
     remaining: |n| match n {
+        0 => "No statements left".to_string(),
         1 => "1 statement left".to_string(),
         n => format!("{n} statements left"),
     },
-    all_done: "You have voted on every statement. Thank you! Come back later for new ones.",
-    voted_agree: "Vote recorded: agree.",
-    voted_disagree: "Vote recorded: disagree.",
-    voted_pass: "Vote recorded: pass.",
-    post_heading: "Add your own statement",
-    post_placeholder: "One short, clear idea others can agree or disagree with",
-    post_button: "Post statement",
-    chars_left: |n| {
-        if n >= 0 {
-            format!("{n} characters left")
+    voted_count: |n| match n {
+        1 => "you have voted on 1".to_string(),
+        n => format!("you have voted on {n}"),
+    },
+    all_done: "You have voted on every statement. Thank you! New statements appear here as others add them.",
+    closed_card: "This conversation is closed: voting and posting have ended. Thank you for taking part.",
+    voted: |v, offline| {
+        let w = match v {
+            Vote::Agree => "agree",
+            Vote::Disagree => "disagree",
+            Vote::Pass => "pass",
+        };
+        if offline {
+            format!("Vote saved on this device: {w}. It will be sent when you are back online.")
         } else {
-            format!("{} characters too many", -n)
+            format!("Vote recorded: {w}.")
         }
+    },
+    changed: |v, offline| {
+        let w = match v {
+            Vote::Agree => "agree",
+            Vote::Disagree => "disagree",
+            Vote::Pass => "pass",
+        };
+        if offline {
+            format!("Vote changed to {w} on this device. It will be sent when you are back online.")
+        } else {
+            format!("Vote changed to {w}.")
+        }
+    },
+    past_votes_heading: |n| match n {
+        1 => "Your vote (1): change your mind".to_string(),
+        n => format!("Your votes ({n}): change your mind"),
+    },
+    past_votes_hint: "Choose a different answer for any statement; your latest answer counts.",
+    offline: "You are offline. Keep voting: your votes are saved on this device.",
+    waiting: |n, online| match (n, online) {
+        (1, true) => "Sending 1 saved vote…".to_string(),
+        (n, true) => format!("Sending {n} saved votes…"),
+        (1, false) => "1 vote waiting to be sent.".to_string(),
+        (n, false) => format!("{n} votes waiting to be sent."),
+    },
+    post_heading: "Add your own statement",
+    post_help: "Say one thing others can agree or disagree with. Your name is not shown.",
+    post_placeholder: "For example: The health post should open on Saturdays",
+    post_button: "Post statement",
+    chars_left: |n| match n {
+        1 => "1 character left".to_string(),
+        -1 => "1 character too many".to_string(),
+        n if n >= 0 => format!("{n} characters left"),
+        n => format!("{} characters too many", -n),
     },
     posted: "Thank you: your statement is posted.",
     posted_pending: "Thank you: your statement will appear once a moderator accepts it.",
+    my_statements_heading: "Your statements",
+    status_pending: "Awaiting moderation",
+    status_rejected: "Not accepted",
+    status_visible: "Shown to others",
     error_empty: "Write something first.",
     error_too_long: "That statement is too long. Please shorten it.",
     error_duplicate: "That statement is already in the conversation.",
     error_closed: "This conversation is closed.",
-    analysis_heading: "The conversation so far",
-    analysis_line: |p, s, v| format!("{p} participants have cast {v} votes on {s} statements."),
-    analysis_agree_share: |pct| format!("{pct}% of votes are agreements."),
-    analysis_note: "Computed in your browser from every vote.",
+    error_statement_gone: "That statement was removed by a moderator, so the vote was not counted.",
+    standing_heading: "Where you stand",
+    standing_locked: |n| match n {
+        1 => "Vote on 1 more statement to see where you stand among the other participants.".to_string(),
+        n => format!("Vote on {n} more statements to see where you stand among the other participants."),
+    },
+    standing_progress_label: "Votes towards your place on the map",
+    standing_computing: "Working out the opinion map…",
+    map_title: "Opinion map",
+    map_description: |p, g| {
+        let groups = match g {
+            0 => "no groups yet".to_string(),
+            1 => "1 group".to_string(),
+            g => format!("{g} groups"),
+        };
+        format!("Each dot is one of {p} participants; people who vote alike sit close together, in {groups}.")
+    },
+    you_marker: "You",
+    you_are_in: |g| format!("You are in group {g}."),
+    no_group: "You are on the map, but not in a group yet: vote on a few more statements.",
+    group_size: |g, n, mine| {
+        let people = if n == 1 { "1 person".to_string() } else { format!("{n} people") };
+        if mine {
+            format!("Group {g} (yours): {people}")
+        } else {
+            format!("Group {g}: {people}")
+        }
+    },
+    group_heading: |g| format!("What group {g} thinks, more than others"),
+    group_none: "Nothing sets your group apart yet.",
+    group_share: |agree, inside, outside| {
+        let verb = if agree { "agreed" } else { "disagreed" };
+        format!("{inside}% of your group {verb}, {outside}% of others")
+    },
+    consensus_heading: "What every group agrees on",
+    consensus_none: "No statement has broad agreement yet.",
+    consensus_share: |pct| format!("{pct}% agree"),
+    analysis_note: "Computed in your browser from every vote; it updates as votes arrive.",
+    about_heading: "About you (optional)",
+    about_help: "These answers help the organisers see whether every part of the community took part. They are only ever shown as totals of many people.",
+    about_skip: "Prefer not to say",
+    about_save: "Save answers",
+    about_saved: "Thank you: your answers are saved.",
 };
 
 pub static ID: Participant = Participant {
+    voting_label: "Beri suara pada pernyataan",
     statement_heading: "Pernyataan",
+    vote_group_label: "Suara Anda untuk pernyataan ini",
     agree: "Setuju",
     disagree: "Tidak setuju",
     pass: "Lewati / ragu",
-    remaining: |n| format!("{n} pernyataan lagi"),
-    all_done: "Anda sudah memberi suara pada semua pernyataan. Terima kasih! Kembalilah nanti untuk pernyataan baru.",
-    voted_agree: "Suara tercatat: setuju.",
-    voted_disagree: "Suara tercatat: tidak setuju.",
-    voted_pass: "Suara tercatat: lewati.",
+    pass_hint: "Ragu, atau tidak ingin menjawab? Lewati berpindah tanpa memihak.",
+    shortcuts: "Papan ketik:",
+    key_agree: "S",
+    key_disagree: "T",
+    key_pass: "L",
+    remaining: |n| match n {
+        0 => "Tidak ada pernyataan tersisa".to_string(),
+        n => format!("{n} pernyataan lagi"),
+    },
+    voted_count: |n| format!("Anda sudah memberi suara pada {n}"),
+    all_done: "Anda sudah memberi suara pada semua pernyataan. Terima kasih! Pernyataan baru akan muncul di sini saat peserta lain menambahkannya.",
+    closed_card: "Percakapan ini sudah ditutup: pemungutan suara dan pengiriman pernyataan telah berakhir. Terima kasih atas partisipasi Anda.",
+    voted: |v, offline| {
+        let w = match v {
+            Vote::Agree => "setuju",
+            Vote::Disagree => "tidak setuju",
+            Vote::Pass => "lewati",
+        };
+        if offline {
+            format!("Suara disimpan di perangkat ini: {w}. Suara akan dikirim saat Anda kembali daring.")
+        } else {
+            format!("Suara tercatat: {w}.")
+        }
+    },
+    changed: |v, offline| {
+        let w = match v {
+            Vote::Agree => "setuju",
+            Vote::Disagree => "tidak setuju",
+            Vote::Pass => "lewati",
+        };
+        if offline {
+            format!("Suara diubah menjadi {w} di perangkat ini. Suara akan dikirim saat Anda kembali daring.")
+        } else {
+            format!("Suara diubah menjadi {w}.")
+        }
+    },
+    past_votes_heading: |n| format!("Suara Anda ({n}): ubah pilihan"),
+    past_votes_hint: "Pilih jawaban lain untuk pernyataan mana pun; jawaban terakhir Anda yang dihitung.",
+    offline: "Anda sedang luring. Tetap beri suara: suara Anda disimpan di perangkat ini.",
+    waiting: |n, online| {
+        if online {
+            format!("Mengirim {n} suara tersimpan…")
+        } else {
+            format!("{n} suara menunggu dikirim.")
+        }
+    },
     post_heading: "Tambahkan pernyataan Anda",
-    post_placeholder: "Satu gagasan singkat dan jelas yang bisa disetujui atau ditolak orang lain",
+    post_help: "Sampaikan satu hal yang bisa disetujui atau ditolak orang lain. Nama Anda tidak ditampilkan.",
+    post_placeholder: "Contoh: Posyandu sebaiknya buka pada hari Sabtu",
     post_button: "Kirim pernyataan",
     chars_left: |n| {
         if n >= 0 {
@@ -83,12 +268,47 @@ pub static ID: Participant = Participant {
     },
     posted: "Terima kasih: pernyataan Anda sudah tampil.",
     posted_pending: "Terima kasih: pernyataan Anda akan tampil setelah disetujui moderator.",
+    my_statements_heading: "Pernyataan Anda",
+    status_pending: "Menunggu moderasi",
+    status_rejected: "Tidak diterima",
+    status_visible: "Tampil untuk peserta lain",
     error_empty: "Tulis sesuatu terlebih dahulu.",
     error_too_long: "Pernyataan itu terlalu panjang. Mohon dipersingkat.",
     error_duplicate: "Pernyataan itu sudah ada dalam percakapan.",
     error_closed: "Percakapan ini sudah ditutup.",
-    analysis_heading: "Percakapan sejauh ini",
-    analysis_line: |p, s, v| format!("{p} peserta telah memberikan {v} suara pada {s} pernyataan."),
-    analysis_agree_share: |pct| format!("{pct}% suara adalah setuju."),
-    analysis_note: "Dihitung di peramban Anda dari semua suara.",
+    error_statement_gone: "Pernyataan itu sudah dihapus moderator, jadi suara Anda tidak dihitung.",
+    standing_heading: "Posisi Anda",
+    standing_locked: |n| format!("Beri suara pada {n} pernyataan lagi untuk melihat posisi Anda di antara peserta lain."),
+    standing_progress_label: "Suara menuju posisi Anda di peta",
+    standing_computing: "Menyusun peta pendapat…",
+    map_title: "Peta pendapat",
+    map_description: |p, g| {
+        let groups = if g == 0 { "belum ada kelompok".to_string() } else { format!("{g} kelompok") };
+        format!("Setiap titik adalah satu dari {p} peserta; orang yang memilih serupa berdekatan, dalam {groups}.")
+    },
+    you_marker: "Anda",
+    you_are_in: |g| format!("Anda berada di kelompok {g}."),
+    no_group: "Anda sudah ada di peta, tetapi belum masuk kelompok: beri suara pada beberapa pernyataan lagi.",
+    group_size: |g, n, mine| {
+        if mine {
+            format!("Kelompok {g} (kelompok Anda): {n} orang")
+        } else {
+            format!("Kelompok {g}: {n} orang")
+        }
+    },
+    group_heading: |g| format!("Pendapat khas kelompok {g}, dibanding kelompok lain"),
+    group_none: "Belum ada yang membedakan kelompok Anda.",
+    group_share: |agree, inside, outside| {
+        let verb = if agree { "setuju" } else { "tidak setuju" };
+        format!("{inside}% kelompok Anda {verb}, kelompok lain {outside}%")
+    },
+    consensus_heading: "Yang disetujui semua kelompok",
+    consensus_none: "Belum ada pernyataan yang disetujui secara luas.",
+    consensus_share: |pct| format!("{pct}% setuju"),
+    analysis_note: "Dihitung di peramban Anda dari semua suara; diperbarui saat suara baru masuk.",
+    about_heading: "Tentang Anda (tidak wajib)",
+    about_help: "Jawaban ini membantu penyelenggara melihat apakah semua bagian warga ikut serta. Jawaban hanya pernah ditampilkan sebagai jumlah dari banyak orang.",
+    about_skip: "Memilih tidak menjawab",
+    about_save: "Simpan jawaban",
+    about_saved: "Terima kasih: jawaban Anda tersimpan.",
 };

@@ -1,0 +1,3 @@
+//! Components shared by several areas of the app.
+
+pub mod opinion_map;

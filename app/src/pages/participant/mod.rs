@@ -1,0 +1,128 @@
+//! The participant page (`/c/<conversation>`, optional `?xid=` from an embedding site):
+//! the topic, one statement at a time to vote on, earlier votes to change, a box to post a
+//! statement, and "where you stand" computed in the browser. Votes survive a lost
+//! connection (see `queue`).
+
+mod about_you;
+mod live;
+mod notice;
+mod past_votes;
+mod queue;
+mod session;
+mod standing;
+mod statement_form;
+mod vote_card;
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::hooks::{use_params_map, use_query_map};
+
+use super::NotFound;
+use crate::client::ApiError;
+use crate::i18n::t;
+use about_you::AboutYou;
+use past_votes::PastVotes;
+use session::Session;
+use standing::WhereYouStand;
+use statement_form::StatementForm;
+use vote_card::VoteCard;
+
+/// How the first load went.
+#[derive(Debug, Clone, PartialEq)]
+enum Load {
+    Loading,
+    Ready,
+    NotFound,
+    Failed,
+}
+
+#[component]
+pub fn ConversationPage() -> impl IntoView {
+    let params = use_params_map();
+    let query = use_query_map();
+    move || {
+        let id = params.read().get("id").unwrap_or_default();
+        let xid = query.read_untracked().get("xid").filter(|x| !x.is_empty());
+        view! { <Conversation id xid/> }
+    }
+}
+
+#[component]
+fn Conversation(id: String, xid: Option<String>) -> impl IntoView {
+    let session = Session::new(&id);
+    let load = RwSignal::new(Load::Loading);
+    spawn_local(async move {
+        load.set(match session.start(xid).await {
+            Ok(()) => Load::Ready,
+            Err(ApiError::Server { status: 404, .. }) => Load::NotFound,
+            Err(_) => Load::Failed,
+        });
+    });
+    live::keep_live(session);
+    provide_context(session);
+
+    move || match load.get() {
+        Load::Loading => view! { <p class="loading" aria-live="polite">{move || t().loading}</p> }.into_any(),
+        Load::NotFound => view! { <NotFound/> }.into_any(),
+        Load::Failed => view! { <p class="error" role="alert">{move || t().error_network}</p> }.into_any(),
+        Load::Ready => view! { <ConversationBody session/> }.into_any(),
+    }
+}
+
+#[component]
+fn ConversationBody(session: Session) -> impl IntoView {
+    let c = session.conversation;
+    let allow = move || c.with(|c| c.allow_statements && !c.closed);
+    view! {
+        <div class="conversation">
+            <header class="topic-header">
+                <h1 class="topic">{move || c.with(|c| c.title.clone())}</h1>
+                <Show when=move || c.with(|c| !c.description.is_empty())>
+                    <p class="description">{move || c.with(|c| c.description.clone())}</p>
+                </Show>
+            </header>
+            <ConnectionStatus session/>
+            <section class="voting" aria-label=move || t().participant.voting_label>
+                <VoteCard session/>
+                <NoticeLine session/>
+            </section>
+            <PastVotes session/>
+            <WhereYouStand session/>
+            <AboutYou session/>
+            <Show when=allow>
+                <StatementForm session/>
+            </Show>
+        </div>
+    }
+}
+
+/// The live region announcing each vote or error.
+#[component]
+fn NoticeLine(session: Session) -> impl IntoView {
+    let notice = session.notice;
+    view! {
+        <p class="notice" class:error=move || notice.get().is_some_and(|n| n.is_error())
+            role="status" aria-live="polite" data-testid="notice">
+            {move || notice.get().map(|n| n.text(t()))}
+        </p>
+    }
+}
+
+/// Says when the page is offline or the server unreachable, and how many votes wait.
+#[component]
+fn ConnectionStatus(session: Session) -> impl IntoView {
+    let p = move || t().participant;
+    let waiting = move || session.waiting.get();
+    view! {
+        <div class="connection" role="status" aria-live="polite" data-testid="connection"
+            class:offline=move || !session.online()
+            class:hidden=move || session.online() && waiting() == 0>
+            {move || (!session.online()).then(|| view! {
+                <p class="connection-title">{move || p().offline}</p>
+            })}
+            {move || (waiting() > 0).then(|| view! {
+                <p data-testid="waiting">{move || (p().waiting)(waiting(), session.online())}</p>
+            })}
+        </div>
+    }
+}

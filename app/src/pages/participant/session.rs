@@ -1,0 +1,346 @@
+//! The participant's session in one conversation: who they are, what they see, how they
+//! voted, and the votes still waiting to reach the server. Provided as context to the
+//! page's components; every field is a signal, so the struct is `Copy`.
+//!
+//! A vote is optimistic: it is recorded on screen and queued (see [`super::queue`]) at once,
+//! then the queue is sent in order. Online, the server's answer picks the next card (its
+//! routing); offline, the next card is picked here from the statements already loaded.
+
+use gloo_storage::{LocalStorage, Storage};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use mufakat_core::api::{
+    ConversationView, JoinRequest, JoinResponse, MyVotes, NextStatement, StatementView, VoteRequest,
+    VoteResponse,
+};
+use mufakat_core::model::{Moderation, ParticipantId, StatementId, Vote};
+
+use super::notice::{ErrorKind, Notice};
+use super::queue;
+use crate::client::{self, conversation_url, ApiError};
+
+#[derive(Clone, Copy)]
+pub struct Session {
+    pub id: StoredValue<String>,
+    pub conversation: RwSignal<ConversationView>,
+    pub token: RwSignal<Option<String>>,
+    pub me: RwSignal<Option<ParticipantId>>,
+    /// The card on screen; `None` until the first one is loaded.
+    pub next: RwSignal<Option<NextStatement>>,
+    /// The participant's votes, in the order first cast (queued ones included).
+    pub my_votes: RwSignal<Vec<(StatementId, Vote)>>,
+    /// Statements the participant posted during this visit, with their moderation.
+    pub posted: RwSignal<Vec<StatementView>>,
+    /// Votes in the local queue.
+    pub waiting: RwSignal<usize>,
+    /// The last request reached the server.
+    pub reachable: RwSignal<bool>,
+    /// `navigator.onLine`.
+    pub browser_online: RwSignal<bool>,
+    pub notice: RwSignal<Option<Notice>>,
+    /// Waiting for the server to pick the next card.
+    pub busy: RwSignal<bool>,
+    /// Bumped whenever other participants' votes or the statements changed on the server.
+    pub server_changed: RwSignal<u64>,
+    flushing: StoredValue<bool>,
+}
+
+fn token_key(conversation: &str) -> String {
+    format!("mufakat.token.{conversation}")
+}
+
+fn browser_online() -> bool {
+    web_sys::window().map(|w| w.navigator().on_line()).unwrap_or(true)
+}
+
+impl Session {
+    pub fn new(id: &str) -> Session {
+        Session {
+            id: StoredValue::new(id.to_string()),
+            conversation: RwSignal::new(ConversationView {
+                id: id.to_string(),
+                title: String::new(),
+                description: String::new(),
+                language: String::new(),
+                allow_statements: false,
+                strict_moderation: false,
+                closed: false,
+                max_statement_chars: mufakat_core::api::MAX_STATEMENT_CHARS,
+                participants: 0,
+                statements: Vec::new(),
+                questions: Vec::new(),
+            }),
+            token: RwSignal::new(None),
+            me: RwSignal::new(None),
+            next: RwSignal::new(None),
+            my_votes: RwSignal::new(queue::load(id).into_iter().map(|v| (v.statement, v.vote)).collect()),
+            posted: RwSignal::new(Vec::new()),
+            waiting: RwSignal::new(queue::load(id).len()),
+            reachable: RwSignal::new(true),
+            browser_online: RwSignal::new(browser_online()),
+            notice: RwSignal::new(None),
+            busy: RwSignal::new(false),
+            server_changed: RwSignal::new(0),
+            flushing: StoredValue::new(false),
+        }
+    }
+
+    pub fn url(self, rest: &str) -> String {
+        self.id.with_value(|id| conversation_url(id, rest))
+    }
+
+    /// Online as far as we can tell: the browser says so and the server answered last time.
+    pub fn online(self) -> bool {
+        self.reachable.get() && self.browser_online.get()
+    }
+
+    pub fn vote_of(self, statement: StatementId) -> Option<Vote> {
+        self.my_votes.with(|v| v.iter().find(|(s, _)| *s == statement).map(|(_, v)| *v))
+    }
+
+    pub fn statement_text(self, statement: StatementId) -> Option<String> {
+        self.conversation.with(|c| c.statements.iter().find(|s| s.id == statement).map(|s| s.text.clone()))
+    }
+
+    /// Votes needed before the participant is placed on the map: min(7, statements)
+    /// (Pol.is in-conv threshold, polis-math A.3).
+    pub fn threshold(self) -> usize {
+        self.conversation.with(|c| c.statements.len().min(7))
+    }
+
+    fn card(self) -> Option<StatementId> {
+        self.next.with_untracked(|n| n.as_ref().and_then(|n| n.statement.as_ref()).map(|s| s.id))
+    }
+
+    /// Loads the conversation, joins it (or resumes), and shows the first card.
+    pub async fn start(self, xid: Option<String>) -> Result<(), ApiError> {
+        let view = client::get::<ConversationView>(&self.url(""), None).await?;
+        self.conversation.set(view);
+        let id = self.id.get_value();
+        // An embedding site's xid names the participant; otherwise resume this browser's token.
+        let join = match xid {
+            Some(xid) => JoinRequest { token: None, xid: Some(xid) },
+            None => JoinRequest { token: LocalStorage::get(token_key(&id)).ok(), xid: None },
+        };
+        let joined = client::post::<_, JoinResponse>(&self.url("/participants"), None, &join).await?;
+        if join.xid.is_none() {
+            let _ = LocalStorage::set(token_key(&id), &joined.token);
+        }
+        self.token.set(Some(joined.token));
+        self.me.set(Some(joined.participant));
+        if self.waiting.get_untracked() > 0 {
+            self.flush_now().await;
+        }
+        self.load_next().await;
+        // The card first; the list of past votes follows a moment later.
+        spawn_local(self.load_my_votes());
+        Ok(())
+    }
+
+    /// Asks the server for the next card (its routing picks it).
+    pub async fn load_next(self) {
+        let Some(token) = self.token.get_untracked() else { return };
+        match client::get::<NextStatement>(&self.url("/next"), Some(&token)).await {
+            Ok(n) => {
+                self.reachable.set(true);
+                let voted = n.statement.as_ref().is_some_and(|s| self.vote_of_untracked(s.id).is_some());
+                if voted {
+                    self.advance_locally();
+                } else {
+                    self.next.set(Some(n));
+                }
+            }
+            Err(e) => {
+                self.note_failure(&e);
+                self.advance_locally();
+            }
+        }
+    }
+
+    /// The server's record of this participant's votes, with the still-queued ones on top.
+    async fn load_my_votes(self) {
+        let Some(token) = self.token.get_untracked() else { return };
+        let server = match client::get::<MyVotes>(&self.url("/my-votes"), Some(&token)).await {
+            Ok(m) => m.votes,
+            Err(e) => {
+                self.note_failure(&e);
+                return;
+            }
+        };
+        self.my_votes.update(|mine| {
+            let queued = std::mem::take(mine);
+            *mine = server;
+            for (s, v) in queued {
+                upsert(mine, s, v);
+            }
+        });
+    }
+
+    fn vote_of_untracked(self, statement: StatementId) -> Option<Vote> {
+        self.my_votes.with_untracked(|v| v.iter().find(|(s, _)| *s == statement).map(|(_, v)| *v))
+    }
+
+    fn note_failure(self, e: &ApiError) {
+        if ErrorKind::of(e) == ErrorKind::Network {
+            self.reachable.set(false);
+        }
+    }
+
+    /// Records a vote: on screen and in the queue at once, then sends the queue.
+    pub fn cast(self, statement: StatementId, vote: Vote) {
+        let on_card = self.card() == Some(statement);
+        let changed = !on_card && self.vote_of_untracked(statement).is_some();
+        let was_empty = self.waiting.get_untracked() == 0;
+        let online = self.reachable.get_untracked() && self.browser_online.get_untracked();
+        self.my_votes.update(|mine| upsert(mine, statement, vote));
+        let n = self.id.with_value(|id| queue::push(id, VoteRequest { statement, vote }));
+        self.waiting.set(n);
+        let offline = !online;
+        self.notice.set(Some(if changed {
+            Notice::Changed { vote, offline }
+        } else {
+            Notice::Voted { vote, offline }
+        }));
+        if on_card {
+            if online && was_empty {
+                self.busy.set(true);
+            } else {
+                self.advance_locally();
+            }
+        }
+        self.flush();
+    }
+
+    /// Sends the queued votes, unless a send is already under way.
+    pub fn flush(self) {
+        spawn_local(self.flush_now());
+    }
+
+    async fn flush_now(self) {
+        if self.flushing.get_value() {
+            return;
+        }
+        let Some(token) = self.token.get_untracked() else { return };
+        self.flushing.set_value(true);
+        let id = self.id.get_value();
+        let mut last_next = None;
+        let mut failed = false;
+        while let Some(v) = queue::front(&id) {
+            match client::post::<_, VoteResponse>(&self.url("/votes"), Some(&token), &v).await {
+                Ok(r) => {
+                    self.waiting.set(queue::pop_sent(&id, &v));
+                    self.reachable.set(true);
+                    last_next = Some(r.next);
+                }
+                Err(e) if ErrorKind::of(&e) == ErrorKind::Network => {
+                    self.reachable.set(false);
+                    // A vote announced as recorded is, for now, only on this device: say so.
+                    self.notice.update(|n| {
+                        if let Some(Notice::Voted { offline, .. } | Notice::Changed { offline, .. }) = n {
+                            *offline = true;
+                        }
+                    });
+                    failed = true;
+                    break;
+                }
+                Err(e) => {
+                    // Refused for good (statement removed, conversation closed): drop it so
+                    // the votes behind it still go, and say why.
+                    self.waiting.set(queue::pop_sent(&id, &v));
+                    self.reachable.set(true);
+                    self.my_votes.update(|mine| mine.retain(|(s, _)| *s != v.statement));
+                    self.notice.set(Some(Notice::Error(ErrorKind::of(&e))));
+                }
+            }
+        }
+        self.flushing.set_value(false);
+        let card_done = self.card().is_some_and(|s| self.vote_of_untracked(s).is_some());
+        if self.busy.get_untracked() || card_done {
+            match last_next {
+                Some(n)
+                    if !failed
+                        && n.statement.as_ref().is_none_or(|s| self.vote_of_untracked(s.id).is_none()) =>
+                {
+                    self.next.set(Some(n))
+                }
+                _ => self.advance_locally(),
+            }
+            self.busy.set(false);
+        }
+    }
+
+    /// Picks the next card from the statements already loaded: the least-voted unvoted one,
+    /// never the participant's own (the server's novelty rule, without the randomness).
+    pub fn advance_locally(self) {
+        let posted: Vec<StatementId> = self.posted.with_untracked(|p| p.iter().map(|s| s.id).collect());
+        let candidates: Vec<StatementView> = self.conversation.with_untracked(|c| {
+            c.statements
+                .iter()
+                .filter(|s| self.vote_of_untracked(s.id).is_none() && !posted.contains(&s.id))
+                .cloned()
+                .collect()
+        });
+        let statement = candidates.iter().min_by_key(|s| (s.counts.total(), s.id)).cloned();
+        let voted = self.my_votes.with_untracked(|v| v.len()) as u32;
+        self.next.set(Some(NextStatement { statement, remaining: candidates.len() as u32, voted }));
+        self.busy.set(false);
+    }
+
+    /// Called every few seconds and when the browser comes back online: sends waiting votes,
+    /// or checks whether the server is reachable again.
+    pub fn retry(self) {
+        self.browser_online.set(browser_online());
+        if !self.browser_online.get_untracked() {
+            return;
+        }
+        if self.waiting.get_untracked() > 0 {
+            self.flush();
+        } else if !self.reachable.get_untracked() {
+            spawn_local(async move {
+                if client::get::<ConversationView>(&self.url(""), None).await.is_ok() {
+                    self.reachable.set(true);
+                    self.server_changed.update(|n| *n += 1);
+                }
+            });
+        }
+    }
+
+    /// A statement the participant posted: listed with its moderation, and shown to voters
+    /// when it is already visible.
+    pub fn add_posted(self, s: StatementView) {
+        let strict = self.conversation.with_untracked(|c| c.strict_moderation);
+        let visible =
+            s.moderation == Moderation::Accepted || (!strict && s.moderation == Moderation::Pending);
+        if visible {
+            self.add_statement(s.clone());
+        }
+        self.posted.update(|p| p.push(s));
+    }
+
+    /// A statement became visible (live event or own post).
+    pub fn add_statement(self, s: StatementView) {
+        let all_done = self.next.with_untracked(|n| n.as_ref().is_some_and(|n| n.statement.is_none()));
+        self.conversation.update(|c| match c.statements.iter_mut().find(|x| x.id == s.id) {
+            Some(x) => *x = s,
+            None => c.statements.push(s),
+        });
+        if all_done && !self.busy.get_untracked() {
+            spawn_local(self.load_next());
+        }
+    }
+
+    /// A statement was hidden by a moderator: off the list, and off the card if shown.
+    pub fn hide_statement(self, statement: StatementId) {
+        self.conversation.update(|c| c.statements.retain(|s| s.id != statement));
+        if self.card() == Some(statement) {
+            spawn_local(self.load_next());
+        }
+    }
+}
+
+fn upsert(votes: &mut Vec<(StatementId, Vote)>, statement: StatementId, vote: Vote) {
+    match votes.iter_mut().find(|(s, _)| *s == statement) {
+        Some(entry) => entry.1 = vote,
+        None => votes.push((statement, vote)),
+    }
+}

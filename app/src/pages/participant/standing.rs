@@ -1,0 +1,232 @@
+//! "Where you stand": once the participant has voted on enough statements to be placed
+//! (min(7, statements), polis-math A.3), the page downloads every vote, runs mufakat-core's
+//! analysis in the browser (wasm) and shows the opinion map with "you are here", the
+//! participant's group, what that group agrees on more than others, and what every group
+//! agrees on. New votes (live events, own votes) refresh it at most every few seconds; the
+//! analysis runs in its own task after the download, between frames, so typing and voting
+//! never wait for it.
+
+use std::time::Duration;
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use mufakat_core::analysis::{Group, Representative};
+use mufakat_core::api::VotesCompact;
+use mufakat_core::repness::Direction;
+use mufakat_core::{analyse, Analysis, AnalysisInput, AnalysisParams, StatementMeta, VoteRecord, WarmStart};
+
+use super::session::Session;
+use crate::components::opinion_map::{group_colour, group_letter, groups_of, points_of, OpinionMap};
+use crate::i18n::t;
+
+/// Least time between two analyses.
+const REFRESH_EVERY_MS: f64 = 3000.0;
+/// Statements listed per section.
+const LISTED: usize = 4;
+
+/// Throttles analysis runs: one pending at most, and none sooner than [`REFRESH_EVERY_MS`]
+/// after the last.
+#[derive(Clone, Copy)]
+struct Runner {
+    session: Session,
+    analysis: RwSignal<Option<Analysis>>,
+    pending: StoredValue<bool>,
+    last_run: StoredValue<f64>,
+    warm: StoredValue<Option<WarmStart>>,
+}
+
+impl Runner {
+    fn schedule(self) {
+        if self.pending.get_value() {
+            return;
+        }
+        self.pending.set_value(true);
+        let wait = (self.last_run.get_value() + REFRESH_EVERY_MS - js_sys::Date::now()).max(0.0);
+        set_timeout(move || spawn_local(self.run()), Duration::from_millis(wait as u64));
+    }
+
+    async fn run(self) {
+        self.last_run.set_value(js_sys::Date::now());
+        let downloaded = crate::client::get::<VotesCompact>(&self.session.url("/votes"), None).await;
+        self.pending.set_value(false);
+        let Ok(mut records) = downloaded.map(|v| v.records().unwrap_or_default()) else {
+            return;
+        };
+        // Votes still queued on this device count too: appended, they win over older ones.
+        if let Some(me) = self.session.me.get_untracked() {
+            self.session.my_votes.with_untracked(|mine| {
+                records.extend(mine.iter().map(|&(statement, vote)| VoteRecord {
+                    participant: me,
+                    statement,
+                    vote,
+                }));
+            });
+        }
+        let metas: Vec<StatementMeta> = self.session.conversation.with_untracked(|c| {
+            c.statements
+                .iter()
+                .map(|s| StatementMeta { moderation: s.moderation, ..StatementMeta::new(s.id) })
+                .collect()
+        });
+        // Yield a frame so the page stays responsive, then compute.
+        request_animation_frame(move || {
+            let input = AnalysisInput { votes: &records, statements: &metas };
+            let previous = self.warm.get_value();
+            if let Ok(a) = analyse(&input, &AnalysisParams::default(), previous.as_ref()) {
+                self.warm.set_value(Some(a.warm_start.clone()));
+                self.analysis.set(Some(a));
+            }
+        });
+    }
+}
+
+#[component]
+pub fn WhereYouStand(session: Session) -> impl IntoView {
+    let runner = Runner {
+        session,
+        analysis: RwSignal::new(None),
+        pending: StoredValue::new(false),
+        last_run: StoredValue::new(0.0),
+        warm: StoredValue::new(None),
+    };
+    let voted = move || session.my_votes.with(|v| v.len());
+    let placed = Memo::new(move |_| {
+        session.me.get().is_some() && session.threshold() > 0 && voted() >= session.threshold()
+    });
+    Effect::new(move |_| {
+        session.server_changed.track();
+        session.my_votes.track();
+        if placed.get() {
+            runner.schedule();
+        }
+    });
+    let p = move || t().participant;
+    let to_go = move || session.threshold().saturating_sub(voted());
+    view! {
+        <section class="panel standing" aria-labelledby="standing-heading" data-testid="standing">
+            <h2 id="standing-heading">{move || p().standing_heading}</h2>
+            <Show when=move || placed.get() fallback=move || view! {
+                <p data-testid="standing-locked">{move || (p().standing_locked)(to_go())}</p>
+                <progress max=move || session.threshold() value=voted
+                    aria-label=move || p().standing_progress_label></progress>
+            }>
+                {move || match runner.analysis.get() {
+                    None => view! { <p class="loading">{move || p().standing_computing}</p> }.into_any(),
+                    Some(a) => view! { <Standing session analysis=a/> }.into_any(),
+                }}
+            </Show>
+        </section>
+    }
+}
+
+/// The analysis seen from one participant.
+#[component]
+fn Standing(session: Session, analysis: Analysis) -> impl IntoView {
+    let p = move || t().participant;
+    let me = session.me.get_untracked();
+    let my_group = me.and_then(|m| analysis.group_of(m));
+    let group = my_group.and_then(|g| analysis.groups.iter().find(|x| x.id == g).cloned());
+    let n_participants = analysis.participants.len();
+    let n_groups = analysis.groups.len();
+    let points = points_of(&analysis);
+    let groups = groups_of(&analysis);
+    let description = move || {
+        let mut d = (p().map_description)(n_participants, n_groups);
+        if let Some(g) = my_group {
+            d.push(' ');
+            d.push_str(&(p().you_are_in)(group_letter(g)));
+        }
+        d
+    };
+    let legend = analysis
+        .groups
+        .iter()
+        .map(|g| {
+            let (id, size) = (g.id, g.size);
+            let mine = Some(id) == my_group;
+            view! {
+                <li class:mine=mine>
+                    <span class="swatch" style=format!("background:{}", group_colour(Some(id)))></span>
+                    {move || (p().group_size)(group_letter(id), size, mine)}
+                </li>
+            }
+        })
+        .collect_view();
+    let consensus: Vec<(String, f64)> = analysis
+        .consensus
+        .agree
+        .iter()
+        .filter_map(|c| session.statement_text(c.statement).map(|text| (text, c.probability * 100.0)))
+        .take(LISTED)
+        .collect();
+    view! {
+        <figure class="map-figure">
+            <OpinionMap points=points groups=groups
+                title=Signal::derive(move || p().map_title.to_string())
+                description=Signal::derive(description)
+                you=me
+                you_label=Signal::derive(move || p().you_marker.to_string())/>
+            <figcaption>
+                <ul class="legend">{legend}</ul>
+            </figcaption>
+        </figure>
+        <p class="you-are-in" data-testid="your-group">
+            {move || match my_group {
+                Some(g) => (p().you_are_in)(group_letter(g)),
+                None => p().no_group.to_string(),
+            }}
+        </p>
+        {group.map(|g| view! { <GroupAgrees session group=g/> })}
+        <h3>{move || p().consensus_heading}</h3>
+        {if consensus.is_empty() {
+            view! { <p class="muted">{move || p().consensus_none}</p> }.into_any()
+        } else {
+            view! {
+                <ul class="statement-list" data-testid="consensus">
+                    {consensus.into_iter().map(|(text, pct)| view! {
+                        <li><span class="statement-quote">{text}</span>
+                            <span class="figure">{move || (p().consensus_share)(pct.round() as u32)}</span></li>
+                    }).collect_view()}
+                </ul>
+            }.into_any()
+        }}
+        <p class="muted">{move || p().analysis_note}</p>
+    }
+}
+
+/// What the participant's group thinks more than the others: its representative statements.
+#[component]
+fn GroupAgrees(session: Session, group: Group) -> impl IntoView {
+    let p = move || t().participant;
+    let letter = group_letter(group.id);
+    let rows: Vec<(String, Representative)> = group
+        .representative
+        .iter()
+        // Only what sets the group apart: Pol.is also falls back to the group's strongest
+        // view, which may be everyone's.
+        .filter(|r| r.in_group_percent > r.out_group_percent)
+        .filter_map(|r| session.statement_text(r.statement).map(|text| (text, r.clone())))
+        .take(LISTED)
+        .collect();
+    view! {
+        <h3>{move || (p().group_heading)(letter)}</h3>
+        {if rows.is_empty() {
+            view! { <p class="muted">{move || p().group_none}</p> }.into_any()
+        } else {
+            view! {
+                <ul class="statement-list" data-testid="group-statements">
+                    {rows.into_iter().map(|(text, r)| {
+                        let agree = r.direction == Direction::Agree;
+                        let (in_pct, out_pct) = (r.in_group_percent.round() as u32, r.out_group_percent.round() as u32);
+                        view! {
+                            <li class:agree=agree class:disagree=!agree>
+                                <span class="statement-quote">{text}</span>
+                                <span class="figure">{move || (p().group_share)(agree, in_pct, out_pct)}</span>
+                            </li>
+                        }
+                    }).collect_view()}
+                </ul>
+            }.into_any()
+        }}
+    }
+}
