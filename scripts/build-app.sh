@@ -4,4 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$PWD/tools/binaryen/node_modules/.bin:$PATH"
-exec trunk build --release --offline "$@"
+# The participant app first (Trunk empties dist/), then the moderator console and projector,
+# the same app with the `console` feature, into dist/console (served under /admin and /p).
+trunk build --release --offline "$@"
+trunk build --release --offline --dist dist/console --public-url /console/ "$@" app/console.html

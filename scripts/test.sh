@@ -14,6 +14,7 @@ cargo fmt --all --check
 step "lint (native crates, then the app for wasm32)"
 cargo clippy --workspace --exclude mufakat-app --all-targets -- -D warnings
 cargo clippy -p mufakat-app --target wasm32-unknown-unknown -- -D warnings
+cargo clippy -p mufakat-app --target wasm32-unknown-unknown --features console -- -D warnings
 
 step "unit and integration tests (store, API and durability tests on SQLite and a throw-away PostgreSQL)"
 scripts/with-postgres.sh cargo test --workspace --exclude mufakat-app

@@ -77,3 +77,108 @@ pub async fn post_no_content<B: Serialize>(url: &str, token: Option<&str>, body:
 pub fn conversation_url(id: &str, rest: &str) -> String {
     format!("/api/v1/conversations/{id}{rest}")
 }
+
+#[cfg(feature = "console")]
+/// A request to the moderator API (`/api/v1/admin/...`): the session cookie rides along
+/// (same origin), and every state-changing request carries the CSRF header.
+pub async fn admin<B: Serialize, T: DeserializeOwned>(
+    method: &str,
+    rest: &str,
+    body: Option<&B>,
+) -> Result<T, ApiError> {
+    use mufakat_core::api::admin::CSRF_HEADER;
+    let url = format!("/api/v1/admin{rest}");
+    let builder = match method {
+        "GET" => Request::get(&url),
+        "PATCH" => Request::patch(&url).header(CSRF_HEADER, "1"),
+        _ => Request::post(&url).header(CSRF_HEADER, "1"),
+    };
+    let request = match body {
+        Some(b) => builder.json(b).map_err(|e| ApiError::Network(e.to_string()))?,
+        None => builder.build().map_err(|e| ApiError::Network(e.to_string()))?,
+    };
+    let response = request.send().await.map_err(|e| ApiError::Network(e.to_string()))?;
+    decode(response).await
+}
+
+#[cfg(feature = "console")]
+/// A body-less response the caller does not read (`logout`).
+pub async fn admin_post_ignore(rest: &str) -> Result<(), ApiError> {
+    use mufakat_core::api::admin::CSRF_HEADER;
+    let response = Request::post(&format!("/api/v1/admin{rest}"))
+        .header(CSRF_HEADER, "1")
+        .send()
+        .await
+        .map_err(|e| ApiError::Network(e.to_string()))?;
+    if response.ok() {
+        Ok(())
+    } else {
+        Err(ApiError::Server { status: response.status(), code: "http".into(), message: String::new() })
+    }
+}
+
+#[cfg(feature = "console")]
+/// The live event stream of one conversation (`GET …/events`, Server-Sent Events). The
+/// browser reconnects by itself; dropping the stream closes it.
+pub struct LiveStream {
+    source: web_sys::EventSource,
+    _handlers: Vec<wasm_bindgen::closure::Closure<dyn FnMut(web_sys::Event)>>,
+}
+
+#[cfg(feature = "console")]
+impl LiveStream {
+    /// `on_event` gets every event; `on_status` gets `true` when connected, `false` when the
+    /// connection dropped (the browser then retries).
+    pub fn open(
+        conversation: &str,
+        on_event: impl Fn(mufakat_core::api::events::LiveEvent) + 'static,
+        on_status: impl Fn(bool) + 'static,
+    ) -> Option<LiveStream> {
+        use std::rc::Rc;
+        use wasm_bindgen::closure::Closure;
+        use wasm_bindgen::JsCast;
+        let source = web_sys::EventSource::new(&conversation_url(conversation, "/events")).ok()?;
+        let on_event = Rc::new(on_event);
+        let on_status = Rc::new(on_status);
+        let mut handlers = Vec::new();
+        for name in ["statement", "votes", "moderation", "closed"] {
+            let on_event = on_event.clone();
+            let handler = Closure::<dyn FnMut(web_sys::Event)>::new(move |ev: web_sys::Event| {
+                let Some(data) = ev.dyn_ref::<web_sys::MessageEvent>().and_then(|m| m.data().as_string())
+                else {
+                    return;
+                };
+                if let Some(event) = parse_live_event(name, &data) {
+                    on_event(event);
+                }
+            });
+            let _ = source.add_event_listener_with_callback(name, handler.as_ref().unchecked_ref());
+            handlers.push(handler);
+        }
+        for (name, up) in [("open", true), ("error", false)] {
+            let on_status = on_status.clone();
+            let handler = Closure::<dyn FnMut(web_sys::Event)>::new(move |_| on_status(up));
+            let _ = source.add_event_listener_with_callback(name, handler.as_ref().unchecked_ref());
+            handlers.push(handler);
+        }
+        Some(LiveStream { source, _handlers: handlers })
+    }
+}
+
+#[cfg(feature = "console")]
+impl Drop for LiveStream {
+    fn drop(&mut self) {
+        self.source.close();
+    }
+}
+
+#[cfg(feature = "console")]
+/// An event's `data:` is the variant's JSON, with or without its `type` tag.
+fn parse_live_event(name: &str, data: &str) -> Option<mufakat_core::api::events::LiveEvent> {
+    if let Ok(event) = serde_json::from_str(data) {
+        return Some(event);
+    }
+    let mut value: serde_json::Value = serde_json::from_str(data).ok()?;
+    value.as_object_mut()?.insert("type".into(), serde_json::Value::String(name.into()));
+    serde_json::from_value(value).ok()
+}

@@ -93,7 +93,8 @@ impl Server {
     }
 
     /// The API, the health check and the built app (`dist`, with `index.html` for every
-    /// other path so the app's routes work on reload).
+    /// other path so the app's routes work on reload, and `console/index.html` for the
+    /// moderator console under /admin and the projector under /p).
     pub fn router(&self, dist: Option<PathBuf>) -> Router {
         let st = self.state.clone();
         let mut app = crate::api::router(st.clone())
@@ -101,6 +102,12 @@ impl Server {
             .layer(axum::middleware::from_fn_with_state(st.clone(), rate_limit))
             .layer(DefaultBodyLimit::max(st.limits.max_body));
         if let Some(dist) = dist {
+            // The moderator console and projector are a second build of the app (its own
+            // bundle, so the participant page stays small) in `dist/console`.
+            let console = dist.join("console").join("index.html");
+            for path in ["/admin", "/admin/{*rest}", "/p/{*rest}"] {
+                app = app.route_service(path, ServeFile::new(&console));
+            }
             let index = dist.join("index.html");
             app = app.fallback_service(ServeDir::new(&dist).not_found_service(ServeFile::new(index)));
         }

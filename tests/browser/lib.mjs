@@ -13,13 +13,16 @@ mkdirSync(artifacts, { recursive: true });
 
 /** Starts `mufakat serve` and resolves once it prints its URL. `addr` defaults to a free port;
  *  `restart()` stops the server and starts it again on the same SQLite file and port. */
-export async function startServer({ extraArgs = [], dir, addr = '127.0.0.1:0' } = {}) {
+export async function startServer({ extraArgs = [], dir, addr = '127.0.0.1:0', adminPassword } = {}) {
   const bin = process.env.MUFAKAT_BIN ?? path.join(root, 'target/debug/mufakat');
   const workdir = dir ?? mkdtempSync(path.join(tmpdir(), 'mufakat-e2e-'));
   const dbPath = path.join(workdir, 'mufakat.sqlite');
   const args = ['serve', '--addr', addr, '--database-url', `sqlite://${dbPath}`,
     '--dist', path.join(root, 'dist'), ...extraArgs];
-  const proc = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, RUST_LOG: 'warn' } });
+  // `adminPassword` creates the first moderator, `admin`, at start (MUFAKAT_ADMIN_PASSWORD).
+  const env = { ...process.env, RUST_LOG: 'warn' };
+  if (adminPassword) env.MUFAKAT_ADMIN_PASSWORD = adminPassword;
+  const proc = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'], env });
   let log = '';
   proc.stderr.on('data', (d) => { log += d; });
   const base = await new Promise((resolve, reject) => {
@@ -40,7 +43,7 @@ export async function startServer({ extraArgs = [], dir, addr = '127.0.0.1:0' } 
     },
     async restart() {
       await this.stop();
-      return startServer({ extraArgs, dir: workdir, addr: new URL(base).host });
+      return startServer({ extraArgs, dir: workdir, addr: new URL(base).host, adminPassword });
     },
   };
 }

@@ -1,3 +1,5 @@
 //! Components shared by several areas of the app.
 
+#[cfg(feature = "console")]
+pub mod consensus_map;
 pub mod opinion_map;

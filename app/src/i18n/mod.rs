@@ -2,6 +2,8 @@
 //! A catalogue is a struct, so a message missing in one language does not compile; each area
 //! of the app has its own part (`participant.rs`, ...).
 
+#[cfg(feature = "console")]
+mod moderator;
 mod participant;
 
 use leptos::prelude::*;
@@ -57,6 +59,10 @@ pub struct Catalogue {
     pub error_network: &'static str,
     pub error_other: &'static str,
     pub participant: &'static participant::Participant,
+    #[cfg(feature = "console")]
+    pub moderator: &'static moderator::Moderator,
+    #[cfg(feature = "console")]
+    pub map: &'static moderator::MapText,
 }
 
 pub static EN: Catalogue = Catalogue {
@@ -71,6 +77,10 @@ pub static EN: Catalogue = Catalogue {
     error_network: "Cannot reach the server. Check your connection and try again.",
     error_other: "Something went wrong. Please try again.",
     participant: &participant::EN,
+    #[cfg(feature = "console")]
+    moderator: &moderator::EN,
+    #[cfg(feature = "console")]
+    map: &moderator::MAP_EN,
 };
 
 pub static ID: Catalogue = Catalogue {
@@ -85,6 +95,10 @@ pub static ID: Catalogue = Catalogue {
     error_network: "Server tidak dapat dihubungi. Periksa koneksi Anda lalu coba lagi.",
     error_other: "Terjadi kesalahan. Silakan coba lagi.",
     participant: &participant::ID,
+    #[cfg(feature = "console")]
+    moderator: &moderator::ID,
+    #[cfg(feature = "console")]
+    map: &moderator::MAP_ID,
 };
 
 /// The language chosen for this page, provided as context by the app.

@@ -1,7 +1,14 @@
 //! The app's routes and the pieces every page shares. Each area of the app has its own
-//! module: `participant` (voting and posting).
+//! module: `participant` (voting and posting); with the `console` feature also `moderator`
+//! (the console behind /admin) and `projector` (/p/<id>). The console is a second build of the
+//! same app (`app/console.html`, served by the server under /admin and /p) so that the
+//! participant page does not carry the console's code.
 
+#[cfg(feature = "console")]
+mod moderator;
 mod participant;
+#[cfg(feature = "console")]
+mod projector;
 
 use leptos::prelude::*;
 use leptos_router::components::{Route, Router, Routes, A};
@@ -25,17 +32,39 @@ pub fn App() -> impl IntoView {
                 <LanguageSwitch/>
             </header>
             <main id="main">
-                <Routes fallback=|| view! { <NotFound/> }>
-                    <Route path=path!("/") view=Home/>
-                    <Route path=path!("/c/:id") view=participant::ConversationPage/>
-                </Routes>
+                {routes()}
             </main>
         </Router>
     }
 }
 
+#[cfg(not(feature = "console"))]
+fn routes() -> impl IntoView {
+    view! {
+        <Routes fallback=|| view! { <NotFound/> }>
+            <Route path=path!("/") view=Home/>
+            <Route path=path!("/c/:id") view=participant::ConversationPage/>
+        </Routes>
+    }
+}
+
+#[cfg(feature = "console")]
+fn routes() -> impl IntoView {
+    view! {
+        <Routes fallback=|| view! { <NotFound/> }>
+            <Route path=path!("/") view=Home/>
+            <Route path=path!("/c/:id") view=participant::ConversationPage/>
+            <Route path=path!("/admin") view=moderator::AdminHome/>
+            <Route path=path!("/admin/login") view=moderator::LoginPage/>
+            <Route path=path!("/admin/new") view=moderator::NewConversationPage/>
+            <Route path=path!("/admin/c/:id") view=moderator::ConsolePage/>
+            <Route path=path!("/p/:id") view=projector::ProjectorPage/>
+        </Routes>
+    }
+}
+
 #[component]
-fn LanguageSwitch() -> impl IntoView {
+pub(crate) fn LanguageSwitch() -> impl IntoView {
     let lang = use_lang();
     view! {
         <button class="lang-switch" lang=move || lang.get().other().tag()
