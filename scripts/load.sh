@@ -28,6 +28,17 @@ for _ in $(seq 1 100); do
   grep -q "mufakat is running" "$dir/server.log" && break
   sleep 0.1
 done
-echo "backend=$backend $(nproc) cores"
-target/release/examples/load --base "http://127.0.0.1:$port" --conversation demo \
-  --participants "$participants" --seconds "$seconds" --rate "${RATE:-10000}"
+echo "backend=$backend $(nproc) cores, load average $(cut -d' ' -f1 /proc/loadavg)"
+cpu() { awk '{print $14 + $15}' "/proc/$server/stat"; }
+before=$(cpu)
+out=$(target/release/examples/load --base "http://127.0.0.1:$port" --conversation demo \
+  --participants "$participants" --seconds "$seconds" --rate "${RATE:-10000}")
+after=$(cpu)
+echo "$out"
+# The server's own CPU time per acknowledged vote (joins included): a figure that holds even
+# when other work shares the machine.
+total=$(echo "$out" | sed -n 's/.*votes_total=\([0-9]*\).*/\1/p')
+ticks=$(getconf CLK_TCK)
+awk -v a="$after" -v b="$before" -v n="$total" -v t="$ticks" \
+  'BEGIN { s = (a - b) / t; printf "server_cpu_s=%.2f server_cpu_us_per_vote=%.1f\n", s, (n > 0 ? s * 1e6 / n : 0) }'
+echo "load average after: $(cut -d' ' -f1 /proc/loadavg)"

@@ -70,6 +70,8 @@ fn parse_args() -> Result<Args, String> {
 struct Tally {
     latencies_us: Vec<u32>,
     votes: u64,
+    /// Votes acknowledged at any time, warm-up included.
+    all_votes: u64,
 }
 
 fn main() {
@@ -140,6 +142,7 @@ async fn run(args: Args) {
     for t in tasks {
         if let Ok(t) = t.await {
             all.votes += t.votes;
+            all.all_votes += t.all_votes;
             all.latencies_us.extend(t.latencies_us);
         }
     }
@@ -153,10 +156,11 @@ async fn run(args: Args) {
     };
     let rate = all.votes as f64 / args.seconds as f64;
     println!(
-        "participants={} target_rate={} seconds={} votes={} votes_per_s={:.0} p50_ms={:.2} p90_ms={:.2} p99_ms={:.2} max_ms={:.2} errors={}",
+        "participants={} target_rate={} seconds={} votes_total={} votes={} votes_per_s={:.0} p50_ms={:.2} p90_ms={:.2} p99_ms={:.2} max_ms={:.2} errors={}",
         args.participants,
         args.rate,
         args.seconds,
+        all.all_votes,
         all.votes,
         rate,
         pct(0.50),
@@ -228,6 +232,7 @@ async fn participant(
             tokio::time::sleep(Duration::from_millis(50)).await;
             continue;
         }
+        tally.all_votes += 1;
         if sent >= measure_from && done <= end {
             tally.votes += 1;
             tally.latencies_us.push(done.duration_since(sent).as_micros().min(u32::MAX as u128) as u32);

@@ -105,6 +105,11 @@ impl ConvState {
         self.lock().voted.entry(participant).or_insert_with(|| votes.into_iter().collect());
     }
 
+    /// Replaces a participant's votes with the store's (votes taken by other processes).
+    pub fn reset_votes_of(&self, participant: ParticipantId, votes: Vec<(StatementId, Vote)>) {
+        self.lock().voted.insert(participant, votes.into_iter().collect());
+    }
+
     pub fn votes_of(&self, participant: ParticipantId) -> Vec<(StatementId, Vote)> {
         let inner = self.lock();
         let mut v: Vec<_> = inner

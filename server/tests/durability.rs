@@ -113,3 +113,44 @@ async fn every_acknowledged_vote_survives_kill_9() {
         store.close().await;
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_finishes_requests_in_flight_and_exits_cleanly() {
+    let b = common::backends().await.remove(0);
+    let acked: Acked = Arc::new(Mutex::new(Vec::new()));
+    let mut server = Process::start(&b.url, FLAGS, &[]);
+    let workers: Vec<_> =
+        (0..WORKERS).map(|_| tokio::spawn(participant(server.base.clone(), 37, acked.clone()))).collect();
+    for _ in 0..100 {
+        if acked.lock().unwrap().len() > 50 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(30)).await;
+    }
+    let pid = server.child.id().to_string();
+    let status = std::process::Command::new("kill").args(["-TERM", &pid]).status().expect("kill -TERM");
+    assert!(status.success());
+    let exit = tokio::task::spawn_blocking(move || {
+        let code = server.child.wait().expect("wait");
+        (server, code)
+    });
+    let (_server, code) =
+        tokio::time::timeout(Duration::from_secs(20), exit).await.expect("exits in time").unwrap();
+    assert!(code.success(), "exit status {code:?}");
+    for w in workers {
+        w.abort();
+        let _ = w.await;
+    }
+    let store = Store::open(&b.url).await.expect("open");
+    let stored = store.votes("demo").await.expect("votes");
+    let current: std::collections::HashSet<(u32, u32, i8)> = stored
+        .participants
+        .iter()
+        .zip(&stored.statements)
+        .zip(&stored.values)
+        .map(|((p, s), v)| (*p, *s, *v))
+        .collect();
+    let acked = acked.lock().unwrap().clone();
+    assert!(acked.iter().all(|v| current.contains(v)), "an acknowledged vote is missing after SIGTERM");
+    store.close().await;
+}

@@ -85,6 +85,14 @@ async fn a_vote_through_one_process_reaches_another_process_stream_within_a_seco
         .await
         .unwrap();
     let token = joined["token"].as_str().unwrap().to_string();
+    // Process B has seen this participant before the vote (its memory of their votes is empty).
+    let r = reqwest::Client::new()
+        .get(b.api("/conversations/c/next"))
+        .header("x-participant-token", &token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
     let mut events = Events::open(&b.api("/conversations/c/events")).await;
     events.next(Duration::from_secs(2)).await.expect("first event from B");
     let sent = Instant::now();
@@ -100,6 +108,27 @@ async fn a_vote_through_one_process_reaches_another_process_stream_within_a_seco
     let elapsed = sent.elapsed();
     assert!(seen.is_some(), "process B's stream did not show the vote within a second");
     eprintln!("vote through A reached B's stream after {elapsed:?}");
+    // B knows the vote taken by A: it is among the participant's votes and not routed again.
+    let mine: serde_json::Value = reqwest::Client::new()
+        .get(b.api("/conversations/c/my-votes"))
+        .header("x-participant-token", &token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(mine, json!({"votes": [[1, "disagree"]]}));
+    let next: serde_json::Value = reqwest::Client::new()
+        .get(b.api("/conversations/c/next"))
+        .header("x-participant-token", &token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(next["statement"]["id"], 0);
     // The same token is known to process B: the participant may continue there.
     let r = reqwest::Client::new()
         .post(b.api("/conversations/c/votes"))

@@ -157,3 +157,20 @@ async fn a_conversation_id_is_taken_once() {
         assert!(matches!(again, Err(StoreError::IdTaken)), "{}", b.name);
     }
 }
+
+#[tokio::test]
+async fn concurrent_joins_get_distinct_dense_ids() {
+    for b in common::backends().await {
+        let store = store_with_statements(&b.url, "c", 0).await;
+        let joins = (0..40).map(|_| {
+            let store = store.clone();
+            tokio::spawn(async move { store.join("c", None, None).await })
+        });
+        let mut ids: Vec<u32> = Vec::new();
+        for j in joins {
+            ids.push(j.await.expect("task").expect("join").1);
+        }
+        ids.sort_unstable();
+        assert_eq!(ids, (0..40).collect::<Vec<u32>>(), "{}", b.name);
+    }
+}

@@ -88,6 +88,15 @@ async fn participant(st: &AppState, c: &ConvState, headers: &HeaderMap) -> Resul
     Ok(p)
 }
 
+/// On PostgreSQL a participant may have voted through another process: before answering
+/// from their votes (next statement, my-votes) re-read them. Votes stay on the fast path.
+async fn sync_votes(st: &AppState, c: &ConvState, p: ParticipantId) -> Result<(), AppError> {
+    if st.store.pg_pool().is_some() {
+        c.reset_votes_of(p, st.store.votes_of(&c.id, p).await?);
+    }
+    Ok(())
+}
+
 #[utoipa::path(get, path = "/api/v1/conversations/{id}/next", tag = "participant", params(("id" = String, Path, description = "conversation id"), ("x-participant-token" = String, Header, description = "participant token from join")), responses((status = 200, body = NextStatement), (status = 401, body = ErrorBody), (status = 404, description = "unknown conversation", body = ErrorBody)))]
 pub(super) async fn next(
     State(st): State<AppState>,
@@ -96,6 +105,7 @@ pub(super) async fn next(
 ) -> Result<Json<NextStatement>, AppError> {
     let c = conv(&st, &id).await?;
     let p = participant(&st, &c, &headers).await?;
+    sync_votes(&st, &c, p).await?;
     Ok(Json(c.next_for(p)))
 }
 
@@ -131,6 +141,7 @@ pub(super) async fn my_votes(
 ) -> Result<Json<MyVotes>, AppError> {
     let c = conv(&st, &id).await?;
     let p = participant(&st, &c, &headers).await?;
+    sync_votes(&st, &c, p).await?;
     Ok(Json(MyVotes { votes: c.votes_of(p) }))
 }
 

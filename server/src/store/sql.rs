@@ -181,7 +181,12 @@ impl SqlStore {
                     })
                 }
                 Ok(None) => return Err(StoreError::Duplicate),
-                Err(e) if is_unique_violation(&e) => continue,
+                Err(e) if is_unique_violation(&e) => {
+                    // Lost a race for the next id with another process: wait a moment.
+                    let ms = rand::random::<u64>() % 20;
+                    tokio::time::sleep(std::time::Duration::from_millis(ms)).await;
+                    continue;
+                }
                 Err(e) => return Err(e.into()),
             }
         }
@@ -277,19 +282,32 @@ impl SqlStore {
                 }
             }
             let token = new_token();
-            let inserted: std::result::Result<i64, sqlx::Error> = sqlx::query_scalar(
-                "INSERT INTO participants (conversation_id, id, token, xid, created_at) \
-                 SELECT $1, COALESCE(MAX(id) + 1, 0), $2, $3, $4 FROM participants WHERE conversation_id = $1 \
-                 RETURNING id",
+            let mut tx = self.pool.begin().await?;
+            // The counter row's lock orders concurrent joins of one conversation.
+            let id: Option<i64> = sqlx::query_scalar(
+                "UPDATE conversations SET next_participant = next_participant + 1 WHERE id = $1 \
+                 RETURNING next_participant - 1",
             )
             .bind(conversation)
+            .fetch_optional(&mut *tx)
+            .await?;
+            let id = id.ok_or(StoreError::NotFound("conversation"))?;
+            let inserted = sqlx::query(
+                "INSERT INTO participants (conversation_id, id, token, xid, created_at) VALUES ($1, $2, $3, $4, $5)",
+            )
+            .bind(conversation)
+            .bind(id)
             .bind(&token)
             .bind(xid)
             .bind(now_ms())
-            .fetch_one(&self.pool)
+            .execute(&mut *tx)
             .await;
             match inserted {
-                Ok(id) => return Ok((token, id as ParticipantId, true)),
+                Ok(_) => {
+                    tx.commit().await?;
+                    return Ok((token, id as ParticipantId, true));
+                }
+                // Another join took this xid meanwhile: the loop finds it.
                 Err(e) if is_unique_violation(&e) => continue,
                 Err(e) => return Err(e.into()),
             }
