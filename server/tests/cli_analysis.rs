@@ -1,12 +1,14 @@
 //! `mufakat analyze`, `import` and `export` on the real Pol.is conversations in
-//! /work/shared/data/polis (skipped, with a message, where the folder is absent).
+//! `../shared/data/polis` beside the checkout, or `MUFAKAT_POLIS_DATA` (skipped, with a message,
+//! where the folder is absent).
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use mufakat_core::polis_csv::{self, PolisExport};
 
-const DATA: &str = "/work/shared/data/polis";
+/// The shared data beside the checkout, as the core's fidelity test finds it.
+const DATA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/data/polis");
 
 fn bin() -> Command {
     Command::new(env!("CARGO_BIN_EXE_mufakat"))

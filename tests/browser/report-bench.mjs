@@ -3,9 +3,9 @@
 // Performance.getMetrics, and the worker's wasm memory). Run: node tests/browser/report-bench.mjs
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { startServer, launchBrowser } from './lib.mjs';
+import { startServer, launchBrowser, root } from './lib.mjs';
 
-const DATA = process.env.MUFAKAT_POLIS_DATA ?? '/work/shared/data/polis';
+const DATA = process.env.MUFAKAT_POLIS_DATA ?? path.join(root, '../shared/data/polis');
 const CSVS = ['comments.csv', 'votes.csv', 'participants-votes.csv', 'summary.csv'];
 if (!existsSync(DATA)) { console.log(`SKIPPED: ${DATA} is absent`); process.exit(0); }
 const size = (d) => CSVS.map((f) => path.join(DATA, d, f)).filter(existsSync).reduce((s, f) => s + statSync(f).size, 0);

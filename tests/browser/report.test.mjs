@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startServer, launchBrowser, artifacts, root } from './lib.mjs';
 
-const DATA = process.env.MUFAKAT_POLIS_DATA ?? '/work/shared/data/polis';
+const DATA = process.env.MUFAKAT_POLIS_DATA ?? path.join(root, '../shared/data/polis');
 const bin = process.env.MUFAKAT_BIN ?? path.join(root, 'target/debug/mufakat');
 const CSVS = ['comments.csv', 'votes.csv', 'participants-votes.csv', 'summary.csv'];
 const TEXT_EXPORTS = ['summary.csv', 'comments.csv', 'votes.csv', 'participants-votes.csv', 'comment-groups.csv',
