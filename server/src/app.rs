@@ -110,7 +110,8 @@ impl Server {
                 app = app.route_service(path, ServeFile::new(&console));
             }
             let index = dist.join("index.html");
-            app = app.fallback_service(ServeDir::new(&dist).not_found_service(ServeFile::new(index)));
+            // `fallback`, not `not_found_service`: an app route such as /c/demo is a page, so 200.
+            app = app.fallback_service(ServeDir::new(&dist).fallback(ServeFile::new(index)));
         }
         app.layer(tower_http::trace::TraceLayer::new_for_http())
     }

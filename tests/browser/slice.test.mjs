@@ -13,7 +13,8 @@ after(async () => { await browser?.close(); await server?.stop(); });
 
 test('participant votes and posts on the demo conversation, and the store has exactly that', async () => {
   const page = await browser.newPage({ viewport: { width: 390, height: 844 }, locale: 'en-GB' });
-  await page.goto(`${server.base}/c/demo`);
+  const response = await page.goto(`${server.base}/c/demo`);
+  assert.equal(response.status(), 200, 'the participant link is a page, not a 404');
   const card = page.getByTestId('vote-card');
   await card.waitFor();
 
