@@ -93,3 +93,17 @@ test('bad input on the participant path gets a clear error and loses nothing', a
   await page.screenshot({ path: path.join(artifacts, 'not-found.png') });
   await page.close();
 });
+
+test('the start page leads to the demo, the report and the moderator console', async () => {
+  const page = await browser.newPage({ locale: 'en-GB' });
+  await page.goto(`${server.base}/`);
+  await page.getByRole('link', { name: 'Analyse a Pol.is export in your browser' }).click();
+  await page.getByRole('heading', { name: 'Analyse a Pol.is export' }).waitFor();
+  await page.goto(`${server.base}/`);
+  await page.getByRole('link', { name: 'Moderator console' }).click();
+  await page.waitForURL(/\/admin/);
+  await page.goto(`${server.base}/`);
+  await page.getByRole('link', { name: 'Open the demo conversation' }).click();
+  await page.getByTestId('vote-card').waitFor();
+  await page.close();
+});

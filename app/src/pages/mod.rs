@@ -85,6 +85,9 @@ fn Home() -> impl IntoView {
             <h1>{move || t().home_title}</h1>
             <p>{move || t().home_body}</p>
             <p><A href="/c/demo">{move || t().home_demo_link}</A></p>
+            // The report and the console are the other bundle: a full page load, not a route here.
+            <p><a href="/report" rel="external">{move || t().home_report_link}</a></p>
+            <p><a href="/admin" rel="external">{move || t().home_console_link}</a></p>
         </section>
     }
 }
