@@ -22,7 +22,6 @@ pub mod repness;
 pub mod report;
 pub mod report_files;
 pub mod routing;
-pub mod summary;
 pub mod svg;
 pub mod synthetic;
 
