@@ -15,8 +15,8 @@ step "lint (native crates, then the app for wasm32)"
 cargo clippy --workspace --exclude mufakat-app --all-targets -- -D warnings
 cargo clippy -p mufakat-app --target wasm32-unknown-unknown -- -D warnings
 
-step "unit and integration tests"
-cargo test --workspace --exclude mufakat-app
+step "unit and integration tests (store, API and durability tests on SQLite and a throw-away PostgreSQL)"
+scripts/with-postgres.sh cargo test --workspace --exclude mufakat-app
 
 step "mufakat-core for wasm32, and its analysis in headless Chromium"
 cargo build -p mufakat-core --target wasm32-unknown-unknown

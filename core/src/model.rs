@@ -8,6 +8,7 @@ pub type ParticipantId = u32;
 pub type StatementId = u32;
 
 /// A vote. Agree = +1, disagree = −1, pass = 0 (the Pol.is *export* sign).
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Vote {
@@ -39,6 +40,7 @@ impl Vote {
 
 /// One vote as the analysis sees it. In a list of records, a later record for the same
 /// participant and statement replaces an earlier one (latest vote wins).
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct VoteRecord {
     pub participant: ParticipantId,
@@ -47,6 +49,7 @@ pub struct VoteRecord {
 }
 
 /// Moderation state of a statement: Pol.is `mod` −1 / 0 / 1.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
 #[serde(rename_all = "lowercase")]
 pub enum Moderation {

@@ -383,3 +383,32 @@ async fn qr_code_is_public_svg_and_health_is_ok() {
         s.stop().await;
     }
 }
+
+#[tokio::test]
+async fn openapi_describes_every_route() {
+    let b = common::backends().await.remove(0);
+    let s = TestServer::start(&b.url, unlimited()).await;
+    let doc: Value = reqwest::get(s.api("/openapi.json")).await.unwrap().json().await.unwrap();
+    let paths = doc["paths"].as_object().expect("paths");
+    for p in [
+        "/api/v1/conversations/{id}/votes",
+        "/api/v1/conversations/{id}/events",
+        "/api/v1/conversations/{id}/my-votes",
+        "/api/v1/conversations/{id}/answers",
+        "/api/v1/conversations/{id}/qr.svg",
+        "/api/v1/admin/login",
+        "/api/v1/admin/conversations/{id}/moderation",
+        "/api/v1/admin/conversations/{id}/export/{file}",
+    ] {
+        assert!(paths.contains_key(p), "{p} missing from openapi.json");
+    }
+    for (_, route) in admin_routes().iter().map(|(m, p, _)| (m, p)) {
+        let p = format!(
+            "/api/v1{}",
+            route.replace("/conversations/c", "/conversations/{id}").replace("/votes.csv", "/{file}")
+        );
+        assert!(paths.contains_key(&p), "{p} missing from openapi.json");
+    }
+    assert!(doc["components"]["schemas"]["VoteRequest"].is_object());
+    s.stop().await;
+}

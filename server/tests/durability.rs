@@ -94,7 +94,7 @@ async fn every_acknowledged_vote_survives_kill_9() {
             .zip(&stored.values)
             .map(|((p, s), v)| ((*p, *s), *v))
             .collect();
-        let acked = acked.lock().unwrap();
+        let acked = acked.lock().unwrap().clone();
         let lost: Vec<_> = acked.iter().filter(|(p, s, v)| current.get(&(*p, *s)) != Some(v)).collect();
         assert!(acked.len() > 100, "{}: too few votes to mean anything ({})", b.name, acked.len());
         assert!(

@@ -27,12 +27,14 @@ use crate::model::{Moderation, ParticipantId, StatementId};
 pub const CSRF_HEADER: &str = "x-mufakat-csrf";
 pub const SESSION_COOKIE: &str = "mufakat_session";
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct LoginRequest {
     pub username: String,
     pub password: String,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Moderator {
     pub username: String,
@@ -40,6 +42,7 @@ pub struct Moderator {
 
 /// A voluntary question participants may answer (e.g. neighbourhood, age band); answers are
 /// only ever shown as aggregates.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DemographicQuestion {
     pub key: String,
@@ -48,6 +51,7 @@ pub struct DemographicQuestion {
 }
 
 /// Settings a moderator can change at any time.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ConversationSettings {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -64,6 +68,7 @@ pub struct ConversationSettings {
     pub questions: Option<Vec<DemographicQuestion>>,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct NewConversation {
     /// Optional URL slug; the server picks a random one when absent.
@@ -93,6 +98,7 @@ fn yes() -> bool {
     true
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ConversationAdmin {
     pub id: String,
@@ -106,6 +112,7 @@ pub struct ConversationAdmin {
     pub created_at_ms: i64,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ConversationSummary {
     pub id: String,
@@ -117,11 +124,13 @@ pub struct ConversationSummary {
 }
 
 /// Seed statements: many at once (the console splits pasted text on newlines).
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SeedStatements {
     pub texts: Vec<String>,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SeedResult {
     pub added: Vec<StatementAdmin>,
@@ -129,12 +138,14 @@ pub struct SeedResult {
     pub refused: Vec<SeedRefusal>,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SeedRefusal {
     pub text: String,
     pub code: String,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct StatementAdmin {
     pub id: StatementId,
@@ -148,6 +159,7 @@ pub struct StatementAdmin {
     pub reason: Option<String>,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Decision {
@@ -156,6 +168,7 @@ pub enum Decision {
 }
 
 /// Accept or reject one or many statements.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ModerationRequest {
     pub statements: Vec<StatementId>,
@@ -165,6 +178,7 @@ pub struct ModerationRequest {
 }
 
 /// The moderator dashboard.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ConversationStats {
     pub participants: u32,
@@ -184,6 +198,7 @@ pub struct ConversationStats {
 /// so that no answer can be traced to a person.
 pub const MIN_CELL: u32 = 5;
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DemographicTally {
     pub key: String,
@@ -191,6 +206,7 @@ pub struct DemographicTally {
     pub options: Vec<OptionCount>,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct OptionCount {
     pub option: String,

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use crate::api::StatementView;
 use crate::model::StatementId;
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum LiveEvent {

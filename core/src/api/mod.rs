@@ -18,6 +18,7 @@ pub const MAX_STATEMENT_CHARS: usize = 280;
 pub const PARTICIPANT_TOKEN_HEADER: &str = "x-participant-token";
 
 /// Counts of current votes on one statement.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct VoteCounts {
     pub agree: u32,
@@ -40,6 +41,7 @@ impl VoteCounts {
 }
 
 /// A statement as participants see it.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct StatementView {
     pub id: StatementId,
@@ -49,6 +51,7 @@ pub struct StatementView {
 }
 
 /// The public state of a conversation: GET /api/v1/conversations/{id}.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ConversationView {
     pub id: String,
@@ -70,6 +73,7 @@ pub struct ConversationView {
 
 /// GET /api/v1/conversations/{id}/my-votes: this participant's current votes, so a
 /// reloaded page can show them (token header required).
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct MyVotes {
     pub votes: Vec<(StatementId, Vote)>,
@@ -81,6 +85,7 @@ pub struct MyVotes {
 pub type Answers = BTreeMap<String, String>;
 
 /// POST /api/v1/conversations/{id}/participants: join, or resume with a token kept by the app.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct JoinRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -90,6 +95,7 @@ pub struct JoinRequest {
     pub xid: Option<String>,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct JoinResponse {
     pub token: String,
@@ -97,6 +103,7 @@ pub struct JoinResponse {
 }
 
 /// GET /api/v1/conversations/{id}/next: the next statement for this participant.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct NextStatement {
     /// `None` when the participant has voted on everything they may see.
@@ -107,12 +114,14 @@ pub struct NextStatement {
 }
 
 /// POST /api/v1/conversations/{id}/votes
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct VoteRequest {
     pub statement: StatementId,
     pub vote: Vote,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct VoteResponse {
     pub statement: StatementId,
@@ -121,11 +130,13 @@ pub struct VoteResponse {
 }
 
 /// POST /api/v1/conversations/{id}/statements
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PostStatementRequest {
     pub text: String,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PostStatementResponse {
     pub statement: StatementView,
@@ -134,6 +145,7 @@ pub struct PostStatementResponse {
 /// GET /api/v1/conversations/{id}/votes: every current vote, column-wise so that
 /// large conversations stay compact on the wire. Entry `i` of each array is one vote.
 /// `values` uses agree = +1, disagree = −1, pass = 0.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct VotesCompact {
     pub participants: Vec<ParticipantId>,
@@ -180,11 +192,13 @@ pub enum CompactVotesError {
 }
 
 /// Every error from the API has this body, with a stable machine-readable `code`.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ErrorBody {
     pub error: ErrorDetail,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ErrorDetail {
     pub code: String,

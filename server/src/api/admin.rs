@@ -13,6 +13,8 @@ use mufakat_core::api::admin::{
     NewConversation, OptionCount, SeedRefusal, SeedResult, SeedStatements, StatementAdmin, MIN_CELL,
 };
 use mufakat_core::api::events::LiveEvent;
+#[allow(unused_imports)]
+use mufakat_core::api::ErrorBody;
 use mufakat_core::model::Moderation;
 use rand::Rng;
 
@@ -65,7 +67,8 @@ fn statement_admin(s: StatementRow) -> StatementAdmin {
     }
 }
 
-async fn login(
+#[utoipa::path(post, path = "/api/v1/admin/login", tag = "admin", request_body = LoginRequest, responses((status = 200, description = "sets the session cookie", body = ModeratorBody), (status = 401, body = ErrorBody), (status = 403, description = "missing CSRF header", body = ErrorBody)))]
+pub(super) async fn login(
     State(st): State<AppState>,
     method: Method,
     headers: HeaderMap,
@@ -80,7 +83,8 @@ async fn login(
     Ok((AppendHeaders([(header::SET_COOKIE, cookie)]), Json(ModeratorBody { username: req.username })))
 }
 
-async fn logout(
+#[utoipa::path(post, path = "/api/v1/admin/logout", tag = "admin", responses((status = 204), (status = 401, body = ErrorBody)))]
+pub(super) async fn logout(
     State(st): State<AppState>,
     _m: Moderator,
     headers: HeaderMap,
@@ -91,11 +95,16 @@ async fn logout(
     Ok((AppendHeaders([(header::SET_COOKIE, session_cookie("", 0))]), StatusCode::NO_CONTENT))
 }
 
-async fn me(m: Moderator) -> Json<ModeratorBody> {
+#[utoipa::path(get, path = "/api/v1/admin/me", tag = "admin", responses((status = 200, body = ModeratorBody), (status = 401, body = ErrorBody)))]
+pub(super) async fn me(m: Moderator) -> Json<ModeratorBody> {
     Json(ModeratorBody { username: m.username })
 }
 
-async fn list(State(st): State<AppState>, _m: Moderator) -> Result<Json<Vec<ConversationSummary>>, AppError> {
+#[utoipa::path(get, path = "/api/v1/admin/conversations", tag = "admin", responses((status = 200, body = Vec<ConversationSummary>), (status = 401, body = ErrorBody)))]
+pub(super) async fn list(
+    State(st): State<AppState>,
+    _m: Moderator,
+) -> Result<Json<Vec<ConversationSummary>>, AppError> {
     let mut out = Vec::new();
     for (c, totals) in st.store.list_conversations().await? {
         let pending =
@@ -175,7 +184,8 @@ fn check_id(id: &str) -> Result<(), AppError> {
     Ok(())
 }
 
-async fn create(
+#[utoipa::path(post, path = "/api/v1/admin/conversations", tag = "admin", request_body = NewConversation, responses((status = 201, body = ConversationAdmin), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 409, description = "id taken", body = ErrorBody)))]
+pub(super) async fn create(
     State(st): State<AppState>,
     _m: Moderator,
     JsonBody(req): JsonBody<NewConversation>,
@@ -207,7 +217,8 @@ async fn create(
     Ok((StatusCode::CREATED, Json(admin_view(&c))))
 }
 
-async fn show(
+#[utoipa::path(get, path = "/api/v1/admin/conversations/{id}", tag = "admin", params(("id" = String, Path, description = "conversation id")), responses((status = 200, body = ConversationAdmin), (status = 401, body = ErrorBody), (status = 404, description = "unknown conversation", body = ErrorBody)))]
+pub(super) async fn show(
     State(st): State<AppState>,
     _m: Moderator,
     Path(id): Path<String>,
@@ -222,7 +233,8 @@ async fn changed(st: &AppState, id: &str) -> Result<(), AppError> {
     Ok(())
 }
 
-async fn update(
+#[utoipa::path(patch, path = "/api/v1/admin/conversations/{id}", tag = "admin", params(("id" = String, Path, description = "conversation id")), request_body = ConversationSettings, responses((status = 200, body = ConversationAdmin), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, description = "unknown conversation", body = ErrorBody)))]
+pub(super) async fn update(
     State(st): State<AppState>,
     _m: Moderator,
     Path(id): Path<String>,
@@ -262,7 +274,8 @@ async fn update(
     Ok(Json(admin_view(&c)))
 }
 
-async fn statements(
+#[utoipa::path(get, path = "/api/v1/admin/conversations/{id}/statements", tag = "admin", params(("id" = String, Path, description = "conversation id")), responses((status = 200, body = Vec<StatementAdmin>), (status = 401, body = ErrorBody), (status = 404, description = "unknown conversation", body = ErrorBody)))]
+pub(super) async fn statements(
     State(st): State<AppState>,
     _m: Moderator,
     Path(id): Path<String>,
@@ -271,7 +284,8 @@ async fn statements(
     Ok(Json(st.store.statements(&id).await?.into_iter().map(statement_admin).collect()))
 }
 
-async fn seed(
+#[utoipa::path(post, path = "/api/v1/admin/conversations/{id}/statements", tag = "admin", params(("id" = String, Path, description = "conversation id")), request_body = SeedStatements, responses((status = 200, body = SeedResult), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, description = "unknown conversation", body = ErrorBody)))]
+pub(super) async fn seed(
     State(st): State<AppState>,
     _m: Moderator,
     Path(id): Path<String>,
@@ -311,7 +325,8 @@ async fn seed(
     Ok(Json(result))
 }
 
-async fn moderate(
+#[utoipa::path(post, path = "/api/v1/admin/conversations/{id}/moderation", tag = "admin", params(("id" = String, Path, description = "conversation id")), request_body = ModerationRequest, responses((status = 200, body = Vec<StatementAdmin>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, description = "unknown conversation or statement", body = ErrorBody)))]
+pub(super) async fn moderate(
     State(st): State<AppState>,
     _m: Moderator,
     Path(id): Path<String>,
@@ -354,7 +369,8 @@ async fn set_closed(st: &AppState, id: &str, closed: bool) -> Result<Json<Conver
     Ok(Json(admin_view(&c)))
 }
 
-async fn close(
+#[utoipa::path(post, path = "/api/v1/admin/conversations/{id}/close", tag = "admin", params(("id" = String, Path, description = "conversation id")), responses((status = 200, body = ConversationAdmin), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, description = "unknown conversation", body = ErrorBody)))]
+pub(super) async fn close(
     State(st): State<AppState>,
     _m: Moderator,
     Path(id): Path<String>,
@@ -362,7 +378,8 @@ async fn close(
     set_closed(&st, &id, true).await
 }
 
-async fn reopen(
+#[utoipa::path(post, path = "/api/v1/admin/conversations/{id}/reopen", tag = "admin", params(("id" = String, Path, description = "conversation id")), responses((status = 200, body = ConversationAdmin), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, description = "unknown conversation", body = ErrorBody)))]
+pub(super) async fn reopen(
     State(st): State<AppState>,
     _m: Moderator,
     Path(id): Path<String>,
@@ -389,7 +406,8 @@ fn tallies(questions: &[DemographicQuestion], counts: &[(String, String, u32)]) 
         .collect()
 }
 
-async fn stats(
+#[utoipa::path(get, path = "/api/v1/admin/conversations/{id}/stats", tag = "admin", params(("id" = String, Path, description = "conversation id")), responses((status = 200, body = ConversationStats), (status = 401, body = ErrorBody), (status = 404, description = "unknown conversation", body = ErrorBody)))]
+pub(super) async fn stats(
     State(st): State<AppState>,
     _m: Moderator,
     Path(id): Path<String>,
@@ -410,7 +428,8 @@ async fn stats(
     }))
 }
 
-async fn export(
+#[utoipa::path(get, path = "/api/v1/admin/conversations/{id}/export/{file}", tag = "admin", params(("id" = String, Path, description = "conversation id"), ("file" = String, Path, description = "summary.csv, comments.csv, votes.csv, participants-votes.csv, comment-groups.csv or analysis.json")), responses((status = 200, description = "the file", content_type = "text/csv"), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub(super) async fn export(
     State(st): State<AppState>,
     _m: Moderator,
     Path((id, file)): Path<(String, String)>,

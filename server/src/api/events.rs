@@ -14,6 +14,8 @@ use tokio_stream::wrappers::BroadcastStream;
 
 use crate::app::AppState;
 use crate::error::AppError;
+#[allow(unused_imports)]
+use mufakat_core::api::ErrorBody;
 
 pub fn routes() -> Router<AppState> {
     Router::new().route("/api/v1/conversations/{id}/events", get(events))
@@ -23,7 +25,8 @@ fn sse_event(e: &LiveEvent) -> Option<Event> {
     Event::default().event(e.name()).json_data(e).ok()
 }
 
-async fn events(
+#[utoipa::path(get, path = "/api/v1/conversations/{id}/events", tag = "participant", params(("id" = String, Path, description = "conversation id")), responses((status = 200, description = "Server-Sent Events; each data is a LiveEvent", content_type = "text/event-stream", body = LiveEvent), (status = 404, description = "unknown conversation", body = ErrorBody)))]
+pub(super) async fn events(
     State(st): State<AppState>,
     Path(id): Path<String>,
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, AppError> {

@@ -3,6 +3,7 @@
 
 mod admin;
 mod events;
+pub mod openapi;
 mod participant;
 
 use axum::extract::rejection::JsonRejection;
@@ -20,6 +21,7 @@ pub fn router(state: AppState) -> Router {
         .merge(participant::routes())
         .merge(events::routes())
         .merge(admin::routes())
+        .merge(openapi::routes())
         .route("/api/v1/{*rest}", axum::routing::any(unknown_endpoint))
         .with_state(state)
 }

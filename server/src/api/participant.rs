@@ -11,9 +11,9 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use mufakat_core::api::events::LiveEvent;
 use mufakat_core::api::{
-    Answers, ConversationView, JoinRequest, JoinResponse, MyVotes, NextStatement, PostStatementRequest,
-    PostStatementResponse, VoteRequest, VoteResponse, VotesCompact, MAX_STATEMENT_CHARS,
-    PARTICIPANT_TOKEN_HEADER,
+    Answers, ConversationView, ErrorBody, JoinRequest, JoinResponse, MyVotes, NextStatement,
+    PostStatementRequest, PostStatementResponse, VoteRequest, VoteResponse, VotesCompact,
+    MAX_STATEMENT_CHARS, PARTICIPANT_TOKEN_HEADER,
 };
 use mufakat_core::model::ParticipantId;
 use unicode_normalization::UnicodeNormalization;
@@ -40,14 +40,16 @@ async fn conv(st: &AppState, id: &str) -> Result<Arc<ConvState>, AppError> {
     Ok(st.live.conv(&st.store, id).await?)
 }
 
-async fn conversation(
+#[utoipa::path(get, path = "/api/v1/conversations/{id}", tag = "participant", params(("id" = String, Path, description = "conversation id")), responses((status = 200, body = ConversationView), (status = 404, description = "unknown conversation", body = ErrorBody)))]
+pub(super) async fn conversation(
     State(st): State<AppState>,
     Path(id): Path<String>,
 ) -> Result<Json<ConversationView>, AppError> {
     Ok(Json(conv(&st, &id).await?.view()))
 }
 
-async fn join(
+#[utoipa::path(post, path = "/api/v1/conversations/{id}/participants", tag = "participant", params(("id" = String, Path, description = "conversation id")), request_body = JoinRequest, responses((status = 200, body = JoinResponse), (status = 404, description = "unknown conversation", body = ErrorBody)))]
+pub(super) async fn join(
     State(st): State<AppState>,
     Path(id): Path<String>,
     JsonBody(req): JsonBody<JoinRequest>,
@@ -86,7 +88,8 @@ async fn participant(st: &AppState, c: &ConvState, headers: &HeaderMap) -> Resul
     Ok(p)
 }
 
-async fn next(
+#[utoipa::path(get, path = "/api/v1/conversations/{id}/next", tag = "participant", params(("id" = String, Path, description = "conversation id"), ("x-participant-token" = String, Header, description = "participant token from join")), responses((status = 200, body = NextStatement), (status = 401, body = ErrorBody), (status = 404, description = "unknown conversation", body = ErrorBody)))]
+pub(super) async fn next(
     State(st): State<AppState>,
     Path(id): Path<String>,
     headers: HeaderMap,
@@ -96,7 +99,8 @@ async fn next(
     Ok(Json(c.next_for(p)))
 }
 
-async fn vote(
+#[utoipa::path(post, path = "/api/v1/conversations/{id}/votes", tag = "participant", params(("id" = String, Path, description = "conversation id"), ("x-participant-token" = String, Header, description = "participant token from join")), request_body = VoteRequest, responses((status = 200, body = VoteResponse), (status = 400, description = "malformed JSON, with the field", body = ErrorBody), (status = 401, body = ErrorBody), (status = 404, description = "unknown conversation or statement", body = ErrorBody), (status = 409, description = "conversation closed", body = ErrorBody), (status = 413, body = ErrorBody), (status = 429, description = "rate limited; see Retry-After", body = ErrorBody)))]
+pub(super) async fn vote(
     State(st): State<AppState>,
     Path(id): Path<String>,
     headers: HeaderMap,
@@ -119,7 +123,8 @@ async fn vote(
     Ok(Json(VoteResponse { statement: req.statement, vote: req.vote, next: c.next_for(p) }))
 }
 
-async fn my_votes(
+#[utoipa::path(get, path = "/api/v1/conversations/{id}/my-votes", tag = "participant", params(("id" = String, Path, description = "conversation id"), ("x-participant-token" = String, Header, description = "participant token from join")), responses((status = 200, body = MyVotes), (status = 401, body = ErrorBody), (status = 404, description = "unknown conversation", body = ErrorBody)))]
+pub(super) async fn my_votes(
     State(st): State<AppState>,
     Path(id): Path<String>,
     headers: HeaderMap,
@@ -146,7 +151,8 @@ pub fn clean_statement(text: &str) -> Result<String, AppError> {
     Ok(cleaned)
 }
 
-async fn post_statement(
+#[utoipa::path(post, path = "/api/v1/conversations/{id}/statements", tag = "participant", params(("id" = String, Path, description = "conversation id"), ("x-participant-token" = String, Header, description = "participant token from join")), request_body = PostStatementRequest, responses((status = 201, body = PostStatementResponse), (status = 400, body = ErrorBody), (status = 403, description = "statements disabled", body = ErrorBody), (status = 409, description = "duplicate statement or closed conversation", body = ErrorBody)))]
+pub(super) async fn post_statement(
     State(st): State<AppState>,
     Path(id): Path<String>,
     headers: HeaderMap,
@@ -195,7 +201,8 @@ async fn post_statement(
 
 /// Demographic answers: each key must be one of the conversation's questions and each value
 /// one of its options.
-async fn answers(
+#[utoipa::path(post, path = "/api/v1/conversations/{id}/answers", tag = "participant", params(("id" = String, Path, description = "conversation id"), ("x-participant-token" = String, Header, description = "participant token from join")), request_body(content = std::collections::BTreeMap<String, String>, description = "question key -> chosen option"), responses((status = 204, description = "saved"), (status = 400, body = ErrorBody)))]
+pub(super) async fn answers(
     State(st): State<AppState>,
     Path(id): Path<String>,
     headers: HeaderMap,
@@ -223,14 +230,19 @@ async fn answers(
     Ok(StatusCode::NO_CONTENT)
 }
 
-async fn votes(State(st): State<AppState>, Path(id): Path<String>) -> Result<Json<VotesCompact>, AppError> {
+#[utoipa::path(get, path = "/api/v1/conversations/{id}/votes", tag = "participant", params(("id" = String, Path, description = "conversation id")), responses((status = 200, body = VotesCompact), (status = 404, description = "unknown conversation", body = ErrorBody)))]
+pub(super) async fn votes(
+    State(st): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Json<VotesCompact>, AppError> {
     conv(&st, &id).await?;
     Ok(Json(st.store.votes(&id).await?))
 }
 
 /// A QR code of the participant link, for the projector and posters. The link's origin is
 /// the request's `Host`.
-async fn qr(
+#[utoipa::path(get, path = "/api/v1/conversations/{id}/qr.svg", tag = "participant", params(("id" = String, Path, description = "conversation id")), responses((status = 200, description = "QR code of the participant link", content_type = "image/svg+xml"), (status = 404, description = "unknown conversation", body = ErrorBody)))]
+pub(super) async fn qr(
     State(st): State<AppState>,
     Path(id): Path<String>,
     headers: HeaderMap,
