@@ -59,3 +59,30 @@ test('time from navigation to the first votable statement on loopback', async ()
     + `(min ${times[0].toFixed(0)}, max ${times[times.length - 1].toFixed(0)})`);
   assert.ok(median > 0);
 });
+
+test('the in-browser analysis of the demo (360 participants) takes milliseconds', async () => {
+  const page = await browser.newPage({ locale: 'en-GB' });
+  await page.goto(`${server.base}/c/demo`);
+  await page.getByTestId('vote-card').waitFor();
+  for (let i = 0; i < 7; i++) {
+    const id = await page.getByTestId('vote-card').getAttribute('data-statement-id');
+    await page.keyboard.press(['a', 'd', 'p'][i % 3]);
+    await page.waitForFunction((prev) => {
+      const el = document.querySelector('[data-testid=vote-card]');
+      return el && el.dataset.statementId !== prev && el.getAttribute('aria-busy') === 'false';
+    }, id);
+  }
+  await page.getByTestId('opinion-map').waitFor();
+  // Two more votes, 3 s apart (the refresh throttle), for more runs.
+  for (const key of ['a', 'd']) {
+    await page.waitForTimeout(3200);
+    await page.keyboard.press(key);
+  }
+  await page.waitForFunction(() => performance.getEntriesByName('mufakat-analysis').length >= 3, null, { timeout: 15_000 });
+  const runs = await page.evaluate(() => performance.getEntriesByName('mufakat-analysis').map((e) => e.duration));
+  runs.sort((a, b) => a - b);
+  console.log(`# in-browser analysis of the demo: median ${runs[Math.floor(runs.length / 2)].toFixed(1)} ms `
+    + `over ${runs.length} runs (${runs.map((r) => r.toFixed(1)).join(', ')} ms)`);
+  await page.close();
+});
+

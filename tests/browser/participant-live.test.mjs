@@ -1,6 +1,6 @@
 // Live updates on the participant page, driven by a real moderator over the admin API:
 // a statement under strict moderation says it awaits moderation, appears to others once
-// accepted (Server-Sent Events), the opinion map refreshes as other people vote, the
+// accepted (Server-Sent Events) and leaves cards when rejected, the opinion map refreshes as other people vote, the
 // optional demographic questions are answered, and closing the conversation ends voting.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -109,6 +109,12 @@ test('moderation, live statements, a refreshing map, demographics and closing, a
   const pending = (await admin('GET', `/api/v1/admin/conversations/${id}/statements`)).find((s) => s.text === text);
   await admin('POST', `/api/v1/admin/conversations/${id}/moderation`, { statements: [pending.id], decision: 'accept' });
   await otherPage.getByTestId('vote-card').getByText(text).waitFor({ timeout: 10_000 });
+  await page.getByTestId('my-statements').getByText('Shown to others').waitFor();
+
+  // A moderator rejecting the statement on someone's card takes it off that card at once.
+  await admin('POST', `/api/v1/admin/conversations/${id}/moderation`, { statements: [pending.id], decision: 'reject' });
+  await otherPage.getByTestId('all-done').waitFor({ timeout: 10_000 });
+  await page.getByTestId('my-statements').getByText('Not accepted').waitFor();
 
   // Closing the conversation ends voting on every open page.
   await admin('POST', `/api/v1/admin/conversations/${id}/close`);

@@ -68,8 +68,9 @@ for (const [lang, L] of Object.entries(LANGS)) {
       const id = await voteWithButton(page, L[vote]);
       assert.ok(!(id in cast), 'a statement is never shown twice');
       cast[id] = VALUE[vote];
-      assert.equal(await page.getByTestId('notice').innerText(), L.recorded[vote]);
       const now = Number((await page.getByTestId('remaining').innerText()).match(/\d+/)[0]);
+      const said = await page.getByTestId('notice').innerText();
+      assert.ok(said.startsWith(L.recorded[vote]) && said.includes(String(now)), `announced: ${said}`);
       assert.equal(now, remaining - 1, 'the count of statements left goes down by one');
       remaining = now;
     }

@@ -159,7 +159,9 @@ pub fn OpinionMap(
         groups.with(|gs| {
             gs.iter()
                 .map(|g| {
+                    // Above the centre, so the "you" marker (often near it) never hides it.
                     let (x, y) = f.place(g.x, g.y);
+                    let y = (y - 24.0).max(16.0);
                     view! {
                         <text class="map-group-label" x=fmt(x) y=fmt(y) fill=group_colour(Some(g.id))
                             text-anchor="middle" dominant-baseline="central">

@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use leptos::prelude::*;
 use mufakat_core::api::events::LiveEvent;
+use mufakat_core::model::Moderation;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
 use web_sys::{Event, EventSource, MessageEvent};
@@ -31,6 +32,7 @@ pub fn keep_live(session: Session) {
 fn apply(session: Session, event: LiveEvent) {
     match event {
         LiveEvent::Statement { statement } => {
+            session.moderated(statement.id, statement.moderation);
             session.add_statement(statement);
             session.server_changed.update(|n| *n += 1);
         }
@@ -39,7 +41,10 @@ fn apply(session: Session, event: LiveEvent) {
             session.server_changed.update(|n| *n += 1);
         }
         LiveEvent::Moderation { statement, visible } => {
-            if !visible {
+            if visible {
+                session.moderated(statement, Moderation::Accepted);
+            } else {
+                session.moderated(statement, Moderation::Rejected);
                 session.hide_statement(statement);
             }
             session.server_changed.update(|n| *n += 1);

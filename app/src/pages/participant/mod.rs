@@ -21,6 +21,7 @@ use super::NotFound;
 use crate::client::ApiError;
 use crate::i18n::t;
 use about_you::AboutYou;
+use notice::Notice;
 use past_votes::PastVotes;
 use session::Session;
 use standing::WhereYouStand;
@@ -103,7 +104,17 @@ fn NoticeLine(session: Session) -> impl IntoView {
     view! {
         <p class="notice" class:error=move || notice.get().is_some_and(|n| n.is_error())
             role="status" aria-live="polite" data-testid="notice">
-            {move || notice.get().map(|n| n.text(t()))}
+            {move || notice.get().map(|n| {
+                let mut text = n.text(t());
+                // With the count, two votes in a row never announce the same words (a screen
+                // reader may skip a repeat).
+                if let (Notice::Voted { .. }, Some(left)) = (n, session.next.with(|x| x.as_ref().map(|x| x.remaining))) {
+                    text.push(' ');
+                    text.push_str(&(t().participant.remaining)(left));
+                    text.push('.');
+                }
+                text
+            })}
         </p>
     }
 }

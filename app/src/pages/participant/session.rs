@@ -317,6 +317,16 @@ impl Session {
         self.posted.update(|p| p.push(s));
     }
 
+    /// A moderator's decision on a statement, as the live stream reports it: updates the
+    /// participant's own list when it is theirs.
+    pub fn moderated(self, statement: StatementId, moderation: Moderation) {
+        self.posted.update(|p| {
+            if let Some(s) = p.iter_mut().find(|s| s.id == statement) {
+                s.moderation = moderation;
+            }
+        });
+    }
+
     /// A statement became visible (live event or own post).
     pub fn add_statement(self, s: StatementView) {
         let all_done = self.next.with_untracked(|n| n.as_ref().is_some_and(|n| n.statement.is_none()));

@@ -21,6 +21,7 @@ use crate::i18n::t;
 
 /// Least time between two analyses.
 const REFRESH_EVERY_MS: f64 = 3000.0;
+const ANALYSIS_MARK: &str = "mufakat-analysis-start";
 /// Statements listed per section.
 const LISTED: usize = 4;
 
@@ -72,7 +73,16 @@ impl Runner {
         request_animation_frame(move || {
             let input = AnalysisInput { votes: &records, statements: &metas };
             let previous = self.warm.get_value();
-            if let Ok(a) = analyse(&input, &AnalysisParams::default(), previous.as_ref()) {
+            // Timed as a `mufakat-analysis` performance measure (devtools, benchmarks).
+            let perf = web_sys::window().and_then(|w| w.performance());
+            if let Some(p) = &perf {
+                let _ = p.mark(ANALYSIS_MARK);
+            }
+            let result = analyse(&input, &AnalysisParams::default(), previous.as_ref());
+            if let Some(p) = &perf {
+                let _ = p.measure_with_start_mark("mufakat-analysis", ANALYSIS_MARK);
+            }
+            if let Ok(a) = result {
                 self.warm.set_value(Some(a.warm_start.clone()));
                 self.analysis.set(Some(a));
             }
