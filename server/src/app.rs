@@ -18,7 +18,7 @@ use tower_http::services::{ServeDir, ServeFile};
 use crate::error::AppError;
 use crate::hub::Hub;
 use crate::live::Live;
-use crate::ratelimit::RateLimiter;
+use crate::ratelimit::{self, RateLimiter};
 use crate::store::Store;
 use crate::writer::VoteWriter;
 
@@ -35,6 +35,9 @@ pub struct Limits {
     pub per_participant_burst: f64,
     /// How often routing priorities are recomputed from a fresh analysis.
     pub analysis_every: Duration,
+    /// Reverse proxies whose `X-Forwarded-For` names the client (see
+    /// [`ratelimit::client_address`]); empty: the peer address is the client.
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 impl Default for Limits {
@@ -46,6 +49,7 @@ impl Default for Limits {
             per_participant: 20.0,
             per_participant_burst: 40.0,
             analysis_every: Duration::from_secs(3),
+            trusted_proxies: Vec::new(),
         }
     }
 }
@@ -160,7 +164,9 @@ fn too_many(wait: Duration, what: &str) -> Response {
 async fn rate_limit(State(st): State<AppState>, req: Request, next: Next) -> Response {
     if req.uri().path().starts_with("/api/") {
         if let Some(ConnectInfo(addr)) = req.extensions().get::<ConnectInfo<SocketAddr>>() {
-            if let Err(wait) = st.by_address.check(addr.ip()) {
+            let forwarded = req.headers().get("x-forwarded-for").and_then(|v| v.to_str().ok());
+            let client = ratelimit::client_address(addr.ip(), forwarded, &st.limits.trusted_proxies);
+            if let Err(wait) = st.by_address.check(client) {
                 return too_many(wait, "address");
             }
         }

@@ -60,6 +60,10 @@ struct ServeArgs {
     /// one NAT shares one address.
     #[arg(long, default_value_t = 500.0)]
     rate_per_address: f64,
+    /// Addresses of reverse proxies (comma-separated) whose X-Forwarded-For header names the
+    /// client, so the per-address limit applies to each resident, not to the proxy.
+    #[arg(long, value_delimiter = ',')]
+    trusted_proxies: Vec<std::net::IpAddr>,
     /// Requests per second allowed per participant token (0: no limit).
     #[arg(long, default_value_t = 20.0)]
     rate_per_participant: f64,
@@ -116,6 +120,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         per_participant: args.rate_per_participant,
         per_participant_burst: (args.rate_per_participant * 2.0).max(1.0),
         analysis_every: Duration::from_secs_f64(args.analysis_every.max(0.1)),
+        trusted_proxies: args.trusted_proxies,
     };
     let server = app::Server::new(store.clone(), limits);
     let listener =

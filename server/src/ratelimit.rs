@@ -3,6 +3,7 @@
 
 use std::collections::HashMap;
 use std::hash::Hash;
+use std::net::IpAddr;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
@@ -46,6 +47,30 @@ impl<K: Hash + Eq> RateLimiter<K> {
     }
 }
 
+/// The address a request is limited by. Behind a reverse proxy every request comes from the
+/// proxy, so when the peer is one of `trusted` proxies the client is the right-most
+/// `X-Forwarded-For` entry that is not itself a trusted proxy (entries further left can be
+/// forged by the client). A malformed header falls back to the peer.
+pub fn client_address(peer: IpAddr, forwarded_for: Option<&str>, trusted: &[IpAddr]) -> IpAddr {
+    if !trusted.contains(&peer) {
+        return peer;
+    }
+    let Some(header) = forwarded_for else { return peer };
+    let mut client = peer;
+    for entry in header.rsplit(',') {
+        match entry.trim().parse::<IpAddr>() {
+            Ok(ip) => {
+                client = ip;
+                if !trusted.contains(&ip) {
+                    break;
+                }
+            }
+            Err(_) => return peer,
+        }
+    }
+    client
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -67,5 +92,26 @@ mod tests {
         for _ in 0..100 {
             assert!(l.check(1).is_ok());
         }
+    }
+
+    #[test]
+    fn forwarded_for_counts_only_behind_a_trusted_proxy() {
+        let ip = |s: &str| s.parse::<IpAddr>().unwrap();
+        let proxy = ip("127.0.0.1");
+        let trusted = [proxy, ip("10.0.0.2")];
+        // Not a trusted peer: the header is ignored (anyone can send one).
+        assert_eq!(client_address(ip("203.0.113.9"), Some("198.51.100.1"), &trusted), ip("203.0.113.9"));
+        // Trusted proxy: the client it saw.
+        assert_eq!(client_address(proxy, Some("198.51.100.1"), &trusted), ip("198.51.100.1"));
+        // A forged left-most entry is skipped; chained trusted proxies are walked through.
+        assert_eq!(
+            client_address(proxy, Some("6.6.6.6, 198.51.100.1, 10.0.0.2"), &trusted),
+            ip("198.51.100.1")
+        );
+        assert_eq!(client_address(proxy, Some(" 2001:db8::7 "), &trusted), ip("2001:db8::7"));
+        // No header, or garbage: the proxy itself.
+        assert_eq!(client_address(proxy, None, &trusted), proxy);
+        assert_eq!(client_address(proxy, Some("not-an-address"), &trusted), proxy);
+        assert_eq!(client_address(proxy, Some("10.0.0.2"), &trusted), ip("10.0.0.2"));
     }
 }

@@ -412,3 +412,31 @@ async fn openapi_describes_every_route() {
     assert!(doc["components"]["schemas"]["VoteRequest"].is_object());
     s.stop().await;
 }
+
+#[tokio::test]
+async fn behind_a_trusted_proxy_each_forwarded_client_has_its_own_address_limit() {
+    for b in common::backends().await {
+        let limits = Limits {
+            per_address: 0.5,
+            per_address_burst: 2.0,
+            per_participant: 0.0,
+            trusted_proxies: vec!["127.0.0.1".parse().unwrap()],
+            ..Limits::default()
+        };
+        let s = TestServer::start(&b.url, limits).await;
+        let c = reqwest::Client::new();
+        let get = |client: &'static str| {
+            c.get(s.api("/conversations/none")).header("x-forwarded-for", client).send()
+        };
+        let mut first = Vec::new();
+        for _ in 0..3 {
+            first.push(get("198.51.100.1").await.unwrap().status().as_u16());
+        }
+        assert_eq!(first, vec![404, 404, 429], "{}", b.name);
+        // Another resident behind the same proxy is not held back by the first.
+        assert_eq!(get("198.51.100.2").await.unwrap().status(), 404);
+        // A forged left-most entry does not buy a fresh bucket.
+        assert_eq!(get("6.6.6.6, 198.51.100.1").await.unwrap().status(), 429);
+        s.stop().await;
+    }
+}
