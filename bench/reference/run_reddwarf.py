@@ -1,13 +1,13 @@
 """Runs red-dwarf's Pol.is pipeline on one Pol.is export folder; prints one JSON object.
 
-    python run_reddwarf.py <export-dir> [--warmup N] [--repeat N] [--labels groups.json]
+    python run_reddwarf.py <export-dir> [--warmup N] [--repeat N] [--labels groups.json] [--steps]
 
 Times, in this process: the imports (numpy, pandas, scikit-learn, red-dwarf), reading the
 CSV files into red-dwarf's vote dicts, and `reddwarf.implementations.polis.run_pipeline`
 (PCA + k-means, red-dwarf's defaults) `--repeat` times after `--warmup` untimed runs.
 With `--labels` (a JSON object participant id -> group, e.g. mufakat's groups) it also
 runs red-dwarf's repness selection on those groups, so the statistics can be compared on
-identical groups.
+identical groups. With `--steps` it adds polis_steps.rebuild's clusterings.
 """
 
 import argparse
@@ -29,6 +29,7 @@ from reddwarf.utils.stats import (  # noqa: E402
 T_IMPORTED = time.perf_counter()
 
 from polis_export import read_excluded_statements, read_votes  # noqa: E402
+from polis_steps import rebuild  # noqa: E402
 
 # run_pipeline's defaults, spelled out: Pol.is's 7-vote rule, k = 2..5 by silhouette,
 # 5 statements per group and direction, 90% one-sided tests.
@@ -87,6 +88,7 @@ def main():
     parser.add_argument("--warmup", type=int, default=0)
     parser.add_argument("--repeat", type=int, default=1)
     parser.add_argument("--labels", help="JSON file: participant id -> group")
+    parser.add_argument("--steps", action="store_true", help="add polis_steps.rebuild's clusterings")
     args = parser.parse_args()
     rss_after_import = peak_rss_kib()
 
@@ -131,6 +133,8 @@ def main():
         with open(args.labels, encoding="utf-8") as f:
             labels = json.load(f)
         out["repness_on_labels"] = repness_on_labels(result, labels, excluded)
+    if args.steps:
+        out["steps"] = rebuild(result.participants_df)
     json.dump(out, sys.stdout)
     sys.stdout.write("\n")
 
