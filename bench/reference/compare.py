@@ -89,6 +89,18 @@ def sizes(groups):
     return "+".join(str(n) for n in sorted(counts.values(), reverse=True))
 
 
+def position_gap(ours, theirs):
+    """Largest |difference| per map axis between the two projections, after matching each
+    axis's sign (PCA's sign is arbitrary): 'axis 1 / axis 2'."""
+    ids = [i for i in ours if i in theirs]
+    gaps = []
+    for axis in range(2):
+        dot = sum(ours[i][axis] * theirs[i][axis] for i in ids)
+        sign = -1.0 if dot < 0 else 1.0
+        gaps.append(max(abs(ours[i][axis] - sign * theirs[i][axis]) for i in ids))
+    return f"{gaps[0]:.0e} / {gaps[1]:.0e}"
+
+
 def ari(a, b, ids):
     return adjusted_rand_score([a[i] for i in ids], [b[i] for i in ids])
 
@@ -199,6 +211,10 @@ def compare_one(export_dir, binary, warmup, repeat):
         "compared": len(common),
         "k": (len(set(polis.values())), rd["k"], ours["counts"]["groups"]),
         "sizes": (sizes(polis), sizes(rd_groups), sizes(our_groups)),
+        "positions": position_gap(
+            {p["id"]: p["position"] for p in ours["participants"]},
+            {int(k): v for k, v in rd["positions"].items()},
+        ),
         "ari": (
             ari(rd_groups, polis, common),
             ari(our_groups, polis, common),
@@ -235,14 +251,16 @@ def print_tables(rows, repeat, warmup, loads):
     print(
         "| conversation | votes | in a group: Pol.is / red-dwarf / mufakat | compared | "
         "group sizes: Pol.is / red-dwarf / mufakat | ARI red-dwarf vs Pol.is | "
-        "ARI mufakat vs Pol.is | ARI mufakat vs red-dwarf |"
+        "ARI mufakat vs Pol.is | ARI mufakat vs red-dwarf | map positions, largest "
+        "difference mufakat vs red-dwarf (axis 1 / 2) |"
     )
-    print("|---|---:|---|---:|---|---:|---:|---:|")
+    print("|---|---:|---|---:|---|---:|---:|---:|---:|")
     for r in rows:
         c, z, a = r["clustered"], r["sizes"], r["ari"]
         print(
             f"| {r['name']} | {r['votes']:,} | {c[0]} / {c[1]} / {c[2]} | {r['compared']} | "
-            f"{z[0]} / {z[1]} / {z[2]} | {a[0]:.3f} | {a[1]:.3f} | {a[2]:.3f} |"
+            f"{z[0]} / {z[1]} / {z[2]} | {a[0]:.3f} | {a[1]:.3f} | {a[2]:.3f} | "
+            f"{r['positions']} |"
         )
     print(
         f"\n### Time and memory (wall clock: median of {repeat} runs after {warmup} warm-up "

@@ -122,6 +122,10 @@ def main():
         "runs_s": wall,
         "cpu_s": cpu,
         "participants": int(len(result.raw_vote_matrix.index)),
+        "positions": {
+            str(int(pid)): [float(x), float(y)]
+            for pid, x, y in result.participants_df[["x", "y"]].itertuples()
+        },
         "groups": groups,
         "k": len(set(groups.values())),
         "repness": repness_lists(result.repness),
