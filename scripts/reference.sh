@@ -19,6 +19,10 @@ fi
 venv=tools/reference-venv
 req=bench/reference/requirements.txt
 if [ ! -x "$venv/bin/python" ]; then
+  if ! python3 -c 'import sys; sys.exit(sys.version_info < (3, 10))'; then
+    echo "red-dwarf 0.4.0 needs Python 3.10 or newer; python3 is $(python3 --version 2>&1)" >&2
+    exit 1
+  fi
   python3 -m venv "$venv"
 fi
 if ! cmp -s "$req" "$venv/installed-requirements.txt"; then
