@@ -330,9 +330,11 @@ def main():
     if not data.is_dir():
         print(f"skipping the comparison: no Pol.is data folder at {data} (set MUFAKAT_POLIS_DATA)")
         return
-    dirs = conversation_dirs(data)
+    dirs, skipped = conversation_dirs(data)
+    for d, missing in skipped:
+        print(f"skipping {d.name}: no {missing}", file=sys.stderr)
     if not dirs:
-        print(f"skipping the comparison: no export folder (with votes.csv) under {data}")
+        print(f"skipping the comparison: no Pol.is export folder under {data}")
         return
     load_start = os.getloadavg()[0]
     rows = []

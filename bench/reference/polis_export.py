@@ -9,9 +9,20 @@ import csv
 from pathlib import Path
 
 
+NEEDED = ("votes.csv", "comments.csv", "participants-votes.csv")
+
+
 def conversation_dirs(data_dir):
-    """Sub-folders of `data_dir` that hold a Pol.is export (a votes.csv), sorted by name."""
-    return sorted(p for p in Path(data_dir).iterdir() if (p / "votes.csv").is_file())
+    """(usable, skipped) sub-folders of `data_dir`, sorted by name: usable ones hold the export
+    files the comparison reads; skipped ones are (folder, first missing file)."""
+    usable, skipped = [], []
+    for p in sorted(q for q in Path(data_dir).iterdir() if q.is_dir()):
+        missing = [n for n in NEEDED if not (p / n).is_file()]
+        if missing:
+            skipped.append((p, missing[0]))
+        else:
+            usable.append(p)
+    return usable, skipped
 
 
 def read_votes(export_dir):
