@@ -35,7 +35,7 @@ from polis_steps import rebuild  # noqa: E402
 # 5 statements per group and direction, 90% one-sided tests.
 PIPELINE_ARGS = dict(min_user_vote_threshold=7, max_group_count=5, pick_max=5, confidence=0.9)
 # Fixes the seed of scikit-learn's randomized SVD, which PCA(svd_solver="auto") picks when
-# both sides of the matrix exceed 500 or so (austria, scoop); red-dwarf's "polis" k-means
+# the matrix has over 500 rows or columns (here austria and scoop); red-dwarf's "polis" k-means
 # start is deterministic anyway.
 RANDOM_STATE = 0
 
