@@ -5,6 +5,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 step() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
 
+# Incremental caches only pay off when the same crate is rebuilt again and again; on a fresh
+# clone (CI) they only take disk. Developers iterating can set CARGO_INCREMENTAL=1.
+export CARGO_INCREMENTAL="${CARGO_INCREMENTAL:-0}"
+df -h . | awk 'NR == 2 { print "disk: " $4 " free where target/ is written" }'
+
 step "setup"
 scripts/setup.sh --test
 

@@ -71,7 +71,16 @@ pub struct AnalysisParams {
     /// Take the smallest k whose silhouette is within this of the best (0 = strict
     /// argmax as Pol.is). See [`cluster`] docs for why the default is 0.05.
     pub k_tolerance: f64,
+    /// Front a group's "best agree" statement only when the group agrees with it more than
+    /// the rest do (ra > 1). Pol.is (`false`) can front a statement every group agrees with
+    /// alike, which then reads as the group's distinctive view. See [`repness::select`].
+    #[serde(default = "distinctive_default")]
+    pub distinctive_best_agree: bool,
     pub bridging: BridgingParams,
+}
+
+fn distinctive_default() -> bool {
+    true
 }
 
 impl Default for AnalysisParams {
@@ -83,6 +92,7 @@ impl Default for AnalysisParams {
             min_votes: 7,
             greedy_n: 15,
             k_tolerance: 0.05,
+            distinctive_best_agree: true,
             bridging: BridgingParams::default(),
         }
     }
@@ -111,6 +121,11 @@ impl AnalysisParams {
     }
     pub fn k_tolerance(mut self, t: f64) -> Self {
         self.k_tolerance = t;
+        self
+    }
+    /// `false` restores Pol.is's choice of best-agree statement.
+    pub fn distinctive_best_agree(mut self, on: bool) -> Self {
+        self.distinctive_best_agree = on;
         self
     }
     pub fn bridging(mut self, b: BridgingParams) -> Self {
@@ -417,7 +432,7 @@ pub fn analyse_with_progress(
                 RepnessStats::new(c, group_tallies[s][c], rest)
             })
             .collect();
-        let representative = repness::select(&candidates)
+        let representative = repness::select(&candidates, params.distinctive_best_agree)
             .into_iter()
             .map(|sel| {
                 let st = sel.stats;

@@ -129,9 +129,16 @@ pub struct Selected {
 }
 
 /// Pol.is's selection for one group over candidate statements (mod-out already removed).
-pub fn select(candidates: &[RepnessStats]) -> Vec<Selected> {
+///
+/// With `distinctive`, only statements the group agrees with more than the rest (ra > 1) may
+/// become the fronted best-agree: Pol.is's `beats-best-agr?` otherwise ends up fronting a
+/// consensus statement (83% agree in the group, 84% outside) as what sets the group apart.
+pub fn select(candidates: &[RepnessStats], distinctive: bool) -> Vec<Selected> {
     let mut best_agree: Option<&RepnessStats> = None;
     for s in candidates {
+        if distinctive && s.ra <= 1.0 {
+            continue;
+        }
         if beats_best_agree(s, best_agree) {
             best_agree = Some(s);
         }
@@ -189,10 +196,22 @@ mod tests {
         let strong = RepnessStats::new(0, t(18, 1, 20), t(2, 17, 20));
         let bland = RepnessStats::new(1, t(10, 10, 20), t(10, 10, 20));
         let against = RepnessStats::new(2, t(1, 18, 20), t(17, 2, 20));
-        let sel = select(&[bland, strong, against]);
-        assert_eq!(
-            sel.iter().map(|s| (s.stats.col, s.direction)).collect::<Vec<_>>(),
-            vec![(0, Direction::Agree), (2, Direction::Disagree)]
-        );
+        for distinctive in [true, false] {
+            let sel = select(&[bland, strong, against], distinctive);
+            assert_eq!(
+                sel.iter().map(|s| (s.stats.col, s.direction)).collect::<Vec<_>>(),
+                vec![(0, Direction::Agree), (2, Direction::Disagree)]
+            );
+        }
+    }
+
+    #[test]
+    fn a_statement_everyone_agrees_with_is_fronted_only_in_polis_mode() {
+        // Seen first, agreed by nearly all inside and outside: Pol.is's best-agree.
+        let everyone = RepnessStats::new(0, t(40, 2, 44), t(80, 4, 88));
+        let distinct = RepnessStats::new(1, t(30, 10, 44), t(20, 60, 88));
+        let cols = |sel: Vec<Selected>| sel.iter().map(|s| s.stats.col).collect::<Vec<_>>();
+        assert_eq!(cols(select(&[everyone, distinct], false)), vec![0, 1]);
+        assert_eq!(cols(select(&[everyone, distinct], true)), vec![1]);
     }
 }
