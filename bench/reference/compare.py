@@ -123,6 +123,19 @@ def overlap(a, b):
     return f"{len(set(a) & set(b))} ({len(a)}, {len(b)})"
 
 
+def fronted_note(theirs, mine):
+    """Names the fronted best-agree statements when they differ. mufakat only lets a statement
+    the group agrees with more than the rest (ratio > 1) become best-agree
+    (`distinctive_best_agree`, ARCHITECTURE.md); Pol.is's scan, which red-dwarf follows, can
+    hold a ratio <= 1 statement as best for a while, which changes what wins in the end."""
+    fronted = [r for r in theirs if r["best_agree"]]
+    if not fronted or (mine and mine[0] == fronted[0]["statement"]):
+        return ""
+    r = fronted[0]
+    ours = mine[0] if mine else "none"
+    return f" (fronted: red-dwarf {r['statement']} (ratio {r['ratio']:.2f}), mufakat {ours})"
+
+
 def best_k(scores):
     """Pol.is's rule: the k with the best silhouette."""
     return max(sorted(scores), key=lambda k: scores[k])
@@ -191,12 +204,20 @@ def compare_one(export_dir, binary, warmup, repeat):
         theirs = [r["statement"] for r in rd["repness"].get(str(theirs_g), [])]
         same_g = rd["repness_on_labels"].get(str(g["id"]), [])
         same = [r["statement"] for r in same_g]
-        identical = [(r["statement"], r["direction"]) for r in g["representative"][:5]] == [
-            (r["statement"], r["direction"]) for r in same_g
-        ]
+        mine_dir = [(r["statement"], r["direction"]) for r in g["representative"][:5]]
+
+        def same_list(lists):
+            return mine_dir == [(r["statement"], r["direction"]) for r in lists.get(str(g["id"]), [])]
+
+        if same_list(rd["repness_on_labels"]):
+            verdict = " identical"
+        elif same_list(rd["repness_on_labels_distinctive"]):
+            verdict = f"{fronted_note(same_g, mine)}, identical with distinctive_best_agree"
+        else:
+            verdict = fronted_note(same_g, mine)
         rep_rows.append(
             f"{letters[g['id']]} → rd{theirs_g} ({share:.0%}): own {overlap(mine, theirs)}, "
-            f"same groups {overlap(mine, same)}{' identical' if identical else ''}"
+            f"same groups {overlap(mine, same)}{verdict}"
         )
     consensus = {}
     for d in ("agree", "disagree"):
@@ -306,7 +327,9 @@ def print_tables(rows, repeat, warmup, loads):
         "Groups matched by majority overlap (share of our group's members in the red-dwarf "
         "group). Cells: statements in both lists (length of mufakat's, of red-dwarf's). 'own': "
         "each system on its own groups; 'same groups': red-dwarf's repness selection run on "
-        "mufakat's groups ('identical': same statements, order and directions). Consensus "
+        "mufakat's groups ('identical': same statements, order and directions; 'identical with "
+        "distinctive_best_agree': once red-dwarf's best-agree test also requires ra > 1, "
+        "mufakat's documented departure). Consensus "
         "is over all participants, so it does not depend on the groups.\n"
     )
     print("| conversation | per mufakat group | consensus agree | consensus disagree |")

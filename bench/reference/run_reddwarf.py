@@ -7,7 +7,8 @@ CSV files into red-dwarf's vote dicts, and `reddwarf.implementations.polis.run_p
 (PCA + k-means, red-dwarf's defaults) `--repeat` times after `--warmup` untimed runs.
 With `--labels` (a JSON object participant id -> group, e.g. mufakat's groups) it also
 runs red-dwarf's repness selection on those groups, so the statistics can be compared on
-identical groups. With `--steps` it adds polis_steps.rebuild's clusterings.
+identical groups, as shipped and with mufakat's `distinctive_best_agree` rule patched in.
+With `--steps` it adds polis_steps.rebuild's clusterings.
 """
 
 import argparse
@@ -21,6 +22,7 @@ import numpy  # noqa: E402  (timed as part of the imports)
 import pandas  # noqa: E402
 import sklearn.decomposition  # noqa: E402,F401  (red-dwarf imports PCA lazily, inside its first run)
 from reddwarf.implementations.polis import run_pipeline  # noqa: E402
+import reddwarf.utils.stats as rd_stats  # noqa: E402
 from reddwarf.utils.stats import (  # noqa: E402
     calculate_comment_statistics_dataframes,
     select_representative_statements,
@@ -59,11 +61,36 @@ def versions():
 
 
 def repness_lists(repness):
-    """red-dwarf's repness {group: [stats]} as {group: [{statement, direction}]}."""
+    """red-dwarf's repness {group: [stats]} as {group: [{statement, direction, best_agree,
+    ratio}]}; `ratio` is the repness ratio (ra or rd), `best_agree` marks the fronted one."""
     return {
-        str(int(gid)): [{"statement": int(s["tid"]), "direction": s["repful-for"]} for s in picked]
+        str(int(gid)): [
+            {
+                "statement": int(s["tid"]),
+                "direction": s["repful-for"],
+                "best_agree": bool(s.get("best-agree", False)),
+                "ratio": float(s["repness"]),
+            }
+            for s in picked
+        ]
         for gid, picked in repness.items()
     }
+
+
+def distinctive_best_agree():
+    """Patches red-dwarf's best-agree test with mufakat's `distinctive_best_agree` rule: a
+    statement can become a group's best-agree only if ra > 1. Returns the undo function."""
+    original = rd_stats.beats_best_of_agrees
+
+    def beats(this_row, best_row, confidence=0.90):
+        return this_row["ra"] > 1.0 and original(this_row, best_row, confidence)
+
+    rd_stats.beats_best_of_agrees = beats
+
+    def undo():
+        rd_stats.beats_best_of_agrees = original
+
+    return undo
 
 
 def repness_on_labels(result, labels, excluded):
@@ -138,6 +165,11 @@ def main():
         with open(args.labels, encoding="utf-8") as f:
             labels = json.load(f)
         out["repness_on_labels"] = repness_on_labels(result, labels, excluded)
+        undo = distinctive_best_agree()
+        try:
+            out["repness_on_labels_distinctive"] = repness_on_labels(result, labels, excluded)
+        finally:
+            undo()
     if args.steps:
         out["steps"] = rebuild(result.participants_df)
     json.dump(out, sys.stdout)
