@@ -157,7 +157,7 @@ def steps_row(steps, polis, common):
     sil = {v: {int(k): x["silhouette"] for k, x in steps[v].items()} for v in steps}
     polis_k = len(set(polis.values()))
     return {
-        "silhouettes": " / ".join(f"{sil['sorted'][k]:.2f}" for k in sorted(sil["sorted"])),
+        "silhouettes": " / ".join(f"{sil['sorted'][k]:.3f}" for k in sorted(sil["sorted"])),
         "cells": [
             cell("sorted", best_k(sil["sorted"])),
             cell("sorted", polis_k),
