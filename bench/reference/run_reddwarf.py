@@ -20,7 +20,8 @@ T_START = time.perf_counter()
 
 import numpy  # noqa: E402  (timed as part of the imports)
 import pandas  # noqa: E402
-import sklearn.decomposition  # noqa: E402,F401  (red-dwarf imports PCA lazily, inside its first run)
+# red-dwarf imports PCA lazily, inside its first run: count it as an import.
+import sklearn.decomposition  # noqa: E402,F401
 from reddwarf.implementations.polis import run_pipeline  # noqa: E402
 import reddwarf.utils.stats as rd_stats  # noqa: E402
 from reddwarf.utils.stats import (  # noqa: E402
@@ -116,7 +117,9 @@ def main():
     parser.add_argument("--warmup", type=int, default=0)
     parser.add_argument("--repeat", type=int, default=1)
     parser.add_argument("--labels", help="JSON file: participant id -> group")
-    parser.add_argument("--steps", action="store_true", help="add polis_steps.rebuild's clusterings")
+    parser.add_argument(
+        "--steps", action="store_true", help="add polis_steps.rebuild's clusterings"
+    )
     args = parser.parse_args()
     rss_after_import = peak_rss_kib()
 
