@@ -4,10 +4,12 @@
 //! Nothing personal is drawn: participants are anonymous dots coloured by group. Numbers
 //! are printed with fixed precision, so the same analysis gives byte-identical files.
 
+use std::collections::BTreeMap;
 use std::fmt::Write;
 
 use crate::analysis::Analysis;
 use crate::graph::{EdgeKind, NodeKind};
+use crate::model::StatementId;
 use crate::polis_csv::group_letter;
 
 /// Group colours by display order: the app's opinion-map palette (each at least 3:1 on
@@ -93,12 +95,26 @@ pub fn opinion_map(analysis: &Analysis) -> String {
     out
 }
 
-/// Groups (large, lettered) and statements (small, numbered) with their edges; edge
-/// opacity is the group's agree probability. Consensus statements are green, bridges blue.
+/// Groups (large, lettered) and statements with their edges; edge opacity is the group's
+/// agree probability. Only the statements that tell the story are numbered and linked:
+/// consensus (green), bridges (blue) and each group's representative statements (the
+/// group's colour); the rest are faint dots, so a conversation with hundreds of statements
+/// still reads. The full graph is in the GraphML/DOT exports.
 pub fn consensus_map(analysis: &Analysis) -> String {
     let mut out = String::new();
     header(&mut out, "Consensus map");
     let map = &analysis.map;
+    let index_of = |g: u32| analysis.groups.iter().position(|x| x.id == g).unwrap_or(0);
+    // Statement → the first group it is representative of.
+    let mut typical_of: BTreeMap<StatementId, usize> = BTreeMap::new();
+    for (i, g) in analysis.groups.iter().enumerate() {
+        for r in &g.representative {
+            typical_of.entry(r.statement).or_insert(i);
+        }
+    }
+    let notable = |s: StatementId| {
+        map.consensus_core.contains(&s) || map.bridges.contains(&s) || typical_of.contains_key(&s)
+    };
     // With two groups the map's layout is a line between them; spread statements
     // sideways by their overall agreement so they can be told apart.
     let spread = analysis.groups.len() <= 2;
@@ -112,13 +128,15 @@ pub fn consensus_map(analysis: &Analysis) -> String {
         }
     };
     let f = Frame::fit(map.nodes.iter().map(position));
-    let index_of = |g: u32| analysis.groups.iter().position(|x| x.id == g).unwrap_or(0);
     out.push_str("<g stroke-linecap=\"round\">\n");
     for e in &map.edges {
         let (Some(a), Some(b)) = (map.nodes.get(e.source), map.nodes.get(e.target)) else { continue };
         let (colour, opacity, dash) = match (e.kind, a.node, b.node) {
-            (EdgeKind::GroupStatement, NodeKind::Group(g), _)
-            | (EdgeKind::GroupStatement, _, NodeKind::Group(g)) => {
+            (EdgeKind::GroupStatement, NodeKind::Group(g), NodeKind::Statement(s))
+            | (EdgeKind::GroupStatement, NodeKind::Statement(s), NodeKind::Group(g)) => {
+                if !notable(s) {
+                    continue;
+                }
                 (group_colour(index_of(g)), (e.weight - 0.5).max(0.0) * 1.6, "")
             }
             _ => ("#555555", 0.6, " stroke-dasharray=\"4 3\""),
@@ -138,46 +156,150 @@ pub fn consensus_map(analysis: &Analysis) -> String {
         );
     }
     out.push_str("</g>\n");
-    for n in &map.nodes {
+    // Faint statements first, so the numbered ones are drawn over them.
+    let statements = map.nodes.iter().filter_map(|n| match n.node {
+        NodeKind::Statement(s) => Some((n, s)),
+        NodeKind::Group(_) => None,
+    });
+    let (numbered, faint): (Vec<_>, Vec<_>) = statements.partition(|(_, s)| notable(*s));
+    for (n, _) in faint {
         let (x, y) = (f.x(position(n)[0]), f.y(position(n)[1]));
-        match n.node {
-            NodeKind::Group(g) => {
-                let i = index_of(g);
-                let size = analysis.groups.get(i).map_or(0, |x| x.size);
-                let _ = writeln!(
-                    out,
-                    "<g><circle cx=\"{x:.2}\" cy=\"{y:.2}\" r=\"18\" fill=\"{c}\"/>\
-                     <text x=\"{x:.2}\" y=\"{ty:.2}\" text-anchor=\"middle\" font-family=\"sans-serif\" \
-                     font-size=\"16\" font-weight=\"bold\" fill=\"#ffffff\">{l}</text>\
-                     <text x=\"{sx:.2}\" y=\"{ty:.2}\" font-family=\"sans-serif\" \
-                     font-size=\"11\" fill=\"#333333\">{size}</text></g>",
-                    c = group_colour(i),
-                    ty = y + 5.5,
-                    sx = x + 22.0,
-                    l = group_letter(i).to_uppercase()
-                );
-            }
-            NodeKind::Statement(s) => {
-                let colour = if map.consensus_core.contains(&s) {
-                    "#2e7d32"
-                } else if map.bridges.contains(&s) {
-                    "#1565c0"
-                } else {
-                    "#9e9e9e"
-                };
-                let _ = writeln!(
-                    out,
-                    "<g><circle cx=\"{x:.2}\" cy=\"{y:.2}\" r=\"5\" fill=\"{colour}\"/>\
-                     <text x=\"{tx:.2}\" y=\"{ty:.2}\" font-family=\"sans-serif\" font-size=\"9\" \
-                     fill=\"#444444\">{s}</text></g>",
-                    tx = x + 6.0,
-                    ty = y + 3.0
-                );
-            }
+        let _ = writeln!(out, "<circle cx=\"{x:.2}\" cy=\"{y:.2}\" r=\"2.5\" fill=\"#c8c8c8\"/>");
+    }
+    // Marks first, then labels placed around them so that no two overlap (greedy, in a fixed
+    // order: the same analysis gives the same picture).
+    let marks: Vec<(f64, f64, StatementId)> =
+        numbered.iter().map(|(n, s)| (f.x(position(n)[0]), f.y(position(n)[1]), *s)).collect();
+    for &(x, y, s) in &marks {
+        if map.bridges.contains(&s) && !map.consensus_core.contains(&s) {
+            // A diamond, so a bridge is told from a group's statement by shape, not colour alone.
+            let _ = writeln!(
+                out,
+                "<path d=\"M{x:.2},{t:.2} L{r:.2},{y:.2} L{x:.2},{b:.2} L{l:.2},{y:.2} Z\" fill=\"{BRIDGE}\" \
+                 stroke=\"#ffffff\" stroke-width=\"1.5\"/>",
+                t = y - 7.5,
+                b = y + 7.5,
+                l = x - 7.5,
+                r = x + 7.5
+            );
+        } else {
+            let colour = if map.consensus_core.contains(&s) {
+                CONSENSUS
+            } else {
+                typical_of.get(&s).map_or("#9e9e9e", |&i| group_colour(i))
+            };
+            let _ = writeln!(
+                out,
+                "<circle cx=\"{x:.2}\" cy=\"{y:.2}\" r=\"6\" fill=\"{colour}\" stroke=\"#ffffff\" stroke-width=\"1.5\"/>"
+            );
         }
     }
+    for (tx, ty, anchor, s) in place_labels(&marks) {
+        let _ = writeln!(
+            out,
+            "<text x=\"{tx:.2}\" y=\"{ty:.2}\" text-anchor=\"{anchor}\" font-family=\"sans-serif\" font-size=\"11\" \
+             font-weight=\"bold\" fill=\"#222222\" paint-order=\"stroke\" stroke=\"#ffffff\" stroke-width=\"3\">{s}</text>"
+        );
+    }
+    for n in &map.nodes {
+        let NodeKind::Group(g) = n.node else { continue };
+        let (x, y) = (f.x(position(n)[0]), f.y(position(n)[1]));
+        let i = index_of(g);
+        let size = analysis.groups.get(i).map_or(0, |x| x.size);
+        let _ = writeln!(
+            out,
+            "<g><circle cx=\"{x:.2}\" cy=\"{y:.2}\" r=\"18\" fill=\"{c}\"/>\
+             <text x=\"{x:.2}\" y=\"{ty:.2}\" text-anchor=\"middle\" font-family=\"sans-serif\" \
+             font-size=\"16\" font-weight=\"bold\" fill=\"#ffffff\">{l}</text>\
+             <text x=\"{sx:.2}\" y=\"{ty:.2}\" font-family=\"sans-serif\" \
+             font-size=\"11\" fill=\"#333333\">{size}</text></g>",
+            c = group_colour(i),
+            ty = y + 5.5,
+            sx = x + 22.0,
+            l = group_letter(i).to_uppercase()
+        );
+    }
+    legend(&mut out);
     out.push_str("</svg>\n");
     out
+}
+
+const CONSENSUS: &str = "#2e7d32";
+const BRIDGE: &str = "#212121";
+
+/// Label boxes for statement numbers (11 px bold digits): beside the mark, else on the other
+/// side, above, below, or further out, whichever first overlaps no other label or mark.
+/// Returns (x, y, text-anchor, statement) per mark.
+fn place_labels(marks: &[(f64, f64, StatementId)]) -> Vec<(f64, f64, &'static str, StatementId)> {
+    type Box4 = [f64; 4]; // x0, y0, x1, y1
+    let overlaps = |a: &Box4, b: &Box4| a[0] < b[2] && b[0] < a[2] && a[1] < b[3] && b[1] < a[3];
+    let mut taken: Vec<Box4> = marks.iter().map(|&(x, y, _)| [x - 6.0, y - 6.0, x + 6.0, y + 6.0]).collect();
+    let mut order: Vec<usize> = (0..marks.len()).collect();
+    order.sort_by(|&a, &b| marks[a].1.total_cmp(&marks[b].1).then(marks[a].0.total_cmp(&marks[b].0)));
+    let mut out = vec![(0.0, 0.0, "start", 0); marks.len()];
+    for i in order {
+        let (x, y, s) = marks[i];
+        let w = 7.0 * s.to_string().len() as f64;
+        // (text x, baseline y, anchor); the box is computed from them.
+        let mut candidates = vec![
+            (x + 8.0, y + 4.0, "start"),
+            (x - 8.0, y + 4.0, "end"),
+            (x, y - 9.0, "middle"),
+            (x, y + 17.0, "middle"),
+        ];
+        for k in 1..=4 {
+            let d = 11.0 * k as f64;
+            candidates.extend([(x + 8.0, y + 4.0 + d, "start"), (x + 8.0, y + 4.0 - d, "start")]);
+            candidates.extend([(x - 8.0, y + 4.0 + d, "end"), (x - 8.0, y + 4.0 - d, "end")]);
+        }
+        let boxed = |&(tx, ty, anchor): &(f64, f64, &str)| -> Box4 {
+            let x0 = match anchor {
+                "start" => tx,
+                "end" => tx - w,
+                _ => tx - w / 2.0,
+            };
+            [x0, ty - 10.0, x0 + w, ty + 1.0]
+        };
+        let inside = |b: &Box4| b[0] >= 0.0 && b[1] >= 0.0 && b[2] <= SIZE && b[3] <= SIZE;
+        let pick = candidates
+            .iter()
+            .find(|c| {
+                let b = boxed(c);
+                inside(&b) && !taken.iter().any(|t| overlaps(&b, t))
+            })
+            .unwrap_or(&candidates[0]);
+        taken.push(boxed(pick));
+        out[i] = (pick.0, pick.1, pick.2, s);
+    }
+    out
+}
+
+/// The key, in the bottom-left corner (no dot is drawn there: the frame keeps a margin).
+fn legend(out: &mut String) {
+    let keys = [
+        (CONSENSUS, "every group agrees", false),
+        (BRIDGE, "bridges groups", true),
+        ("#6a6a6a", "typical of a group (its colour)", false),
+        ("#c8c8c8", "other statements", false),
+    ];
+    for (row, (colour, text, diamond)) in keys.iter().enumerate() {
+        let y = SIZE - 10.0 - 13.0 * (keys.len() - 1 - row) as f64;
+        let cy = y - 3.5;
+        if *diamond {
+            let _ = write!(
+                out,
+                "<path d=\"M12,{t:.2} L17,{cy:.2} L12,{b:.2} L7,{cy:.2} Z\" fill=\"{colour}\"/>",
+                t = cy - 5.0,
+                b = cy + 5.0
+            );
+        } else {
+            let _ = write!(out, "<circle cx=\"12\" cy=\"{cy:.2}\" r=\"4\" fill=\"{colour}\"/>");
+        }
+        let _ = writeln!(
+            out,
+            "<text x=\"20\" y=\"{y:.2}\" font-family=\"sans-serif\" font-size=\"10\" fill=\"#333333\">{text}</text>"
+        );
+    }
 }
 
 #[cfg(test)]
@@ -194,6 +316,33 @@ mod tests {
         assert_eq!(m.matches("r=\"3.5\"").count(), a.participants.len());
         let c = consensus_map(&a);
         assert_eq!(c, consensus_map(&a));
-        assert_eq!(c.matches("<circle").count(), a.map.nodes.len());
+        // Every node (circles, bridges as diamonds), plus the legend's four keys.
+        assert_eq!(c.matches("<circle").count() + c.matches("<path").count(), a.map.nodes.len() + 4);
+    }
+
+    #[test]
+    fn statement_labels_do_not_overlap_where_there_is_room() {
+        // Six marks crowded within a few pixels, as consensus statements often are.
+        let marks: Vec<(f64, f64, StatementId)> =
+            (0..6).map(|i| (300.0 + i as f64, 300.0 + 2.0 * i as f64, 10 + i)).collect();
+        let placed = place_labels(&marks);
+        assert_eq!(placed, place_labels(&marks), "deterministic");
+        let boxes: Vec<[f64; 4]> = placed
+            .iter()
+            .map(|&(x, y, anchor, _)| {
+                let x0 = match anchor {
+                    "start" => x,
+                    "end" => x - 14.0,
+                    _ => x - 7.0,
+                };
+                [x0, y - 10.0, x0 + 14.0, y + 1.0]
+            })
+            .collect();
+        for (i, a) in boxes.iter().enumerate() {
+            for b in &boxes[i + 1..] {
+                let overlap = a[0] < b[2] && b[0] < a[2] && a[1] < b[3] && b[1] < a[3];
+                assert!(!overlap, "{a:?} overlaps {b:?}");
+            }
+        }
     }
 }
