@@ -54,9 +54,14 @@ if [[ "$(tools/binaryen/node_modules/.bin/wasm-opt --version 2>/dev/null || true
 fi
 
 if [[ $want_test -eq 1 ]]; then
-  if ! command -v chromium >/dev/null; then
-    say "installing Debian's chromium"
+  if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then
+    say "installing Debian's chromium and chromium-driver"
     apt_install chromium chromium-driver
+  fi
+  # scripts/with-postgres.sh asks python3 for a free port.
+  if ! command -v python3 >/dev/null; then
+    say "installing Debian's python3"
+    apt_install python3
   fi
   if ! command -v pg_ctlcluster >/dev/null && ! ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1; then
     say "installing Debian's postgresql"

@@ -3,12 +3,15 @@
 # and the browser end-to-end tests against the real server. `.ci/run` calls exactly this.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-step() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
+# Each step names the disk left where target/ is written: a full disk is the first thing to rule
+# out when a clean-clone run fails (CI runs on a machine that a session has used before).
+step() {
+  printf '\n\033[1m==> %s\033[0m (%s)\n' "$*" "$(df -h . | awk 'NR == 2 { print $4 " free" }')"
+}
 
 # Incremental caches only pay off when the same crate is rebuilt again and again; on a fresh
 # clone (CI) they only take disk. Developers iterating can set CARGO_INCREMENTAL=1.
 export CARGO_INCREMENTAL="${CARGO_INCREMENTAL:-0}"
-df -h . | awk 'NR == 2 { print "disk: " $4 " free where target/ is written" }'
 
 step "setup"
 scripts/setup.sh --test
