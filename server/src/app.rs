@@ -13,6 +13,8 @@ use axum::response::{IntoResponse, Response};
 use axum::Router;
 use mufakat_core::api::PARTICIPANT_TOKEN_HEADER;
 use tokio::sync::watch;
+use tower_http::compression::predicate::{NotForContentType, Predicate, SizeAbove};
+use tower_http::compression::CompressionLayer;
 use tower_http::services::{ServeDir, ServeFile};
 
 use crate::error::AppError;
@@ -100,10 +102,21 @@ impl Server {
     /// other path so the app's routes work on reload, and `console/index.html` for the
     /// moderator console under /admin, the projector under /p and the analyst report under
     /// /report and /r).
+    ///
+    /// Phones on poor networks download what is served gzipped: the app's files from the
+    /// `.gz` beside each one (`scripts/build-app.sh` writes them once, at gzip -9), and API
+    /// answers over 1 KiB (the votes the browser analyses) compressed on the way out. Small
+    /// answers such as a vote's are sent as they are, and the live event stream is never
+    /// buffered by a compressor.
     pub fn router(&self, dist: Option<PathBuf>) -> Router {
         let st = self.state.clone();
+        let compress_when = SizeAbove::new(1024)
+            .and(NotForContentType::GRPC)
+            .and(NotForContentType::IMAGES)
+            .and(NotForContentType::const_new("text/event-stream"));
         let mut app = crate::api::router(st.clone())
             .route("/healthz", axum::routing::get(|| async { "ok" }))
+            .layer(CompressionLayer::new().gzip(true).compress_when(compress_when))
             .layer(axum::middleware::from_fn_with_state(st.clone(), rate_limit))
             .layer(DefaultBodyLimit::max(st.limits.max_body));
         if let Some(dist) = dist {
@@ -111,11 +124,11 @@ impl Server {
             // bundle, so the participant page stays small) in `dist/console`.
             let console = dist.join("console").join("index.html");
             for path in ["/admin", "/admin/{*rest}", "/p/{*rest}", "/report", "/r/{*rest}"] {
-                app = app.route_service(path, ServeFile::new(&console));
+                app = app.route_service(path, ServeFile::new(&console).precompressed_gzip());
             }
-            let index = dist.join("index.html");
+            let index = ServeFile::new(dist.join("index.html")).precompressed_gzip();
             // `fallback`, not `not_found_service`: an app route such as /c/demo is a page, so 200.
-            app = app.fallback_service(ServeDir::new(&dist).fallback(ServeFile::new(index)));
+            app = app.fallback_service(ServeDir::new(&dist).precompressed_gzip().fallback(index));
         }
         app.layer(tower_http::trace::TraceLayer::new_for_http())
     }
