@@ -73,6 +73,8 @@ pub struct PolisVote {
 #[derive(Debug, Clone, PartialEq)]
 pub struct PolisParticipant {
     pub participant: ParticipantId,
+    /// The embedding site's id; `Some("")` when the file has the column but not this
+    /// participant's (Pol.is writes the column when asked, empty or not).
     pub xid: Option<String>,
     /// Pol.is's own group, when it clustered this participant.
     pub group: Option<u32>,
@@ -105,6 +107,10 @@ fn read_table(text: &str, file: &str) -> Result<Table, PolisCsvError> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     if text.trim().is_empty() {
         return Err(err(file, 0, None, "file is empty"));
+    }
+    // openData keeps some large files in Git LFS: a clone without LFS holds only a pointer.
+    if text.starts_with("version https://git-lfs.github.com/spec/") {
+        return Err(err(file, 1, None, "is a Git LFS pointer, not the data (fetch it with `git lfs pull`)"));
     }
     let mut rdr = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(text.as_bytes());
     let mut records = rdr.records();
@@ -263,7 +269,7 @@ pub fn parse_participants_votes(text: &str) -> Result<Vec<PolisParticipant>, Pol
         }
         out.push(PolisParticipant {
             participant: parse_num(field(rec, pid), F, line, "participant")?,
-            xid: xid.map(|i| field(rec, i).to_string()).filter(|s| !s.is_empty()),
+            xid: xid.map(|i| field(rec, i).to_string()),
             group: parse_opt(rec, Some(gid), F, line, "group-id")?,
             votes,
         });
@@ -398,8 +404,12 @@ pub fn group_letter(index: usize) -> String {
     s
 }
 
-/// participants-votes.csv with our group-id (empty when not clustered).
+/// participants-votes.csv with our group-id (empty when not clustered), and the `xid` column
+/// when the imported export had one (B.1), so an embedding site can join the rows back.
 pub fn write_participants_votes(export: &PolisExport, analysis: &Analysis) -> String {
+    let xids: HashMap<ParticipantId, &str> =
+        export.participants.iter().filter_map(|p| Some((p.participant, p.xid.as_deref()?))).collect();
+    let with_xid = export.participants.iter().any(|p| p.xid.is_some());
     let mut statement_ids: Vec<StatementId> = analysis.statements.iter().map(|s| s.id).collect();
     statement_ids.sort_unstable();
     let col: HashMap<StatementId, usize> = statement_ids.iter().enumerate().map(|(i, s)| (*s, i)).collect();
@@ -421,10 +431,11 @@ pub fn write_participants_votes(export: &PolisExport, analysis: &Analysis) -> St
         analysis.participants.iter().collect();
     participants.sort_by_key(|p| p.id);
     let mut rows = Vec::with_capacity(participants.len() + 1);
-    let mut header: Vec<String> =
-        ["participant", "group-id", "n-comments", "n-votes", "n-agree", "n-disagree"]
-            .map(String::from)
-            .to_vec();
+    let mut header: Vec<String> = vec!["participant".into()];
+    if with_xid {
+        header.push("xid".into());
+    }
+    header.extend(["group-id", "n-comments", "n-votes", "n-agree", "n-disagree"].map(String::from));
     header.extend(statement_ids.iter().map(|s| s.to_string()));
     rows.push(header);
     let empty = vec![None; statement_ids.len()];
@@ -433,14 +444,17 @@ pub fn write_participants_votes(export: &PolisExport, analysis: &Analysis) -> St
         let n_votes = votes.iter().flatten().count();
         let n_agree = votes.iter().flatten().filter(|v| **v > 0).count();
         let n_disagree = votes.iter().flatten().filter(|v| **v < 0).count();
-        let mut row = vec![
-            p.id.to_string(),
+        let mut row = vec![p.id.to_string()];
+        if with_xid {
+            row.push(xids.get(&p.id).copied().unwrap_or_default().to_string());
+        }
+        row.extend([
             p.group.map(|g| g.to_string()).unwrap_or_default(),
             authored.get(&p.id).copied().unwrap_or(0).to_string(),
             n_votes.to_string(),
             n_agree.to_string(),
             n_disagree.to_string(),
-        ];
+        ]);
         row.extend(votes.iter().map(|v| v.map(|x| x.to_string()).unwrap_or_default()));
         rows.push(row);
     }
@@ -665,6 +679,9 @@ mod tests {
         assert!(parse_comments("\n\n").is_err());
         assert!(parse_summary("").is_err());
         assert!(parse_participants_votes("participant,group-id,n-votes,x\n").is_err());
+        let lfs = "version https://git-lfs.github.com/spec/v1\noid sha256:4d7a\nsize 123456\n";
+        let e = parse_votes(lfs).unwrap_err();
+        assert!(e.to_string().contains("Git LFS pointer"), "{e}");
     }
 
     #[test]
@@ -676,6 +693,34 @@ mod tests {
         assert_eq!(e.votes.len(), 3);
         assert_eq!(e.polis_groups().get(&7), Some(&0));
         assert_eq!(e.votes[2].vote, Vote::Pass);
+    }
+
+    #[test]
+    fn participants_votes_keeps_the_xid_column_when_the_input_had_one() {
+        let pv = "participant,xid,group-id,n-comments,n-votes,n-agree,n-disagree,0,1\n\
+                  7,site-7,0,0,2,1,1,1,-1\n8,,,0,1,0,0,,0\n";
+        let files = [("comments.csv", COMMENTS), ("participants-votes.csv", pv)];
+        let e =
+            PolisExport::from_files(|n| files.iter().find(|f| f.0 == n).map(|f| f.1.to_string())).unwrap();
+        let a = e.analyse(&AnalysisParams::default()).unwrap();
+        let out = write_participants_votes(&e, &a);
+        let mut lines = out.lines();
+        assert!(lines.next().unwrap().starts_with("participant,xid,group-id,n-comments,"));
+        assert!(lines.next().unwrap().starts_with("7,site-7,"));
+        assert!(lines.next().unwrap().starts_with("8,,"));
+        // Read back, the xid is the same.
+        assert_eq!(parse_participants_votes(&out).unwrap()[0].xid.as_deref(), Some("site-7"));
+
+        // A column of empty xids stays a column (Austria's files have one).
+        let mut empty = e.clone();
+        empty.participants.iter_mut().for_each(|p| p.xid = Some(String::new()));
+        assert!(write_participants_votes(&empty, &a).starts_with("participant,xid,group-id,"));
+        assert!(write_participants_votes(&empty, &a).contains("\n7,,"));
+
+        // Without the column in the input, it is left out, as Pol.is does.
+        let mut e = e;
+        e.participants.iter_mut().for_each(|p| p.xid = None);
+        assert!(write_participants_votes(&e, &a).starts_with("participant,group-id,"));
     }
 
     #[test]

@@ -157,7 +157,8 @@ pub fn export_to_dump(export: &PolisExport, id: &str) -> ConversationDump {
     let description = export.summary_value("conversation-description").unwrap_or("").to_string();
     let mut participants: std::collections::BTreeMap<u32, Option<String>> = Default::default();
     for p in &export.participants {
-        participants.insert(p.participant, p.xid.clone());
+        // An empty cell of the xid column is no xid.
+        participants.insert(p.participant, p.xid.clone().filter(|x| !x.is_empty()));
     }
     for v in &export.votes {
         participants.entry(v.participant).or_default();
@@ -242,9 +243,26 @@ fn analyse_export(export: &PolisExport, seed: u64, bar: &ProgressBar) -> anyhow:
     Ok(analysis)
 }
 
+/// The CC BY 4.0 statement that Pol.is open data asks for wherever results from it are shown,
+/// when the export names a pol.is conversation (its summary.csv `url`).
+fn polis_attribution(export: &PolisExport) -> Option<String> {
+    let url = export.summary_value("url").filter(|u| u.contains("pol.is"))?;
+    Some(format!(
+        "Data was gathered using the Polis software (compdemocracy.org/polis) and is sub-licensed under \
+         CC BY 4.0 with Attribution to The Computational Democracy Project. The data and more information \
+         about how the data was collected can be found at the following link(s): {url}"
+    ))
+}
+
 fn write_files(dir: &Path, export: &PolisExport, analysis: &Analysis) -> anyhow::Result<Vec<PathBuf>> {
     std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
     let mut written = Vec::new();
+    if let Some(statement) = polis_attribution(export) {
+        let path = dir.join("ATTRIBUTION.txt");
+        std::fs::write(&path, format!("{statement}\n"))
+            .with_context(|| format!("writing {}", path.display()))?;
+        written.push(path);
+    }
     for (name, contents) in report_files(export, analysis) {
         let path = dir.join(&name);
         std::fs::write(&path, &contents).with_context(|| format!("writing {}", path.display()))?;
@@ -317,8 +335,8 @@ async fn analyze(a: AnalyzeArgs) -> anyhow::Result<()> {
         println!("{}", polis_csv::analysis_json(&analysis));
     } else {
         print!("{}", mufakat_core::report::text_summary(&analysis, |id| export.statement_text(id)));
-        if let Some(url) = export.summary_value("url").filter(|u| u.contains("pol.is")) {
-            println!("\nData: {url}, gathered with Polis (compdemocracy.org/polis), CC BY 4.0, The Computational Democracy Project.");
+        if let Some(statement) = polis_attribution(&export) {
+            println!("\n{statement}");
         }
     }
     if let Some(out) = &a.out {

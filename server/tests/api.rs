@@ -202,6 +202,7 @@ fn admin_routes() -> Vec<(reqwest::Method, &'static str, Value)> {
         (Method::POST, "/admin/conversations/c/close", json!({})),
         (Method::POST, "/admin/conversations/c/reopen", json!({})),
         (Method::GET, "/admin/conversations/c/stats", Value::Null),
+        (Method::GET, "/admin/conversations/c/demographics", Value::Null),
         (Method::GET, "/admin/conversations/c/export/votes.csv", Value::Null),
     ]
 }
@@ -437,6 +438,139 @@ async fn behind_a_trusted_proxy_each_forwarded_client_has_its_own_address_limit(
         assert_eq!(get("198.51.100.2").await.unwrap().status(), 404);
         // A forged left-most entry does not buy a fresh bucket.
         assert_eq!(get("6.6.6.6, 198.51.100.1").await.unwrap().status(), 429);
+        s.stop().await;
+    }
+}
+
+#[tokio::test]
+async fn large_answers_are_gzipped_small_ones_and_the_event_stream_are_not() {
+    let b = common::backends().await.remove(0);
+    let s = TestServer::start(&b.url, unlimited()).await;
+    let admin = moderator(&s).await;
+    conversation(&s, &admin, "c", SEEDS).await;
+    let gzip = |url: String| reqwest::Client::new().get(url).header("accept-encoding", "gzip");
+    let encoding = |r: &reqwest::Response| {
+        r.headers().get("content-encoding").map(|v| v.to_str().unwrap_or("?").to_string())
+    };
+
+    // The OpenAPI document is tens of KiB: compressed, and still the same JSON once unzipped.
+    let plain = reqwest::get(s.api("/openapi.json")).await.unwrap().bytes().await.unwrap();
+    let r = gzip(s.api("/openapi.json")).send().await.unwrap();
+    assert_eq!(encoding(&r).as_deref(), Some("gzip"));
+    let zipped = r.bytes().await.unwrap();
+    assert!(zipped.len() * 3 < plain.len(), "{} of {} bytes", zipped.len(), plain.len());
+    let mut unzipped = Vec::new();
+    std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(&zipped[..]), &mut unzipped).unwrap();
+    assert_eq!(unzipped, plain);
+
+    // A vote's answer is small: sent as it is.
+    let token = join(&s, "c").await;
+    let r = reqwest::Client::new()
+        .post(s.api("/conversations/c/votes"))
+        .header("x-participant-token", &token)
+        .header("accept-encoding", "gzip")
+        .json(&json!({"statement": 1, "vote": "agree"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(encoding(&r), None);
+
+    // The live stream is never held back by a compressor.
+    let r = gzip(s.api("/conversations/c/events")).send().await.unwrap();
+    assert_eq!(r.headers()["content-type"], "text/event-stream");
+    assert_eq!(encoding(&r), None);
+    drop(r);
+    s.stop().await;
+}
+
+#[tokio::test]
+async fn demographics_are_counted_per_opinion_group_with_small_cells_suppressed() {
+    for b in common::backends().await {
+        let s = TestServer::start(&b.url, unlimited()).await;
+        let admin = moderator(&s).await;
+        let seeds: Vec<String> =
+            (0..8).map(|i| format!("Fixture statement number {i} about the market")).collect();
+        let seeds: Vec<&str> = seeds.iter().map(String::as_str).collect();
+        conversation(&s, &admin, "c", &seeds).await;
+        // No questions yet: nothing to break down.
+        let r: Value = admin
+            .get(s.api("/admin/conversations/c/demographics"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(r, json!({"groups": []}), "{}", b.name);
+        let patch = json!({"questions": [{"key": "rw", "label": "RW", "options": ["01", "02"]}]});
+        let r = admin
+            .patch(s.api("/admin/conversations/c"))
+            .header("x-mufakat-csrf", "1")
+            .json(&patch)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200);
+        // Two camps of 12 that vote opposite ways on every statement. In the first camp ten
+        // live in RW 01 and two in RW 02; the whole second camp lives in RW 02.
+        for camp in 0..2 {
+            for i in 0..12 {
+                let token = join(&s, "c").await;
+                for statement in 0..8u32 {
+                    let agree = (statement < 4) == (camp == 0);
+                    let r =
+                        post_vote(&s, "c", &token, statement, if agree { "agree" } else { "disagree" }).await;
+                    assert_eq!(r.status(), 200, "{}", b.name);
+                }
+                let rw = if camp == 0 && i < 10 { "01" } else { "02" };
+                let r = reqwest::Client::new()
+                    .post(s.api("/conversations/c/answers"))
+                    .header("x-participant-token", &token)
+                    .json(&json!({"rw": rw}))
+                    .send()
+                    .await
+                    .unwrap();
+                assert_eq!(r.status(), 204);
+            }
+        }
+        let r: Value = admin
+            .get(s.api("/admin/conversations/c/demographics"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let groups = r["groups"].as_array().expect("groups");
+        assert_eq!(groups.len(), 2, "{}: {r}", b.name);
+        let mut cells: Vec<(u64, Value)> = groups
+            .iter()
+            .map(|g| {
+                assert_eq!(g["questions"][0]["key"], "rw");
+                (g["size"].as_u64().unwrap(), g["questions"][0]["options"].clone())
+            })
+            .collect();
+        cells.sort_by_key(|c| c.1[0]["count"].as_u64());
+        assert_eq!(
+            cells,
+            vec![
+                (12, json!([{"option": "01", "count": 0}, {"option": "02", "count": 12}])),
+                // The two in RW 02 are fewer than five: hidden.
+                (12, json!([{"option": "01", "count": 10}, {"option": "02", "count": null}])),
+            ],
+            "{}",
+            b.name
+        );
+        // Participants never see it.
+        let token = join(&s, "c").await;
+        let r = reqwest::Client::new()
+            .get(s.api("/admin/conversations/c/demographics"))
+            .header("x-participant-token", &token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 401);
         s.stop().await;
     }
 }

@@ -78,8 +78,14 @@ fn analyze_writes_every_file_reproducibly_with_polis_columns() {
             "timestamp,datetime,comment-id,author-id,agrees,disagrees,moderated,comment-body"
         );
         assert_eq!(header(&a.join("votes.csv")), "timestamp,datetime,comment-id,voter-id,vote");
+        // The xid column stays when the input had one (Austria's files do), as in Pol.is's.
+        let xid = header(&conv.join("participants-votes.csv")).starts_with("participant,xid,");
+        let expected = if xid { "participant,xid,group-id," } else { "participant,group-id," };
         assert!(header(&a.join("participants-votes.csv"))
-            .starts_with("participant,group-id,n-comments,n-votes,n-agree,n-disagree,"));
+            .starts_with(&format!("{expected}n-comments,n-votes,n-agree,n-disagree,")));
+        let attribution = std::fs::read_to_string(a.join("ATTRIBUTION.txt")).expect("ATTRIBUTION.txt");
+        assert!(attribution.starts_with("Data was gathered using the Polis software"), "{attribution}");
+        assert!(attribution.contains("CC BY 4.0") && attribution.contains("pol.is/"), "{attribution}");
         assert!(header(&a.join("comment-groups.csv")).starts_with(
             "comment-id,comment,total-votes,total-agrees,total-disagrees,total-passes,group-a-votes"
         ));
@@ -187,4 +193,44 @@ fn import_then_export_gives_back_the_same_statements_and_votes() {
         assert_eq!(votes(&before), votes(&after), "votes of {}", conv.display());
         eprintln!("round trip ok: {}", conv.display());
     }
+}
+
+#[test]
+fn admin_create_makes_a_moderator_who_can_sign_in_and_refuses_bad_input() {
+    use std::io::Write;
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let url = format!("sqlite://{}", tmp.path().join("store.sqlite").display());
+    let create = |name: &str, password: &str| {
+        let mut child = bin()
+            .args(["admin", "create", "--username", name, "--password-stdin", "--database-url", &url])
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("runs");
+        child.stdin.take().expect("stdin").write_all(format!("{password}\n").as_bytes()).expect("write");
+        child.wait_with_output().expect("exits")
+    };
+    let o = create("siti", "a long passphrase");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("created moderator siti"));
+    // The same name again, and a short password: clear refusals, nothing changed.
+    let o = create("siti", "another long one");
+    assert!(!o.status.success());
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("already exists"),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let o = create("budi", "short");
+    assert!(!o.status.success());
+    assert!(String::from_utf8_lossy(&o.stderr).contains("at least 8 characters"));
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+    rt.block_on(async {
+        let store = mufakat_server::store::Store::open(&url).await.expect("store opens");
+        let hash = store.admin_password_hash("siti").await.expect("query").expect("siti exists");
+        assert!(mufakat_server::auth::verify_password("a long passphrase", &hash));
+        assert!(!mufakat_server::auth::verify_password("another long one", &hash));
+        assert_eq!(store.admin_password_hash("budi").await.expect("query"), None);
+    });
 }

@@ -157,3 +157,17 @@ test('an xid from an embedding site is the same participant in every browser', a
   assert.deepEqual(await votesOf(server.base, 'demo', joined.json.participant), { [id]: 1 });
   await second.close();
 });
+
+test('the start page and the not-found page pass axe-core too', async () => {
+  for (const locale of ['en-GB', 'id-ID']) {
+    const context = await browser.newContext({ viewport: { width: 360, height: 780 }, locale });
+    const page = await context.newPage();
+    await page.goto(`${server.base}/`);
+    await page.locator('a[href="/c/demo"]').waitFor();
+    await assertAccessible(page, `start page (${locale})`);
+    await page.goto(`${server.base}/c/no-such-conversation`);
+    await page.getByTestId('not-found').waitFor();
+    await assertAccessible(page, `not-found page (${locale})`);
+    await context.close();
+  }
+});

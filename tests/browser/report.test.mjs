@@ -7,7 +7,8 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { startServer, launchBrowser, artifacts, root } from './lib.mjs';
+import { startServer, launchBrowser, artifacts, root, api } from './lib.mjs';
+import { ADMIN, adminClient, signIn, assertAccessible } from './moderator-helpers.mjs';
 
 const DATA = process.env.MUFAKAT_POLIS_DATA ?? path.join(root, '../shared/data/polis');
 const bin = process.env.MUFAKAT_BIN ?? path.join(root, 'target/debug/mufakat');
@@ -140,4 +141,51 @@ test('a stored conversation has a report at /r/<id>', async () => {
   assert.equal(await page.getByTestId('attribution').count(), 0, 'no Pol.is attribution for our own data');
   await page.screenshot({ path: path.join(artifacts, 'report-demo.png'), fullPage: false });
   await page.close();
+});
+
+test('a moderator sees who is in each group on a stored report; small counts are hidden', async () => {
+  const own = await startServer({ adminPassword: ADMIN.password, extraArgs: ['--rate-per-address', '0', '--no-demo'] });
+  try {
+    const admin = await adminClient(own.base);
+    const seeds = Array.from({ length: 8 }, (_, i) => `Fixture statement ${i}: the market should change`);
+    const created = await admin('POST', '/conversations', {
+      id: 'rw', title: 'Market hours', seeds,
+      questions: [{ key: 'rw', label: 'Neighbourhood', options: ['RW 01', 'RW 02'] }],
+    });
+    assert.equal(created.status, 201, created.text);
+    // Two camps of 12 voting opposite ways; ten of the first camp in RW 01, two in RW 02, the
+    // whole second camp in RW 02.
+    for (let camp = 0; camp < 2; camp++) {
+      for (let i = 0; i < 12; i++) {
+        const { token } = (await api(own.base, 'POST', '/api/v1/conversations/rw/participants', { body: {} })).json;
+        for (let statement = 0; statement < 8; statement++) {
+          const vote = (statement < 4) === (camp === 0) ? 'agree' : 'disagree';
+          const r = await api(own.base, 'POST', '/api/v1/conversations/rw/votes', { token, body: { statement, vote } });
+          assert.equal(r.status, 200, r.text);
+        }
+        const rw = camp === 0 && i < 10 ? 'RW 01' : 'RW 02';
+        assert.equal((await api(own.base, 'POST', '/api/v1/conversations/rw/answers', { token, body: { rw } })).status, 204);
+      }
+    }
+    const page = await browser.newPage({ viewport: { width: 1200, height: 900 }, locale: 'en-GB' });
+    // Without a session the report has no breakdown.
+    await page.goto(`${own.base}/r/rw`);
+    await page.getByTestId('report').waitFor({ timeout: 60_000 });
+    assert.equal(await page.getByTestId('group-demographics').count(), 0);
+    await signIn(page, own.base);
+    await page.goto(`${own.base}/r/rw`);
+    const table = page.getByTestId('group-demographics');
+    await table.waitFor({ timeout: 60_000 });
+    const rows = await table.locator('tbody tr').evaluateAll((trs) => trs.map((tr) => tr.innerText.split('\t').map((c) => c.trim())));
+    assert.deepEqual(rows[0], ['Neighbourhood']);
+    // Each group column: one camp is 10 in RW 01 and a hidden 2 in RW 02, the other 0 and 12.
+    const [rw01, rw02] = [rows[1], rows[2]];
+    const columns = rw01.slice(1).map((c, i) => [c, rw02[i + 1]]).sort();
+    assert.deepEqual(columns, [['0', '12'], ['10', '<5']].sort(), JSON.stringify(rows));
+    await assertAccessible(page, 'stored report with demographics');
+    await table.screenshot({ path: path.join(artifacts, 'report-group-demographics.png') });
+    await page.close();
+  } finally {
+    await own.stop();
+  }
 });

@@ -14,6 +14,8 @@
 //! - `POST /api/v1/admin/conversations/{id}/moderation` [`ModerationRequest`] → `Vec<StatementAdmin>`
 //! - `POST /api/v1/admin/conversations/{id}/close` and `/reopen` → [`ConversationAdmin`]
 //! - `GET /api/v1/admin/conversations/{id}/stats` → [`ConversationStats`]
+//! - `GET /api/v1/admin/conversations/{id}/demographics` → [`GroupDemographics`] (the answers
+//!   to the demographic questions per opinion group, aggregates only)
 //! - `GET /api/v1/conversations/{id}/events` (public, SSE, see [`crate::api::events`]) and
 //!   `GET /api/v1/conversations/{id}/qr.svg` (public: a QR code of the participant link)
 //! - `GET /api/v1/admin/conversations/{id}/export/{file}` → CSV / JSON (Pol.is export files,
@@ -204,6 +206,28 @@ pub struct DemographicTally {
     pub key: String,
     pub label: String,
     pub options: Vec<OptionCount>,
+}
+
+/// Who is in each opinion group: the answers to the conversation's demographic questions,
+/// counted per group of the analysis that the report page runs on the same votes (the default
+/// seed, statements as the public view lists them), so the columns are the report's groups.
+/// Cells of 1 to [`MIN_CELL`] − 1 are `None`: no answer can be traced to a person.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct GroupDemographics {
+    /// The groups, in the analysis's order; empty when there are no groups yet.
+    pub groups: Vec<GroupDemographic>,
+}
+
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GroupDemographic {
+    /// The group's id in the analysis (`Group::id`).
+    pub group: u32,
+    /// Participants in the group, answering or not.
+    pub size: u32,
+    /// One tally per question, in the conversation's order.
+    pub questions: Vec<DemographicTally>,
 }
 
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

@@ -2,6 +2,8 @@
 //! Every handler but login takes a [`Moderator`], so nothing here runs without a session,
 //! and state-changing requests without the CSRF header are refused before they start.
 
+use std::collections::HashMap;
+
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, Method, StatusCode};
 use axum::response::{AppendHeaders, IntoResponse};
@@ -9,13 +11,15 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use mufakat_core::api::admin::{
     ConversationAdmin, ConversationSettings, ConversationStats, ConversationSummary, Decision,
-    DemographicQuestion, DemographicTally, LoginRequest, ModerationRequest, Moderator as ModeratorBody,
-    NewConversation, OptionCount, SeedRefusal, SeedResult, SeedStatements, StatementAdmin, MIN_CELL,
+    DemographicQuestion, DemographicTally, GroupDemographic, GroupDemographics, LoginRequest,
+    ModerationRequest, Moderator as ModeratorBody, NewConversation, OptionCount, SeedRefusal, SeedResult,
+    SeedStatements, StatementAdmin, MIN_CELL,
 };
 use mufakat_core::api::events::LiveEvent;
 #[allow(unused_imports)]
 use mufakat_core::api::ErrorBody;
-use mufakat_core::model::Moderation;
+use mufakat_core::model::{Moderation, ParticipantId};
+use mufakat_core::{AnalysisInput, AnalysisParams, StatementMeta};
 use rand::Rng;
 
 use super::{clean_statement, JsonBody};
@@ -37,6 +41,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/admin/conversations/{id}/close", post(close))
         .route("/api/v1/admin/conversations/{id}/reopen", post(reopen))
         .route("/api/v1/admin/conversations/{id}/stats", get(stats))
+        .route("/api/v1/admin/conversations/{id}/demographics", get(demographics))
         .route("/api/v1/admin/conversations/{id}/export/{file}", get(export))
 }
 
@@ -426,6 +431,63 @@ pub(super) async fn stats(
         votes_per_hour: st.store.votes_per_hour(&id).await?,
         demographics: tallies(&c.questions, &st.store.answer_counts(&id).await?),
     }))
+}
+
+#[utoipa::path(get, path = "/api/v1/admin/conversations/{id}/demographics", tag = "admin", params(("id" = String, Path, description = "conversation id")), responses((status = 200, body = GroupDemographics), (status = 401, body = ErrorBody), (status = 404, description = "unknown conversation", body = ErrorBody)))]
+pub(super) async fn demographics(
+    State(st): State<AppState>,
+    _m: Moderator,
+    Path(id): Path<String>,
+) -> Result<Json<GroupDemographics>, AppError> {
+    let view = st.live.conv(&st.store, &id).await?.view();
+    if view.questions.is_empty() {
+        return Ok(Json(GroupDemographics::default()));
+    }
+    // The same input as the report page's analysis: the public statements and votes, seed 0.
+    let statements: Vec<StatementMeta> = view
+        .statements
+        .iter()
+        .map(|s| StatementMeta { moderation: s.moderation, ..StatementMeta::new(s.id) })
+        .collect();
+    let votes = st.store.votes(&id).await?.records().map_err(AppError::internal)?;
+    let answers = st.store.answers(&id).await?;
+    let analysis = tokio::task::spawn_blocking(move || {
+        let input = AnalysisInput { votes: &votes, statements: &statements };
+        mufakat_core::analyse(&input, &AnalysisParams::default(), None)
+    })
+    .await
+    .map_err(AppError::internal)?;
+    let Ok(analysis) = analysis else {
+        // Too few votes for groups yet: nothing to break down.
+        return Ok(Json(GroupDemographics::default()));
+    };
+    Ok(Json(group_demographics(&view.questions, &analysis, &answers)))
+}
+
+/// Counts each group's answers; cells of 1 to `MIN_CELL − 1` are suppressed.
+fn group_demographics(
+    questions: &[DemographicQuestion],
+    analysis: &mufakat_core::Analysis,
+    answers: &[(ParticipantId, String, String)],
+) -> GroupDemographics {
+    let group_of: HashMap<ParticipantId, u32> =
+        analysis.participants.iter().filter_map(|p| Some((p.id, p.group?))).collect();
+    let groups = analysis
+        .groups
+        .iter()
+        .map(|g| {
+            let mut counts: HashMap<(&str, &str), u32> = HashMap::new();
+            for (p, question, answer) in answers {
+                if group_of.get(p) == Some(&g.id) {
+                    *counts.entry((question.as_str(), answer.as_str())).or_default() += 1;
+                }
+            }
+            let counted: Vec<(String, String, u32)> =
+                counts.into_iter().map(|((q, a), n)| (q.to_string(), a.to_string(), n)).collect();
+            GroupDemographic { group: g.id, size: g.size, questions: tallies(questions, &counted) }
+        })
+        .collect();
+    GroupDemographics { groups }
 }
 
 #[utoipa::path(get, path = "/api/v1/admin/conversations/{id}/export/{file}", tag = "admin", params(("id" = String, Path, description = "conversation id"), ("file" = String, Path, description = "summary.csv, comments.csv, votes.csv, participants-votes.csv, comment-groups.csv or analysis.json")), responses((status = 200, description = "the file", content_type = "text/csv"), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]

@@ -35,6 +35,7 @@ use crate::app::AppState;
         admin::close,
         admin::reopen,
         admin::stats,
+        admin::demographics,
         admin::export,
     ),
     tags(

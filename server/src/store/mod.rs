@@ -212,6 +212,7 @@ delegate! {
     pub async fn votes_per_hour(&self, conversation: &str) -> Result<Vec<(i64, u32)>>;
     pub async fn save_answers(&self, conversation: &str, participant: ParticipantId, answers: &[(&str, &str)]) -> Result<()>;
     pub async fn answer_counts(&self, conversation: &str) -> Result<Vec<(String, String, u32)>>;
+    pub async fn answers(&self, conversation: &str) -> Result<Vec<(ParticipantId, String, String)>>;
     pub async fn create_admin(&self, username: &str, password_hash: &str) -> Result<bool>;
     pub async fn admin_count(&self) -> Result<u64>;
     pub async fn admin_password_hash(&self, username: &str) -> Result<Option<String>>;

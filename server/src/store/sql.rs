@@ -485,6 +485,19 @@ impl SqlStore {
         Ok(rows.into_iter().map(|r| (r.get(0), r.get(1), r.get::<i64, _>(2) as u32)).collect())
     }
 
+    /// Every (participant, question, answer). Never leaves the server as it is: the admin API
+    /// counts it per opinion group, with small cells suppressed.
+    pub async fn answers(&self, conversation: &str) -> Result<Vec<(ParticipantId, String, String)>> {
+        let rows = sqlx::query(
+            "SELECT participant, question, answer FROM answers WHERE conversation_id = $1 \
+             ORDER BY participant, question",
+        )
+        .bind(conversation)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows.into_iter().map(|r| (r.get::<i64, _>(0) as ParticipantId, r.get(1), r.get(2))).collect())
+    }
+
     /// Creates a moderator; `false` when the username is taken.
     pub async fn create_admin(&self, username: &str, password_hash: &str) -> Result<bool> {
         let done = sqlx::query(

@@ -12,6 +12,7 @@ use std::sync::Arc;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::hooks::use_params_map;
+use mufakat_core::api::admin::GroupDemographics;
 use mufakat_core::api::{ConversationView, VotesCompact};
 
 use crate::client::{self, conversation_url};
@@ -119,9 +120,14 @@ pub fn Failure(run: Run) -> impl IntoView {
 pub fn StoredReportPage() -> impl IntoView {
     let params = use_params_map();
     let run = Run::new();
+    let demographics = RwSignal::new(None::<GroupDemographics>);
     Effect::new(move |_| {
         let id = params.with(|p| p.get("id").unwrap_or_default());
         spawn_local(async move {
+            // Moderators also get the groups' demographic answers (counted by the server);
+            // anyone else is refused, and the report goes on without them.
+            let rest = format!("/conversations/{id}/demographics");
+            demographics.set(client::admin::<(), GroupDemographics>("GET", &rest, None).await.ok());
             let conversation = client::get::<ConversationView>(&conversation_url(&id, ""), None).await;
             let votes = client::get::<VotesCompact>(&conversation_url(&id, "/votes"), None).await;
             let (Ok(c), Ok(v)) = (conversation, votes) else {
@@ -156,7 +162,13 @@ pub fn StoredReportPage() -> impl IntoView {
         <section class="report" data-testid="stored-report">
             <Progress run/>
             <Failure run/>
-            {move || run.report.get().map(|r| view! { <sections::ReportView report=r/> })}
+            {move || run.report.get().map(|r| {
+                let d = demographics.get_untracked();
+                match d {
+                    Some(d) => view! { <sections::ReportView report=r demographics=d/> }.into_any(),
+                    None => view! { <sections::ReportView report=r/> }.into_any(),
+                }
+            })}
         </section>
     }
 }

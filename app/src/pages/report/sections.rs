@@ -4,6 +4,7 @@ use std::sync::Arc;
 
 use leptos::prelude::*;
 use mufakat_core::analysis::{Analysis, StatementScores};
+use mufakat_core::api::admin::GroupDemographics;
 use mufakat_core::polis_csv::group_letter;
 use mufakat_core::repness::Direction;
 use mufakat_core::StatementId;
@@ -63,8 +64,13 @@ fn group_bars(analysis: &Analysis, s: &StatementScores) -> AnyView {
     .into_any()
 }
 
+/// The report of a finished analysis. `demographics`: the server's per-group answers to a
+/// stored conversation's demographic questions (moderators only; `None` elsewhere).
 #[component]
-pub fn ReportView(report: Arc<Report>) -> impl IntoView {
+pub fn ReportView(
+    report: Arc<Report>,
+    #[prop(optional)] demographics: Option<GroupDemographics>,
+) -> impl IntoView {
     let a = Arc::new(report.analysis.clone());
     let c = a.counts;
     let sizes = a.groups.iter().map(|g| g.size.to_string()).collect::<Vec<_>>().join(",");
@@ -91,6 +97,7 @@ pub fn ReportView(report: Arc<Report>) -> impl IntoView {
                 <ConsensusMap analysis=a.clone()/>
             </section>
             <Demographics report=report.clone()/>
+            {demographics.map(|d| view! { <GroupAnswers report=report.clone() demographics=d/> })}
             <AllStatements report=report.clone()/>
             <Exports report=report.clone()/>
         </article>
@@ -271,6 +278,60 @@ fn Demographics(report: Arc<Report>) -> impl IntoView {
             <p class="muted">{move || t().report.demographics_note}</p>
             <table class="demographics">
                 <thead><tr><th></th><th scope="col">{move || t().report.everyone}</th>{heads}</tr></thead>
+                <tbody>{rows}</tbody>
+            </table>
+        </section>
+    })
+}
+
+/// Per group answers to a stored conversation's demographic questions, as the server counted
+/// them (it alone sees single answers; cells under 5 come as `None`). Shown only when the
+/// server's groups are this report's groups (same ids and sizes).
+#[component]
+fn GroupAnswers(report: Arc<Report>, demographics: GroupDemographics) -> impl IntoView {
+    let a = &report.analysis;
+    let same_groups = demographics.groups.len() == a.groups.len()
+        && demographics.groups.iter().zip(&a.groups).all(|(d, g)| d.group == g.id && d.size == g.size);
+    let first = demographics.groups.first()?;
+    if !same_groups || first.questions.is_empty() {
+        return None;
+    }
+    let heads = a.groups.iter().map(|g| view! { <th scope="col">{letter(a, g.id)}</th> }).collect_view();
+    let rows = first
+        .questions
+        .iter()
+        .enumerate()
+        .map(|(qi, q)| {
+            let options = q
+                .options
+                .iter()
+                .enumerate()
+                .map(|(oi, o)| {
+                    let cells = demographics
+                        .groups
+                        .iter()
+                        .map(|g| {
+                            let count =
+                                g.questions.get(qi).and_then(|q| q.options.get(oi)).and_then(|o| o.count);
+                            let shown =
+                                count.map_or_else(|| t().report.suppressed.to_string(), |n| n.to_string());
+                            view! { <td>{shown}</td> }
+                        })
+                        .collect_view();
+                    view! { <tr><td>{o.option.clone()}</td>{cells}</tr> }
+                })
+                .collect_view();
+            view! {
+                <tr><th scope="row" colspan="99" class="demo-q">{q.label.clone()}</th></tr>
+                {options}
+            }
+        })
+        .collect_view();
+    Some(view! {
+        <section class="report-section" data-testid="group-demographics"><h2>{move || t().report.demographics_heading}</h2>
+            <p class="muted">{move || t().report.demographics_note}</p>
+            <table class="demographics">
+                <thead><tr><th></th>{heads}</tr></thead>
                 <tbody>{rows}</tbody>
             </table>
         </section>
