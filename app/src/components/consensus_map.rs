@@ -331,7 +331,11 @@ pub fn ConsensusMapView(
                         <g class="map-group" data-group=id style=move || group(id).map(|g| at(g.x, g.y))>
                             <circle r=move || group(id).map(|g| g.radius) fill=group_colour(id)/>
                             <text class="group-letter" dy="0.35em">{group_letter(id)}</text>
-                            <text class="group-size" dy=move || group(id).map(|g| g.radius + 40.0)>
+                            // Outside the ring: above a group in the upper half, below one in
+                            // the lower half, so statements between the groups never cover it.
+                            <text class="group-size" dy=move || group(id).map(|g| {
+                                if g.y < 500.0 { -(g.radius + 16.0) } else { g.radius + 40.0 }
+                            })>
                                 {move || group(id).map(|g| (t().map.people)(g.size))}
                             </text>
                         </g>

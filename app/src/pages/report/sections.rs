@@ -169,7 +169,7 @@ fn Consensus(report: Arc<Report>) -> impl IntoView {
         if entries.is_empty() {
             return view! { <p class="muted">{move || t().report.none}</p> }.into_any();
         }
-        entries
+        let items = entries
             .iter()
             .map(|e| {
                 let p = e.probability;
@@ -179,15 +179,16 @@ fn Consensus(report: Arc<Report>) -> impl IntoView {
                     </StatementLine>
                 }
             })
-            .collect_view()
-            .into_any()
+            .collect_view();
+        // A list holds only its items: "none" is a paragraph instead of the list.
+        view! { <ul class="statements">{items}</ul> }.into_any()
     };
     let agree = list(&report.analysis.consensus.agree);
     let disagree = list(&report.analysis.consensus.disagree);
     view! {
         <section class="report-section" data-testid="consensus"><h2>{move || t().report.consensus_heading}</h2>
-            <h3>{move || t().report.consensus_agree}</h3><ul class="statements">{agree}</ul>
-            <h3>{move || t().report.consensus_disagree}</h3><ul class="statements">{disagree}</ul>
+            <h3>{move || t().report.consensus_agree}</h3>{agree}
+            <h3>{move || t().report.consensus_disagree}</h3>{disagree}
         </section>
     }
 }
