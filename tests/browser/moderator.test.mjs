@@ -38,6 +38,9 @@ test('every moderator endpoint answers 401 without a session', async () => {
     ['POST', `/api/v1/admin/conversations/${id}/close`],
     ['POST', `/api/v1/admin/conversations/${id}/reopen`],
     ['GET', `/api/v1/admin/conversations/${id}/stats`],
+    ['GET', `/api/v1/admin/conversations/${id}/demographics`],
+    ['GET', `/api/v1/admin/conversations/${id}/export/votes.csv`],
+    ['POST', '/api/v1/admin/logout'],
   ];
   for (const [method, url, body] of calls) {
     const res = await api(server.base, method, url, { body });
@@ -114,6 +117,17 @@ test('moderator creates a conversation with seeds and moderates submitted statem
   await page.getByTestId('console-notice').getByText('1 statement accepted.').waitFor();
   await page.waitForFunction(() => document.querySelectorAll('[data-testid=queue-item]').length === 1);
 
+  // `r` rejects the current statement; a second advertisement arrives meanwhile.
+  const bad2 = 'Iklan kedua: jual beli akun game.';
+  const r2 = await api(server.base, 'POST', `/api/v1/conversations/${id}/statements`, { token, body: { text: bad2 } });
+  assert.ok(r2.status === 200 || r2.status === 201, r2.text);
+  await queue.getByText(bad2).waitFor({ timeout: 10_000 });
+  await items.first().focus();
+  assert.match(await current(), /beli pulsa/);
+  await page.keyboard.press('r');
+  await page.getByTestId('console-notice').getByText('1 statement rejected.').waitFor();
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid=queue-item]').length === 1);
+
   // Bulk, with a reason: select the rest and reject.
   await page.getByLabel('Reason for rejecting (optional)').fill('advertising');
   await page.getByTestId('select-all').check();
@@ -124,7 +138,8 @@ test('moderator creates a conversation with seeds and moderates submitted statem
   const byText = Object.fromEntries(list.json.map((s) => [s.text, s]));
   assert.equal(byText[good].moderation, 'accepted');
   assert.equal(byText[bad].moderation, 'rejected');
-  assert.equal(byText[bad].reason, 'advertising');
+  assert.equal(byText[bad2].moderation, 'rejected');
+  assert.equal(byText[bad2].reason, 'advertising');
   const pub = await api(server.base, 'GET', `/api/v1/conversations/${id}`);
   assert.ok(pub.json.statements.some((s) => s.text === good), 'accepted statement is public');
   assert.ok(!pub.json.statements.some((s) => s.text === bad), 'rejected statement is not public');
@@ -135,6 +150,11 @@ test('moderator creates a conversation with seeds and moderates submitted statem
   assert.equal((await api(server.base, 'GET', `/api/v1/conversations/${id}`)).json.closed, true);
   await page.getByTestId('close-toggle').click();
   await page.getByTestId('conversation-state').getByText('Open').waitFor();
+  // The dashboard counts the same: 3 seeds + 1 accepted, nothing pending, 2 rejected, 1 participant.
+  await page.waitForFunction(() => {
+    const text = (id) => document.querySelector(`[data-testid=${id}]`)?.textContent;
+    return text('stat-accepted') === '4' && text('stat-pending') === '0' && text('stat-participants') === '1';
+  }, null, { timeout: 10_000 });
   await page.screenshot({ path: path.join(artifacts, 'moderator-console-after-1920.png') });
 
   // The share sheet prints on its own: the QR code, the title and the link.
