@@ -51,6 +51,7 @@ pub fn spawn(st: AppState) -> tokio::task::JoinHandle<()> {
 /// run on the blocking pool.
 async fn refresh(st: &AppState, conv: &Arc<ConvState>) -> anyhow::Result<()> {
     let mark = conv.mark();
+    let reloads = conv.reloads();
     let c = st.store.conversation(&conv.id).await?;
     let statements = st.store.statements(&conv.id).await?;
     let totals = st.store.totals(&conv.id).await?;
@@ -59,7 +60,7 @@ async fn refresh(st: &AppState, conv: &Arc<ConvState>) -> anyhow::Result<()> {
         .iter()
         .map(|s| StatementMeta { id: s.id, moderation: s.moderation, is_meta: s.is_meta, author: s.author })
         .collect();
-    conv.refresh(mark, c, statements, totals);
+    conv.refresh_unless_reloaded(reloads, mark, c, statements, totals);
     if votes.is_empty() {
         return Ok(());
     }

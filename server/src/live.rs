@@ -34,6 +34,9 @@ pub struct ConvState {
     /// Votes applied by this process, ever: a refresh that raced with votes keeps the
     /// counts it has rather than older ones read from the store.
     applied: AtomicU64,
+    /// Moderator reloads begun, ever: a background refresh that read the store before a
+    /// reload (say, of a conversation being reopened) must not put back what it read.
+    reloads: AtomicU64,
 }
 
 struct ConvInner {
@@ -222,16 +225,51 @@ impl ConvState {
         self.applied.load(Ordering::Relaxed)
     }
 
+    /// Moderator reloads begun so far; see [`ConvState::refresh_unless_reloaded`].
+    pub fn reloads(&self) -> u64 {
+        self.reloads.load(Ordering::SeqCst)
+    }
+
+    /// As [`ConvState::refresh`], for the background task: nothing is replaced when a moderator
+    /// reload began since `reloads` was read, since what the task read may predate it (the
+    /// reload itself puts in the newer state).
+    pub fn refresh_unless_reloaded(
+        &self,
+        reloads: u64,
+        mark: u64,
+        conv: Conversation,
+        statements: Vec<StatementRow>,
+        totals: ConversationTotals,
+    ) {
+        self.replace_from_store(Some(reloads), mark, conv, statements, totals);
+    }
+
     /// Replaces settings, statements and totals with what the store held at `mark`; if
     /// votes were applied since, the counts in memory are newer and are kept.
     pub fn refresh(
         &self,
         mark: u64,
         conv: Conversation,
+        statements: Vec<StatementRow>,
+        totals: ConversationTotals,
+    ) {
+        self.replace_from_store(None, mark, conv, statements, totals);
+    }
+
+    fn replace_from_store(
+        &self,
+        reloads: Option<u64>,
+        mark: u64,
+        conv: Conversation,
         mut statements: Vec<StatementRow>,
         totals: ConversationTotals,
     ) {
         let mut inner = self.lock();
+        // Checked under the lock that a reload's own apply takes too: a reload that began
+        // before this check is seen here, and one that begins after it applies afterwards.
+        if reloads.is_some_and(|r| r != self.reloads.load(Ordering::SeqCst)) {
+            return;
+        }
         let raced = self.applied.load(Ordering::Relaxed) != mark;
         if raced {
             for s in &mut statements {
@@ -276,6 +314,7 @@ impl Live {
             votes_dirty: AtomicBool::new(false),
             votes_since_analysis: AtomicU64::new(1),
             applied: AtomicU64::new(0),
+            reloads: AtomicU64::new(0),
         });
         let mut convs = self.convs.write().unwrap_or_else(|e| e.into_inner());
         Ok(convs.entry(id.to_string()).or_insert(state).clone())
@@ -285,6 +324,7 @@ impl Live {
     pub async fn reload(&self, store: &Store, id: &str) -> Result<()> {
         let existing = self.convs.read().unwrap_or_else(|e| e.into_inner()).get(id).cloned();
         if let Some(state) = existing {
+            state.reloads.fetch_add(1, Ordering::SeqCst);
             let mark = state.mark();
             let conv = store.conversation(id).await?;
             let statements = store.statements(id).await?;
@@ -341,5 +381,48 @@ pub fn initial_moderation(conv: &Conversation) -> Moderation {
         Moderation::Pending
     } else {
         Moderation::Accepted
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The background task reads the store, a moderator reopens the conversation (store and
+    /// memory), then the task applies what it read: the reopening must stand.
+    #[tokio::test]
+    async fn a_background_refresh_read_before_a_reload_does_not_undo_it() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let url = format!("sqlite://{}", dir.path().join("t.sqlite").display());
+        let store = Store::open(&url).await.expect("store");
+        crate::demo::load(&store).await.expect("demo");
+        let live = Live::default();
+        let state = live.conv(&store, "demo").await.expect("conversation");
+        let mut closed = store.conversation("demo").await.expect("read");
+        closed.closed = true;
+        store.update_conversation(&closed).await.expect("close");
+        live.reload(&store, "demo").await.expect("reload");
+        assert!(state.conversation().closed);
+
+        // The background task starts its refresh and reads the closed conversation...
+        let (reloads, mark) = (state.reloads(), state.mark());
+        let stale = store.conversation("demo").await.expect("read");
+        let statements = store.statements("demo").await.expect("read");
+        let totals = store.totals("demo").await.expect("read");
+        // ...while a moderator reopens it...
+        let mut open = stale.clone();
+        open.closed = false;
+        store.update_conversation(&open).await.expect("reopen");
+        live.reload(&store, "demo").await.expect("reload");
+        // ...and then applies what it had read: ignored.
+        state.refresh_unless_reloaded(reloads, mark, stale, statements.clone(), totals);
+        assert!(!state.conversation().closed, "the reopened conversation was closed again");
+
+        // With no reload in between, the background refresh applies as before.
+        let (reloads, mark) = (state.reloads(), state.mark());
+        let mut renamed = store.conversation("demo").await.expect("read");
+        renamed.title = "Renamed".into();
+        state.refresh_unless_reloaded(reloads, mark, renamed, statements, totals);
+        assert_eq!(state.conversation().title, "Renamed");
     }
 }
