@@ -227,11 +227,21 @@ pub fn consensus_map(analysis: &Analysis) -> String {
 const CONSENSUS: &str = "#2e7d32";
 const BRIDGE: &str = "#212121";
 
+/// The box (x0, y0, x1, y1) of an 11 px label `width` wide, drawn at (tx, ty) with `anchor`.
+fn label_box(tx: f64, ty: f64, anchor: &str, width: f64) -> [f64; 4] {
+    let x0 = match anchor {
+        "start" => tx,
+        "end" => tx - width,
+        _ => tx - width / 2.0,
+    };
+    [x0, ty - 10.0, x0 + width, ty + 1.0]
+}
+
 /// Label boxes for statement numbers (11 px bold digits): beside the mark, else on the other
 /// side, above, below, or further out, whichever first overlaps no other label or mark.
 /// Returns (x, y, text-anchor, statement) per mark.
 fn place_labels(marks: &[(f64, f64, StatementId)]) -> Vec<(f64, f64, &'static str, StatementId)> {
-    type Box4 = [f64; 4]; // x0, y0, x1, y1
+    type Box4 = [f64; 4];
     let overlaps = |a: &Box4, b: &Box4| a[0] < b[2] && b[0] < a[2] && a[1] < b[3] && b[1] < a[3];
     let mut taken: Vec<Box4> = marks.iter().map(|&(x, y, _)| [x - 6.0, y - 6.0, x + 6.0, y + 6.0]).collect();
     let mut order: Vec<usize> = (0..marks.len()).collect();
@@ -252,14 +262,7 @@ fn place_labels(marks: &[(f64, f64, StatementId)]) -> Vec<(f64, f64, &'static st
             candidates.extend([(x + 8.0, y + 4.0 + d, "start"), (x + 8.0, y + 4.0 - d, "start")]);
             candidates.extend([(x - 8.0, y + 4.0 + d, "end"), (x - 8.0, y + 4.0 - d, "end")]);
         }
-        let boxed = |&(tx, ty, anchor): &(f64, f64, &str)| -> Box4 {
-            let x0 = match anchor {
-                "start" => tx,
-                "end" => tx - w,
-                _ => tx - w / 2.0,
-            };
-            [x0, ty - 10.0, x0 + w, ty + 1.0]
-        };
+        let boxed = |&(tx, ty, anchor): &(f64, f64, &str)| label_box(tx, ty, anchor, w);
         let inside = |b: &Box4| b[0] >= 0.0 && b[1] >= 0.0 && b[2] <= SIZE && b[3] <= SIZE;
         let pick = candidates
             .iter()
@@ -327,17 +330,9 @@ mod tests {
             (0..6).map(|i| (300.0 + i as f64, 300.0 + 2.0 * i as f64, 10 + i)).collect();
         let placed = place_labels(&marks);
         assert_eq!(placed, place_labels(&marks), "deterministic");
-        let boxes: Vec<[f64; 4]> = placed
-            .iter()
-            .map(|&(x, y, anchor, _)| {
-                let x0 = match anchor {
-                    "start" => x,
-                    "end" => x - 14.0,
-                    _ => x - 7.0,
-                };
-                [x0, y - 10.0, x0 + 14.0, y + 1.0]
-            })
-            .collect();
+        // Two-digit labels, 14 px wide.
+        let boxes: Vec<[f64; 4]> =
+            placed.iter().map(|&(x, y, anchor, _)| label_box(x, y, anchor, 14.0)).collect();
         for (i, a) in boxes.iter().enumerate() {
             for b in &boxes[i + 1..] {
                 let overlap = a[0] < b[2] && b[0] < a[2] && a[1] < b[3] && b[1] < a[3];

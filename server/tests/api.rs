@@ -22,6 +22,40 @@ async fn post_vote(s: &TestServer, id: &str, token: &str, statement: u32, vote: 
         .expect("vote")
 }
 
+/// Answers the demographic questions as the participant holding `token`.
+async fn answer(s: &TestServer, id: &str, token: &str, answers: Value) -> reqwest::StatusCode {
+    reqwest::Client::new()
+        .post(s.api(&format!("/conversations/{id}/answers")))
+        .header("x-participant-token", token)
+        .json(&answers)
+        .send()
+        .await
+        .expect("answer")
+        .status()
+}
+
+/// Changes a conversation's settings as the moderator.
+async fn patch_settings(
+    s: &TestServer,
+    admin: &reqwest::Client,
+    id: &str,
+    body: Value,
+) -> reqwest::StatusCode {
+    admin
+        .patch(s.api(&format!("/admin/conversations/{id}")))
+        .header("x-mufakat-csrf", "1")
+        .json(&body)
+        .send()
+        .await
+        .expect("patch")
+        .status()
+}
+
+/// A moderator GET, as JSON.
+async fn admin_json(s: &TestServer, admin: &reqwest::Client, path: &str) -> Value {
+    admin.get(s.api(path)).send().await.expect("get").json().await.expect("JSON body")
+}
+
 async fn error_of(r: reqwest::Response) -> Value {
     let body: Value = r.json().await.expect("JSON error body");
     body["error"].clone()
@@ -317,14 +351,7 @@ async fn moderation_hides_rejected_statements_and_stats_suppress_small_cells() {
         let admin = moderator(&s).await;
         conversation(&s, &admin, "c", SEEDS).await;
         let patch = json!({"questions": [{"key": "rw", "label": "RW", "options": ["01", "02"]}], "strict_moderation": true});
-        let r = admin
-            .patch(s.api("/admin/conversations/c"))
-            .header("x-mufakat-csrf", "1")
-            .json(&patch)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status(), 200, "{}", b.name);
+        assert_eq!(patch_settings(&s, &admin, "c", patch).await, 200, "{}", b.name);
         let body = json!({"statements": [0], "decision": "reject", "reason": "duplicate of another"});
         let r = admin
             .post(s.api("/admin/conversations/c/moderation"))
@@ -341,27 +368,12 @@ async fn moderation_hides_rejected_statements_and_stats_suppress_small_cells() {
         assert_eq!(view["questions"][0]["key"], "rw");
         for i in 0..6 {
             let token = join(&s, "c").await;
-            let answer = if i < 5 { "01" } else { "02" };
-            let r = reqwest::Client::new()
-                .post(s.api("/conversations/c/answers"))
-                .header("x-participant-token", &token)
-                .json(&json!({"rw": answer}))
-                .send()
-                .await
-                .unwrap();
-            assert_eq!(r.status(), 204);
+            let rw = if i < 5 { "01" } else { "02" };
+            assert_eq!(answer(&s, "c", &token, json!({"rw": rw})).await, 204);
         }
         let token = join(&s, "c").await;
-        let r = reqwest::Client::new()
-            .post(s.api("/conversations/c/answers"))
-            .header("x-participant-token", &token)
-            .json(&json!({"rw": "99"}))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status(), 400);
-        let stats: Value =
-            admin.get(s.api("/admin/conversations/c/stats")).send().await.unwrap().json().await.unwrap();
+        assert_eq!(answer(&s, "c", &token, json!({"rw": "99"})).await, 400);
+        let stats = admin_json(&s, &admin, "/admin/conversations/c/stats").await;
         assert_eq!(
             stats["demographics"][0]["options"],
             json!([{"option": "01", "count": 5}, {"option": "02", "count": null}])
@@ -494,24 +506,10 @@ async fn demographics_are_counted_per_opinion_group_with_small_cells_suppressed(
         let seeds: Vec<&str> = seeds.iter().map(String::as_str).collect();
         conversation(&s, &admin, "c", &seeds).await;
         // No questions yet: nothing to break down.
-        let r: Value = admin
-            .get(s.api("/admin/conversations/c/demographics"))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let r = admin_json(&s, &admin, "/admin/conversations/c/demographics").await;
         assert_eq!(r, json!({"groups": []}), "{}", b.name);
         let patch = json!({"questions": [{"key": "rw", "label": "RW", "options": ["01", "02"]}]});
-        let r = admin
-            .patch(s.api("/admin/conversations/c"))
-            .header("x-mufakat-csrf", "1")
-            .json(&patch)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status(), 200);
+        assert_eq!(patch_settings(&s, &admin, "c", patch).await, 200);
         // Two camps of 12 that vote opposite ways on every statement. In the first camp ten
         // live in RW 01 and two in RW 02; the whole second camp lives in RW 02.
         for camp in 0..2 {
@@ -524,24 +522,10 @@ async fn demographics_are_counted_per_opinion_group_with_small_cells_suppressed(
                     assert_eq!(r.status(), 200, "{}", b.name);
                 }
                 let rw = if camp == 0 && i < 10 { "01" } else { "02" };
-                let r = reqwest::Client::new()
-                    .post(s.api("/conversations/c/answers"))
-                    .header("x-participant-token", &token)
-                    .json(&json!({"rw": rw}))
-                    .send()
-                    .await
-                    .unwrap();
-                assert_eq!(r.status(), 204);
+                assert_eq!(answer(&s, "c", &token, json!({"rw": rw})).await, 204);
             }
         }
-        let r: Value = admin
-            .get(s.api("/admin/conversations/c/demographics"))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let r = admin_json(&s, &admin, "/admin/conversations/c/demographics").await;
         let groups = r["groups"].as_array().expect("groups");
         assert_eq!(groups.len(), 2, "{}: {r}", b.name);
         let mut cells: Vec<(u64, Value)> = groups

@@ -472,18 +472,22 @@ fn group_demographics(
 ) -> GroupDemographics {
     let group_of: HashMap<ParticipantId, u32> =
         analysis.participants.iter().filter_map(|p| Some((p.id, p.group?))).collect();
+    // One pass over the answers: (group, question, answer) → participants.
+    let mut counts: HashMap<(u32, &str, &str), u32> = HashMap::new();
+    for (p, question, answer) in answers {
+        if let Some(&g) = group_of.get(p) {
+            *counts.entry((g, question.as_str(), answer.as_str())).or_default() += 1;
+        }
+    }
     let groups = analysis
         .groups
         .iter()
         .map(|g| {
-            let mut counts: HashMap<(&str, &str), u32> = HashMap::new();
-            for (p, question, answer) in answers {
-                if group_of.get(p) == Some(&g.id) {
-                    *counts.entry((question.as_str(), answer.as_str())).or_default() += 1;
-                }
-            }
-            let counted: Vec<(String, String, u32)> =
-                counts.into_iter().map(|((q, a), n)| (q.to_string(), a.to_string(), n)).collect();
+            let counted: Vec<(String, String, u32)> = counts
+                .iter()
+                .filter(|((group, _, _), _)| *group == g.id)
+                .map(|(&(_, q, a), &n)| (q.to_string(), a.to_string(), n))
+                .collect();
             GroupDemographic { group: g.id, size: g.size, questions: tallies(questions, &counted) }
         })
         .collect();
