@@ -101,27 +101,36 @@ pub fn fit(m: &VoteMatrix, excluded: &[bool], positions: &[Point], p: &BridgingP
     let mut sum_r = 0.0;
     let mut user_has = vec![false; n_u];
     let mut stmt_n = vec![0u32; n_s];
-    // Ratings only, packed as column << 1 | agree, so the ALS sweeps skip passes and
-    // left-out statements without branching on them.
-    let mut packed: Vec<u32> = Vec::new();
+    let mut stmt_agree = vec![0u32; n_s];
+    // Ratings only (passes and left-out statements dropped), as columns with each user's
+    // agrees first: the sweeps then sum agrees and disagrees in separate loops that do not
+    // branch on the rating, and the sums with r follow from the agree part alone.
+    let mut rated_cols: Vec<u32> = Vec::new();
     let mut starts: Vec<usize> = Vec::with_capacity(n_u + 1);
+    let mut agree_end: Vec<usize> = Vec::with_capacity(n_u);
     starts.push(0);
     for (u, has) in user_has.iter_mut().enumerate() {
-        for (c, v) in m.row(u) {
-            if rated(c, v) {
-                total += 1;
-                *has = true;
-                stmt_n[c] += 1;
-                if v > 0 {
-                    sum_r += 1.0;
+        for agree in [true, false] {
+            for (c, v) in m.row(u) {
+                if rated(c, v) && (v > 0) == agree {
+                    total += 1;
+                    *has = true;
+                    stmt_n[c] += 1;
+                    if agree {
+                        stmt_agree[c] += 1;
+                        sum_r += 1.0;
+                    }
+                    rated_cols.push(c as u32);
                 }
-                packed.push(((c as u32) << 1) | u32::from(v > 0));
+            }
+            if agree {
+                agree_end.push(rated_cols.len());
             }
         }
-        starts.push(packed.len());
+        starts.push(rated_cols.len());
     }
-    let ratings =
-        |u: usize| packed[starts[u]..starts[u + 1]].iter().map(|&x| ((x >> 1) as usize, (x & 1) as f64));
+    let agrees = |u: usize| rated_cols[starts[u]..agree_end[u]].iter().map(|&c| c as usize);
+    let disagrees = |u: usize| rated_cols[agree_end[u]..starts[u + 1]].iter().map(|&c| c as usize);
     let mut scores = vec![BridgingScore::default(); n_s];
     if total == 0 {
         return BridgingFit { scores, mu: 0.0, threshold: 0.0, iterations: 0, loss: 0.0 };
@@ -157,47 +166,76 @@ pub fn fit(m: &VoteMatrix, excluded: &[bool], positions: &[Point], p: &BridgingP
     let mut iters = 0;
     for _ in 0..p.max_iters.max(1) {
         iters += 1;
-        // Statements: accumulate the 2 × 2 normal equations in one row sweep.
-        let mut acc = vec![[0.0f64; 5]; n_s]; // n, Σf, Σf², Σt, Σt·f
+        // Statements: accumulate the 2 × 2 normal equations in one row sweep. Each rating
+        // adds its user's [f, f², i, i·f], to the agree or the disagree sums; then with t =
+        // r − μ − i_u: Σt = Σr − nμ − Σi and Σt·f = Σ_agree f − μΣf − Σi·f.
+        let mut acc_agree = vec![[0.0f64; 4]; n_s];
+        let mut acc_disagree = vec![[0.0f64; 4]; n_s];
         for u in 0..n_u {
-            for (c, r) in ratings(u) {
-                {
-                    let t = r - mu - i_u[u];
-                    let f = f_u[u];
-                    let a = &mut acc[c];
-                    a[0] += 1.0;
-                    a[1] += f;
-                    a[2] += f * f;
-                    a[3] += t;
-                    a[4] += t * f;
+            let (f, i) = (f_u[u], i_u[u]);
+            let user = [f, f * f, i, i * f];
+            for c in agrees(u) {
+                let a = &mut acc_agree[c];
+                for j in 0..4 {
+                    a[j] += user[j];
+                }
+            }
+            for c in disagrees(u) {
+                let a = &mut acc_disagree[c];
+                for j in 0..4 {
+                    a[j] += user[j];
                 }
             }
         }
         let mut max_change = 0.0f64;
         for c in 0..n_s {
-            let (i, f) = solve_ridge(acc[c], a_is, a_fs);
+            let (ag, di) = (acc_agree[c], acc_disagree[c]);
+            let n = f64::from(stmt_n[c]);
+            let sum = [ag[0] + di[0], ag[1] + di[1], ag[2] + di[2], ag[3] + di[3]];
+            let sums =
+                [n, sum[0], sum[1], f64::from(stmt_agree[c]) - n * mu - sum[2], ag[0] - mu * sum[0] - sum[3]];
+            let (i, f) = solve_ridge(sums, a_is, a_fs);
             max_change = max_change.max((i - i_s[c]).abs()).max((f - f_s[c]).abs());
             i_s[c] = i;
             f_s[c] = f;
         }
         // Participants in one pass; the residual sums for μ and the loss follow in
-        // closed form from the same sufficient statistics.
+        // closed form from the same sufficient statistics. Each rating adds its
+        // statement's [f, f², i, i·f] and i²; with t = r − μ − i_s:
+        // Σt² = n₊(1 − μ)² + n₋μ² − 2((1 − μ)Σ₊i − μΣ₋i) + Σi².
+        let stmt: Vec<[f64; 4]> =
+            (0..n_s).map(|c| [f_s[c], f_s[c] * f_s[c], i_s[c], i_s[c] * f_s[c]]).collect();
+        let stmt_i2: Vec<f64> = i_s.iter().map(|i| i * i).collect();
         let mut resid_sum = 0.0;
         let mut sq = 0.0;
         for u in 0..n_u {
-            let mut a = [0.0f64; 6]; // n, Σx, Σx², Σt, Σt·x, Σt²
-            for (c, r) in ratings(u) {
-                {
-                    let t = r - mu - i_s[c];
-                    let f = f_s[c];
-                    a[0] += 1.0;
-                    a[1] += f;
-                    a[2] += f * f;
-                    a[3] += t;
-                    a[4] += t * f;
-                    a[5] += t * t;
+            let (mut ag, mut di, mut i2) = ([0.0f64; 4], [0.0f64; 4], 0.0f64);
+            for c in agrees(u) {
+                for j in 0..4 {
+                    ag[j] += stmt[c][j];
                 }
+                i2 += stmt_i2[c];
             }
+            for c in disagrees(u) {
+                for j in 0..4 {
+                    di[j] += stmt[c][j];
+                }
+                i2 += stmt_i2[c];
+            }
+            let n_agree = (agree_end[u] - starts[u]) as f64;
+            let n_disagree = (starts[u + 1] - agree_end[u]) as f64;
+            let n = n_agree + n_disagree;
+            let sum = [ag[0] + di[0], ag[1] + di[1], ag[2] + di[2], ag[3] + di[3]];
+            // n, Σx, Σx², Σt, Σt·x, Σt²
+            let a = [
+                n,
+                sum[0],
+                sum[1],
+                n_agree - n * mu - sum[2],
+                ag[0] - mu * sum[0] - sum[3],
+                n_agree * (1.0 - mu).powi(2) + n_disagree * mu * mu - 2.0 * ((1.0 - mu) * ag[2] - mu * di[2])
+                    + i2,
+            ];
             if a[0] > 0.0 {
                 let (i, f) = solve_ridge([a[0], a[1], a[2], a[3], a[4]], a_iu, a_fu);
                 i_u[u] = i;
@@ -228,10 +266,10 @@ pub fn fit(m: &VoteMatrix, excluded: &[bool], positions: &[Point], p: &BridgingP
     // Net agrees on each side of the factor axis.
     let mut side = vec![[0i64; 4]; n_s]; // net+, n+, net−, n−
     for (u, &fu) in f_u.iter().enumerate() {
-        for (c, r) in ratings(u) {
-            if fu != 0.0 {
-                let k = if fu > 0.0 { 0 } else { 2 };
-                side[c][k] += if r > 0.0 { 1 } else { -1 };
+        if fu != 0.0 {
+            let k = if fu > 0.0 { 0 } else { 2 };
+            for (c, net) in agrees(u).map(|c| (c, 1)).chain(disagrees(u).map(|c| (c, -1))) {
+                side[c][k] += net;
                 side[c][k + 1] += 1;
             }
         }

@@ -76,19 +76,167 @@ pub struct Clustering {
     pub weights: Vec<f64>,
 }
 
+/// Hamerly's per-point bounds for [`kmeans`]: `upper[i]` ≥ the distance from point i to
+/// its assigned centre, `lower[i]` ≤ its distance to any other centre.
+struct Bounds {
+    upper: Vec<f64>,
+    lower: Vec<f64>,
+    /// No assignment yet: the first pass checks every centre.
+    fresh: bool,
+}
+
+/// Centres sorted by x, to find a point's nearest two centres without checking them all:
+/// the search walks out from the point's x and stops on each side once the x distance
+/// alone exceeds the second-best distance.
+struct ByX {
+    /// (x, index) by x.
+    order: Vec<(f64, usize)>,
+}
+
+impl ByX {
+    fn new(centres: &[Point]) -> ByX {
+        let mut order: Vec<(f64, usize)> = centres.iter().enumerate().map(|(k, c)| (c[0], k)).collect();
+        order.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+        ByX { order }
+    }
+
+    /// The nearest centre (ties: the lower index, as [`nearest`]), its squared distance
+    /// and the squared distance of the next nearest (infinite with one centre).
+    fn nearest_two(&self, p: Point, centres: &[Point]) -> (usize, f64, f64) {
+        let mut near = NearestTwo { best: usize::MAX, best_d: f64::INFINITY, second_d: f64::INFINITY };
+        let start = self.order.partition_point(|&(x, _)| x < p[0]);
+        let (mut left, mut right) = (start, start);
+        let (mut left_open, mut right_open) = (true, true);
+        while left_open || right_open {
+            if right_open {
+                match self.order.get(right) {
+                    // fl(dx²) ≤ fl(dist²), so a centre past second_d in x alone is past it.
+                    Some(&(x, k)) if (x - p[0]).powi(2) <= near.second_d => {
+                        near.visit(k, dist2(p, centres[k]));
+                        right += 1;
+                    }
+                    _ => right_open = false,
+                }
+            }
+            if left_open {
+                match left.checked_sub(1).map(|l| self.order[l]) {
+                    Some((x, k)) if (x - p[0]).powi(2) <= near.second_d => {
+                        near.visit(k, dist2(p, centres[k]));
+                        left -= 1;
+                    }
+                    _ => left_open = false,
+                }
+            }
+        }
+        (near.best, near.best_d, near.second_d)
+    }
+}
+
+struct NearestTwo {
+    best: usize,
+    best_d: f64,
+    second_d: f64,
+}
+
+impl NearestTwo {
+    fn visit(&mut self, k: usize, d: f64) {
+        if d < self.best_d || (d == self.best_d && k < self.best) {
+            self.second_d = self.best_d;
+            self.best_d = d;
+            self.best = k;
+        } else if d < self.second_d {
+            self.second_d = d;
+        }
+    }
+}
+
+/// Relative margin kept between the bounds before a point is skipped: far above the
+/// rounding in the bounds, so a skipped point's centre is certainly the nearest.
+const BOUND_SLACK: f64 = 1e-9;
+
+impl Bounds {
+    fn new(n: usize) -> Bounds {
+        Bounds { upper: vec![f64::INFINITY; n], lower: vec![0.0; n], fresh: true }
+    }
+
+    /// Assigns every point to its nearest centre (ties: the lower index), checking all
+    /// centres only for points whose bounds do not settle it.
+    fn assign(&mut self, points: &[Point], centres: &[Point], assignment: &mut [usize]) {
+        let fresh = std::mem::replace(&mut self.fresh, false);
+        let by_x = ByX::new(centres);
+        // Half the distance from each centre to its nearest other centre: a point nearer
+        // than that to its own centre is nearer to it than to any other.
+        let half_gap: Vec<f64> = centres
+            .iter()
+            .enumerate()
+            .map(|(a, &ca)| {
+                let nearest_other = centres
+                    .iter()
+                    .enumerate()
+                    .filter(|&(k, _)| k != a)
+                    .map(|(_, &c)| dist2(ca, c))
+                    .fold(f64::INFINITY, f64::min);
+                0.5 * nearest_other.sqrt()
+            })
+            .collect();
+        for (i, &p) in points.iter().enumerate() {
+            if !fresh {
+                let bound = self.lower[i].max(half_gap[assignment[i]]);
+                if self.upper[i] * (1.0 + BOUND_SLACK) < bound {
+                    continue;
+                }
+                self.upper[i] = dist2(p, centres[assignment[i]]).sqrt();
+                if self.upper[i] * (1.0 + BOUND_SLACK) < bound {
+                    continue;
+                }
+            }
+            let (best, best_d, second_d) = by_x.nearest_two(p, centres);
+            assignment[i] = best;
+            self.upper[i] = best_d.sqrt();
+            self.lower[i] = second_d.sqrt();
+        }
+    }
+
+    /// Centre `k` moved by `shift[k]` (`assignment` still in the old numbering): the
+    /// own centre can be that much farther, any other that much nearer. Dropping centres
+    /// only makes the nearest other centre farther, so it needs nothing here.
+    fn centres_moved(&mut self, assignment: &[usize], shift: &[f64]) {
+        // The farthest-moving centre, and how far the farthest other one moved.
+        let (mut top, mut top_shift, mut next_shift) = (usize::MAX, 0.0f64, 0.0f64);
+        for (k, &d) in shift.iter().enumerate() {
+            if d > top_shift {
+                next_shift = top_shift;
+                top_shift = d;
+                top = k;
+            } else if d > next_shift {
+                next_shift = d;
+            }
+        }
+        for (i, &a) in assignment.iter().enumerate() {
+            self.upper[i] += shift[a];
+            self.lower[i] -= if a == top { next_shift } else { top_shift };
+        }
+    }
+}
+
 /// Weighted Lloyd k-means from the given start centres. Clusters that fall empty are
 /// dropped (as Pol.is); iteration stops when every centre moved < [`CONVERGENCE`].
+///
+/// The assignment step skips points that provably keep their centre (Hamerly's bounds:
+/// an upper bound on the distance to the own centre, a lower bound on the distance to
+/// every other, moved on by how far the centres moved). A point is only skipped when its
+/// centre is strictly the nearest with a margin far above rounding, so the assignments,
+/// and so the result, are exactly those of the plain loop that checks every centre.
 pub fn kmeans(points: &[Point], weights: &[f64], start: Vec<Point>, max_iters: usize) -> Clustering {
     let mut centres = start;
+    if points.is_empty() || centres.is_empty() {
+        return Clustering { centres: Vec::new(), assignment: vec![0; points.len()], weights: Vec::new() };
+    }
+    let mut bounds = Bounds::new(points.len());
     let mut assignment = vec![0usize; points.len()];
     let mut cluster_weights = Vec::new();
-    if points.is_empty() || centres.is_empty() {
-        return Clustering { centres: Vec::new(), assignment, weights: Vec::new() };
-    }
     for _ in 0..max_iters.max(1) {
-        for (a, &p) in assignment.iter_mut().zip(points) {
-            *a = nearest(p, &centres);
-        }
+        bounds.assign(points, &centres, &mut assignment);
         let mut sums = vec![[0.0f64; 3]; centres.len()];
         for (i, &p) in points.iter().enumerate() {
             let w = weights[i];
@@ -102,6 +250,7 @@ pub fn kmeans(points: &[Point], weights: &[f64], start: Vec<Point>, max_iters: u
         let mut new_centres = Vec::with_capacity(centres.len());
         cluster_weights.clear();
         let mut moved = 0.0f64;
+        let mut shift = vec![0.0f64; centres.len()];
         let mut count = vec![0usize; centres.len()];
         for &a in &assignment {
             count[a] += 1;
@@ -111,12 +260,14 @@ pub fn kmeans(points: &[Point], weights: &[f64], start: Vec<Point>, max_iters: u
                 continue;
             }
             let c = if s[2] > 0.0 { [s[0] / s[2], s[1] / s[2]] } else { centres[i] };
-            moved = moved.max(dist2(c, centres[i]).sqrt());
+            shift[i] = dist2(c, centres[i]).sqrt();
+            moved = moved.max(shift[i]);
             remap[i] = new_centres.len();
             new_centres.push(c);
             cluster_weights.push(s[2]);
         }
         let dropped = new_centres.len() != centres.len();
+        bounds.centres_moved(&assignment, &shift);
         for a in assignment.iter_mut() {
             *a = remap[*a];
         }
@@ -126,9 +277,7 @@ pub fn kmeans(points: &[Point], weights: &[f64], start: Vec<Point>, max_iters: u
         }
     }
     // Final assignment consistent with the final centres.
-    for (a, &p) in assignment.iter_mut().zip(points) {
-        *a = nearest(p, &centres);
-    }
+    bounds.assign(points, &centres, &mut assignment);
     let mut w = vec![0.0; centres.len()];
     for (i, &a) in assignment.iter().enumerate() {
         w[a] += weights[i];
@@ -317,6 +466,83 @@ mod tests {
         let c = kmeans(&pts, &[1.0; 4], vec![[0.0, 0.0], [5.0, 5.0], [100.0, 100.0]], 100);
         assert_eq!(c.centres.len(), 2);
         assert_eq!(c.assignment, vec![0, 0, 1, 1]);
+    }
+
+    /// The plain Lloyd loop that checks every centre for every point, as `kmeans` was
+    /// before it used bounds: the reference the bounded version must match exactly.
+    fn plain_kmeans(
+        points: &[Point],
+        weights: &[f64],
+        start: Vec<Point>,
+        max_iters: usize,
+    ) -> (Vec<Point>, Vec<usize>) {
+        let mut centres = start;
+        let mut assignment = vec![0usize; points.len()];
+        for _ in 0..max_iters.max(1) {
+            for (a, &p) in assignment.iter_mut().zip(points) {
+                *a = nearest(p, &centres);
+            }
+            let mut sums = vec![[0.0f64; 3]; centres.len()];
+            for (i, &p) in points.iter().enumerate() {
+                let s = &mut sums[assignment[i]];
+                s[0] += weights[i] * p[0];
+                s[1] += weights[i] * p[1];
+                s[2] += weights[i];
+            }
+            let mut count = vec![0usize; centres.len()];
+            assignment.iter().for_each(|&a| count[a] += 1);
+            let (mut next, mut remap, mut moved) = (Vec::new(), vec![usize::MAX; centres.len()], 0.0f64);
+            for (i, s) in sums.iter().enumerate() {
+                if count[i] > 0 {
+                    let c = if s[2] > 0.0 { [s[0] / s[2], s[1] / s[2]] } else { centres[i] };
+                    moved = moved.max(dist2(c, centres[i]).sqrt());
+                    remap[i] = next.len();
+                    next.push(c);
+                }
+            }
+            let dropped = next.len() != centres.len();
+            assignment.iter_mut().for_each(|a| *a = remap[*a]);
+            centres = next;
+            if !dropped && moved < CONVERGENCE {
+                break;
+            }
+        }
+        for (a, &p) in assignment.iter_mut().zip(points) {
+            *a = nearest(p, &centres);
+        }
+        (centres, assignment)
+    }
+
+    #[test]
+    fn bounded_kmeans_matches_the_plain_loop_exactly() {
+        use rand::{Rng, SeedableRng};
+        let mut rng = rand_xoshiro::Xoshiro256PlusPlus::seed_from_u64(7);
+        for case in 0..12 {
+            // Blobs plus noise, with repeated points (participants who voted alike) and,
+            // in some cases, points on a coarse grid so that exact distance ties occur.
+            let n = 300 + 200 * case;
+            let grid = case % 3 == 0;
+            let mut pts: Vec<Point> = (0..n)
+                .map(|i| {
+                    let blob = (i % 4) as f64;
+                    let p = [blob * 2.0 + rng.gen_range(-1.5..1.5), blob - rng.gen_range(-1.5..1.5)];
+                    if grid {
+                        [(p[0] * 2.0).round() / 2.0, (p[1] * 2.0).round() / 2.0]
+                    } else {
+                        p
+                    }
+                })
+                .collect();
+            pts.extend(pts[..n / 10].to_vec());
+            let weights: Vec<f64> =
+                (0..pts.len()).map(|i| if case % 2 == 0 { 1.0 } else { 1.0 + (i % 5) as f64 }).collect();
+            let k = [2, 5, 40, 100][case % 4];
+            let start = first_distinct(&pts, k);
+            let fast = kmeans(&pts, &weights, start.clone(), MAX_ITERS);
+            let (centres, assignment) = plain_kmeans(&pts, &weights, start, MAX_ITERS);
+            assert_eq!(fast.centres, centres, "case {case}: centres differ");
+            assert_eq!(fast.assignment, assignment, "case {case}: assignments differ");
+        }
     }
 
     #[test]

@@ -20,11 +20,81 @@ use crate::model::{ParticipantId, StatementId, VoteRecord};
 pub struct VoteMatrix {
     participants: Vec<ParticipantId>,
     statements: Vec<StatementId>,
-    participant_index: HashMap<ParticipantId, u32>,
-    statement_index: HashMap<StatementId, u32>,
+    participant_index: IdIndex,
+    statement_index: IdIndex,
     row_start: Vec<usize>,
     cols: Vec<u32>,
     values: Vec<i8>,
+}
+
+/// External id → dense index. Ids from our store and from Pol.is exports are small and
+/// nearly contiguous, so a plain table indexed by id is the usual case (one load per
+/// lookup instead of a SipHash); sparse ids fall back to a hash map.
+#[derive(Debug, Clone)]
+enum IdIndex {
+    Table(Vec<u32>),
+    Map(HashMap<u32, u32>),
+}
+
+impl Default for IdIndex {
+    fn default() -> Self {
+        IdIndex::Table(Vec::new())
+    }
+}
+
+const ABSENT: u32 = u32::MAX;
+
+impl IdIndex {
+    /// An empty index for ids up to `max_id`, `expected` of them.
+    fn new(max_id: Option<u32>, expected: usize) -> IdIndex {
+        match max_id {
+            None => IdIndex::Table(Vec::new()),
+            Some(max) if (max as usize) <= 4 * expected + 4096 => {
+                IdIndex::Table(vec![ABSENT; max as usize + 1])
+            }
+            Some(_) => IdIndex::Map(HashMap::with_capacity(expected)),
+        }
+    }
+
+    fn get(&self, id: u32) -> Option<u32> {
+        match self {
+            IdIndex::Table(t) => t.get(id as usize).copied().filter(|&i| i != ABSENT),
+            IdIndex::Map(m) => m.get(&id).copied(),
+        }
+    }
+
+    /// The index of `id`, inserting `next()` when it is new.
+    fn get_or_insert(&mut self, id: u32, next: impl FnOnce() -> u32) -> u32 {
+        match self {
+            IdIndex::Table(t) => {
+                if id as usize >= t.len() {
+                    t.resize(id as usize + 1, ABSENT);
+                }
+                let slot = &mut t[id as usize];
+                if *slot == ABSENT {
+                    *slot = next();
+                }
+                *slot
+            }
+            IdIndex::Map(m) => *m.entry(id).or_insert_with(next),
+        }
+    }
+
+    fn heap_bytes(&self) -> usize {
+        match self {
+            IdIndex::Table(t) => t.capacity() * 4,
+            IdIndex::Map(m) => m.capacity() * 12,
+        }
+    }
+}
+
+/// One cell while the matrix is built: column, arrival index and vote packed in a u64
+/// (column in the top 30 bits, arrival in the next 32, vote + 1 in the low 2), so that
+/// sorting a row's keys orders them by column, then arrival.
+const KEY_COL_SHIFT: u32 = 34;
+
+fn cell_key(col: u32, arrival: usize, value: i8) -> u64 {
+    (u64::from(col) << KEY_COL_SHIFT) | ((arrival as u64) << 2) | (value + 1) as u64
 }
 
 /// Per-statement counts over every participant's current vote.
@@ -75,27 +145,35 @@ impl VoteMatrix {
         statement_order: &[StatementId],
         min_votes: Option<usize>,
     ) -> (VoteMatrix, Vec<bool>) {
-        let mut statement_index: HashMap<StatementId, u32> = HashMap::new();
+        // Arrival indices must fit the key's 32 bits and columns its top 30: a billion
+        // records would not fit in a browser tab (or most servers) anyway.
+        assert!(
+            records.len() < (1 << 32) && records.len() + statement_order.len() < (1 << 30),
+            "vote matrix limited to 2^30 records and statements"
+        );
+        let max_participant = records.iter().map(|r| r.participant).max();
+        let max_statement = records.iter().map(|r| r.statement).chain(statement_order.iter().copied()).max();
+        let mut statement_index = IdIndex::new(max_statement, statement_order.len() + 64);
         let mut statements = Vec::new();
         for &s in statement_order {
-            if let std::collections::hash_map::Entry::Vacant(e) = statement_index.entry(s) {
-                e.insert(statements.len() as u32);
+            statement_index.get_or_insert(s, || {
                 statements.push(s);
-            }
+                (statements.len() - 1) as u32
+            });
         }
         // Pass 1: dense participant indices by first appearance, and cells per row.
-        let mut participant_index: HashMap<ParticipantId, u32> = HashMap::new();
+        let mut participant_index = IdIndex::new(max_participant, records.len() / 8 + 64);
         let mut participants = Vec::new();
         let mut row_len: Vec<usize> = Vec::new();
         let mut statement_first: Vec<u32> = vec![u32::MAX; statements.len()];
         for (i, r) in records.iter().enumerate() {
-            let row = *participant_index.entry(r.participant).or_insert_with(|| {
+            let row = participant_index.get_or_insert(r.participant, || {
                 participants.push(r.participant);
                 row_len.push(0);
                 (participants.len() - 1) as u32
             });
             row_len[row as usize] += 1;
-            let col = *statement_index.entry(r.statement).or_insert_with(|| {
+            let col = statement_index.get_or_insert(r.statement, || {
                 statements.push(r.statement);
                 statement_first.push(u32::MAX);
                 (statements.len() - 1) as u32
@@ -109,52 +187,42 @@ impl VoteMatrix {
             row_start.push(row_start[row_start.len() - 1] + len);
         }
         drop(row_len);
-        // Pass 2: counting sort by row keeps arrival order inside each row.
+        // Pass 2: counting sort by row (one packed key per record) keeps arrival order.
         let total = records.len();
-        let mut cols = vec![0u32; total];
-        let mut values = vec![0i8; total];
-        let mut arrival: Vec<u32> = if min_votes.is_some() { vec![0u32; total] } else { Vec::new() };
+        let mut keys = vec![0u64; total];
         let mut cursor: Vec<usize> = row_start[..participants.len()].to_vec();
         for (i, r) in records.iter().enumerate() {
-            let (Some(&row), Some(&col)) =
-                (participant_index.get(&r.participant), statement_index.get(&r.statement))
+            let (Some(row), Some(col)) =
+                (participant_index.get(r.participant), statement_index.get(r.statement))
             else {
                 continue; // both were inserted in pass 1
             };
-            let at = cursor[row as usize];
-            cols[at] = col;
-            values[at] = r.vote.value();
-            if let Some(a) = arrival.get_mut(at) {
-                *a = i as u32;
-            }
-            cursor[row as usize] += 1;
+            let at = &mut cursor[row as usize];
+            keys[*at] = cell_key(col, i, r.vote.value());
+            *at += 1;
         }
         drop(cursor);
-        // Per row: stable sort by column, keep the last (latest) cell of each column, compact.
-        let mut write = 0usize;
-        let mut scratch: Vec<(u32, i8, u32)> = Vec::new();
+        // Per row: sort by (column, arrival), keep the last (latest) cell of each column.
+        let mut cols = Vec::with_capacity(total);
+        let mut values = Vec::with_capacity(total);
         let mut firsts: Vec<u32> = Vec::new();
         let mut admitted = vec![false; if min_votes.is_some() { participants.len() } else { 0 }];
         let mut new_start = Vec::with_capacity(row_start.len());
         new_start.push(0usize);
         for row in 0..participants.len() {
-            scratch.clear();
-            scratch.extend(
-                (row_start[row]..row_start[row + 1])
-                    .map(|i| (cols[i], values[i], arrival.get(i).copied().unwrap_or(0))),
-            );
-            scratch.sort_by_key(|&(c, _, _)| c);
+            let cells = &mut keys[row_start[row]..row_start[row + 1]];
+            cells.sort_unstable();
             firsts.clear();
             let mut i = 0;
-            while i < scratch.len() {
+            while i < cells.len() {
+                let col = cells[i] >> KEY_COL_SHIFT;
                 let mut j = i;
-                while j + 1 < scratch.len() && scratch[j + 1].0 == scratch[i].0 {
+                while j + 1 < cells.len() && cells[j + 1] >> KEY_COL_SHIFT == col {
                     j += 1;
                 }
-                cols[write] = scratch[j].0;
-                values[write] = scratch[j].1;
-                firsts.push(scratch[i].2);
-                write += 1;
+                cols.push(col as u32);
+                values.push((cells[j] & 3) as i8 - 1);
+                firsts.push((cells[i] >> 2) as u32);
                 i = j + 1;
             }
             if let Some(min_votes) = min_votes {
@@ -164,11 +232,9 @@ impl VoteMatrix {
                     j + 1 >= min_votes.min(columns_then)
                 });
             }
-            new_start.push(write);
+            new_start.push(cols.len());
         }
-        drop(arrival);
-        cols.truncate(write);
-        values.truncate(write);
+        drop(keys);
         cols.shrink_to_fit();
         values.shrink_to_fit();
         let m = VoteMatrix {
@@ -207,17 +273,23 @@ impl VoteMatrix {
     }
 
     pub fn participant_row(&self, id: ParticipantId) -> Option<usize> {
-        self.participant_index.get(&id).map(|&i| i as usize)
+        self.participant_index.get(id).map(|i| i as usize)
     }
 
     pub fn statement_col(&self, id: StatementId) -> Option<usize> {
-        self.statement_index.get(&id).map(|&i| i as usize)
+        self.statement_index.get(id).map(|i| i as usize)
     }
 
     /// The cells of one row: (column, value) pairs sorted by column.
     pub fn row(&self, row: usize) -> impl Iterator<Item = (usize, i8)> + '_ {
         let range = self.row_start[row]..self.row_start[row + 1];
         self.cols[range.clone()].iter().zip(&self.values[range]).map(|(&c, &v)| (c as usize, v))
+    }
+
+    /// The cells of one row as parallel slices: columns (sorted) and values.
+    pub fn row_slices(&self, row: usize) -> (&[u32], &[i8]) {
+        let range = self.row_start[row]..self.row_start[row + 1];
+        (&self.cols[range.clone()], &self.values[range])
     }
 
     /// Number of votes (passes included) cast by the participant in `row`.
@@ -251,7 +323,8 @@ impl VoteMatrix {
             + self.values.capacity()
             + self.row_start.capacity() * std::mem::size_of::<usize>()
             + (self.participants.capacity() + self.statements.capacity()) * 4
-            + (self.participant_index.capacity() + self.statement_index.capacity()) * 12
+            + self.participant_index.heap_bytes()
+            + self.statement_index.heap_bytes()
     }
 }
 

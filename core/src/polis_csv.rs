@@ -94,12 +94,60 @@ pub struct PolisExport {
 
 struct Table {
     header: Vec<String>,
+    /// Line of the header row (1 unless blank lines come first).
+    header_line: u64,
     rows: Vec<(u64, csv::StringRecord)>,
 }
 
 impl Table {
     fn col(&self, name: &str) -> Option<usize> {
         self.header.iter().position(|h| h.trim() == name)
+    }
+}
+
+/// Line numbers as an editor shows them (a line ends at `\n`, `\r\n` or a lone `\r`).
+///
+/// The csv reader's own record position is where it started reading, just past the
+/// previous record's terminator: before any blank lines it then skips, and before the `\n`
+/// of a `\r\n`. So its line is one early after a blank line and lags further behind in
+/// every `\r\n` file. A record really starts at the first byte that ends no line.
+struct Lines<'a> {
+    text: &'a [u8],
+    /// Bytes before `at` are counted; `at` is always a record's first byte.
+    at: usize,
+    line: u64,
+}
+
+impl<'a> Lines<'a> {
+    fn new(text: &'a str) -> Lines<'a> {
+        Lines { text: text.as_bytes(), at: 0, line: 1 }
+    }
+
+    /// Line of the record the reader began reading at `position` (records in file order).
+    fn of(&mut self, position: Option<&csv::Position>) -> u64 {
+        let Some(p) = position else { return self.line };
+        let mut start = usize::try_from(p.byte()).unwrap_or(usize::MAX).min(self.text.len());
+        while start < self.text.len() && matches!(self.text[start], b'\r' | b'\n') {
+            start += 1;
+        }
+        for i in self.at..start {
+            match self.text[i] {
+                b'\n' => self.line += 1,
+                b'\r' if self.text.get(i + 1) != Some(&b'\n') => self.line += 1,
+                _ => {}
+            }
+        }
+        self.at = self.at.max(start);
+        self.line
+    }
+}
+
+/// A column's name for an error: its header name, or its 1-based position (`#6`) when the
+/// header leaves it unnamed.
+fn column_name(header: &[String], index: usize) -> String {
+    match header.get(index) {
+        Some(h) if !h.is_empty() => h.clone(),
+        _ => format!("#{}", index + 1),
     }
 }
 
@@ -112,38 +160,50 @@ fn read_table(text: &str, file: &str) -> Result<Table, PolisCsvError> {
     if text.starts_with("version https://git-lfs.github.com/spec/") {
         return Err(err(file, 1, None, "is a Git LFS pointer, not the data (fetch it with `git lfs pull`)"));
     }
+    let mut lines = Lines::new(text);
     let mut rdr = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(text.as_bytes());
     let mut records = rdr.records();
-    let header: Vec<String> = match records.next() {
-        Some(Ok(h)) => h.iter().map(|s| s.trim().to_string()).collect(),
-        Some(Err(e)) => return Err(err(file, 1, None, e.to_string())),
+    let (header, header_line): (Vec<String>, u64) = match records.next() {
+        Some(Ok(h)) => (h.iter().map(|s| s.trim().to_string()).collect(), lines.of(h.position())),
+        Some(Err(e)) => return Err(err(file, lines.of(e.position()), None, e.to_string())),
         None => return Err(err(file, 0, None, "file is empty")),
     };
+    for (i, h) in header.iter().enumerate() {
+        if !h.is_empty() && header[..i].contains(h) {
+            return Err(err(file, header_line, Some(h.as_str()), format!("column `{h}` appears twice in the header")));
+        }
+    }
     let mut rows = Vec::new();
     for rec in records {
-        let rec = rec.map_err(|e| {
-            let line = e.position().map_or(0, |p| p.line());
-            err(file, line, None, e.to_string())
-        })?;
-        let line = rec.position().map_or(0, |p| p.line());
+        let rec = rec.map_err(|e| err(file, lines.of(e.position()), None, e.to_string()))?;
+        let line = lines.of(rec.position());
         if rec.len() == 1 && rec.get(0).is_some_and(|s| s.trim().is_empty()) {
             continue; // blank line
         }
-        if rec.len() != header.len() {
+        if rec.len() < header.len() {
+            // The fields present fill the first columns: the next one is the first missing.
             return Err(err(
                 file,
                 line,
-                None,
+                Some(&column_name(&header, rec.len())),
                 format!("expected {} fields as in the header, found {}", header.len(), rec.len()),
+            ));
+        }
+        if rec.len() > header.len() {
+            return Err(err(
+                file,
+                line,
+                Some(&column_name(&header, header.len())),
+                format!("{} fields, header has {}", rec.len(), header.len()),
             ));
         }
         rows.push((line, rec));
     }
-    Ok(Table { header, rows })
+    Ok(Table { header, header_line, rows })
 }
 
 fn require(t: &Table, file: &str, name: &str) -> Result<usize, PolisCsvError> {
-    t.col(name).ok_or_else(|| err(file, 1, Some(name), format!("missing column `{name}` in the header")))
+    t.col(name).ok_or_else(|| err(file, t.header_line, Some(name), format!("missing column `{name}` in the header")))
 }
 
 fn field(rec: &csv::StringRecord, idx: usize) -> &str {
@@ -151,7 +211,10 @@ fn field(rec: &csv::StringRecord, idx: usize) -> &str {
 }
 
 fn parse_num<T: std::str::FromStr>(s: &str, file: &str, line: u64, column: &str) -> Result<T, PolisCsvError> {
-    s.parse::<T>().map_err(|_| err(file, line, Some(column), format!("`{s}` is not a valid number")))
+    s.parse::<T>().map_err(|_| {
+        let message = if s.is_empty() { "a number is required here".to_string() } else { format!("`{s}` is not a valid number") };
+        err(file, line, Some(column), message)
+    })
 }
 
 fn parse_opt<T: std::str::FromStr>(
@@ -249,12 +312,17 @@ pub fn parse_participants_votes(text: &str) -> Result<Vec<PolisParticipant>, Pol
     let gid = require(&t, F, "group-id")?;
     let xid = t.col("xid");
     let fixed = ["participant", "xid", "group-id", "n-comments", "n-votes", "n-agree", "n-disagree"];
-    let mut vote_cols = Vec::new();
+    let mut vote_cols: Vec<(usize, StatementId)> = Vec::new();
     for (i, h) in t.header.iter().enumerate() {
         if fixed.contains(&h.as_str()) {
             continue;
         }
-        let id: StatementId = parse_num(h, F, 1, h)?;
+        let name = column_name(&t.header, i);
+        let id: StatementId = parse_num(h, F, t.header_line, &name)?;
+        if let Some(&(j, _)) = vote_cols.iter().find(|c| c.1 == id) {
+            let first = &t.header[j];
+            return Err(err(F, t.header_line, Some(&name), format!("comment {id} already has column `{first}`")));
+        }
         vote_cols.push((i, id));
     }
     let mut out = Vec::with_capacity(t.rows.len());
@@ -284,11 +352,12 @@ pub fn parse_summary(text: &str) -> Result<Vec<(String, String)>, PolisCsvError>
     if text.trim().is_empty() {
         return Err(err(F, 0, None, "file is empty"));
     }
+    let mut lines = Lines::new(text);
     let mut rdr = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(text.as_bytes());
     let mut out = Vec::new();
     for rec in rdr.records() {
-        let rec = rec.map_err(|e| err(F, e.position().map_or(0, |p| p.line()), None, e.to_string()))?;
-        let line = rec.position().map_or(0, |p| p.line());
+        let rec = rec.map_err(|e| err(F, lines.of(e.position()), None, e.to_string()))?;
+        let line = lines.of(rec.position());
         match rec.len() {
             1 if rec.get(0).is_some_and(|s| s.trim().is_empty()) => {}
             2 => out.push((field(&rec, 0).to_string(), rec.get(1).unwrap_or("").to_string())),
@@ -674,7 +743,10 @@ mod tests {
     #[test]
     fn ragged_rows_and_empty_files_are_errors() {
         let e = parse_votes("timestamp,datetime,comment-id,voter-id,vote\n1,x,0,0\n").unwrap_err();
-        assert_eq!(e.line, 2);
+        assert_eq!((e.line, e.column.as_deref()), (2, Some("vote")), "{e}");
+        let e = parse_votes("timestamp,datetime,comment-id,voter-id,vote\n1,x,0,0,1\n2,x,0,0,1,7\n").unwrap_err();
+        assert_eq!((e.line, e.column.as_deref()), (3, Some("#6")), "{e}");
+        assert_eq!(e.to_string(), "votes.csv, line 3, column #6: 6 fields, header has 5");
         assert!(parse_votes("").is_err());
         assert!(parse_comments("\n\n").is_err());
         assert!(parse_summary("").is_err());
@@ -682,6 +754,32 @@ mod tests {
         let lfs = "version https://git-lfs.github.com/spec/v1\noid sha256:4d7a\nsize 123456\n";
         let e = parse_votes(lfs).unwrap_err();
         assert!(e.to_string().contains("Git LFS pointer"), "{e}");
+    }
+
+    #[test]
+    fn lines_are_counted_as_an_editor_shows_them() {
+        // Blank lines, a quoted field over two lines, and \r\n line ends: the bad row is
+        // on line 6 in each case.
+        for text in [
+            "timestamp,datetime,comment-id,voter-id,vote\n1,x,0,0,1\n\n2,\"a\nb\",1,0,1\n3,x,2,0,9\n",
+            "timestamp,datetime,comment-id,voter-id,vote\r\n1,x,0,0,1\r\n\r\n2,\"a\r\nb\",1,0,1\r\n3,x,2,0,9\r\n",
+            "\n\ntimestamp,datetime,comment-id,voter-id,vote\n1,x,0,0,1\n2,x,1,0,1\n3,x,2,0,9\n",
+        ] {
+            let e = parse_votes(text).unwrap_err();
+            assert_eq!((e.line, e.column.as_deref()), (6, Some("vote")), "{text:?}: {e}");
+        }
+        let e = parse_votes("\r\n\r\ntimestamp,comment-id,vote\r\n").unwrap_err();
+        assert_eq!((e.line, e.column.as_deref()), (3, Some("voter-id")));
+        let e = parse_summary("topic,x\r\nurl,y\r\n\r\nvoters,1,2\r\n").unwrap_err();
+        assert_eq!(e.line, 4);
+    }
+
+    #[test]
+    fn a_column_named_twice_is_an_error() {
+        let e = parse_votes("timestamp,vote,comment-id,voter-id,vote\n1,1,0,0,1\n").unwrap_err();
+        assert_eq!((e.line, e.column.as_deref()), (1, Some("vote")));
+        let e = parse_participants_votes("participant,group-id,0,1,00\n1,,1,1,1\n").unwrap_err();
+        assert_eq!((e.line, e.column.as_deref()), (1, Some("00")), "{e}");
     }
 
     #[test]
