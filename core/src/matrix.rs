@@ -148,7 +148,8 @@ impl VoteMatrix {
         // Arrival indices must fit the key's 32 bits and columns its top 30: a billion
         // records would not fit in a browser tab (or most servers) anyway.
         assert!(
-            records.len() < (1 << 32) && records.len() + statement_order.len() < (1 << 30),
+            (records.len() as u64) < (1u64 << 32)
+                && ((records.len() + statement_order.len()) as u64) < (1u64 << 30),
             "vote matrix limited to 2^30 records and statements"
         );
         let max_participant = records.iter().map(|r| r.participant).max();
