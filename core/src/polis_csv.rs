@@ -151,6 +151,51 @@ fn column_name(header: &[String], index: usize) -> String {
     }
 }
 
+/// Where a quoted field opens that never closes: its line and field index, if any.
+///
+/// The csv reader takes everything after such a quote, to the end of the file, as one
+/// field, so a comment missing its closing quote would silently swallow every row after
+/// it. This follows the reader's rules: a quote opens a quoted field only as a field's first
+/// character, `""` inside is a quote, and a quote elsewhere in an unquoted field is text.
+fn unclosed_quote(text: &str) -> Option<(u64, usize)> {
+    let bytes = text.as_bytes();
+    let (mut line, mut field, mut field_start, mut open) = (1u64, 0usize, true, None);
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        let newline = b == b'\n' || (b == b'\r' && bytes.get(i + 1) != Some(&b'\n'));
+        match open {
+            Some(_) => {
+                if b == b'"' {
+                    if bytes.get(i + 1) == Some(&b'"') {
+                        i += 1;
+                    } else {
+                        open = None;
+                        field_start = false;
+                    }
+                }
+            }
+            None => match b {
+                b'"' if field_start => open = Some((line, field)),
+                b',' => {
+                    field += 1;
+                    field_start = true;
+                }
+                b'\r' | b'\n' => {
+                    field = 0;
+                    field_start = true;
+                }
+                _ => field_start = false,
+            },
+        }
+        if newline {
+            line += 1;
+        }
+        i += 1;
+    }
+    open
+}
+
 fn read_table(text: &str, file: &str) -> Result<Table, PolisCsvError> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     if text.trim().is_empty() {
@@ -170,8 +215,21 @@ fn read_table(text: &str, file: &str) -> Result<Table, PolisCsvError> {
     };
     for (i, h) in header.iter().enumerate() {
         if !h.is_empty() && header[..i].contains(h) {
-            return Err(err(file, header_line, Some(h.as_str()), format!("column `{h}` appears twice in the header")));
+            return Err(err(
+                file,
+                header_line,
+                Some(h.as_str()),
+                format!("column `{h}` appears twice in the header"),
+            ));
         }
+    }
+    if let Some((line, field)) = unclosed_quote(text) {
+        return Err(err(
+            file,
+            line,
+            Some(&column_name(&header, field)),
+            "a quoted field opens here and is never closed",
+        ));
     }
     let mut rows = Vec::new();
     for rec in records {
@@ -203,7 +261,8 @@ fn read_table(text: &str, file: &str) -> Result<Table, PolisCsvError> {
 }
 
 fn require(t: &Table, file: &str, name: &str) -> Result<usize, PolisCsvError> {
-    t.col(name).ok_or_else(|| err(file, t.header_line, Some(name), format!("missing column `{name}` in the header")))
+    t.col(name)
+        .ok_or_else(|| err(file, t.header_line, Some(name), format!("missing column `{name}` in the header")))
 }
 
 fn field(rec: &csv::StringRecord, idx: usize) -> &str {
@@ -212,7 +271,11 @@ fn field(rec: &csv::StringRecord, idx: usize) -> &str {
 
 fn parse_num<T: std::str::FromStr>(s: &str, file: &str, line: u64, column: &str) -> Result<T, PolisCsvError> {
     s.parse::<T>().map_err(|_| {
-        let message = if s.is_empty() { "a number is required here".to_string() } else { format!("`{s}` is not a valid number") };
+        let message = if s.is_empty() {
+            "a number is required here".to_string()
+        } else {
+            format!("`{s}` is not a valid number")
+        };
         err(file, line, Some(column), message)
     })
 }
@@ -321,7 +384,12 @@ pub fn parse_participants_votes(text: &str) -> Result<Vec<PolisParticipant>, Pol
         let id: StatementId = parse_num(h, F, t.header_line, &name)?;
         if let Some(&(j, _)) = vote_cols.iter().find(|c| c.1 == id) {
             let first = &t.header[j];
-            return Err(err(F, t.header_line, Some(&name), format!("comment {id} already has column `{first}`")));
+            return Err(err(
+                F,
+                t.header_line,
+                Some(&name),
+                format!("comment {id} already has column `{first}`"),
+            ));
         }
         vote_cols.push((i, id));
     }
@@ -744,7 +812,8 @@ mod tests {
     fn ragged_rows_and_empty_files_are_errors() {
         let e = parse_votes("timestamp,datetime,comment-id,voter-id,vote\n1,x,0,0\n").unwrap_err();
         assert_eq!((e.line, e.column.as_deref()), (2, Some("vote")), "{e}");
-        let e = parse_votes("timestamp,datetime,comment-id,voter-id,vote\n1,x,0,0,1\n2,x,0,0,1,7\n").unwrap_err();
+        let e =
+            parse_votes("timestamp,datetime,comment-id,voter-id,vote\n1,x,0,0,1\n2,x,0,0,1,7\n").unwrap_err();
         assert_eq!((e.line, e.column.as_deref()), (3, Some("#6")), "{e}");
         assert_eq!(e.to_string(), "votes.csv, line 3, column #6: 6 fields, header has 5");
         assert!(parse_votes("").is_err());
@@ -772,6 +841,25 @@ mod tests {
         assert_eq!((e.line, e.column.as_deref()), (3, Some("voter-id")));
         let e = parse_summary("topic,x\r\nurl,y\r\n\r\nvoters,1,2\r\n").unwrap_err();
         assert_eq!(e.line, 4);
+    }
+
+    #[test]
+    fn an_unclosed_quote_is_named_where_it_opens() {
+        // Without the check, the body's field runs to the end of the file and the second
+        // comment is silently lost.
+        let text = "timestamp,datetime,comment-id,author-id,agrees,disagrees,moderated,comment-body\n\
+                    1,x,0,0,1,0,1,\"Taman \"\"hijau\"\", ya\"\n\
+                    2,x,1,0,1,0,1,\"Lampu jalan\n\
+                    3,x,2,0,1,0,1,Trotoar\n";
+        let e = parse_comments(text).unwrap_err();
+        assert_eq!((e.line, e.column.as_deref()), (3, Some("comment-body")), "{e}");
+        assert!(e.to_string().contains("never closed"), "{e}");
+        // A quote inside an unquoted field is text to the reader, and so to the check.
+        let ok = parse_comments(
+            "timestamp,datetime,comment-id,author-id,agrees,disagrees,moderated,comment-body\n1,x,0,0,1,0,1,12\" layar\n",
+        )
+        .unwrap();
+        assert_eq!(ok[0].body, "12\" layar");
     }
 
     #[test]
