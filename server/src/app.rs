@@ -56,8 +56,19 @@ impl Default for Limits {
     }
 }
 
+/// What every handler shares: one `Arc`, so that handing the state to a request (axum
+/// clones it for each layer and handler) costs one reference count, not one per field.
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<Shared>);
+
+impl std::ops::Deref for AppState {
+    type Target = Shared;
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
+}
+
+pub struct Shared {
     pub store: Store,
     pub live: Arc<Live>,
     pub hub: Arc<Hub>,
@@ -83,7 +94,7 @@ impl Server {
         let hub = Hub::new(store.clone(), live.clone());
         let (writer, writer_task) = VoteWriter::start(store.clone());
         let (shutdown_tx, shutdown) = watch::channel(false);
-        let state = AppState {
+        let state = AppState(Arc::new(Shared {
             store,
             live,
             hub: hub.clone(),
@@ -92,7 +103,7 @@ impl Server {
             by_participant: Arc::new(RateLimiter::new(limits.per_participant, limits.per_participant_burst)),
             limits: Arc::new(limits),
             shutdown,
-        };
+        }));
         let mut tasks = vec![writer_task, crate::background::spawn(state.clone())];
         tasks.extend(hub.spawn_listener());
         Server { state, shutdown_tx, tasks }
