@@ -367,6 +367,35 @@ pub fn silhouette(points: &[Point], assignment: &[usize], k: usize) -> f64 {
     total / n as f64
 }
 
+/// Adjusted Rand index between two labellings of the same items: 1 for the same partition
+/// (whatever the label names), about 0 for chance agreement. Used to compare our groups
+/// with Pol.is's own.
+pub fn adjusted_rand_index(a: &[u32], b: &[u32]) -> f64 {
+    use std::collections::BTreeMap;
+    let n = a.len().min(b.len()) as f64;
+    let mut table: BTreeMap<(u32, u32), f64> = BTreeMap::new();
+    let mut ra: BTreeMap<u32, f64> = BTreeMap::new();
+    let mut rb: BTreeMap<u32, f64> = BTreeMap::new();
+    for (&x, &y) in a.iter().zip(b) {
+        *table.entry((x, y)).or_default() += 1.0;
+        *ra.entry(x).or_default() += 1.0;
+        *rb.entry(y).or_default() += 1.0;
+    }
+    let pairs = |x: f64| x * (x - 1.0) / 2.0;
+    let index: f64 = table.values().map(|&v| pairs(v)).sum();
+    let sa: f64 = ra.values().map(|&v| pairs(v)).sum();
+    let sb: f64 = rb.values().map(|&v| pairs(v)).sum();
+    if n < 2.0 {
+        return 1.0;
+    }
+    let expected = sa * sb / pairs(n);
+    let max = (sa + sb) / 2.0;
+    if (max - expected).abs() < 1e-12 {
+        return 1.0;
+    }
+    (index - expected) / (max - expected)
+}
+
 /// Pol.is's `group-k-smoother` state, carried between runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct KSmoother {
@@ -549,6 +578,16 @@ mod tests {
     fn weights_pull_the_centre() {
         let c = kmeans(&[[0.0, 0.0], [1.0, 0.0]], &[3.0, 1.0], vec![[0.5, 0.0]], 10);
         assert!((c.centres[0][0] - 0.25).abs() < 1e-12);
+    }
+
+    #[test]
+    fn adjusted_rand_index_ignores_label_names_and_scores_chance_near_zero() {
+        assert_eq!(adjusted_rand_index(&[0, 0, 1, 1, 2], &[7, 7, 3, 3, 9]), 1.0);
+        // Contingency table [[1, 2, 0], [0, 1, 2]]: index Σ C(n_ij, 2) = 2, row pairs 6,
+        // column pairs 4, expected 6 · 4 / C(6, 2) = 1.6, max (6 + 4) / 2 = 5.
+        let ari = adjusted_rand_index(&[0, 0, 0, 1, 1, 1], &[0, 1, 1, 1, 2, 2]);
+        assert!((ari - 0.4 / 3.4).abs() < 1e-12, "{ari}");
+        assert!(adjusted_rand_index(&[0, 1, 0, 1], &[0, 0, 1, 1]) < 0.0);
     }
 
     #[test]

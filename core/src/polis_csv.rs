@@ -81,6 +81,17 @@ pub struct PolisParticipant {
     pub votes: Vec<(StatementId, Vote)>,
 }
 
+/// Our groups against Pol.is's own, from [`PolisExport::agreement_with_polis`].
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PolisAgreement {
+    /// Adjusted Rand index over `participants` (1: the same partition).
+    pub adjusted_rand_index: f64,
+    /// Participants both place in a group.
+    pub participants: usize,
+    /// Groups Pol.is made.
+    pub polis_groups: usize,
+}
+
 /// A conversation's export directory, parsed.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct PolisExport {
@@ -501,6 +512,30 @@ impl PolisExport {
     /// Pol.is's own group per participant (from participants-votes.csv).
     pub fn polis_groups(&self) -> HashMap<ParticipantId, u32> {
         self.participants.iter().filter_map(|p| p.group.map(|g| (p.participant, g))).collect()
+    }
+
+    /// How our groups agree with Pol.is's own (participants-votes.csv `group-id`), over the
+    /// participants both place in a group; `None` when the export carries no groups.
+    pub fn agreement_with_polis(&self, analysis: &Analysis) -> Option<PolisAgreement> {
+        let polis = self.polis_groups();
+        if polis.is_empty() {
+            return None;
+        }
+        let (mut ours, mut theirs) = (Vec::new(), Vec::new());
+        for p in &analysis.participants {
+            if let (Some(g), Some(&h)) = (p.group, polis.get(&p.id)) {
+                ours.push(g);
+                theirs.push(h);
+            }
+        }
+        let mut groups: Vec<u32> = polis.values().copied().collect();
+        groups.sort_unstable();
+        groups.dedup();
+        Some(PolisAgreement {
+            adjusted_rand_index: crate::cluster::adjusted_rand_index(&ours, &theirs),
+            participants: ours.len(),
+            polis_groups: groups.len(),
+        })
     }
 
     /// A summary.csv value by key.

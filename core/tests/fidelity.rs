@@ -26,15 +26,8 @@ const CHECKPOINTS: usize = 10;
 const REPLAY_FLOOR: f64 = 0.7;
 
 fn ari_against_polis(export: &PolisExport, analysis: &Analysis) -> (f64, usize) {
-    let polis = export.polis_groups();
-    let (mut ours, mut theirs) = (Vec::new(), Vec::new());
-    for p in &analysis.participants {
-        if let (Some(g), Some(&h)) = (p.group, polis.get(&p.id)) {
-            ours.push(g);
-            theirs.push(h);
-        }
-    }
-    (common::adjusted_rand_index(&ours, &theirs), ours.len())
+    let a = export.agreement_with_polis(analysis).expect("the shared conversations carry Pol.is's groups");
+    (a.adjusted_rand_index, a.participants)
 }
 
 /// Runs the analysis on growing prefixes of the (chronological) vote list.

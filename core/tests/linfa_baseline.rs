@@ -88,7 +88,7 @@ fn our_kmeans_lands_on_linfas_partition_from_the_same_start() {
         .expect("linfa k-means fits");
     let theirs: Vec<u32> = model.predict(&records).iter().map(|&x| x as u32).collect();
     let ours: Vec<u32> = ours.assignment.iter().map(|&x| x as u32).collect();
-    let ari = common::adjusted_rand_index(&ours, &theirs);
+    let ari = mufakat_core::cluster::adjusted_rand_index(&ours, &theirs);
     eprintln!("k-means ARI against linfa: {ari:.4}");
     assert!(ari > 0.95, "ARI {ari}");
 }

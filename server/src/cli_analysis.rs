@@ -254,6 +254,15 @@ fn polis_attribution(export: &PolisExport) -> Option<String> {
     ))
 }
 
+/// One line comparing our groups with the ones Pol.is recorded in the export.
+fn polis_agreement_line(a: &polis_csv::PolisAgreement) -> String {
+    format!(
+        "Pol.is's own groups (group-id in participants-votes.csv): {}; agreement with the groups above: \
+         adjusted Rand index {:.3} over {} participants both place in a group (1 = the same groups)",
+        a.polis_groups, a.adjusted_rand_index, a.participants
+    )
+}
+
 fn write_files(dir: &Path, export: &PolisExport, analysis: &Analysis) -> anyhow::Result<Vec<PathBuf>> {
     std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
     let mut written = Vec::new();
@@ -335,6 +344,9 @@ async fn analyze(a: AnalyzeArgs) -> anyhow::Result<()> {
         println!("{}", polis_csv::analysis_json(&analysis));
     } else {
         print!("{}", mufakat_core::report::text_summary(&analysis, |id| export.statement_text(id)));
+        if let Some(agreement) = export.agreement_with_polis(&analysis) {
+            println!("\n{}", polis_agreement_line(&agreement));
+        }
         if let Some(statement) = polis_attribution(&export) {
             println!("\n{statement}");
         }

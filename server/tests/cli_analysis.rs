@@ -53,6 +53,14 @@ fn analyze_writes_every_file_reproducibly_with_polis_columns() {
             let text = String::from_utf8_lossy(&o.stdout);
             assert!(text.contains("participants") && text.contains("Group A"), "{text}");
             assert!(text.contains("CC BY 4.0"), "attribution missing for {}", conv.display());
+            // The shared conversations carry Pol.is's groups: the summary compares with them.
+            let ari: f64 = text
+                .split("adjusted Rand index ")
+                .nth(1)
+                .and_then(|rest| rest.split_whitespace().next())
+                .and_then(|x| x.parse().ok())
+                .unwrap_or_else(|| panic!("no agreement with Pol.is's groups in: {text}"));
+            assert!((0.8..=1.0).contains(&ari), "{}: ARI {ari}", conv.display());
         }
         let names = [
             "summary.csv",

@@ -1,7 +1,6 @@
 //! Shared helpers for integration tests: locating the Pol.is open data and scoring groups.
 #![allow(dead_code)]
 
-use std::collections::HashMap;
 use std::path::PathBuf;
 
 use mufakat_core::polis_csv::PolisExport;
@@ -36,28 +35,4 @@ pub fn load(name: &str) -> Option<PolisExport> {
         Ok(e) => Some(e),
         Err(e) => panic!("{name}: {e}"),
     }
-}
-
-/// Adjusted Rand index between two labelings of the same items.
-pub fn adjusted_rand_index(a: &[u32], b: &[u32]) -> f64 {
-    assert_eq!(a.len(), b.len());
-    let n = a.len() as f64;
-    let mut table: HashMap<(u32, u32), f64> = HashMap::new();
-    let mut ra: HashMap<u32, f64> = HashMap::new();
-    let mut rb: HashMap<u32, f64> = HashMap::new();
-    for (&x, &y) in a.iter().zip(b) {
-        *table.entry((x, y)).or_default() += 1.0;
-        *ra.entry(x).or_default() += 1.0;
-        *rb.entry(y).or_default() += 1.0;
-    }
-    let c2 = |x: f64| x * (x - 1.0) / 2.0;
-    let index: f64 = table.values().map(|&v| c2(v)).sum();
-    let sa: f64 = ra.values().map(|&v| c2(v)).sum();
-    let sb: f64 = rb.values().map(|&v| c2(v)).sum();
-    let expected = sa * sb / c2(n);
-    let max = (sa + sb) / 2.0;
-    if (max - expected).abs() < 1e-12 {
-        return 1.0;
-    }
-    (index - expected) / (max - expected)
 }
