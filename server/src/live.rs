@@ -47,6 +47,8 @@ struct ConvInner {
     /// Current votes of the participants seen by this process.
     voted: HashMap<ParticipantId, HashMap<StatementId, Vote>>,
     totals: ConversationTotals,
+    /// Ticket of the newest moderator reload applied (see [`ConvState::begin_reload`]).
+    applied_reload: u64,
 }
 
 impl ConvInner {
@@ -230,7 +232,7 @@ impl ConvState {
         self.reloads.load(Ordering::SeqCst)
     }
 
-    /// As [`ConvState::refresh`], for the background task: nothing is replaced when a moderator
+    /// As [`ConvState::apply_reload`], for the background task: nothing is replaced when a moderator
     /// reload began since `reloads` was read, since what the task read may predate it (the
     /// reload itself puts in the newer state).
     pub fn refresh_unless_reloaded(
@@ -241,34 +243,49 @@ impl ConvState {
         statements: Vec<StatementRow>,
         totals: ConversationTotals,
     ) {
-        self.replace_from_store(Some(reloads), mark, conv, statements, totals);
+        self.replace_from_store(Source::Background(reloads), mark, conv, statements, totals);
     }
 
-    /// Replaces settings, statements and totals with what the store held at `mark`; if
-    /// votes were applied since, the counts in memory are newer and are kept.
-    pub fn refresh(
+    /// Starts a moderator reload: its ticket (reloads are numbered in the order they begin)
+    /// and the vote mark, both taken before the store is read.
+    pub fn begin_reload(&self) -> (u64, u64) {
+        let ticket = self.reloads.fetch_add(1, Ordering::SeqCst) + 1;
+        (ticket, self.mark())
+    }
+
+    /// Applies what reload `ticket` read from the store (see [`ConvState::replace_from_store`]),
+    /// unless a reload that began later has applied already: reloads can overlap (a
+    /// moderator's own and one asked by a NOTIFY), and the one that began later read the
+    /// newer store.
+    pub fn apply_reload(
         &self,
+        ticket: u64,
         mark: u64,
         conv: Conversation,
         statements: Vec<StatementRow>,
         totals: ConversationTotals,
     ) {
-        self.replace_from_store(None, mark, conv, statements, totals);
+        self.replace_from_store(Source::Reload(ticket), mark, conv, statements, totals);
     }
 
+    /// Replaces settings, statements and totals with what the store held at `mark`; if
+    /// votes were applied since, the counts in memory are newer and are kept.
     fn replace_from_store(
         &self,
-        reloads: Option<u64>,
+        source: Source,
         mark: u64,
         conv: Conversation,
         mut statements: Vec<StatementRow>,
         totals: ConversationTotals,
     ) {
         let mut inner = self.lock();
-        // Checked under the lock that a reload's own apply takes too: a reload that began
-        // before this check is seen here, and one that begins after it applies afterwards.
-        if reloads.is_some_and(|r| r != self.reloads.load(Ordering::SeqCst)) {
-            return;
+        // Checked under the lock that every apply takes: a reload that began before this
+        // check is seen here, and one that begins after it applies afterwards.
+        match source {
+            Source::Background(reloads) if reloads != self.reloads.load(Ordering::SeqCst) => return,
+            Source::Reload(ticket) if ticket <= inner.applied_reload => return,
+            Source::Reload(ticket) => inner.applied_reload = ticket,
+            Source::Background(_) => {}
         }
         let raced = self.applied.load(Ordering::Relaxed) != mark;
         if raced {
@@ -284,6 +301,14 @@ impl ConvState {
         inner.conv = conv;
         inner.statements = statements;
     }
+}
+
+/// Who read the store for [`ConvState::replace_from_store`], and what they had seen.
+enum Source {
+    /// The background refresh, with the reload count it read before the store.
+    Background(u64),
+    /// A moderator reload, with its ticket.
+    Reload(u64),
 }
 
 /// Every conversation this process has served, and the tokens it has seen.
@@ -310,6 +335,7 @@ impl Live {
                 priorities: HashMap::new(),
                 voted: HashMap::new(),
                 totals,
+                applied_reload: 0,
             }),
             votes_dirty: AtomicBool::new(false),
             votes_since_analysis: AtomicU64::new(1),
@@ -324,12 +350,11 @@ impl Live {
     pub async fn reload(&self, store: &Store, id: &str) -> Result<()> {
         let existing = self.convs.read().unwrap_or_else(|e| e.into_inner()).get(id).cloned();
         if let Some(state) = existing {
-            state.reloads.fetch_add(1, Ordering::SeqCst);
-            let mark = state.mark();
+            let (ticket, mark) = state.begin_reload();
             let conv = store.conversation(id).await?;
             let statements = store.statements(id).await?;
             let totals = store.totals(id).await?;
-            state.refresh(mark, conv, statements, totals);
+            state.apply_reload(ticket, mark, conv, statements, totals);
         }
         Ok(())
     }
@@ -387,6 +412,35 @@ pub fn initial_moderation(conv: &Conversation) -> Moderation {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Two reloads overlap: one (asked by the process's own NOTIFY after a close) reads the
+    /// closed conversation; the moderator then reopens it and that reload applies first; the
+    /// older reload applies last: the reopening must stand.
+    #[tokio::test]
+    async fn an_older_reload_applied_late_does_not_undo_a_newer_one() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let url = format!("sqlite://{}", dir.path().join("t.sqlite").display());
+        let store = Store::open(&url).await.expect("store");
+        crate::demo::load(&store).await.expect("demo");
+        let live = Live::default();
+        let state = live.conv(&store, "demo").await.expect("conversation");
+        let mut closed = store.conversation("demo").await.expect("read");
+        closed.closed = true;
+        store.update_conversation(&closed).await.expect("close");
+        live.reload(&store, "demo").await.expect("reload");
+
+        let (old_ticket, old_mark) = state.begin_reload();
+        let stale = store.conversation("demo").await.expect("read");
+        let statements = store.statements("demo").await.expect("read");
+        let totals = store.totals("demo").await.expect("read");
+        let mut open = stale.clone();
+        open.closed = false;
+        store.update_conversation(&open).await.expect("reopen");
+        live.reload(&store, "demo").await.expect("reload");
+        assert!(!state.conversation().closed);
+        state.apply_reload(old_ticket, old_mark, stale, statements, totals);
+        assert!(!state.conversation().closed, "an older reload closed the reopened conversation again");
+    }
 
     /// The background task reads the store, a moderator reopens the conversation (store and
     /// memory), then the task applies what it read: the reopening must stand.
