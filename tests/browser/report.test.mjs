@@ -138,6 +138,11 @@ test('a stored conversation has a report at /r/<id>', async () => {
   await report.waitFor({ timeout: 60_000 });
   assert.ok(Number(await report.getAttribute('data-groups')) >= 2);
   await page.getByTestId('opinion-map').locator('circle').first().waitFor();
+  // Dots are drawn in their group's colour: as many distinct fills as groups (no style sheet
+  // of another page may paint them all one grey).
+  const fills = await page.getByTestId('opinion-map').locator('circle.map-dot:not(.ungrouped)')
+    .evaluateAll((dots) => [...new Set(dots.map((d) => getComputedStyle(d).fill))]);
+  assert.equal(fills.length, Number(await report.getAttribute('data-groups')), `dot fills: ${fills}`);
   assert.equal(await page.getByTestId('attribution').count(), 0, 'no Pol.is attribution for our own data');
   await page.screenshot({ path: path.join(artifacts, 'report-demo.png'), fullPage: false });
   await page.close();
