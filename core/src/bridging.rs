@@ -138,8 +138,12 @@ pub fn fit(m: &VoteMatrix, excluded: &[bool], positions: &[Point], p: &BridgingP
         return BridgingFit { scores, mu: 0.0, threshold: 0.0, iterations: 0, loss: 0.0 };
     }
     let r_total = total as f64;
-    let users = user_has.iter().filter(|x| **x).count().max(1) as f64;
-    let stmts = stmt_n.iter().filter(|x| **x > 0).count().max(1) as f64;
+    // Users and statements with at least one rating: the ones the penalties' means and
+    // the closed-form steps below run over.
+    let rated_users: Vec<usize> = (0..n_u).filter(|&u| user_has[u]).collect();
+    let rated_stmts: Vec<usize> = (0..n_s).filter(|&c| stmt_n[c] > 0).collect();
+    let users = rated_users.len().max(1) as f64;
+    let stmts = rated_stmts.len().max(1) as f64;
     // Penalties of the mean-normalised loss, rescaled by R so the data term is a plain sum.
     let a_fu = p.lambda_factor * r_total / users;
     let a_iu = p.lambda_intercept * r_total / users;
@@ -150,8 +154,7 @@ pub fn fit(m: &VoteMatrix, excluded: &[bool], positions: &[Point], p: &BridgingP
     let mut i_s = vec![0.0; n_s];
     let mut f_s = vec![0.0; n_s];
     // User factors start at the standardised first map coordinate.
-    let xs: Vec<f64> =
-        (0..n_u).filter(|&u| user_has[u]).map(|u| positions.get(u).map_or(0.0, |p| p[0])).collect();
+    let xs: Vec<f64> = rated_users.iter().map(|&u| positions.get(u).map_or(0.0, |p| p[0])).collect();
     let mean = xs.iter().sum::<f64>() / xs.len().max(1) as f64;
     let sd = (xs.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / xs.len().max(1) as f64).sqrt();
     let mut f_u: Vec<f64> = (0..n_u)
@@ -260,21 +263,13 @@ pub fn fit(m: &VoteMatrix, excluded: &[bool], positions: &[Point], p: &BridgingP
         // v = (Σe + R·(μ + mean(i_u) + mean(i_s))) / (R·(λ_i + 3)). An exact minimisation
         // along three directions, so the loss only falls and the fixed point is the same.
         let resid_now = resid_sum - r_total * delta;
-        let mean_iu = (0..n_u).filter(|&u| user_has[u]).map(|u| i_u[u]).sum::<f64>() / users;
-        let mean_is = (0..n_s).filter(|&c| stmt_n[c] > 0).map(|c| i_s[c]).sum::<f64>() / stmts;
+        let mean_iu = rated_users.iter().map(|&u| i_u[u]).sum::<f64>() / users;
+        let mean_is = rated_stmts.iter().map(|&c| i_s[c]).sum::<f64>() / stmts;
         let v = (resid_now + r_total * (mu + mean_iu + mean_is)) / (r_total * (p.lambda_intercept + 3.0));
         let (shift_u, shift_s, shift_mu) = (v - mean_iu, v - mean_is, v - mu);
         if p.lambda_intercept > 0.0 && v.is_finite() {
-            for u in 0..n_u {
-                if user_has[u] {
-                    i_u[u] += shift_u;
-                }
-            }
-            for c in 0..n_s {
-                if stmt_n[c] > 0 {
-                    i_s[c] += shift_s;
-                }
-            }
+            rated_users.iter().for_each(|&u| i_u[u] += shift_u);
+            rated_stmts.iter().for_each(|&c| i_s[c] += shift_s);
             mu = v;
             let t = shift_u + shift_s + shift_mu;
             sq += r_total * t * t - 2.0 * t * resid_now;
@@ -284,36 +279,25 @@ pub fn fit(m: &VoteMatrix, excluded: &[bool], positions: &[Point], p: &BridgingP
         // with i_s → i_s − c·f_s, and f_s → f_s + d with i_u → i_u − d·f_u, leave every
         // prediction as it is; only the penalties fix c and d, in closed form.
         if p.lambda_factor > 0.0 {
-            let rated_s = |c: &usize| stmt_n[*c] > 0;
-            let sum_fu: f64 = (0..n_u).filter(|&u| user_has[u]).map(|u| f_u[u]).sum();
-            let sum_fs_is: f64 = (0..n_s).filter(rated_s).map(|c| f_s[c] * i_s[c]).sum();
-            let sum_fs2: f64 = (0..n_s).filter(rated_s).map(|c| f_s[c] * f_s[c]).sum();
+            let sum_fu: f64 = rated_users.iter().map(|&u| f_u[u]).sum();
+            let sum_fs_is: f64 = rated_stmts.iter().map(|&c| f_s[c] * i_s[c]).sum();
+            let sum_fs2: f64 = rated_stmts.iter().map(|&c| f_s[c] * f_s[c]).sum();
             let c_shift = (a_is * sum_fs_is - a_fu * sum_fu) / (a_fu * users + a_is * sum_fs2);
             if c_shift.is_finite() {
-                for u in 0..n_u {
-                    if user_has[u] {
-                        f_u[u] += c_shift;
-                    }
-                }
-                for c in (0..n_s).filter(rated_s) {
+                rated_users.iter().for_each(|&u| f_u[u] += c_shift);
+                for &c in &rated_stmts {
                     i_s[c] -= c_shift * f_s[c];
                     max_change = max_change.max((c_shift * f_s[c]).abs());
                 }
             }
-            let sum_fs: f64 = (0..n_s).filter(rated_s).map(|c| f_s[c]).sum();
-            let sum_fu_iu: f64 = (0..n_u).filter(|&u| user_has[u]).map(|u| f_u[u] * i_u[u]).sum();
-            let sum_fu2: f64 = (0..n_u).filter(|&u| user_has[u]).map(|u| f_u[u] * f_u[u]).sum();
+            let sum_fs: f64 = rated_stmts.iter().map(|&c| f_s[c]).sum();
+            let sum_fu_iu: f64 = rated_users.iter().map(|&u| f_u[u] * i_u[u]).sum();
+            let sum_fu2: f64 = rated_users.iter().map(|&u| f_u[u] * f_u[u]).sum();
             let d_shift = (a_iu * sum_fu_iu - a_fs * sum_fs) / (a_fs * stmts + a_iu * sum_fu2);
             if d_shift.is_finite() {
-                for c in (0..n_s).filter(rated_s) {
-                    f_s[c] += d_shift;
-                }
+                rated_stmts.iter().for_each(|&c| f_s[c] += d_shift);
                 max_change = max_change.max(d_shift.abs());
-                for u in 0..n_u {
-                    if user_has[u] {
-                        i_u[u] -= d_shift * f_u[u];
-                    }
-                }
+                rated_users.iter().for_each(|&u| i_u[u] -= d_shift * f_u[u]);
             }
         }
         let loss = (sq.max(0.0) / r_total)

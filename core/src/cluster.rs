@@ -234,7 +234,6 @@ pub fn kmeans(points: &[Point], weights: &[f64], start: Vec<Point>, max_iters: u
     }
     let mut bounds = Bounds::new(points.len());
     let mut assignment = vec![0usize; points.len()];
-    let mut cluster_weights = Vec::new();
     for _ in 0..max_iters.max(1) {
         bounds.assign(points, &centres, &mut assignment);
         let mut sums = vec![[0.0f64; 3]; centres.len()];
@@ -248,7 +247,6 @@ pub fn kmeans(points: &[Point], weights: &[f64], start: Vec<Point>, max_iters: u
         // Drop empty clusters and renumber.
         let mut remap = vec![usize::MAX; centres.len()];
         let mut new_centres = Vec::with_capacity(centres.len());
-        cluster_weights.clear();
         let mut moved = 0.0f64;
         let mut shift = vec![0.0f64; centres.len()];
         let mut count = vec![0usize; centres.len()];
@@ -264,7 +262,6 @@ pub fn kmeans(points: &[Point], weights: &[f64], start: Vec<Point>, max_iters: u
             moved = moved.max(shift[i]);
             remap[i] = new_centres.len();
             new_centres.push(c);
-            cluster_weights.push(s[2]);
         }
         let dropped = new_centres.len() != centres.len();
         bounds.centres_moved(&assignment, &shift);

@@ -283,8 +283,8 @@ impl VoteMatrix {
 
     /// The cells of one row: (column, value) pairs sorted by column.
     pub fn row(&self, row: usize) -> impl Iterator<Item = (usize, i8)> + '_ {
-        let range = self.row_start[row]..self.row_start[row + 1];
-        self.cols[range.clone()].iter().zip(&self.values[range]).map(|(&c, &v)| (c as usize, v))
+        let (cols, values) = self.row_slices(row);
+        cols.iter().zip(values).map(|(&c, &v)| (c as usize, v))
     }
 
     /// The cells of one row as parallel slices: columns (sorted) and values.
@@ -300,9 +300,8 @@ impl VoteMatrix {
 
     /// The current vote of `row` on `col`, if any.
     pub fn get(&self, row: usize, col: usize) -> Option<i8> {
-        let range = self.row_start[row]..self.row_start[row + 1];
-        let cols = &self.cols[range.clone()];
-        cols.binary_search(&(col as u32)).ok().map(|i| self.values[range.start + i])
+        let (cols, values) = self.row_slices(row);
+        cols.binary_search(&(col as u32)).ok().map(|i| values[i])
     }
 
     /// Tallies every statement over the rows for which `include(row)` holds.

@@ -413,12 +413,8 @@ pub fn initial_moderation(conv: &Conversation) -> Moderation {
 mod tests {
     use super::*;
 
-    /// Two reloads overlap: one (asked by the process's own NOTIFY after a close) reads the
-    /// closed conversation; the moderator then reopens it and that reload applies first; the
-    /// older reload applies last: the reopening must stand.
-    #[tokio::test]
-    async fn an_older_reload_applied_late_does_not_undo_a_newer_one() {
-        let dir = tempfile::tempdir().expect("temp dir");
+    /// A store with the demo conversation, served by `Live` and then closed by a moderator.
+    async fn closed_demo(dir: &tempfile::TempDir) -> (Store, Live, Arc<ConvState>) {
         let url = format!("sqlite://{}", dir.path().join("t.sqlite").display());
         let store = Store::open(&url).await.expect("store");
         crate::demo::load(&store).await.expect("demo");
@@ -428,15 +424,36 @@ mod tests {
         closed.closed = true;
         store.update_conversation(&closed).await.expect("close");
         live.reload(&store, "demo").await.expect("reload");
+        (store, live, state)
+    }
 
-        let (old_ticket, old_mark) = state.begin_reload();
-        let stale = store.conversation("demo").await.expect("read");
+    /// What a refresh or reload reads from the store.
+    async fn read_demo(store: &Store) -> (Conversation, Vec<StatementRow>, ConversationTotals) {
+        let conv = store.conversation("demo").await.expect("read");
         let statements = store.statements("demo").await.expect("read");
         let totals = store.totals("demo").await.expect("read");
-        let mut open = stale.clone();
+        (conv, statements, totals)
+    }
+
+    /// A moderator reopens the demo: the store, then this process's memory.
+    async fn reopen_demo(store: &Store, live: &Live) {
+        let mut open = store.conversation("demo").await.expect("read");
         open.closed = false;
         store.update_conversation(&open).await.expect("reopen");
-        live.reload(&store, "demo").await.expect("reload");
+        live.reload(store, "demo").await.expect("reload");
+    }
+
+    /// Two reloads overlap: one (asked by the process's own NOTIFY after a close) reads the
+    /// closed conversation; the moderator then reopens it and that reload applies first; the
+    /// older reload applies last: the reopening must stand.
+    #[tokio::test]
+    async fn an_older_reload_applied_late_does_not_undo_a_newer_one() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let (store, live, state) = closed_demo(&dir).await;
+
+        let (old_ticket, old_mark) = state.begin_reload();
+        let (stale, statements, totals) = read_demo(&store).await;
+        reopen_demo(&store, &live).await;
         assert!(!state.conversation().closed);
         state.apply_reload(old_ticket, old_mark, stale, statements, totals);
         assert!(!state.conversation().closed, "an older reload closed the reopened conversation again");
@@ -447,27 +464,14 @@ mod tests {
     #[tokio::test]
     async fn a_background_refresh_read_before_a_reload_does_not_undo_it() {
         let dir = tempfile::tempdir().expect("temp dir");
-        let url = format!("sqlite://{}", dir.path().join("t.sqlite").display());
-        let store = Store::open(&url).await.expect("store");
-        crate::demo::load(&store).await.expect("demo");
-        let live = Live::default();
-        let state = live.conv(&store, "demo").await.expect("conversation");
-        let mut closed = store.conversation("demo").await.expect("read");
-        closed.closed = true;
-        store.update_conversation(&closed).await.expect("close");
-        live.reload(&store, "demo").await.expect("reload");
+        let (store, live, state) = closed_demo(&dir).await;
         assert!(state.conversation().closed);
 
         // The background task starts its refresh and reads the closed conversation...
         let (reloads, mark) = (state.reloads(), state.mark());
-        let stale = store.conversation("demo").await.expect("read");
-        let statements = store.statements("demo").await.expect("read");
-        let totals = store.totals("demo").await.expect("read");
+        let (stale, statements, totals) = read_demo(&store).await;
         // ...while a moderator reopens it...
-        let mut open = stale.clone();
-        open.closed = false;
-        store.update_conversation(&open).await.expect("reopen");
-        live.reload(&store, "demo").await.expect("reload");
+        reopen_demo(&store, &live).await;
         // ...and then applies what it had read: ignored.
         state.refresh_unless_reloaded(reloads, mark, stale, statements.clone(), totals);
         assert!(!state.conversation().closed, "the reopened conversation was closed again");
