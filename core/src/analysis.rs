@@ -66,7 +66,8 @@ pub struct AnalysisParams {
     pub base_k: usize,
     /// Votes needed to be clustered, capped by the number of statements (Pol.is: 7).
     pub min_votes: usize,
-    /// Participants topped up greedily when fewer are in (Pol.is: 15).
+    /// The first this many participants to vote are clustered whatever their vote count:
+    /// Pol.is's greedy top-up to 15 as it plays out over the vote history.
     pub greedy_n: usize,
     /// Take the smallest k whose silhouette is within this of the best (0 = strict
     /// argmax as Pol.is). See [`cluster`] docs for why the default is 0.05.
@@ -569,9 +570,14 @@ fn finite(x: f64) -> f64 {
     }
 }
 
-/// In-conversation participants (A.3): at least min(min_votes, |C|) votes now or at any
-/// earlier point of the vote history (Pol.is runs incrementally and never drops anyone),
-/// everyone admitted by a previous run, then the top voters until `greedy_n` are in.
+/// In-conversation participants (A.3), as a live Pol.is reaches them over the vote
+/// history ("once in, they stay in"): everyone who had at least min(min_votes, |C|)
+/// votes at some point, everyone admitted by a previous run, and the first `greedy_n`
+/// participants to vote. Pol.is tops the set up with the top voters whenever fewer than
+/// 15 are in, and an update after each vote does so with everyone who has voted until 15
+/// are in, so the first 15 voters stay in for good, whatever they do next. This is what
+/// the Pol.is exports show: their grouped participants match this set exactly on
+/// bg2050-volunteers, scoop-hivemind.biodiversity, ssis and vtaiwan (see BENCHMARKS.md).
 fn select_in_conv(
     m: &VoteMatrix,
     admitted: &[bool],
@@ -582,22 +588,15 @@ fn select_in_conv(
     let threshold = params.min_votes.min(n_columns).max(1);
     let before: HashSet<ParticipantId> =
         previous.map(|p| p.in_conv.iter().copied().collect()).unwrap_or_default();
-    let mut in_conv: Vec<bool> = (0..m.n_participants())
-        .map(|r| m.row_len(r) >= threshold || admitted[r] || before.contains(&m.participants()[r]))
-        .collect();
-    let mut count = in_conv.iter().filter(|x| **x).count();
-    if count < params.greedy_n {
-        let mut rest: Vec<usize> = (0..m.n_participants()).filter(|&r| !in_conv[r]).collect();
-        rest.sort_by_key(|&r| std::cmp::Reverse(m.row_len(r)));
-        for r in rest {
-            if count >= params.greedy_n {
-                break;
-            }
-            in_conv[r] = true;
-            count += 1;
-        }
-    }
-    in_conv
+    // Rows are numbered in order of each participant's first vote.
+    (0..m.n_participants())
+        .map(|r| {
+            m.row_len(r) >= threshold
+                || admitted[r]
+                || r < params.greedy_n
+                || before.contains(&m.participants()[r])
+        })
+        .collect()
 }
 
 struct Grouping {

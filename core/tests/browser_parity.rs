@@ -65,7 +65,7 @@ fn brexit_fingerprint() -> (usize, u64) {
 }
 
 #[cfg(polis_parity_data)]
-const EXPECTED_BREXIT: (usize, u64) = (2, 388169067842211201);
+const EXPECTED_BREXIT: (usize, u64) = (2, 3305344511981800968);
 
 #[cfg(all(polis_parity_data, not(target_arch = "wasm32")))]
 #[test]

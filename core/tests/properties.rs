@@ -483,6 +483,42 @@ fn invalid_params_are_refused() {
     assert!(matches!(e, Err(AnalysisError::InvalidParams(_))));
 }
 
+/// A.3 over the history: while fewer than 15 are in, Pol.is adds whoever has voted, and
+/// they stay in. So the first 15 voters are clustered however few votes they cast; a
+/// latecomer with as few votes is not.
+#[test]
+fn the_first_fifteen_voters_stay_in_the_clustering() {
+    let statements: Vec<StatementMeta> = (0..10).map(StatementMeta::new).collect();
+    // Participant 300 votes on all ten statements, then 100..103 once each (too few to be
+    // admitted on vote counts, ten statements being voted on by then), then 30 vote on
+    // everything, then 200 votes once.
+    let mut votes: Vec<VoteRecord> = (0..10).map(|s| rec(300, s, Vote::Agree)).collect();
+    votes.extend((0..3).map(|i| rec(100 + i, i, Vote::Agree)));
+    for p in 0..30 {
+        for s in 0..10 {
+            votes.push(rec(p, s, if (p + s) % 3 == 0 { Vote::Disagree } else { Vote::Agree }));
+        }
+    }
+    votes.push(rec(200, 0, Vote::Agree));
+    let in_conv = |a: &Analysis, id: u32| a.participants.iter().find(|p| p.id == id).map(|p| p.in_conv);
+    let a = run(&votes, &statements, 0).unwrap();
+    for early in 100..103 {
+        assert_eq!(in_conv(&a, early), Some(true), "early voter {early}");
+        assert!(a.group_of(early).is_some(), "early voter {early} has a group");
+    }
+    assert_eq!(in_conv(&a, 200), Some(false), "a latecomer with one vote");
+    assert_eq!(a.counts.in_conv, 34);
+    // Without the top-up only the rule on vote counts applies.
+    let strict = analyse(
+        &AnalysisInput { votes: &votes, statements: &statements },
+        &AnalysisParams::default().greedy_n(0),
+        None,
+    )
+    .unwrap();
+    assert_eq!(strict.counts.in_conv, 31);
+    assert_eq!(in_conv(&strict, 100), Some(false));
+}
+
 #[test]
 fn planted_groups_are_recovered() {
     let c = planted(300, 40, 3, 25, 11);
