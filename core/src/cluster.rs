@@ -364,6 +364,40 @@ pub fn silhouette(points: &[Point], assignment: &[usize], k: usize) -> f64 {
     total / n as f64
 }
 
+/// The largest share of points that one straight line across the map puts on the side of
+/// their label: 1 when the two labelled sets are separated by a line, about ½ when they are
+/// mixed. Searched over 180 directions, 1° apart, and every cut along each. Used to tell,
+/// when our groups differ from Pol.is's, whether the map or the line between groups differs.
+pub fn straight_cut_agreement(points: &[Point], labels: &[bool]) -> f64 {
+    let n = points.len().min(labels.len());
+    if n == 0 {
+        return 1.0;
+    }
+    let total_true = labels[..n].iter().filter(|l| **l).count();
+    let mut best = 0usize;
+    let mut along: Vec<(f64, bool)> = Vec::with_capacity(n);
+    for deg in 0..180 {
+        let (sin, cos) = f64::from(deg).to_radians().sin_cos();
+        along.clear();
+        along.extend((0..n).map(|i| (points[i][0] * cos + points[i][1] * sin, labels[i])));
+        along.sort_by(|a, b| a.0.total_cmp(&b.0));
+        // Cut after the first i points (only between distinct positions): the true ones on
+        // one side and the false ones on the other, or the other way round.
+        let mut true_before = 0usize;
+        for i in 0..=n {
+            if i > 0 {
+                true_before += usize::from(along[i - 1].1);
+            }
+            if i > 0 && i < n && along[i - 1].0 == along[i].0 {
+                continue;
+            }
+            let right = true_before + (n - i) - (total_true - true_before);
+            best = best.max(right).max(n - right);
+        }
+    }
+    best as f64 / n as f64
+}
+
 /// Adjusted Rand index between two labellings of the same items: 1 for the same partition
 /// (whatever the label names), about 0 for chance agreement. Used to compare our groups
 /// with Pol.is's own.
@@ -609,5 +643,28 @@ mod tests {
     fn silhouette_is_high_for_separated_clusters() {
         let pts = [[0.0, 0.0], [0.0, 0.1], [9.0, 9.0], [9.0, 9.1]];
         assert!(silhouette(&pts, &[0, 0, 1, 1], 2) > 0.9);
+    }
+
+    #[test]
+    fn straight_cut_agreement_sees_a_line_and_a_mix() {
+        // Two groups either side of the line y = x (no axis-parallel cut separates them).
+        let mut points = Vec::new();
+        let mut labels = Vec::new();
+        for i in 0..20 {
+            let t = f64::from(i) - 10.0;
+            points.push([t, t + 1.0]);
+            labels.push(true);
+            points.push([t, t - 1.0]);
+            labels.push(false);
+        }
+        assert_eq!(straight_cut_agreement(&points, &labels), 1.0);
+        // The same points, labels alternating along the line: no cut does much better than half.
+        let mixed: Vec<bool> = (0..points.len()).map(|i| (i / 2) % 2 == 0).collect();
+        let share = straight_cut_agreement(&points, &mixed);
+        assert!(share < 0.65, "{share}");
+        // One point in the middle of the other group costs exactly one point.
+        let mut one_off = labels.clone();
+        one_off[20] = !one_off[20];
+        assert_eq!(straight_cut_agreement(&points, &one_off), 39.0 / 40.0);
     }
 }

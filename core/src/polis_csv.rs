@@ -90,6 +90,11 @@ pub struct PolisAgreement {
     pub participants: usize,
     /// Groups Pol.is made.
     pub polis_groups: usize,
+    /// With two Pol.is groups: the share of those participants that one straight line
+    /// across our opinion map puts on their Pol.is group's side
+    /// ([`crate::cluster::straight_cut_agreement`]). Near 1 while the ARI is low means the
+    /// map agrees with Pol.is and only the line between the groups falls elsewhere.
+    pub straight_cut: Option<f64>,
 }
 
 /// A conversation's export directory, parsed.
@@ -521,20 +526,26 @@ impl PolisExport {
         if polis.is_empty() {
             return None;
         }
-        let (mut ours, mut theirs) = (Vec::new(), Vec::new());
+        let (mut ours, mut theirs, mut positions) = (Vec::new(), Vec::new(), Vec::new());
         for p in &analysis.participants {
             if let (Some(g), Some(&h)) = (p.group, polis.get(&p.id)) {
                 ours.push(g);
                 theirs.push(h);
+                positions.push(p.position);
             }
         }
         let mut groups: Vec<u32> = polis.values().copied().collect();
         groups.sort_unstable();
         groups.dedup();
+        let straight_cut = (groups.len() == 2).then(|| {
+            let first: Vec<bool> = theirs.iter().map(|&h| h == groups[0]).collect();
+            crate::cluster::straight_cut_agreement(&positions, &first)
+        });
         Some(PolisAgreement {
             adjusted_rand_index: crate::cluster::adjusted_rand_index(&ours, &theirs),
             participants: ours.len(),
             polis_groups: groups.len(),
+            straight_cut,
         })
     }
 

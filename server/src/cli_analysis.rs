@@ -256,11 +256,20 @@ fn polis_attribution(export: &PolisExport) -> Option<String> {
 
 /// One line comparing our groups with the ones Pol.is recorded in the export.
 fn polis_agreement_line(a: &polis_csv::PolisAgreement) -> String {
-    format!(
+    let mut line = format!(
         "Pol.is's own groups (group-id in participants-votes.csv): {}; agreement with the groups above: \
          adjusted Rand index {:.3} over {} participants both place in a group (1 = the same groups)",
         a.polis_groups, a.adjusted_rand_index, a.participants
-    )
+    );
+    if let Some(cut) = a.straight_cut {
+        line.push_str(&format!(
+            ".\nOne straight line across our opinion map puts {:.1}% of them on their Pol.is group's side \
+             (near 100%: the map agrees with Pol.is's, and where the groups differ, only the line between \
+             them falls elsewhere).",
+            cut * 100.0
+        ));
+    }
+    line
 }
 
 fn write_files(dir: &Path, export: &PolisExport, analysis: &Analysis) -> anyhow::Result<Vec<PathBuf>> {

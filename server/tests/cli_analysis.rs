@@ -61,6 +61,14 @@ fn analyze_writes_every_file_reproducibly_with_polis_columns() {
                 .and_then(|x| x.parse().ok())
                 .unwrap_or_else(|| panic!("no agreement with Pol.is's groups in: {text}"));
             assert!((0.8..=1.0).contains(&ari), "{}: ARI {ari}", conv.display());
+            // All four have two Pol.is groups, which one straight cut of our map separates.
+            let cut: f64 = text
+                .split("One straight line across our opinion map puts ")
+                .nth(1)
+                .and_then(|rest| rest.split('%').next())
+                .and_then(|x| x.parse().ok())
+                .unwrap_or_else(|| panic!("no straight-cut share in: {text}"));
+            assert!((95.0..=100.0).contains(&cut), "{}: straight cut {cut}%", conv.display());
         }
         let names = [
             "summary.csv",
