@@ -24,7 +24,7 @@ fn share(step: Step) -> f64 {
 
 /// Unpacks the dropped files into CSV texts by base name; zips are opened (deflate or stored).
 pub fn collect_files(files: Vec<(String, Vec<u8>)>) -> Result<BTreeMap<String, String>, String> {
-    let mut out = BTreeMap::new();
+    let mut texts: Vec<(String, String)> = Vec::new();
     for (name, bytes) in files {
         let lower = name.to_ascii_lowercase();
         if lower.ends_with(".zip") {
@@ -41,11 +41,30 @@ pub fn collect_files(files: Vec<(String, Vec<u8>)>) -> Result<BTreeMap<String, S
                 }
                 let mut data = Vec::new();
                 entry.read_to_end(&mut data).map_err(|e| format!("{name}/{inner}: {e}"))?;
-                out.insert(inner, String::from_utf8_lossy(&data).into_owned());
+                texts.push((inner, String::from_utf8_lossy(&data).into_owned()));
             }
         } else {
             let base = name.rsplit(['/', '\\']).next().unwrap_or(&name).to_string();
-            out.insert(base, String::from_utf8_lossy(&bytes).into_owned());
+            texts.push((base, String::from_utf8_lossy(&bytes).into_owned()));
+        }
+    }
+    // Files go by the name the export reader asks for, also when Pol.is's report page
+    // downloaded them with a time and the conversation's id in front.
+    let mut out = BTreeMap::new();
+    let mut from: BTreeMap<&'static str, String> = BTreeMap::new();
+    for (name, text) in texts {
+        match mufakat_core::polis_csv::export_file_role(&name) {
+            Some(role) => {
+                if let Some(first) = from.insert(role, name.clone()) {
+                    return Err(format!(
+                        "{first} and {name} could both be the export's {role}: drop the files of one export at a time"
+                    ));
+                }
+                out.insert(role.to_string(), text);
+            }
+            None => {
+                out.insert(name, text);
+            }
         }
     }
     Ok(out)

@@ -361,6 +361,29 @@ pub fn parse_comments(text: &str) -> Result<Vec<PolisComment>, PolisCsvError> {
     Ok(out)
 }
 
+/// The export files [`PolisExport::from_files`] reads, longest first (so that
+/// `participant-votes.csv` is not taken for `votes.csv`).
+const EXPORT_FILE_NAMES: [&str; 7] = [
+    "participants-votes.csv",
+    "participant-votes.csv",
+    "comment-groups.csv",
+    "stats-history.csv",
+    "comments.csv",
+    "summary.csv",
+    "votes.csv",
+];
+
+/// Which export file a file name is, as the name [`PolisExport::from_files`] asks for.
+/// Pol.is's report page downloads the files with a time and the conversation's id in
+/// front (`2024-10-23-1530-2arcefpshi-comments.csv`): any prefix ending in `-` or `_` is
+/// accepted, in any letter case, and a path in front is ignored. Other names give `None`.
+pub fn export_file_role(name: &str) -> Option<&'static str> {
+    let base = name.rsplit(['/', '\\']).next().unwrap_or(name).to_ascii_lowercase();
+    EXPORT_FILE_NAMES.into_iter().find(|canonical| {
+        base.strip_suffix(canonical).is_some_and(|prefix| prefix.is_empty() || prefix.ends_with(['-', '_']))
+    })
+}
+
 /// Parses votes.csv, returning votes in chronological order (ties keep file order).
 pub fn parse_votes(text: &str) -> Result<Vec<PolisVote>, PolisCsvError> {
     const F: &str = "votes.csv";
@@ -953,6 +976,26 @@ mod tests {
         let mut e = e;
         e.participants.iter_mut().for_each(|p| p.xid = None);
         assert!(write_participants_votes(&e, &a).starts_with("participant,group-id,"));
+    }
+
+    #[test]
+    fn export_files_are_recognised_with_polis_download_prefixes() {
+        let cases = [
+            ("comments.csv", Some("comments.csv")),
+            ("2024-10-23-1530-2arcefpshi-comments.csv", Some("comments.csv")),
+            ("2024-10-23-1530-2arcefpshi-votes.csv", Some("votes.csv")),
+            ("2024-10-23-1530-2arcefpshi-participant-votes.csv", Some("participant-votes.csv")),
+            ("export/2024-10-23-1530-2arcefpshi-comment-groups.csv", Some("comment-groups.csv")),
+            ("C:\\Downloads\\x_SUMMARY.CSV", Some("summary.csv")),
+            ("participants-votes.csv", Some("participants-votes.csv")),
+            ("stats-history.csv", Some("stats-history.csv")),
+            ("myvotes.csv", None),
+            ("comments.csv.bak", None),
+            ("notes.txt", None),
+        ];
+        for (name, role) in cases {
+            assert_eq!(export_file_role(name), role, "{name}");
+        }
     }
 
     #[test]

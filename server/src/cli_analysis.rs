@@ -78,18 +78,37 @@ pub async fn run(command: AnalysisCommand) -> anyhow::Result<()> {
     }
 }
 
-/// Reads a Pol.is export directory; CSV errors carry file, line and column.
+/// Reads a Pol.is export directory; CSV errors carry file, line and column. Files are
+/// found by name as Pol.is writes them (`comments.csv`) or as its report page downloads
+/// them (`2024-10-23-1530-2arcefpshi-comments.csv`); two candidates for one file are refused.
 pub fn read_export_dir(dir: &Path) -> anyhow::Result<PolisExport> {
     if !dir.is_dir() {
         bail!("{} is not a directory", dir.display());
     }
+    let mut files: std::collections::BTreeMap<&'static str, Vec<PathBuf>> = Default::default();
+    for entry in std::fs::read_dir(dir).with_context(|| format!("reading {}", dir.display()))? {
+        let path = entry.with_context(|| format!("reading {}", dir.display()))?.path();
+        let role = path.file_name().and_then(|n| n.to_str()).and_then(polis_csv::export_file_role);
+        if let (Some(role), true) = (role, path.is_file()) {
+            files.entry(role).or_default().push(path);
+        }
+    }
+    for (role, paths) in &mut files {
+        if paths.len() > 1 {
+            paths.sort();
+            let names: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
+            bail!(
+                "{}: {} files could be the export's {role}: {}; keep one export per folder",
+                dir.display(),
+                paths.len(),
+                names.join(", ")
+            );
+        }
+    }
     let unreadable: std::cell::RefCell<Option<anyhow::Error>> = Default::default();
     let export = PolisExport::from_files(|name| {
-        let path = dir.join(name);
-        if !path.exists() {
-            return None;
-        }
-        match std::fs::read(&path) {
+        let path = files.get(name)?.first()?;
+        match std::fs::read(path) {
             Ok(bytes) => Some(String::from_utf8_lossy(&bytes).into_owned()),
             Err(e) => {
                 unreadable.borrow_mut().get_or_insert(anyhow::anyhow!("{}: {e}", path.display()));
@@ -100,7 +119,13 @@ pub fn read_export_dir(dir: &Path) -> anyhow::Result<PolisExport> {
     if let Some(e) = unreadable.into_inner() {
         return Err(e);
     }
-    export.map_err(|e| anyhow::anyhow!("{}: {e}", dir.display()))
+    export.map_err(|mut e| {
+        // Name the file as it is on disk when Pol.is's download gave it a prefix.
+        if let Some(name) = files.get(e.file.as_str()).and_then(|p| p.first()?.file_name()?.to_str()) {
+            e.file = name.to_string();
+        }
+        anyhow::anyhow!("{}: {e}", dir.display())
+    })
 }
 
 /// The stored conversation as a Pol.is export (current moderation, full vote history).

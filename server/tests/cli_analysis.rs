@@ -141,6 +141,58 @@ fn json_flag_prints_the_versioned_analysis() {
     assert!(polis_csv::read_analysis_json(&text).is_ok());
 }
 
+/// Pol.is's report page downloads the files as `<time>-<conversation id>-<file>.csv`: a
+/// folder of those analyses as the plain names do, and errors name the file on disk.
+#[test]
+fn files_named_as_polis_downloads_them_are_found() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path().join("download");
+    std::fs::create_dir(&dir).expect("mkdir");
+    let prefix = "2024-10-23-1530-2arcefpshi-";
+    std::fs::write(
+        dir.join(format!("{prefix}comments.csv")),
+        "timestamp,datetime,comment-id,author-id,agrees,disagrees,moderated,comment-body\n\
+         1,x,0,0,0,0,1,Parks first\n1,x,1,0,0,0,1,Buses first\n1,x,2,1,0,0,1,Both\n",
+    )
+    .expect("write");
+    let mut votes = String::from("timestamp,datetime,comment-id,voter-id,vote\n");
+    for p in 0..20 {
+        for c in 0..3 {
+            votes.push_str(&format!(
+                "{},x,{c},{p},{}\n",
+                10 + p * 3 + c,
+                if (p + c) % 2 == 0 { 1 } else { -1 }
+            ));
+        }
+    }
+    std::fs::write(dir.join(format!("{prefix}votes.csv")), &votes).expect("write");
+    std::fs::write(dir.join(format!("{prefix}summary.csv")), "topic,Transport\n").expect("write");
+    std::fs::write(dir.join("notes.txt"), "not part of the export").expect("write");
+    let o = bin().arg("analyze").arg(&dir).output().expect("runs");
+    let (out, err) = (String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr));
+    assert!(o.status.success(), "{err}");
+    assert!(out.contains("20 participants") && out.contains("3 statements"), "{out}");
+
+    // An error names the file as it is on disk.
+    std::fs::write(dir.join(format!("{prefix}votes.csv")), format!("{votes}99,x,0,0,maybe\n"))
+        .expect("write");
+    let o = bin().arg("analyze").arg(&dir).output().expect("runs");
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(!o.status.success());
+    assert!(err.contains(&format!("{prefix}votes.csv, line 62, column vote")), "{err}");
+
+    // Two exports in one folder: which votes file is meant cannot be guessed.
+    std::fs::write(dir.join(format!("{prefix}votes.csv")), &votes).expect("write");
+    std::fs::write(dir.join("2024-11-02-0900-2arcefpshi-votes.csv"), &votes).expect("write");
+    let o = bin().arg("analyze").arg(&dir).output().expect("runs");
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(!o.status.success());
+    assert!(
+        err.contains("2 files could be the export's votes.csv") && err.contains("one export per folder"),
+        "{err}"
+    );
+}
+
 #[test]
 fn malformed_csv_names_file_line_and_column_without_panicking() {
     let tmp = tempfile::tempdir().expect("tempdir");

@@ -112,13 +112,14 @@ for (const name of ['brexit-consensus', 'bg2050-volunteers']) {
   });
 }
 
-test('a zip of the export gives the same report; a broken export names the file', { skip: !haveData }, async () => {
+// The files in the zip are named as Pol.is's report page downloads them: <time>-<conversation id>-<file>.csv.
+test('a zip of the export, files named as Pol.is downloads them, gives the same report; a broken export names the file', { skip: !haveData }, async () => {
   const dir = path.join(DATA, 'brexit-consensus');
   const cli = cliAnalyse(dir);
   const zip = path.join(mkdtempSync(path.join(tmpdir(), 'mufakat-zip-')), 'brexit.zip');
   execFileSync('python3', ['-c', `import zipfile,sys
 with zipfile.ZipFile(sys.argv[1], 'w', zipfile.ZIP_DEFLATED) as z:
-    for f in sys.argv[3:]: z.write(sys.argv[2] + '/' + f, 'export/' + f)`, zip, dir, ...CSVS]);
+    for f in sys.argv[3:]: z.write(sys.argv[2] + '/' + f, 'export/2024-10-23-1530-2arcefpshi-' + f)`, zip, dir, ...CSVS]);
   const { page, apiCalls } = await reportPage();
   await page.getByTestId('report-files').setInputFiles(zip);
   const report = page.getByTestId('report');
