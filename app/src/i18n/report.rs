@@ -54,7 +54,7 @@ pub struct Report {
 
 pub static EN: Report = Report {
     import_title: "Analyse a Pol.is export",
-    import_intro: "Drop the CSV files of a Pol.is export (comments.csv, votes.csv or participants-votes.csv, summary.csv), several at once or as one zip.",
+    import_intro: "Drop the CSV files of a Pol.is export (comments.csv, votes.csv or participants-votes.csv, summary.csv, also with the date and conversation id Pol.is puts in front when you download them), several at once or as one zip.",
     import_private: "Everything is computed in this browser tab. Nothing is uploaded.",
     pick_files: "Choose files",
     drop_here: "or drop them here",
@@ -106,7 +106,7 @@ pub static EN: Report = Report {
 
 pub static ID: Report = Report {
     import_title: "Analisis ekspor Pol.is",
-    import_intro: "Letakkan berkas CSV ekspor Pol.is (comments.csv, votes.csv atau participants-votes.csv, summary.csv), beberapa sekaligus atau dalam satu zip.",
+    import_intro: "Letakkan berkas CSV ekspor Pol.is (comments.csv, votes.csv atau participants-votes.csv, summary.csv, juga dengan tanggal dan id percakapan yang ditambahkan Pol.is di depan nama berkas saat diunduh), beberapa sekaligus atau dalam satu zip.",
     import_private: "Semua dihitung di tab peramban ini. Tidak ada yang diunggah.",
     pick_files: "Pilih berkas",
     drop_here: "atau letakkan di sini",
