@@ -95,6 +95,7 @@ pub fn build_report(
         })
         .collect();
     statements.sort_by_key(|s| s.id);
+    let polis_agreement = export.agreement_with_polis(&analysis);
     Ok(Report {
         fingerprint: fingerprint(json),
         analysis,
@@ -102,6 +103,7 @@ pub fn build_report(
         summary: export.summary.clone(),
         files,
         worker_memory: 0,
+        polis_agreement,
     })
 }
 

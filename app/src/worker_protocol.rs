@@ -70,6 +70,10 @@ pub struct Report {
     /// The worker's wasm memory when the report was done, in bytes (for benchmarks).
     #[serde(default)]
     pub worker_memory: u64,
+    /// Our groups against the ones Pol.is recorded in the export (participants-votes.csv
+    /// `group-id`), when it has them: the same figures as `mufakat analyze` prints.
+    #[serde(default)]
+    pub polis_agreement: Option<mufakat_core::polis_csv::PolisAgreement>,
 }
 
 impl Report {

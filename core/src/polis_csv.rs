@@ -82,7 +82,7 @@ pub struct PolisParticipant {
 }
 
 /// Our groups against Pol.is's own, from [`PolisExport::agreement_with_polis`].
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct PolisAgreement {
     /// Adjusted Rand index over `participants` (1: the same partition).
     pub adjusted_rand_index: f64,

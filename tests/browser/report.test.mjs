@@ -32,10 +32,13 @@ function fingerprint(buf) {
 
 function cliAnalyse(dir) {
   const out = mkdtempSync(path.join(tmpdir(), 'mufakat-cli-'));
-  execFileSync(bin, ['analyze', dir, '--out', out, '--seed', '0'], { stdio: 'pipe' });
+  const summary = execFileSync(bin, ['analyze', dir, '--out', out, '--seed', '0'], { stdio: 'pipe' }).toString();
   const json = readFileSync(path.join(out, 'analysis.json'));
   const analysis = JSON.parse(json).analysis;
-  return { out, fingerprint: fingerprint(json), sizes: analysis.groups.map((g) => g.size) };
+  // The summary's comparison with Pol.is's own groups, when the export has them.
+  const ari = summary.match(/adjusted Rand index (-?[0-9.]+)/)?.[1];
+  const cut = summary.match(/puts ([0-9.]+)% of them/)?.[1];
+  return { out, fingerprint: fingerprint(json), sizes: analysis.groups.map((g) => g.size), ari, cut };
 }
 
 /** A page that records every request to the API. */
@@ -70,6 +73,12 @@ for (const name of ['brexit-consensus', 'bg2050-volunteers']) {
     const steps = await page.evaluate(() => window.__steps);
     assert.ok(steps.length >= 1, `progress was shown: ${steps}`);
     await page.getByTestId('attribution').getByText('CC BY 4.0').first().waitFor();
+    // The same comparison with Pol.is's groups as the CLI's summary.
+    const agreement = page.getByTestId('polis-agreement');
+    assert.ok(cli.ari && cli.cut, 'the CLI compared with Pol.is');
+    assert.equal(await agreement.getAttribute('data-ari'), cli.ari);
+    assert.equal(await agreement.getAttribute('data-cut'), cli.cut);
+    assert.match(await agreement.innerText(), new RegExp(`adjusted Rand index ${cli.ari}`));
     assert.equal(await page.getByTestId('group').count(), cli.sizes.length);
     if (name === 'bg2050-volunteers') {
       const demo = await page.getByTestId('demographics').innerText();

@@ -50,6 +50,9 @@ pub struct Report {
     pub attribution_heading: &'static str,
     pub attribution_text: &'static str,
     pub source_link: &'static str,
+    pub polis_heading: &'static str,
+    pub polis_ari: fn(usize, f64, usize) -> String,
+    pub polis_cut: fn(f64) -> String,
 }
 
 pub static EN: Report = Report {
@@ -99,6 +102,17 @@ pub static EN: Report = Report {
     exports_heading: "Download",
     exports_note: "The same files as `mufakat analyze --out`: Pol.is CSVs with our group ids, the analysis as JSON, the consensus graph and the maps.",
     png_of: |name| format!("{name} (PNG)"),
+    polis_heading: "Compared with Pol.is's own groups",
+    polis_ari: |groups, ari, n| {
+        format!(
+            "This export records {groups} groups made by Pol.is. Agreement with the groups above: adjusted Rand index {ari:.3} over the {n} participants both place in a group (1 = the same groups, 0 = no more than chance)."
+        )
+    },
+    polis_cut: |share| {
+        format!(
+            "One straight line across the opinion map puts {share:.1}% of them on their Pol.is group's side. Near 100% means the map agrees with Pol.is's, and where the groups differ, only the line between them falls elsewhere (Pol.is's groups also depend on the order its live updates ran)."
+        )
+    },
     attribution_heading: "Data and licence",
     attribution_text: "Data was gathered using the Polis software (compdemocracy.org/polis) and is sub-licensed under CC BY 4.0 with Attribution to The Computational Democracy Project.",
     source_link: "Source conversation",
@@ -151,6 +165,17 @@ pub static ID: Report = Report {
     exports_heading: "Unduh",
     exports_note: "Berkas yang sama dengan `mufakat analyze --out`: CSV Pol.is dengan id kelompok kami, analisis dalam JSON, graf titik temu dan peta.",
     png_of: |name| format!("{name} (PNG)"),
+    polis_heading: "Dibandingkan dengan kelompok Pol.is sendiri",
+    polis_ari: |groups, ari, n| {
+        format!(
+            "Ekspor ini mencatat {groups} kelompok buatan Pol.is. Kesesuaian dengan kelompok di atas: adjusted Rand index {ari:.3} atas {n} peserta yang ditempatkan dalam kelompok oleh keduanya (1 = kelompok yang sama, 0 = tidak lebih dari kebetulan)."
+        )
+    },
+    polis_cut: |share| {
+        format!(
+            "Satu garis lurus pada peta opini menempatkan {share:.1}% dari mereka di sisi kelompok Pol.is-nya. Mendekati 100% berarti petanya sesuai dengan peta Pol.is, dan bila kelompoknya berbeda, hanya garis pemisah antarkelompok yang jatuh di tempat lain (kelompok Pol.is juga bergantung pada urutan pembaruan langsungnya)."
+        )
+    },
     attribution_heading: "Data dan lisensi",
     attribution_text: "Data dikumpulkan dengan perangkat lunak Polis (compdemocracy.org/polis) dan disublisensikan di bawah CC BY 4.0 dengan atribusi kepada The Computational Democracy Project.",
     source_link: "Percakapan sumber",

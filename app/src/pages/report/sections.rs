@@ -85,6 +85,7 @@ pub fn ReportView(
             </header>
             <Attribution report=report.clone()/>
             <Groups report=report.clone()/>
+            <PolisAgreement report=report.clone()/>
             <section class="report-section"><h2>{move || t().report.opinion_map_heading}</h2>
                 <p class="muted">{move || t().report.opinion_map_note}</p>
                 <ReportOpinionMap analysis=a.clone()/>
@@ -116,6 +117,23 @@ fn Attribution(report: Arc<Report>) -> impl IntoView {
                 <p><a href=url.clone() rel="noopener">{move || t().report.source_link}": "{url.clone()}</a>
                    " · "<a href="https://creativecommons.org/licenses/by/4.0/" rel="license noopener">"CC BY 4.0"</a></p>
             </aside>
+        }
+    })
+}
+
+/// How our groups compare with the ones Pol.is recorded in the export, when it has them.
+#[component]
+fn PolisAgreement(report: Arc<Report>) -> impl IntoView {
+    report.polis_agreement.map(|a| {
+        let cut = a.straight_cut;
+        view! {
+            <section class="report-section" data-testid="polis-agreement"
+                data-ari=format!("{:.3}", a.adjusted_rand_index)
+                data-cut=cut.map(|c| format!("{:.1}", c * 100.0))>
+                <h2>{move || t().report.polis_heading}</h2>
+                <p>{move || (t().report.polis_ari)(a.polis_groups, a.adjusted_rand_index, a.participants)}</p>
+                {cut.map(|c| view! { <p>{move || (t().report.polis_cut)(c * 100.0)}</p> })}
+            </section>
         }
     })
 }
