@@ -22,8 +22,15 @@ fn share(step: Step) -> f64 {
     }
 }
 
+/// The dropped files' texts by the name the export reader asks for, and the names they
+/// came with (which Pol.is's download may have prefixed), for error messages.
+pub struct Collected {
+    pub texts: BTreeMap<String, String>,
+    pub names: BTreeMap<String, String>,
+}
+
 /// Unpacks the dropped files into CSV texts by base name; zips are opened (deflate or stored).
-pub fn collect_files(files: Vec<(String, Vec<u8>)>) -> Result<BTreeMap<String, String>, String> {
+pub fn collect_files(files: Vec<(String, Vec<u8>)>) -> Result<Collected, String> {
     let mut texts: Vec<(String, String)> = Vec::new();
     for (name, bytes) in files {
         let lower = name.to_ascii_lowercase();
@@ -36,7 +43,7 @@ pub fn collect_files(files: Vec<(String, Vec<u8>)>) -> Result<BTreeMap<String, S
                     continue;
                 }
                 let inner = entry.name().rsplit('/').next().unwrap_or("").to_string();
-                if !inner.to_ascii_lowercase().ends_with(".csv") || inner.starts_with("._") {
+                if !inner.to_ascii_lowercase().ends_with(".csv") || inner.starts_with('.') {
                     continue;
                 }
                 let mut data = Vec::new();
@@ -50,20 +57,19 @@ pub fn collect_files(files: Vec<(String, Vec<u8>)>) -> Result<BTreeMap<String, S
     }
     // Files go by the name the export reader asks for, also when Pol.is's report page
     // downloaded them with a time and the conversation's id in front.
-    let mut out = BTreeMap::new();
-    let mut from: BTreeMap<&'static str, String> = BTreeMap::new();
+    let mut out = Collected { texts: BTreeMap::new(), names: BTreeMap::new() };
     for (name, text) in texts {
         match mufakat_core::polis_csv::export_file_role(&name) {
             Some(role) => {
-                if let Some(first) = from.insert(role, name.clone()) {
+                if let Some(first) = out.names.insert(role.to_string(), name.clone()) {
                     return Err(format!(
                         "{first} and {name} could both be the export's {role}: drop the files of one export at a time"
                     ));
                 }
-                out.insert(role.to_string(), text);
+                out.texts.insert(role.to_string(), text);
             }
             None => {
-                out.insert(name, text);
+                out.texts.insert(name, text);
             }
         }
     }
@@ -165,13 +171,26 @@ pub fn handle(request: Request, files: Vec<(String, Vec<u8>)>, send: &mut dyn Fn
             }
         }
         Request::Import { seed, .. } => {
-            let texts = match collect_files(files) {
-                Ok(t) => t,
+            let collected = match collect_files(files) {
+                Ok(c) => c,
                 Err(message) => return Response::Failed { message },
             };
-            let export = match PolisExport::from_files(|n| texts.get(n).cloned()) {
+            let export = match PolisExport::from_files(|n| collected.texts.get(n).cloned()) {
                 Ok(e) => e,
-                Err(e) => return Response::Failed { message: e.to_string() },
+                Err(mut e) => {
+                    // Name the file as it was dropped (participants-votes.csv's errors use
+                    // that name for either spelling).
+                    let names = &collected.names;
+                    let name = names.get(&e.file).or_else(|| {
+                        (e.file == "participants-votes.csv")
+                            .then(|| names.get("participant-votes.csv"))
+                            .flatten()
+                    });
+                    if let Some(name) = name {
+                        e.file = name.clone();
+                    }
+                    return Response::Failed { message: e.to_string() };
+                }
             };
             match build_report(&export, seed, &mut progress) {
                 Ok(r) => Response::Report { report: Box::new(r) },

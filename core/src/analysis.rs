@@ -588,7 +588,8 @@ fn select_in_conv(
     let threshold = params.min_votes.min(n_columns).max(1);
     let before: HashSet<ParticipantId> =
         previous.map(|p| p.in_conv.iter().copied().collect()).unwrap_or_default();
-    // Rows are numbered in order of each participant's first vote.
+    // Rows are numbered in order of each participant's first vote (for an export without
+    // votes.csv, which has no vote times, in participant id order: Pol.is's join order).
     (0..m.n_participants())
         .map(|r| {
             m.row_len(r) >= threshold

@@ -364,16 +364,27 @@ pub fn silhouette(points: &[Point], assignment: &[usize], k: usize) -> f64 {
     total / n as f64
 }
 
-/// The largest share of points that one straight line across the map puts on the side of
-/// their label: 1 when the two labelled sets are separated by a line, about ½ when they are
-/// mixed. Searched over 180 directions, 1° apart, and every cut along each. Used to tell,
-/// when our groups differ from Pol.is's, whether the map or the line between groups differs.
-pub fn straight_cut_agreement(points: &[Point], labels: &[bool]) -> f64 {
+/// How well one straight line across the map separates two labelled sets of points.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct StraightCut {
+    /// The largest share of points one straight line puts on the side of their label.
+    pub share: f64,
+    /// The share with no line at all (everyone on the bigger set's side): `share` can
+    /// never be below it, so it is the figure to read `share` against.
+    pub bigger_set: f64,
+}
+
+/// [`StraightCut`] of labelled points, searched over 180 directions 1° apart and every
+/// cut along each: `share` is 1 when a line separates the two sets and about
+/// `bigger_set` when they are mixed. Used to tell, when our groups differ from Pol.is's,
+/// whether the map or the line between groups differs. `None` with fewer than two points
+/// or only one label among them.
+pub fn straight_cut_agreement(points: &[Point], labels: &[bool]) -> Option<StraightCut> {
     let n = points.len().min(labels.len());
-    if n == 0 {
-        return 1.0;
-    }
     let total_true = labels[..n].iter().filter(|l| **l).count();
+    if n < 2 || total_true == 0 || total_true == n {
+        return None;
+    }
     let mut best = 0usize;
     let mut along: Vec<(f64, bool)> = Vec::with_capacity(n);
     for deg in 0..180 {
@@ -395,7 +406,10 @@ pub fn straight_cut_agreement(points: &[Point], labels: &[bool]) -> f64 {
             best = best.max(right).max(n - right);
         }
     }
-    best as f64 / n as f64
+    Some(StraightCut {
+        share: best as f64 / n as f64,
+        bigger_set: total_true.max(n - total_true) as f64 / n as f64,
+    })
 }
 
 /// Adjusted Rand index between two labellings of the same items: 1 for the same partition
@@ -657,14 +671,25 @@ mod tests {
             points.push([t, t - 1.0]);
             labels.push(false);
         }
-        assert_eq!(straight_cut_agreement(&points, &labels), 1.0);
-        // The same points, labels alternating along the line: no cut does much better than half.
+        let cut = |labels: &[bool]| straight_cut_agreement(&points, labels).expect("two labels");
+        assert_eq!(cut(&labels), StraightCut { share: 1.0, bigger_set: 0.5 });
+        // The same points, labels alternating along the line: no cut does much better than
+        // putting everyone on one side.
         let mixed: Vec<bool> = (0..points.len()).map(|i| (i / 2) % 2 == 0).collect();
-        let share = straight_cut_agreement(&points, &mixed);
+        let share = cut(&mixed).share;
         assert!(share < 0.65, "{share}");
         // One point in the middle of the other group costs exactly one point.
         let mut one_off = labels.clone();
         one_off[20] = !one_off[20];
-        assert_eq!(straight_cut_agreement(&points, &one_off), 39.0 / 40.0);
+        assert_eq!(cut(&one_off).share, 39.0 / 40.0);
+        // A lopsided pair of sets: no line at all already puts 9 in 10 on their side.
+        let few: Vec<bool> = (0..points.len()).map(|i| i % 10 == 0).collect();
+        let c = cut(&few);
+        assert_eq!(c.bigger_set, 0.9);
+        assert!(c.share >= c.bigger_set && c.share < 1.0, "{c:?}");
+        // Nothing to separate.
+        assert_eq!(straight_cut_agreement(&points, &[true; 40]), None);
+        assert_eq!(straight_cut_agreement(&points[..1], &[true]), None);
+        assert_eq!(straight_cut_agreement(&[], &[]), None);
     }
 }

@@ -90,11 +90,12 @@ pub struct PolisAgreement {
     pub participants: usize,
     /// Groups Pol.is made.
     pub polis_groups: usize,
-    /// With two Pol.is groups: the share of those participants that one straight line
-    /// across our opinion map puts on their Pol.is group's side
-    /// ([`crate::cluster::straight_cut_agreement`]). Near 1 while the ARI is low means the
-    /// map agrees with Pol.is and only the line between the groups falls elsewhere.
-    pub straight_cut: Option<f64>,
+    /// With two Pol.is groups among them: how well one straight line across our opinion
+    /// map separates those participants by Pol.is group
+    /// ([`crate::cluster::straight_cut_agreement`]). A share near 1, well above the bigger
+    /// group's share, while the ARI is low means the map agrees with Pol.is and only the
+    /// line between the groups falls elsewhere.
+    pub straight_cut: Option<crate::cluster::StraightCut>,
 }
 
 /// A conversation's export directory, parsed.
@@ -363,25 +364,23 @@ pub fn parse_comments(text: &str) -> Result<Vec<PolisComment>, PolisCsvError> {
 
 /// The export files [`PolisExport::from_files`] reads, longest first (so that
 /// `participant-votes.csv` is not taken for `votes.csv`).
-const EXPORT_FILE_NAMES: [&str; 7] = [
-    "participants-votes.csv",
-    "participant-votes.csv",
-    "comment-groups.csv",
-    "stats-history.csv",
-    "comments.csv",
-    "summary.csv",
-    "votes.csv",
-];
+const EXPORT_FILE_NAMES: [&str; 5] =
+    ["participants-votes.csv", "participant-votes.csv", "comments.csv", "summary.csv", "votes.csv"];
 
 /// Which export file a file name is, as the name [`PolisExport::from_files`] asks for.
 /// Pol.is's report page downloads the files with a time and the conversation's id in
 /// front (`2024-10-23-1530-2arcefpshi-comments.csv`): any prefix ending in `-` or `_` is
-/// accepted, in any letter case, and a path in front is ignored. Other names give `None`.
+/// accepted, in any letter case, and a path in front is ignored. Hidden files (`.…`, such
+/// as the `._comments.csv` macOS leaves on other disks) and other names give `None`.
 pub fn export_file_role(name: &str) -> Option<&'static str> {
     let base = name.rsplit(['/', '\\']).next().unwrap_or(name).to_ascii_lowercase();
-    EXPORT_FILE_NAMES.into_iter().find(|canonical| {
-        base.strip_suffix(canonical).is_some_and(|prefix| prefix.is_empty() || prefix.ends_with(['-', '_']))
-    })
+    if base.starts_with('.') {
+        return None;
+    }
+    // The longest name the file ends with decides; `xparticipants-votes.csv` is nothing.
+    let canonical = EXPORT_FILE_NAMES.into_iter().find(|c| base.ends_with(c))?;
+    let prefix = &base[..base.len() - canonical.len()];
+    (prefix.is_empty() || prefix.ends_with(['-', '_'])).then_some(canonical)
 }
 
 /// Parses votes.csv, returning votes in chronological order (ties keep file order).
@@ -560,10 +559,12 @@ impl PolisExport {
         let mut groups: Vec<u32> = polis.values().copied().collect();
         groups.sort_unstable();
         groups.dedup();
-        let straight_cut = (groups.len() == 2).then(|| {
-            let first: Vec<bool> = theirs.iter().map(|&h| h == groups[0]).collect();
-            crate::cluster::straight_cut_agreement(&positions, &first)
-        });
+        let straight_cut = (groups.len() == 2)
+            .then(|| {
+                let first: Vec<bool> = theirs.iter().map(|&h| h == groups[0]).collect();
+                crate::cluster::straight_cut_agreement(&positions, &first)
+            })
+            .flatten();
         Some(PolisAgreement {
             adjusted_rand_index: crate::cluster::adjusted_rand_index(&ours, &theirs),
             participants: ours.len(),
@@ -985,11 +986,14 @@ mod tests {
             ("2024-10-23-1530-2arcefpshi-comments.csv", Some("comments.csv")),
             ("2024-10-23-1530-2arcefpshi-votes.csv", Some("votes.csv")),
             ("2024-10-23-1530-2arcefpshi-participant-votes.csv", Some("participant-votes.csv")),
-            ("export/2024-10-23-1530-2arcefpshi-comment-groups.csv", Some("comment-groups.csv")),
+            ("export/2024-10-23-1530-2arcefpshi-summary.csv", Some("summary.csv")),
             ("C:\\Downloads\\x_SUMMARY.CSV", Some("summary.csv")),
             ("participants-votes.csv", Some("participants-votes.csv")),
-            ("stats-history.csv", Some("stats-history.csv")),
             ("myvotes.csv", None),
+            ("xparticipants-votes.csv", None),
+            ("._comments.csv", None),
+            ("export/._2024-10-23-1530-x-votes.csv", None),
+            ("2024-10-23-1530-x-comment-groups.csv", None),
             ("comments.csv.bak", None),
             ("notes.txt", None),
         ];

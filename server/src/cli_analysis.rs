@@ -96,7 +96,10 @@ pub fn read_export_dir(dir: &Path) -> anyhow::Result<PolisExport> {
     for (role, paths) in &mut files {
         if paths.len() > 1 {
             paths.sort();
-            let names: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
+            let names: Vec<String> = paths
+                .iter()
+                .map(|p| p.file_name().unwrap_or_default().to_string_lossy().into_owned())
+                .collect();
             bail!(
                 "{}: {} files could be the export's {role}: {}; keep one export per folder",
                 dir.display(),
@@ -121,7 +124,14 @@ pub fn read_export_dir(dir: &Path) -> anyhow::Result<PolisExport> {
     }
     export.map_err(|mut e| {
         // Name the file as it is on disk when Pol.is's download gave it a prefix.
-        if let Some(name) = files.get(e.file.as_str()).and_then(|p| p.first()?.file_name()?.to_str()) {
+        // participants-votes.csv is read under either name; its errors use the first.
+        let role = match e.file.as_str() {
+            "participants-votes.csv" if !files.contains_key("participants-votes.csv") => {
+                "participant-votes.csv"
+            }
+            other => other,
+        };
+        if let Some(name) = files.get(role).and_then(|p| p.first()?.file_name()?.to_str()) {
             e.file = name.to_string();
         }
         anyhow::anyhow!("{}: {e}", dir.display())
@@ -279,19 +289,29 @@ fn polis_attribution(export: &PolisExport) -> Option<String> {
     ))
 }
 
-/// One line comparing our groups with the ones Pol.is recorded in the export.
+/// One line comparing our groups with the ones Pol.is recorded in the export (two with the
+/// straight-cut share).
 fn polis_agreement_line(a: &polis_csv::PolisAgreement) -> String {
+    let groups =
+        if a.polis_groups == 1 { "1 group".to_string() } else { format!("{} groups", a.polis_groups) };
+    if a.participants < 2 {
+        return format!(
+            "Pol.is's own groups (group-id in participants-votes.csv): {groups}; fewer than two participants \
+             are in a group both here and in Pol.is, so the groups cannot be compared"
+        );
+    }
     let mut line = format!(
-        "Pol.is's own groups (group-id in participants-votes.csv): {}; agreement with the groups above: \
+        "Pol.is's own groups (group-id in participants-votes.csv): {groups}; agreement with the groups above: \
          adjusted Rand index {:.3} over {} participants both place in a group (1 = the same groups)",
-        a.polis_groups, a.adjusted_rand_index, a.participants
+        a.adjusted_rand_index, a.participants
     );
     if let Some(cut) = a.straight_cut {
         line.push_str(&format!(
-            ".\nOne straight line across our opinion map puts {:.1}% of them on their Pol.is group's side \
-             (near 100%: the map agrees with Pol.is's, and where the groups differ, only the line between \
-             them falls elsewhere).",
-            cut * 100.0
+            ".\nOne straight line across our opinion map puts {:.1}% of them on their Pol.is group's side, \
+             against {:.1}% with no line (everyone on the bigger group's side); near 100% means the map agrees \
+             with Pol.is's, and where the groups differ, only the line between them falls elsewhere.",
+            cut.share * 100.0,
+            cut.bigger_set * 100.0
         ));
     }
     line

@@ -61,14 +61,25 @@ fn analyze_writes_every_file_reproducibly_with_polis_columns() {
                 .and_then(|x| x.parse().ok())
                 .unwrap_or_else(|| panic!("no agreement with Pol.is's groups in: {text}"));
             assert!((0.8..=1.0).contains(&ari), "{}: ARI {ari}", conv.display());
-            // All four have two Pol.is groups, which one straight cut of our map separates.
-            let cut: f64 = text
+            // All four have two Pol.is groups, which one straight cut of our map separates far
+            // better than putting everyone on the bigger group's side.
+            let line = text
                 .split("One straight line across our opinion map puts ")
                 .nth(1)
-                .and_then(|rest| rest.split('%').next())
-                .and_then(|x| x.parse().ok())
-                .unwrap_or_else(|| panic!("no straight-cut share in: {text}"));
-            assert!((95.0..=100.0).contains(&cut), "{}: straight cut {cut}%", conv.display());
+                .unwrap_or_else(|| panic!("no straight-cut line in: {text}"));
+            let percent = |s: &str| -> f64 {
+                s.split('%')
+                    .next()
+                    .and_then(|x| x.parse().ok())
+                    .unwrap_or_else(|| panic!("no share in: {line}"))
+            };
+            let (cut, none) = (percent(line), percent(line.split("against ").nth(1).unwrap_or("")));
+            assert!(cut >= none && cut <= 100.0, "{}: straight cut {cut}% against {none}%", conv.display());
+            assert!(
+                (cut - none) / (100.0 - none) >= 0.8,
+                "{}: straight cut {cut}% against {none}%",
+                conv.display()
+            );
         }
         let names = [
             "summary.csv",
@@ -191,6 +202,17 @@ fn files_named_as_polis_downloads_them_are_found() {
         err.contains("2 files could be the export's votes.csv") && err.contains("one export per folder"),
         "{err}"
     );
+    // Pol.is downloads participant-votes.csv (singular): its errors name that file too.
+    std::fs::remove_file(dir.join("2024-11-02-0900-2arcefpshi-votes.csv")).expect("rm");
+    std::fs::write(
+        dir.join(format!("{prefix}participant-votes.csv")),
+        "participant,group-id,n-comments,n-votes,n-agree,n-disagree,0,1,2\nsomeone,0,0,3,2,1,1,1,-1\n",
+    )
+    .expect("write");
+    let o = bin().arg("analyze").arg(&dir).output().expect("runs");
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(!o.status.success());
+    assert!(err.contains(&format!("{prefix}participant-votes.csv, line 2")), "{err}");
 }
 
 #[test]

@@ -78,7 +78,7 @@ for (const name of ['brexit-consensus', 'bg2050-volunteers']) {
     assert.ok(cli.ari && cli.cut, 'the CLI compared with Pol.is');
     assert.equal(await agreement.getAttribute('data-ari'), cli.ari);
     assert.equal(await agreement.getAttribute('data-cut'), cli.cut);
-    assert.match(await agreement.innerText(), new RegExp(`adjusted Rand index ${cli.ari}`));
+    assert.ok((await agreement.innerText()).includes(`adjusted Rand index ${cli.ari} `), 'the figure is in the text');
     assert.equal(await page.getByTestId('group').count(), cli.sizes.length);
     if (name === 'bg2050-volunteers') {
       const demo = await page.getByTestId('demographics').innerText();

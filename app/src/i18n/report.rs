@@ -52,7 +52,7 @@ pub struct Report {
     pub source_link: &'static str,
     pub polis_heading: &'static str,
     pub polis_ari: fn(usize, f64, usize) -> String,
-    pub polis_cut: fn(f64) -> String,
+    pub polis_cut: fn(f64, f64) -> String,
 }
 
 pub static EN: Report = Report {
@@ -104,13 +104,14 @@ pub static EN: Report = Report {
     png_of: |name| format!("{name} (PNG)"),
     polis_heading: "Compared with Pol.is's own groups",
     polis_ari: |groups, ari, n| {
+        let groups = if groups == 1 { "1 group".to_string() } else { format!("{groups} groups") };
         format!(
-            "This export records {groups} groups made by Pol.is. Agreement with the groups above: adjusted Rand index {ari:.3} over the {n} participants both place in a group (1 = the same groups, 0 = no more than chance)."
+            "This export records {groups} made by Pol.is. Agreement with the groups above: adjusted Rand index {ari:.3} over the {n} participants both place in a group (1 = the same groups, 0 = no more than chance)."
         )
     },
-    polis_cut: |share| {
+    polis_cut: |share, none| {
         format!(
-            "One straight line across the opinion map puts {share:.1}% of them on their Pol.is group's side. Near 100% means the map agrees with Pol.is's, and where the groups differ, only the line between them falls elsewhere (Pol.is's groups also depend on the order its live updates ran)."
+            "One straight line across the opinion map puts {share:.1}% of them on their Pol.is group's side, against {none:.1}% with no line (everyone on the bigger group's side). Near 100% means the map agrees with Pol.is's, and where the groups differ, only the line between them falls elsewhere (Pol.is's groups also depend on the order its live updates ran)."
         )
     },
     attribution_heading: "Data and licence",
@@ -168,12 +169,15 @@ pub static ID: Report = Report {
     polis_heading: "Dibandingkan dengan kelompok Pol.is sendiri",
     polis_ari: |groups, ari, n| {
         format!(
-            "Ekspor ini mencatat {groups} kelompok buatan Pol.is. Kesesuaian dengan kelompok di atas: adjusted Rand index {ari:.3} atas {n} peserta yang ditempatkan dalam kelompok oleh keduanya (1 = kelompok yang sama, 0 = tidak lebih dari kebetulan)."
+            "Ekspor ini mencatat {groups} kelompok buatan Pol.is. Kesesuaian dengan kelompok di atas: indeks Rand yang disesuaikan (adjusted Rand index) {} atas {n} peserta yang ditempatkan dalam kelompok oleh keduanya (1 = kelompok yang sama, 0 = tidak lebih dari kebetulan).",
+            format!("{ari:.3}").replace('.', ",")
         )
     },
-    polis_cut: |share| {
+    polis_cut: |share, none| {
         format!(
-            "Satu garis lurus pada peta opini menempatkan {share:.1}% dari mereka di sisi kelompok Pol.is-nya. Mendekati 100% berarti petanya sesuai dengan peta Pol.is, dan bila kelompoknya berbeda, hanya garis pemisah antarkelompok yang jatuh di tempat lain (kelompok Pol.is juga bergantung pada urutan pembaruan langsungnya)."
+            "Satu garis lurus pada peta opini menempatkan {}% dari mereka di sisi kelompok Pol.is-nya, dibandingkan {}% tanpa garis (semua di sisi kelompok yang lebih besar). Mendekati 100% berarti petanya sesuai dengan peta Pol.is, dan bila kelompoknya berbeda, hanya garis pemisah antarkelompok yang jatuh di tempat lain (kelompok Pol.is juga bergantung pada urutan pembaruan langsungnya).",
+            format!("{share:.1}").replace('.', ","),
+            format!("{none:.1}").replace('.', ",")
         )
     },
     attribution_heading: "Data dan lisensi",

@@ -124,15 +124,15 @@ fn Attribution(report: Arc<Report>) -> impl IntoView {
 /// How our groups compare with the ones Pol.is recorded in the export, when it has them.
 #[component]
 fn PolisAgreement(report: Arc<Report>) -> impl IntoView {
-    report.polis_agreement.map(|a| {
+    report.polis_agreement.filter(|a| a.participants >= 2).map(|a| {
         let cut = a.straight_cut;
         view! {
             <section class="report-section" data-testid="polis-agreement"
                 data-ari=format!("{:.3}", a.adjusted_rand_index)
-                data-cut=cut.map(|c| format!("{:.1}", c * 100.0))>
+                data-cut=cut.map(|c| format!("{:.1}", c.share * 100.0))>
                 <h2>{move || t().report.polis_heading}</h2>
                 <p>{move || (t().report.polis_ari)(a.polis_groups, a.adjusted_rand_index, a.participants)}</p>
-                {cut.map(|c| view! { <p>{move || (t().report.polis_cut)(c * 100.0)}</p> })}
+                {cut.map(|c| view! { <p>{move || (t().report.polis_cut)(c.share * 100.0, c.bigger_set * 100.0)}</p> })}
             </section>
         }
     })
