@@ -178,15 +178,8 @@ pub fn handle(request: Request, files: Vec<(String, Vec<u8>)>, send: &mut dyn Fn
             let export = match PolisExport::from_files(|n| collected.texts.get(n).cloned()) {
                 Ok(e) => e,
                 Err(mut e) => {
-                    // Name the file as it was dropped (participants-votes.csv's errors use
-                    // that name for either spelling).
-                    let names = &collected.names;
-                    let name = names.get(&e.file).or_else(|| {
-                        (e.file == "participants-votes.csv")
-                            .then(|| names.get("participant-votes.csv"))
-                            .flatten()
-                    });
-                    if let Some(name) = name {
+                    // Name the file as it was dropped.
+                    if let Some(name) = collected.names.get(&e.file) {
                         e.file = name.clone();
                     }
                     return Response::Failed { message: e.to_string() };

@@ -482,9 +482,15 @@ impl PolisExport {
             Some(t) => parse_comments(&t)?,
             None => return Err(err("comments.csv", 0, None, "file not found")),
         };
-        let participants_text = read("participants-votes.csv").or_else(|| read("participant-votes.csv"));
-        let participants = match participants_text {
-            Some(t) => parse_participants_votes(&t)?,
+        // Pol.is has written this file under both names; errors name the one read.
+        let participants_file = ["participants-votes.csv", "participant-votes.csv"]
+            .into_iter()
+            .find_map(|name| read(name).map(|text| (name, text)));
+        let participants = match participants_file {
+            Some((name, t)) => parse_participants_votes(&t).map_err(|mut e| {
+                e.file = name.to_string();
+                e
+            })?,
             None => Vec::new(),
         };
         let votes = match read("votes.csv") {

@@ -124,14 +124,7 @@ pub fn read_export_dir(dir: &Path) -> anyhow::Result<PolisExport> {
     }
     export.map_err(|mut e| {
         // Name the file as it is on disk when Pol.is's download gave it a prefix.
-        // participants-votes.csv is read under either name; its errors use the first.
-        let role = match e.file.as_str() {
-            "participants-votes.csv" if !files.contains_key("participants-votes.csv") => {
-                "participant-votes.csv"
-            }
-            other => other,
-        };
-        if let Some(name) = files.get(role).and_then(|p| p.first()?.file_name()?.to_str()) {
+        if let Some(name) = files.get(e.file.as_str()).and_then(|p| p.first()?.file_name()?.to_str()) {
             e.file = name.to_string();
         }
         anyhow::anyhow!("{}: {e}", dir.display())
