@@ -24,6 +24,7 @@ pub mod report_files;
 pub mod routing;
 pub mod svg;
 pub mod synthetic;
+pub mod votelog;
 
 pub use analysis::{
     analyse, analyse_with_progress, Analysis, AnalysisError, AnalysisInput, AnalysisParams, Stage,

@@ -142,6 +142,16 @@ pub struct PostStatementResponse {
     pub statement: StatementView,
 }
 
+/// GET /api/v1/conversations/{id}/log: where the conversation's vote log ends. Entries
+/// `0 .. next_seq` exist; entry `seq` is in segment `seq / segment_size`, served by
+/// `GET /api/v1/conversations/{id}/log/{segment}` (format: `crate::votelog`, docs/vote-log.md).
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VoteLogHead {
+    pub next_seq: u64,
+    pub segment_size: u64,
+}
+
 /// GET /api/v1/conversations/{id}/votes: every current vote, column-wise so that
 /// large conversations stay compact on the wire. Entry `i` of each array is one vote.
 /// `values` uses agree = +1, disagree = −1, pass = 0.
