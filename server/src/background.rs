@@ -1,7 +1,13 @@
 //! Background work, off the request path: `votes` live events a few times a second for
 //! conversations that received votes, and the periodic analysis whose per-statement
-//! priorities drive routing (`mufakat_core::routing`). On PostgreSQL the refresh also
-//! re-reads counts, so that votes taken by other processes show up.
+//! priorities drive routing (`mufakat_core::routing`).
+//!
+//! The analysis reads the conversation's vote log in memory (`crate::votelog`), in arrival
+//! order as the CLI reads an export, never the votes through SQL; it also gives the
+//! statements' vote counts, which on PostgreSQL bring in the votes other processes took. It
+//! runs when the log grew, warm-started from its previous run, and waits at least
+//! `COST_FACTOR` times its own last duration before the next, so it never takes more than
+//! about a tenth of a core, whatever the conversation's size.
 
 use std::collections::HashMap;
 use std::sync::atomic::Ordering;
@@ -9,68 +15,141 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use mufakat_core::api::events::LiveEvent;
-use mufakat_core::{analyse, AnalysisInput, AnalysisParams, StatementMeta};
+use mufakat_core::api::VoteCounts;
+use mufakat_core::{analyse, AnalysisInput, AnalysisParams, StatementId, Vote, VoteRecord, WarmStart};
 
 use crate::app::AppState;
 use crate::live::ConvState;
 
 /// How often `votes` events may go out per conversation.
 const VOTES_EVENT_EVERY: Duration = Duration::from_millis(250);
+/// The analysis waits at least this many times its last run's duration before the next.
+pub const COST_FACTOR: u32 = 10;
+
+/// Per conversation: where the last analysis got to.
+#[derive(Default)]
+struct Analysed {
+    /// Log entries it saw.
+    seen: u64,
+    /// When the next may start.
+    not_before: Option<Instant>,
+    warm: Option<WarmStart>,
+}
 
 pub fn spawn(st: AppState) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(VOTES_EVENT_EVERY);
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        let mut last_analysis = Instant::now();
+        let mut analysed: HashMap<Arc<str>, Arc<tokio::sync::Mutex<Analysed>>> = HashMap::new();
         loop {
             tick.tick().await;
             for conv in st.live.all() {
+                if st.store.pg_pool().is_some() && conv.log.has_gap() {
+                    // This process wrote past entries of another that it has not read yet.
+                    if let Err(e) = conv.log.catch_up(&st.store, &conv.id).await {
+                        tracing::warn!(conversation = %conv.id, error = %e, "reading the vote log failed");
+                    }
+                }
                 if conv.votes_dirty.swap(false, Ordering::Relaxed) {
                     let t = conv.totals();
                     st.hub
                         .publish(&conv.id, LiveEvent::Votes { participants: t.participants, votes: t.votes })
                         .await;
                 }
-            }
-            if last_analysis.elapsed() >= st.limits.analysis_every {
-                last_analysis = Instant::now();
-                for conv in st.live.all() {
-                    let changed = conv.votes_since_analysis.swap(0, Ordering::Relaxed) > 0;
-                    if changed || st.store.pg_pool().is_some() {
-                        if let Err(e) = refresh(&st, &conv).await {
+                // One analysis per conversation at a time, on its own task, so `votes` events
+                // keep going out while a large conversation is being analysed.
+                let slot = analysed.entry(conv.id.clone()).or_default().clone();
+                let Ok(mut a) = slot.try_lock_owned() else { continue };
+                let due = a.not_before.is_none_or(|t| Instant::now() >= t);
+                if due && conv.log.len() != a.seen {
+                    let st = st.clone();
+                    tokio::spawn(async move {
+                        let started = Instant::now();
+                        if let Err(e) = refresh(&st, &conv, &mut a).await {
                             tracing::warn!(conversation = %conv.id, error = %e, "refresh failed");
                         }
-                    }
+                        a.not_before =
+                            Some(Instant::now() + next_wait(st.limits.analysis_every, started.elapsed()));
+                    });
                 }
             }
         }
     })
 }
 
-/// Re-reads the conversation and recomputes routing priorities from a full analysis,
-/// run on the blocking pool.
-async fn refresh(st: &AppState, conv: &Arc<ConvState>) -> anyhow::Result<()> {
-    let mark = conv.mark();
-    let reloads = conv.reloads();
-    let c = st.store.conversation(&conv.id).await?;
-    let statements = st.store.statements(&conv.id).await?;
-    let totals = st.store.totals(&conv.id).await?;
-    let votes = st.store.votes(&conv.id).await?;
-    let metas: Vec<StatementMeta> = statements
-        .iter()
-        .map(|s| StatementMeta { id: s.id, moderation: s.moderation, is_meta: s.is_meta, author: s.author })
-        .collect();
-    conv.refresh_unless_reloaded(reloads, mark, c, statements, totals);
-    if votes.is_empty() {
-        return Ok(());
+/// The wait before the next analysis: the configured interval, or `COST_FACTOR` times what
+/// the last one cost when that is longer.
+pub fn next_wait(every: Duration, last_cost: Duration) -> Duration {
+    every.max(last_cost * COST_FACTOR)
+}
+
+/// Current counts replayed from a log (latest vote wins): per statement, the number of
+/// current votes, and the participants with at least one.
+pub fn counts_of(entries: &[VoteRecord]) -> (HashMap<StatementId, VoteCounts>, u64, u32) {
+    let mut current: HashMap<(u32, u32), Vote> = HashMap::with_capacity(entries.len());
+    for e in entries {
+        current.insert((e.participant, e.statement), e.vote);
     }
-    let priorities = tokio::task::spawn_blocking(move || -> anyhow::Result<HashMap<_, _>> {
-        let records = votes.records()?;
-        let input = AnalysisInput { votes: &records, statements: &metas };
-        let analysis = analyse(&input, &AnalysisParams::default(), None)?;
-        Ok(analysis.statements.iter().map(|s| (s.id, s.priority)).collect())
+    let mut counts: HashMap<StatementId, VoteCounts> = HashMap::new();
+    let mut voters = std::collections::HashSet::new();
+    for (&(p, s), &v) in &current {
+        counts.entry(s).or_default().add(v);
+        voters.insert(p);
+    }
+    (counts, current.len() as u64, voters.len() as u32)
+}
+
+/// Recomputes counts and routing priorities from the log, on the blocking pool.
+async fn refresh(st: &AppState, conv: &Arc<ConvState>, a: &mut Analysed) -> anyhow::Result<()> {
+    let mark = conv.mark();
+    let metas = conv.statement_metas();
+    let entries = conv.log.entries_from(0);
+    let seen = entries.len() as u64;
+    // Joins at other processes: the one count this reads from the store (not the votes).
+    let participants = match st.store.pg_pool() {
+        Some(_) => Some(st.store.participant_count(&conv.id).await?),
+        None => None,
+    };
+    let warm = a.warm.take();
+    let (counts, votes, voters, analysis) = tokio::task::spawn_blocking(move || {
+        let (counts, votes, voters) = counts_of(&entries);
+        let analysis = if entries.is_empty() {
+            None
+        } else {
+            let input = AnalysisInput { votes: &entries, statements: &metas };
+            Some(analyse(&input, &AnalysisParams::default(), warm.as_ref()))
+        };
+        (counts, votes, voters, analysis)
     })
-    .await??;
-    conv.set_priorities(priorities);
+    .await?;
+    a.seen = seen;
+    conv.counts_from_log(mark, &counts, votes, voters, participants);
+    if let Some(analysis) = analysis {
+        let analysis = analysis?;
+        conv.set_priorities(analysis.statements.iter().map(|s| (s.id, s.priority)).collect());
+        a.warm = Some(analysis.warm_start);
+    }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_analysis_waits_ten_times_its_cost_when_that_is_longer_than_the_interval() {
+        let every = Duration::from_secs(3);
+        assert_eq!(next_wait(every, Duration::from_millis(50)), every);
+        assert_eq!(next_wait(every, Duration::from_secs(1)), Duration::from_secs(10));
+    }
+
+    #[test]
+    fn counts_replayed_from_the_log_keep_only_each_latest_vote() {
+        let r = |participant, statement, vote| VoteRecord { participant, statement, vote };
+        let log = [r(0, 0, Vote::Agree), r(1, 0, Vote::Agree), r(0, 0, Vote::Disagree), r(1, 1, Vote::Pass)];
+        let (counts, votes, voters) = counts_of(&log);
+        assert_eq!((votes, voters), (3, 2));
+        assert_eq!(counts[&0], VoteCounts { agree: 1, disagree: 1, pass: 0 });
+        assert_eq!(counts[&1], VoteCounts { agree: 0, disagree: 0, pass: 1 });
+    }
 }

@@ -2,7 +2,8 @@
 //! SSE clients. On SQLite (one process) events go straight to it; on PostgreSQL every
 //! event goes through `NOTIFY mufakat_events` and each process's listener delivers it, so
 //! a vote taken by one process reaches the streams of all. Cache reloads after moderator
-//! changes travel the same way.
+//! changes travel the same way. A `votes` event also makes each process read the new
+//! entries of the conversation's vote log (`crate::votelog`) before passing it on.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -84,7 +85,7 @@ impl Hub {
         }))
     }
 
-    async fn listen(&self, pool: &sqlx::PgPool) -> Result<(), sqlx::Error> {
+    async fn listen(self: &Arc<Self>, pool: &sqlx::PgPool) -> Result<(), sqlx::Error> {
         let mut listener = sqlx::postgres::PgListener::connect_with(pool).await?;
         listener.listen(CHANNEL).await?;
         loop {
@@ -98,8 +99,20 @@ impl Hub {
                     tracing::warn!(error = %e, "reloading a conversation failed");
                 }
             }
-            if let Some(event) = wire.event {
-                self.deliver(&wire.conversation, event);
+            match (wire.event, self.live.loaded(&wire.conversation)) {
+                // Votes arrived at some process: read them into this process's log before
+                // telling its streams, so a reader that syncs on the event finds them here.
+                (Some(event @ LiveEvent::Votes { .. }), Some(conv)) => {
+                    let hub = self.clone();
+                    tokio::spawn(async move {
+                        if let Err(e) = conv.log.catch_up(&hub.store, &conv.id).await {
+                            tracing::warn!(conversation = %conv.id, error = %e, "reading the vote log failed");
+                        }
+                        hub.deliver(&conv.id, event);
+                    });
+                }
+                (Some(event), _) => self.deliver(&wire.conversation, event),
+                (None, _) => {}
             }
         }
     }

@@ -13,4 +13,5 @@ pub mod hub;
 pub mod live;
 pub mod ratelimit;
 pub mod store;
+pub mod votelog;
 pub mod writer;

@@ -10,11 +10,13 @@ use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 
-use mufakat_core::api::{ConversationView, NextStatement, StatementView, MAX_STATEMENT_CHARS};
-use mufakat_core::model::{Moderation, ParticipantId, StatementId, Vote};
+use mufakat_core::api::{ConversationView, NextStatement, StatementView, VoteCounts, MAX_STATEMENT_CHARS};
+use mufakat_core::model::{Moderation, ParticipantId, StatementId, Vote, VoteRecord};
 use mufakat_core::routing;
+use mufakat_core::StatementMeta;
 
 use crate::store::{Conversation, ConversationTotals, Result, StatementRow, Store, VoteWrite};
+use crate::votelog::VoteLog;
 
 /// Why a vote is refused before it reaches the store.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -29,14 +31,13 @@ pub struct ConvState {
     inner: Mutex<ConvInner>,
     /// Votes arrived since the last `votes` event.
     pub votes_dirty: AtomicBool,
-    /// Votes arrived since the last analysis.
-    pub votes_since_analysis: AtomicU64,
     /// Votes applied by this process, ever: a refresh that raced with votes keeps the
     /// counts it has rather than older ones read from the store.
     applied: AtomicU64,
-    /// Moderator reloads begun, ever: a background refresh that read the store before a
-    /// reload (say, of a conversation being reopened) must not put back what it read.
+    /// Moderator reloads begun, ever (their tickets).
     reloads: AtomicU64,
+    /// Every vote in arrival order (`crate::votelog`).
+    pub log: VoteLog,
 }
 
 struct ConvInner {
@@ -126,8 +127,11 @@ impl ConvState {
         v
     }
 
-    /// Applies committed votes to the counts (called by the writer, in commit order).
-    pub fn apply(&self, w: &VoteWrite) {
+    /// Applies a committed vote to the counts and appends it to the log as entry `seq`
+    /// (called by the writer, in commit order).
+    pub fn apply(&self, w: &VoteWrite, seq: u64) {
+        self.log
+            .append([(seq, VoteRecord { participant: w.participant, statement: w.statement, vote: w.vote })]);
         let mut inner = self.lock();
         let previous = inner.voted.entry(w.participant).or_default().insert(w.statement, w.vote);
         if previous.is_none() {
@@ -149,7 +153,6 @@ impl ConvState {
         self.applied.fetch_add(1, Ordering::Relaxed);
         drop(inner);
         self.votes_dirty.store(true, Ordering::Relaxed);
-        self.votes_since_analysis.fetch_add(1, Ordering::Relaxed);
     }
 
     /// The next statement for a participant whose votes are loaded: weighted by the last
@@ -222,28 +225,49 @@ impl ConvState {
         self.lock().priorities = priorities;
     }
 
-    /// A mark to pass to [`ConvState::refresh`], taken before reading the store.
+    /// What the analysis needs to know of each statement.
+    pub fn statement_metas(&self) -> Vec<StatementMeta> {
+        self.lock()
+            .statements
+            .iter()
+            .map(|s| StatementMeta {
+                id: s.id,
+                moderation: s.moderation,
+                is_meta: s.is_meta,
+                author: s.author,
+            })
+            .collect()
+    }
+
+    /// Puts in the counts replayed from the vote log (which hold the votes other processes
+    /// took), unless this process applied votes since `mark` (taken before the log was
+    /// read): then the counts in memory are newer and stay. `participants`, when read from
+    /// the store, only ever raises the count.
+    pub fn counts_from_log(
+        &self,
+        mark: u64,
+        counts: &HashMap<StatementId, VoteCounts>,
+        votes: u64,
+        voters: u32,
+        participants: Option<u32>,
+    ) {
+        let mut inner = self.lock();
+        if let Some(p) = participants {
+            inner.totals.participants = inner.totals.participants.max(p);
+        }
+        if self.applied.load(Ordering::Relaxed) != mark {
+            return;
+        }
+        for s in &mut inner.statements {
+            s.counts = counts.get(&s.id).copied().unwrap_or_default();
+        }
+        inner.totals.votes = votes;
+        inner.totals.voters = voters;
+    }
+
+    /// A mark to pass to [`ConvState::counts_from_log`] or a reload, taken before reading.
     pub fn mark(&self) -> u64 {
         self.applied.load(Ordering::Relaxed)
-    }
-
-    /// Moderator reloads begun so far; see [`ConvState::refresh_unless_reloaded`].
-    pub fn reloads(&self) -> u64 {
-        self.reloads.load(Ordering::SeqCst)
-    }
-
-    /// As [`ConvState::apply_reload`], for the background task: nothing is replaced when a moderator
-    /// reload began since `reloads` was read, since what the task read may predate it (the
-    /// reload itself puts in the newer state).
-    pub fn refresh_unless_reloaded(
-        &self,
-        reloads: u64,
-        mark: u64,
-        conv: Conversation,
-        statements: Vec<StatementRow>,
-        totals: ConversationTotals,
-    ) {
-        self.replace_from_store(Source::Background(reloads), mark, conv, statements, totals);
     }
 
     /// Starts a moderator reload: its ticket (reloads are numbered in the order they begin)
@@ -281,12 +305,11 @@ impl ConvState {
         let mut inner = self.lock();
         // Checked under the lock that every apply takes: a reload that began before this
         // check is seen here, and one that begins after it applies afterwards.
-        match source {
-            Source::Background(reloads) if reloads != self.reloads.load(Ordering::SeqCst) => return,
-            Source::Reload(ticket) if ticket <= inner.applied_reload => return,
-            Source::Reload(ticket) => inner.applied_reload = ticket,
-            Source::Background(_) => {}
+        let Source::Reload(ticket) = source;
+        if ticket <= inner.applied_reload {
+            return;
         }
+        inner.applied_reload = ticket;
         let raced = self.applied.load(Ordering::Relaxed) != mark;
         if raced {
             for s in &mut statements {
@@ -305,8 +328,6 @@ impl ConvState {
 
 /// Who read the store for [`ConvState::replace_from_store`], and what they had seen.
 enum Source {
-    /// The background refresh, with the reload count it read before the store.
-    Background(u64),
     /// A moderator reload, with its ticket.
     Reload(u64),
 }
@@ -327,6 +348,7 @@ impl Live {
         let conv = store.conversation(id).await?;
         let statements = store.statements(id).await?;
         let totals = store.totals(id).await?;
+        let log = VoteLog::load(store, id).await?;
         let state = Arc::new(ConvState {
             id: id.into(),
             inner: Mutex::new(ConvInner {
@@ -338,9 +360,9 @@ impl Live {
                 applied_reload: 0,
             }),
             votes_dirty: AtomicBool::new(false),
-            votes_since_analysis: AtomicU64::new(1),
             applied: AtomicU64::new(0),
             reloads: AtomicU64::new(0),
+            log,
         });
         let mut convs = self.convs.write().unwrap_or_else(|e| e.into_inner());
         Ok(convs.entry(id.to_string()).or_insert(state).clone())
@@ -357,6 +379,11 @@ impl Live {
             state.apply_reload(ticket, mark, conv, statements, totals);
         }
         Ok(())
+    }
+
+    /// The conversation's live state if this process has loaded it.
+    pub fn loaded(&self, id: &str) -> Option<Arc<ConvState>> {
+        self.convs.read().unwrap_or_else(|e| e.into_inner()).get(id).cloned()
     }
 
     pub fn all(&self) -> Vec<Arc<ConvState>> {
@@ -457,30 +484,5 @@ mod tests {
         assert!(!state.conversation().closed);
         state.apply_reload(old_ticket, old_mark, stale, statements, totals);
         assert!(!state.conversation().closed, "an older reload closed the reopened conversation again");
-    }
-
-    /// The background task reads the store, a moderator reopens the conversation (store and
-    /// memory), then the task applies what it read: the reopening must stand.
-    #[tokio::test]
-    async fn a_background_refresh_read_before_a_reload_does_not_undo_it() {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let (store, live, state) = closed_demo(&dir).await;
-        assert!(state.conversation().closed);
-
-        // The background task starts its refresh and reads the closed conversation...
-        let (reloads, mark) = (state.reloads(), state.mark());
-        let (stale, statements, totals) = read_demo(&store).await;
-        // ...while a moderator reopens it...
-        reopen_demo(&store, &live).await;
-        // ...and then applies what it had read: ignored.
-        state.refresh_unless_reloaded(reloads, mark, stale, statements.clone(), totals);
-        assert!(!state.conversation().closed, "the reopened conversation was closed again");
-
-        // With no reload in between, the background refresh applies as before.
-        let (reloads, mark) = (state.reloads(), state.mark());
-        let mut renamed = store.conversation("demo").await.expect("read");
-        renamed.title = "Renamed".into();
-        state.refresh_unless_reloaded(reloads, mark, renamed, statements, totals);
-        assert_eq!(state.conversation().title, "Renamed");
     }
 }

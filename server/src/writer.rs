@@ -39,7 +39,7 @@ impl VoteWriter {
         (VoteWriter { tx }, task)
     }
 
-    /// Stores one vote; returns once it is committed (and counted in `conv`).
+    /// Stores one vote; returns once it is committed (and counted in `conv`, and in its log).
     pub async fn vote(&self, conv: Arc<ConvState>, write: VoteWrite) -> Result<(), WriteFailed> {
         let (done, rx) = oneshot::channel();
         self.tx
@@ -55,9 +55,9 @@ async fn run(store: Store, mut rx: mpsc::Receiver<Job>) {
     while rx.recv_many(&mut jobs, MAX_BATCH).await > 0 {
         let batch: Vec<VoteWrite> = jobs.iter().map(|j| j.write.clone()).collect();
         match store.write_votes(&batch).await {
-            Ok(()) => {
-                for job in jobs.drain(..) {
-                    job.conv.apply(&job.write);
+            Ok(seqs) => {
+                for (job, seq) in jobs.drain(..).zip(seqs) {
+                    job.conv.apply(&job.write, seq);
                     let _ = job.done.send(Ok(()));
                 }
             }
@@ -66,10 +66,12 @@ async fn run(store: Store, mut rx: mpsc::Receiver<Job>) {
                 tracing::warn!(error = %e, votes = batch.len(), "vote batch failed; retrying one by one");
                 for job in jobs.drain(..) {
                     let result = store.write_votes(std::slice::from_ref(&job.write)).await;
-                    if result.is_ok() {
-                        job.conv.apply(&job.write);
+                    if let Ok(seqs) = &result {
+                        if let Some(&seq) = seqs.first() {
+                            job.conv.apply(&job.write, seq);
+                        }
                     }
-                    let _ = job.done.send(result.map_err(|e: StoreError| e.to_string()));
+                    let _ = job.done.send(result.map(|_| ()).map_err(|e: StoreError| e.to_string()));
                 }
             }
         }

@@ -5,6 +5,7 @@ mod admin;
 mod events;
 pub mod openapi;
 mod participant;
+mod votelog;
 
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{FromRequest, Request};
@@ -19,6 +20,7 @@ pub use participant::clean_statement;
 pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(participant::routes())
+        .merge(votelog::routes())
         .merge(events::routes())
         .merge(admin::routes())
         .merge(openapi::routes())

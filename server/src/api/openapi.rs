@@ -5,7 +5,7 @@ use axum::routing::get;
 use axum::{Json, Router};
 use utoipa::OpenApi;
 
-use super::{admin, events, participant};
+use super::{admin, events, participant, votelog};
 use crate::app::AppState;
 
 #[derive(OpenApi)]
@@ -21,6 +21,8 @@ use crate::app::AppState;
         participant::answers,
         participant::votes,
         participant::qr,
+        votelog::head,
+        votelog::segment,
         events::events,
         admin::login,
         admin::logout,

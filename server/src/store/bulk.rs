@@ -97,19 +97,27 @@ impl SqlStore {
             });
             qb.build().execute(&mut *tx).await?;
         }
-        for chunk in dump.votes.chunks(CHUNK) {
+        // The vote log: history order, numbered from 0 (see `SqlStore::write_votes`).
+        let numbered: Vec<(usize, &StoredVote)> = dump.votes.iter().enumerate().collect();
+        for chunk in numbered.chunks(CHUNK) {
             let mut qb = QueryBuilder::<Db>::new(
-                "INSERT INTO vote_history (conversation_id, participant, statement, value, at) ",
+                "INSERT INTO vote_history (conversation_id, participant, statement, value, at, log_seq) ",
             );
-            qb.push_values(chunk, |mut b, v| {
+            qb.push_values(chunk, |mut b, (seq, v)| {
                 b.push_bind(c.id.clone())
                     .push_bind(i64::from(v.participant))
                     .push_bind(i64::from(v.statement))
                     .push_bind(i64::from(v.vote.value()))
-                    .push_bind(v.at);
+                    .push_bind(v.at)
+                    .push_bind(*seq as i64);
             });
             qb.build().execute(&mut *tx).await?;
         }
+        sqlx::query("INSERT INTO vote_log_counters (conversation_id, next_seq) VALUES ($1, $2)")
+            .bind(&c.id)
+            .bind(dump.votes.len() as i64)
+            .execute(&mut *tx)
+            .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -145,7 +153,7 @@ impl SqlStore {
                 .map(|r| (r.get::<i64, _>(0) as ParticipantId, r.get::<Option<String>, _>(1)))
                 .collect();
         let votes = sqlx::query(
-            "SELECT participant, statement, value, at FROM vote_history WHERE conversation_id = $1 ORDER BY seq",
+            "SELECT participant, statement, value, at FROM vote_history WHERE conversation_id = $1 ORDER BY log_seq",
         )
         .bind(id)
         .fetch_all(&self.pool)

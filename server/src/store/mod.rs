@@ -18,7 +18,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use mufakat_core::api::admin::DemographicQuestion;
 use mufakat_core::api::{VoteCounts, VotesCompact};
-use mufakat_core::model::{Moderation, ParticipantId, StatementId, Vote};
+use mufakat_core::model::{Moderation, ParticipantId, StatementId, Vote, VoteRecord};
 use rand::RngCore;
 
 pub use dump::{ConversationDump, StoredStatement, StoredVote};
@@ -39,6 +39,9 @@ pub enum StoreError {
     Db(#[from] sqlx::Error),
     #[error(transparent)]
     Migrate(#[from] sqlx::migrate::MigrateError),
+    /// The store holds something its own invariants rule out (say, a gap in a vote log).
+    #[error("the store is inconsistent: {0}")]
+    Corrupt(String),
 }
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
@@ -200,12 +203,14 @@ delegate! {
     pub async fn conversation(&self, id: &str) -> Result<Conversation>;
     pub async fn list_conversations(&self) -> Result<Vec<(Conversation, ConversationTotals)>>;
     pub async fn totals(&self, conversation: &str) -> Result<ConversationTotals>;
+    pub async fn participant_count(&self, conversation: &str) -> Result<u32>;
     pub async fn add_statement(&self, conversation: &str, s: &NewStatement<'_>) -> Result<StatementRow>;
     pub async fn statements(&self, conversation: &str) -> Result<Vec<StatementRow>>;
     pub async fn moderate(&self, conversation: &str, ids: &[StatementId], moderation: Moderation, reason: Option<&str>) -> Result<()>;
     pub async fn join(&self, conversation: &str, token: Option<&str>, xid: Option<&str>) -> Result<(String, ParticipantId, bool)>;
     pub async fn participant_by_token(&self, conversation: &str, token: &str) -> Result<Option<ParticipantId>>;
-    pub async fn write_votes(&self, batch: &[VoteWrite]) -> Result<()>;
+    pub async fn write_votes(&self, batch: &[VoteWrite]) -> Result<Vec<u64>>;
+    pub async fn vote_log(&self, conversation: &str, from: u64) -> Result<Vec<(u64, VoteRecord)>>;
     pub async fn votes_of(&self, conversation: &str, participant: ParticipantId) -> Result<Vec<(StatementId, Vote)>>;
     pub async fn vote_history(&self, conversation: &str, participant: ParticipantId, statement: StatementId) -> Result<Vec<Vote>>;
     pub async fn votes(&self, conversation: &str) -> Result<VotesCompact>;

@@ -5,7 +5,7 @@
 
 use mufakat_core::api::admin::DemographicQuestion;
 use mufakat_core::api::{VoteCounts, VotesCompact};
-use mufakat_core::model::{Moderation, ParticipantId, StatementId, Vote};
+use mufakat_core::model::{Moderation, ParticipantId, StatementId, Vote, VoteRecord};
 use sqlx::{QueryBuilder, Row};
 
 use super::Db;
@@ -135,6 +135,15 @@ impl SqlStore {
             votes: row.get::<i64, _>(1) as u64,
             voters: row.get::<i64, _>(2) as u32,
         })
+    }
+
+    /// Participants who joined the conversation (on any process).
+    pub async fn participant_count(&self, conversation: &str) -> Result<u32> {
+        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM participants WHERE conversation_id = $1")
+            .bind(conversation)
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(n as u32)
     }
 
     /// Adds a statement with the next free id; refuses exact and near-exact duplicates.
@@ -331,9 +340,19 @@ impl SqlStore {
 
     /// Writes a batch of votes in one transaction: the current vote of each (participant,
     /// statement) is replaced and every vote is appended to the history (group commit).
-    pub async fn write_votes(&self, batch: &[VoteWrite]) -> Result<()> {
+    /// Returns each vote's place in its conversation's log (`log_seq`), in batch order.
+    ///
+    /// The places come from `vote_log_counters`, updated first in the transaction and in
+    /// conversation id order (so two writers cannot deadlock): its row lock is held until
+    /// commit, so a conversation's log entries commit in `log_seq` order, on every backend
+    /// and across processes.
+    pub async fn write_votes(&self, batch: &[VoteWrite]) -> Result<Vec<u64>> {
         if batch.is_empty() {
-            return Ok(());
+            return Ok(Vec::new());
+        }
+        let mut per_conv: std::collections::BTreeMap<&str, Vec<usize>> = std::collections::BTreeMap::new();
+        for (i, v) in batch.iter().enumerate() {
+            per_conv.entry(v.conversation.as_ref()).or_default().push(i);
         }
         // PostgreSQL refuses to upsert one row twice in a statement: keep the last per key.
         let mut last = std::collections::HashMap::with_capacity(batch.len());
@@ -343,6 +362,22 @@ impl SqlStore {
         let mut current: Vec<usize> = last.into_values().collect();
         current.sort_unstable();
         let mut tx = self.pool.begin().await?;
+        let mut seqs = vec![0u64; batch.len()];
+        for (conv, idx) in &per_conv {
+            let end: i64 = sqlx::query_scalar(
+                "INSERT INTO vote_log_counters (conversation_id, next_seq) VALUES ($1, $2) \
+                 ON CONFLICT (conversation_id) DO UPDATE SET next_seq = vote_log_counters.next_seq + excluded.next_seq \
+                 RETURNING next_seq",
+            )
+            .bind(*conv)
+            .bind(idx.len() as i64)
+            .fetch_one(&mut *tx)
+            .await?;
+            let start = end as u64 - idx.len() as u64;
+            for (k, &i) in idx.iter().enumerate() {
+                seqs[i] = start + k as u64;
+            }
+        }
         for chunk in current.chunks(1000) {
             let mut qb = QueryBuilder::<Db>::new(
                 "INSERT INTO votes (conversation_id, participant, statement, value, updated_at) ",
@@ -361,21 +396,49 @@ impl SqlStore {
             );
             qb.build().execute(&mut *tx).await?;
         }
-        for chunk in batch.chunks(1000) {
+        let numbered: Vec<(&VoteWrite, u64)> = batch.iter().zip(seqs.iter().copied()).collect();
+        for chunk in numbered.chunks(1000) {
             let mut qb = QueryBuilder::<Db>::new(
-                "INSERT INTO vote_history (conversation_id, participant, statement, value, at) ",
+                "INSERT INTO vote_history (conversation_id, participant, statement, value, at, log_seq) ",
             );
-            qb.push_values(chunk, |mut b, v| {
+            qb.push_values(chunk, |mut b, (v, seq)| {
                 b.push_bind(v.conversation.as_ref())
                     .push_bind(i64::from(v.participant))
                     .push_bind(i64::from(v.statement))
                     .push_bind(i64::from(v.vote.value()))
-                    .push_bind(v.at);
+                    .push_bind(v.at)
+                    .push_bind(*seq as i64);
             });
             qb.build().execute(&mut *tx).await?;
         }
         tx.commit().await?;
-        Ok(())
+        Ok(seqs)
+    }
+
+    /// The conversation's vote log from entry `from` on, in order: `(log_seq, vote)`.
+    pub async fn vote_log(&self, conversation: &str, from: u64) -> Result<Vec<(u64, VoteRecord)>> {
+        let rows = sqlx::query(
+            "SELECT log_seq, participant, statement, value FROM vote_history \
+             WHERE conversation_id = $1 AND log_seq >= $2 ORDER BY log_seq",
+        )
+        .bind(conversation)
+        .bind(from as i64)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|r| {
+                let vote = Vote::from_value(r.get::<i64, _>(3) as i8)?;
+                Some((
+                    r.get::<i64, _>(0) as u64,
+                    VoteRecord {
+                        participant: r.get::<i64, _>(1) as ParticipantId,
+                        statement: r.get::<i64, _>(2) as StatementId,
+                        vote,
+                    },
+                ))
+            })
+            .collect())
     }
 
     /// This participant's current votes, by statement.
@@ -409,7 +472,7 @@ impl SqlStore {
     ) -> Result<Vec<Vote>> {
         let values: Vec<i64> = sqlx::query_scalar(
             "SELECT value FROM vote_history WHERE conversation_id = $1 AND participant = $2 AND statement = $3 \
-             ORDER BY seq",
+             ORDER BY log_seq",
         )
         .bind(conversation)
         .bind(i64::from(participant))
@@ -574,6 +637,6 @@ impl SqlStore {
                 at,
             })
             .collect();
-        self.write_votes(&batch).await
+        self.write_votes(&batch).await.map(|_| ())
     }
 }

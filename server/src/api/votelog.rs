@@ -1,0 +1,233 @@
+//! The vote log for the in-browser analysis (`crate::votelog`, docs/vote-log.md): where it
+//! ends, and its segments. Served from memory: a full segment is the same bytes (and gzip)
+//! for every reader and for ever, so HTTP caches keep it; the tail answers `?since=`.
+
+use axum::body::Body;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use mufakat_core::api::{ErrorBody, VoteLogHead};
+use mufakat_core::votelog::SEGMENT_SIZE;
+
+use crate::app::AppState;
+use crate::error::AppError;
+use crate::live::ConvState;
+use crate::votelog::{SegmentAnswer, SegmentRefusal};
+
+/// The media type of a log chunk.
+pub const LOG_CONTENT_TYPE: &str = "application/vnd.mufakat.vote-log";
+const IMMUTABLE: &str = "public, max-age=31536000, immutable";
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/conversations/{id}/log", get(head))
+        .route("/api/v1/conversations/{id}/log/{segment}", get(segment))
+}
+
+#[utoipa::path(get, path = "/api/v1/conversations/{id}/log", tag = "participant", params(("id" = String, Path, description = "conversation id")), responses((status = 200, description = "where the vote log ends: entries 0 .. next_seq exist", body = VoteLogHead), (status = 404, description = "unknown conversation", body = ErrorBody)))]
+pub(super) async fn head(State(st): State<AppState>, Path(id): Path<String>) -> Result<Response, AppError> {
+    let c = st.live.conv(&st.store, &id).await?;
+    let mut resp = Json(VoteLogHead { next_seq: c.log.len(), segment_size: SEGMENT_SIZE }).into_response();
+    resp.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    Ok(resp)
+}
+
+/// `since`, from the query string: a whole number, or absent.
+fn since_of(query: Option<&str>) -> Result<Option<u64>, AppError> {
+    let Some(query) = query else { return Ok(None) };
+    let mut since = None;
+    for pair in query.split('&') {
+        let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+        if key == "since" {
+            let n = value.parse::<u64>().map_err(|_| {
+                AppError::bad_request(
+                    "invalid_field",
+                    format!(
+                        "since must be the seq of an entry you hold (a whole number from 0), not {value:?}"
+                    ),
+                )
+                .field("since")
+            })?;
+            since = Some(n);
+        }
+    }
+    Ok(since)
+}
+
+fn accepts_gzip(headers: &HeaderMap) -> bool {
+    headers.get_all(header::ACCEPT_ENCODING).iter().filter_map(|v| v.to_str().ok()).any(|v| {
+        v.split(',').any(|part| {
+            let mut it = part.split(';');
+            let name = it.next().unwrap_or("").trim();
+            let refused = it.any(|p| matches!(p.trim(), "q=0" | "q=0.0" | "q=0.00" | "q=0.000"));
+            (name.eq_ignore_ascii_case("gzip") || name == "*") && !refused
+        })
+    })
+}
+
+fn matches_etag(headers: &HeaderMap, etag: &str) -> bool {
+    headers
+        .get_all(header::IF_NONE_MATCH)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .any(|v| v.split(',').any(|t| t.trim() == etag || t.trim() == "*"))
+}
+
+fn chunk_response(
+    headers: &HeaderMap,
+    etag: &str,
+    cache: &'static str,
+    body: Body,
+    gzipped: bool,
+) -> Response {
+    let mut resp = if matches_etag(headers, etag) {
+        StatusCode::NOT_MODIFIED.into_response()
+    } else {
+        let mut r = Response::new(body);
+        r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(LOG_CONTENT_TYPE));
+        if gzipped {
+            r.headers_mut().insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
+        }
+        r
+    };
+    let h = resp.headers_mut();
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
+    h.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
+    if let Ok(v) = HeaderValue::from_str(etag) {
+        h.insert(header::ETAG, v);
+    }
+    resp
+}
+
+fn refusal(r: SegmentRefusal, segment: u64) -> AppError {
+    match r {
+        SegmentRefusal::NoSuchSegment => AppError::new(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            format!("segment {segment} does not exist yet; GET …/log says where the log ends"),
+        ),
+        SegmentRefusal::SinceBeyondTail { len } => AppError::bad_request(
+            "invalid_field",
+            format!("since is beyond the end of the log: it holds entries 0 to {}", len as i128 - 1),
+        )
+        .field("since"),
+        SegmentRefusal::SinceBeyondSegment => AppError::bad_request(
+            "invalid_field",
+            format!("since is after the last entry of segment {segment}; ask for a later segment"),
+        )
+        .field("since"),
+    }
+}
+
+/// Answers from this process's log; on PostgreSQL a reader ahead of it (another process
+/// took the votes) makes it read the new entries from the store once, then answers.
+async fn answer(
+    st: &AppState,
+    c: &ConvState,
+    segment: u64,
+    since: Option<u64>,
+) -> Result<SegmentAnswer, AppError> {
+    match c.log.segment(segment, since) {
+        Ok(a) => Ok(a),
+        Err(SegmentRefusal::SinceBeyondSegment) => Err(refusal(SegmentRefusal::SinceBeyondSegment, segment)),
+        Err(r) if st.store.pg_pool().is_none() => Err(refusal(r, segment)),
+        Err(_) => {
+            c.log.catch_up(&st.store, &c.id).await?;
+            c.log.segment(segment, since).map_err(|r| refusal(r, segment))
+        }
+    }
+}
+
+#[utoipa::path(get, path = "/api/v1/conversations/{id}/log/{segment}", tag = "participant",
+    params(
+        ("id" = String, Path, description = "conversation id"),
+        ("segment" = u64, Path, description = "segment number: entries segment × segment_size up to the next segment"),
+        ("since" = Option<u64>, Query, description = "only the entries after this seq (one the reader holds)"),
+        ("If-None-Match" = Option<String>, Header, description = "ETag of an earlier answer: 304 when unchanged"),
+    ),
+    responses(
+        (status = 200, description = "a chunk of the vote log (docs/vote-log.md); a full segment is immutable (Cache-Control: public, max-age=31536000, immutable), the tail is Cache-Control: no-cache", content_type = "application/vnd.mufakat.vote-log"),
+        (status = 304, description = "unchanged since the ETag given in If-None-Match"),
+        (status = 400, description = "since or segment is not a whole number, or since is beyond the end of the log or of the segment", body = ErrorBody),
+        (status = 404, description = "unknown conversation, or a segment after the one the next entry goes to", body = ErrorBody),
+    ))]
+pub(super) async fn segment(
+    State(st): State<AppState>,
+    Path((id, segment)): Path<(String, String)>,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+) -> Result<Response, AppError> {
+    let segment = segment.parse::<u64>().map_err(|_| {
+        AppError::bad_request(
+            "invalid_field",
+            format!("segment must be a whole number from 0, not {segment:?}"),
+        )
+        .field("segment")
+    })?;
+    let since = since_of(query.as_deref())?;
+    let c = st.live.conv(&st.store, &id).await?;
+    let gzip = accepts_gzip(&headers);
+    Ok(match answer(&st, &c, segment, since).await? {
+        SegmentAnswer::Full(sealed) => {
+            // A strong ETag names one representation: the gzipped one has its own.
+            let (body, etag) = if gzip {
+                (sealed.gzip.clone(), gz_etag(&sealed.etag))
+            } else {
+                (sealed.bytes.clone(), sealed.etag.clone())
+            };
+            chunk_response(&headers, &etag, IMMUTABLE, Body::from(body), gzip)
+        }
+        SegmentAnswer::Part { bytes, first, end } => {
+            // The entries first .. end never change; only the tail's end moves.
+            let full = end == mufakat_core::votelog::segment_start(segment).saturating_add(SEGMENT_SIZE);
+            let cache = if full { IMMUTABLE } else { "no-cache" };
+            let etag = format!("\"vl1-{first}-{end}\"");
+            if gzip && bytes.len() > 1024 {
+                let etag = gz_etag(&etag);
+                let body = if matches_etag(&headers, &etag) { Vec::new() } else { gzip_fast(&bytes) };
+                chunk_response(&headers, &etag, cache, Body::from(body), true)
+            } else {
+                chunk_response(&headers, &etag, cache, Body::from(bytes), false)
+            }
+        }
+    })
+}
+
+fn gz_etag(etag: &str) -> String {
+    format!("{}-gz\"", etag.trim_end_matches('"'))
+}
+
+fn gzip_fast(bytes: &[u8]) -> Vec<u8> {
+    use std::io::Write;
+    let mut gz =
+        flate2::write::GzEncoder::new(Vec::with_capacity(bytes.len() / 2), flate2::Compression::fast());
+    // Writing to a Vec cannot fail.
+    gz.write_all(bytes).and_then(|_| gz.finish()).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn since_is_a_whole_number_or_a_clear_error() {
+        assert_eq!(since_of(None).ok(), Some(None));
+        assert_eq!(since_of(Some("since=12")).ok(), Some(Some(12)));
+        assert_eq!(since_of(Some("x=1&since=0")).ok(), Some(Some(0)));
+        for bad in ["since=-1", "since=abc", "since=", "since=1.5"] {
+            assert!(since_of(Some(bad)).is_err(), "{bad} was accepted");
+        }
+    }
+
+    #[test]
+    fn gzip_is_sent_only_to_who_accepts_it() {
+        let mut h = HeaderMap::new();
+        assert!(!accepts_gzip(&h));
+        h.insert(header::ACCEPT_ENCODING, HeaderValue::from_static("gzip, deflate, br"));
+        assert!(accepts_gzip(&h));
+        h.insert(header::ACCEPT_ENCODING, HeaderValue::from_static("br, gzip;q=0"));
+        assert!(!accepts_gzip(&h));
+    }
+}
