@@ -2,6 +2,7 @@
 
 use gloo_net::http::{Request, RequestBuilder, Response};
 use mufakat_core::api::{ErrorBody, PARTICIPANT_TOKEN_HEADER};
+use mufakat_core::votelog::{self, LogChunk, LogReplica, LogRequest};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
@@ -76,6 +77,48 @@ pub async fn post_no_content<B: Serialize>(url: &str, token: Option<&str>, body:
 
 pub fn conversation_url(id: &str, rest: &str) -> String {
     format!("/api/v1/conversations/{id}{rest}")
+}
+
+/// One chunk of a conversation's vote log (`GET …/log/{segment}[?since=]`, docs/vote-log.md);
+/// `None` when the segment does not exist yet (404). The browser's HTTP cache keeps full
+/// segments (immutable) and revalidates the tail with its ETag.
+pub async fn log_chunk(conversation: &str, req: LogRequest) -> Result<Option<LogChunk>, ApiError> {
+    let since = req.since.map(|s| format!("?since={s}")).unwrap_or_default();
+    let url = conversation_url(conversation, &format!("/log/{}{since}", req.segment));
+    let response = Request::get(&url).send().await.map_err(|e| ApiError::Network(e.to_string()))?;
+    if response.status() == 404 {
+        return Ok(None);
+    }
+    if !response.ok() {
+        return decode::<serde_json::Value>(response).await.map(|_| None);
+    }
+    let bytes = response.binary().await.map_err(|e| ApiError::Network(e.to_string()))?;
+    votelog::decode(&bytes).map(Some).map_err(|e| ApiError::Network(e.to_string()))
+}
+
+/// Brings `replica` up to date with the conversation's vote log: whole segments while it is
+/// behind, then the tail's new entries. Returns how many entries it added.
+pub async fn sync_log(
+    conversation: &str,
+    replica: leptos::prelude::StoredValue<LogReplica>,
+) -> Result<u64, ApiError> {
+    use leptos::prelude::{UpdateValue, WithValue};
+    let mut added = 0u64;
+    loop {
+        let req = replica.with_value(LogReplica::next_request);
+        let Some(chunk) = log_chunk(conversation, req).await? else { break };
+        let whole = req.since.is_none() && chunk.entries.len() as u64 == votelog::SEGMENT_SIZE;
+        let n = replica
+            .try_update_value(|r| r.append(chunk))
+            .unwrap_or(Ok(0))
+            .map_err(|e| ApiError::Network(e.to_string()))?;
+        added += n as u64;
+        // A full segment: there may be more after it. The tail: done.
+        if !whole || n == 0 {
+            break;
+        }
+    }
+    Ok(added)
 }
 
 #[cfg(feature = "console")]

@@ -110,6 +110,8 @@ test('projector of an unknown conversation says so', async () => {
 
 test('projector of the demo (360 participants, ~8,900 votes) follows a vote within 2 s', async () => {
   const page = await browser.newPage({ viewport: { width: 1920, height: 1080 }, locale: 'en-GB' });
+  const gets = [];
+  page.on('request', (r) => { if (r.method() === 'GET') { const u = new URL(r.url()); gets.push(u.pathname + u.search); } });
   await page.goto(`${server.base}/p/demo`);
   await page.getByTestId('consensus-map').waitFor();
   const view = await api(server.base, 'GET', '/api/v1/conversations/demo');
@@ -126,6 +128,10 @@ test('projector of the demo (360 participants, ~8,900 votes) follows a vote with
   }
   console.log(`# demo projector updated ${timings.join(', ')} ms after the vote was acknowledged`);
   for (const ms of timings) assert.ok(ms < 2_000, `projector took ${ms} ms`);
+  // The page reads the vote log: the segment once, then only what is new; never every vote.
+  assert.ok(!gets.some((u) => u.endsWith('/votes')), `the projector downloaded every vote: ${gets.join(' ')}`);
+  assert.equal(gets.filter((u) => u === '/api/v1/conversations/demo/log/0').length, 1, gets.join(' '));
+  assert.ok(gets.filter((u) => /\/log\/0\?since=\d+$/.test(u)).length >= 3, `no sync with since: ${gets.join(' ')}`);
   await page.waitForTimeout(900);
   await page.screenshot({ path: path.join(artifacts, 'projector-demo-1920.png') });
   await page.close();

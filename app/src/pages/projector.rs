@@ -14,8 +14,10 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::hooks::use_params_map;
 use mufakat_core::analysis::{Analysis, AnalysisInput, AnalysisParams, StatementMeta, WarmStart};
-use mufakat_core::api::{ConversationView, VotesCompact};
+use mufakat_core::api::ConversationView;
+use mufakat_core::votelog::LogReplica;
 use mufakat_core::StatementId;
+use mufakat_core::VoteRecord;
 use send_wrapper::SendWrapper;
 
 use super::NotFound;
@@ -49,7 +51,7 @@ struct Snapshot {
 /// map simply waits for the first votes.
 fn analyse(
     conversation: &ConversationView,
-    votes: &VotesCompact,
+    votes: &[VoteRecord],
     previous: Option<&WarmStart>,
 ) -> Option<Analysis> {
     let visible: HashMap<StatementId, StatementMeta> = conversation
@@ -57,8 +59,7 @@ fn analyse(
         .iter()
         .map(|s| (s.id, StatementMeta { moderation: s.moderation, ..StatementMeta::new(s.id) }))
         .collect();
-    let records: Vec<_> =
-        votes.records().ok()?.into_iter().filter(|r| visible.contains_key(&r.statement)).collect();
+    let records: Vec<_> = votes.iter().filter(|r| visible.contains_key(&r.statement)).copied().collect();
     let metas: Vec<StatementMeta> =
         conversation.statements.iter().filter_map(|s| visible.get(&s.id).copied()).collect();
     let input = AnalysisInput { votes: &records, statements: &metas };
@@ -112,12 +113,21 @@ pub fn ProjectorPage() -> impl IntoView {
     let busy = StoredValue::new(false);
     let again = StoredValue::new(false);
 
+    /// What a refresh carries along: the log fetched so far, and the last analysis's cost.
+    #[derive(Clone, Copy)]
+    struct Sync {
+        log: StoredValue<LogReplica>,
+        cost_ms: StoredValue<f64>,
+    }
+    let sync = Sync { log: StoredValue::new(LogReplica::default()), cost_ms: StoredValue::new(0.0) };
+
     fn refresh(
         id: String,
         snapshot: RwSignal<Option<Result<Snapshot, ApiError>>>,
         warm: StoredValue<Option<WarmStart>>,
         busy: StoredValue<bool>,
         again: StoredValue<bool>,
+        sync: Sync,
     ) {
         if busy.get_value() {
             again.set_value(true);
@@ -125,12 +135,20 @@ pub fn ProjectorPage() -> impl IntoView {
         }
         busy.set_value(true);
         spawn_local(async move {
+            let started = js_sys_now();
             let conversation = client::get::<ConversationView>(&conversation_url(&id, ""), None).await;
-            let votes = client::get::<VotesCompact>(&conversation_url(&id, "/votes"), None).await;
-            match (conversation, votes) {
-                (Ok(c), Ok(v)) => {
+            // Only the entries added since the last refresh travel.
+            let synced = client::sync_log(&id, sync.log).await;
+            match (conversation, synced) {
+                (Ok(c), Ok(_)) => {
                     let previous = warm.get_value();
-                    let analysis = analyse(&c, &v, previous.as_ref());
+                    let t0 = js_sys_now();
+                    let (analysis, votes) = sync.log.with_value(|l| {
+                        let current: std::collections::HashSet<(u32, u32)> =
+                            l.entries.iter().map(|e| (e.participant, e.statement)).collect();
+                        (analyse(&c, &l.entries, previous.as_ref()), current.len())
+                    });
+                    sync.cost_ms.set_value(js_sys_now() - t0);
                     let model = analysis.as_ref().map(|a| map_model(a, MAX_LABELS));
                     let broad = analysis.as_ref().map(broadest).unwrap_or_default();
                     if let Some(a) = analysis {
@@ -140,7 +158,7 @@ pub fn ProjectorPage() -> impl IntoView {
                     snapshot.set(Some(Ok(Snapshot {
                         title: c.title,
                         participants: c.participants,
-                        votes: v.len(),
+                        votes,
                         closed: c.closed,
                         texts,
                         model,
@@ -155,10 +173,20 @@ pub fn ProjectorPage() -> impl IntoView {
                     }
                 }
             }
-            busy.set_value(false);
-            if again.get_value() {
-                again.set_value(false);
-                refresh(id, snapshot, warm, busy, again);
+            // The next refresh starts no sooner than ten times the analysis took after this
+            // one started, so a large conversation does not keep the projector's CPU busy.
+            let wait = (started + 10.0 * sync.cost_ms.get_value() - js_sys_now()).max(0.0);
+            let next = move || {
+                busy.set_value(false);
+                if again.get_value() {
+                    again.set_value(false);
+                    refresh(id, snapshot, warm, busy, again, sync);
+                }
+            };
+            if wait > 0.0 {
+                set_timeout(next, Duration::from_millis(wait as u64));
+            } else {
+                next();
             }
         });
     }
@@ -166,10 +194,10 @@ pub fn ProjectorPage() -> impl IntoView {
     let stream: StoredValue<Option<SendWrapper<LiveStream>>> = StoredValue::new(None);
     Effect::new(move |_| {
         let id = id.get();
-        refresh(id.clone(), snapshot, warm, busy, again);
+        refresh(id.clone(), snapshot, warm, busy, again, sync);
         let on_event = {
             let id = id.clone();
-            move |_| refresh(id.clone(), snapshot, warm, busy, again)
+            move |_| refresh(id.clone(), snapshot, warm, busy, again, sync)
         };
         let opened = LiveStream::open(&id, on_event, move |up| connected.set(up));
         stream.set_value(opened.map(SendWrapper::new));
@@ -178,7 +206,7 @@ pub fn ProjectorPage() -> impl IntoView {
     let poll = set_interval_with_handle(
         move || {
             if !connected.get_untracked() {
-                refresh(id.get_untracked(), snapshot, warm, busy, again);
+                refresh(id.get_untracked(), snapshot, warm, busy, again, sync);
             }
         },
         POLL_OFFLINE,

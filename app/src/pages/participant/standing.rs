@@ -1,18 +1,20 @@
 //! "Where you stand": once the participant has voted on enough statements to be placed
-//! (min(7, statements), polis-math A.3), the page downloads every vote, runs mufakat-core's
-//! analysis in the browser (wasm) and shows the opinion map with "you are here", the
-//! participant's group, what that group agrees on more than others, and what every group
-//! agrees on. New votes (live events, own votes) refresh it at most every few seconds; the
-//! analysis runs in its own task after the download, between frames, so typing and voting
-//! never wait for it.
+//! (min(7, statements), polis-math A.3), the page fetches the conversation's vote log (once,
+//! then only the new entries: `client::sync_log`), runs mufakat-core's analysis in the
+//! browser (wasm) on the whole log in arrival order and shows the opinion map with "you are
+//! here", the participant's group, what that group agrees on more than others, and what
+//! every group agrees on. New votes (live events, own votes) refresh it at most every few
+//! seconds, and never sooner than ten times the last analysis took, so a slow phone is not
+//! kept busy; the analysis runs in its own task after the download, between frames, so
+//! typing and voting never wait for it.
 
 use std::time::Duration;
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use mufakat_core::analysis::{Group, Representative};
-use mufakat_core::api::VotesCompact;
 use mufakat_core::repness::Direction;
+use mufakat_core::votelog::LogReplica;
 use mufakat_core::{analyse, Analysis, AnalysisInput, AnalysisParams, StatementMeta, VoteRecord, WarmStart};
 
 use super::session::Session;
@@ -21,6 +23,8 @@ use crate::i18n::t;
 
 /// Least time between two analyses.
 const REFRESH_EVERY_MS: f64 = 3000.0;
+/// Least time between two analyses, in multiples of the last one's duration.
+const COST_FACTOR: f64 = 10.0;
 const ANALYSIS_MARK: &str = "mufakat-analysis-start";
 /// Statements listed per section.
 const LISTED: usize = 4;
@@ -33,7 +37,11 @@ struct Runner {
     analysis: RwSignal<Option<Analysis>>,
     pending: StoredValue<bool>,
     last_run: StoredValue<f64>,
+    /// How long the last analysis took, in ms.
+    last_cost: StoredValue<f64>,
     warm: StoredValue<Option<WarmStart>>,
+    /// The conversation's vote log as fetched so far.
+    log: StoredValue<LogReplica>,
 }
 
 impl Runner {
@@ -42,17 +50,20 @@ impl Runner {
             return;
         }
         self.pending.set_value(true);
-        let wait = (self.last_run.get_value() + REFRESH_EVERY_MS - js_sys::Date::now()).max(0.0);
+        let gap = REFRESH_EVERY_MS.max(COST_FACTOR * self.last_cost.get_value());
+        let wait = (self.last_run.get_value() + gap - js_sys::Date::now()).max(0.0);
         set_timeout(move || spawn_local(self.run()), Duration::from_millis(wait as u64));
     }
 
     async fn run(self) {
         self.last_run.set_value(js_sys::Date::now());
-        let downloaded = crate::client::get::<VotesCompact>(&self.session.url("/votes"), None).await;
+        let id = self.session.id.get_value();
+        let synced = crate::client::sync_log(&id, self.log).await;
         self.pending.set_value(false);
-        let Ok(mut records) = downloaded.map(|v| v.records().unwrap_or_default()) else {
+        if synced.is_err() {
             return;
-        };
+        }
+        let mut records = self.log.with_value(|l| l.entries.clone());
         // Votes still queued on this device count too: appended, they win over older ones.
         if let Some(me) = self.session.me.get_untracked() {
             self.session.my_votes.with_untracked(|mine| {
@@ -78,7 +89,9 @@ impl Runner {
             if let Some(p) = &perf {
                 let _ = p.mark(ANALYSIS_MARK);
             }
+            let started = js_sys::Date::now();
             let result = analyse(&input, &AnalysisParams::default(), previous.as_ref());
+            self.last_cost.set_value(js_sys::Date::now() - started);
             if let Some(p) = &perf {
                 let _ = p.measure_with_start_mark("mufakat-analysis", ANALYSIS_MARK);
             }
@@ -97,7 +110,9 @@ pub fn WhereYouStand(session: Session) -> impl IntoView {
         analysis: RwSignal::new(None),
         pending: StoredValue::new(false),
         last_run: StoredValue::new(0.0),
+        last_cost: StoredValue::new(0.0),
         warm: StoredValue::new(None),
+        log: StoredValue::new(LogReplica::default()),
     };
     let voted = move || session.my_votes.with(|v| v.len());
     let placed = Memo::new(move |_| {

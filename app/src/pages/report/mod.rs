@@ -13,7 +13,8 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::hooks::use_params_map;
 use mufakat_core::api::admin::GroupDemographics;
-use mufakat_core::api::{ConversationView, VotesCompact};
+use mufakat_core::api::ConversationView;
+use mufakat_core::votelog::LogReplica;
 
 use crate::client::{self, conversation_url};
 use crate::i18n::{t, Catalogue};
@@ -129,18 +130,17 @@ pub fn StoredReportPage() -> impl IntoView {
             let rest = format!("/conversations/{id}/demographics");
             demographics.set(client::admin::<(), GroupDemographics>("GET", &rest, None).await.ok());
             let conversation = client::get::<ConversationView>(&conversation_url(&id, ""), None).await;
-            let votes = client::get::<VotesCompact>(&conversation_url(&id, "/votes"), None).await;
-            let (Ok(c), Ok(v)) = (conversation, votes) else {
+            let Ok(c) = conversation else {
                 run.error.set(Some(t().not_found_body.to_string()));
                 return;
             };
-            let votes = match v.records() {
-                Ok(r) => r,
-                Err(e) => {
-                    run.error.set(Some(format!("{e:?}")));
-                    return;
-                }
-            };
+            // The whole vote log, in arrival order, as the CLI reads an export.
+            let log = StoredValue::new(LogReplica::default());
+            if let Err(e) = client::sync_log(&id, log).await {
+                run.error.set(Some(format!("{e:?}")));
+                return;
+            }
+            let votes = log.with_value(|l| l.entries.clone());
             let statements = c
                 .statements
                 .into_iter()
