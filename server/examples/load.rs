@@ -35,6 +35,11 @@ struct Args {
     warmup: u64,
     threads: usize,
     rate: f64,
+    /// Pages watching the conversation: each syncs on every `votes` live event.
+    viewers: usize,
+    /// How a viewer syncs: `log` (the vote log, only new entries) or `votes` (every vote,
+    /// as pages did before the log; the only way on servers without it).
+    sync: String,
 }
 
 fn parse_args() -> Result<Args, String> {
@@ -46,6 +51,8 @@ fn parse_args() -> Result<Args, String> {
         warmup: 3,
         threads: 1,
         rate: 10_000.0,
+        viewers: 0,
+        sync: "log".into(),
     };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
@@ -60,6 +67,8 @@ fn parse_args() -> Result<Args, String> {
             "--warmup" => a.warmup = value()?.parse().map_err(|e| format!("--warmup: {e}"))?,
             "--rate" => a.rate = value()?.parse().map_err(|e| format!("--rate: {e}"))?,
             "--threads" => a.threads = value()?.parse().map_err(|e| format!("--threads: {e}"))?,
+            "--viewers" => a.viewers = value()?.parse().map_err(|e| format!("--viewers: {e}"))?,
+            "--sync" => a.sync = value()?,
             other => return Err(format!("unknown flag {other}")),
         }
     }
@@ -69,6 +78,9 @@ fn parse_args() -> Result<Args, String> {
     }
     if a.participants == 0 || a.participants > 10_000 || a.seconds == 0 || a.seconds > 120 || a.threads == 0 {
         return Err("participants 1..=10000, seconds 1..=120, threads >= 1".into());
+    }
+    if a.viewers > 2_000 || !matches!(a.sync.as_str(), "log" | "votes") {
+        return Err("viewers 0..=2000, sync log or votes".into());
     }
     Ok(a)
 }
@@ -147,6 +159,15 @@ async fn run(args: Args) {
             tokio::spawn(participant(addr, path, token, statements, errors, plan))
         })
         .collect();
+    let (events_tx, events_rx) = tokio::sync::watch::channel(0u64);
+    let listener = (args.viewers > 0)
+        .then(|| tokio::spawn(follow_events(addr.clone(), args.conversation.clone(), events_tx)));
+    let viewers: Vec<_> = (0..args.viewers)
+        .map(|_| {
+            let (client, api, sync, rx) = (client.clone(), api.clone(), args.sync.clone(), events_rx.clone());
+            tokio::spawn(viewer(client, api, sync, rx, Plan { interval, measure_from, end }))
+        })
+        .collect();
     let mut all = Tally::default();
     for t in tasks {
         if let Ok(t) = t.await {
@@ -163,6 +184,40 @@ async fn run(args: Args) {
         }
         all.latencies_us[((n as f64 * p) as usize).min(n - 1)] as f64 / 1000.0
     };
+    let mut syncs = Tally::default();
+    let mut bytes = 0u64;
+    for v in viewers {
+        if let Ok((t, b)) = v.await {
+            syncs.votes += t.votes;
+            syncs.all_votes += t.all_votes;
+            syncs.latencies_us.extend(t.latencies_us);
+            bytes += b;
+        }
+    }
+    if let Some(l) = listener {
+        l.abort();
+    }
+    syncs.latencies_us.sort_unstable();
+    if args.viewers > 0 {
+        let n = syncs.latencies_us.len();
+        let q = |p: f64| {
+            if n == 0 {
+                return 0.0;
+            }
+            syncs.latencies_us[((n as f64 * p) as usize).min(n - 1)] as f64 / 1000.0
+        };
+        println!(
+            "viewers={} sync={} syncs={} sync_p50_ms={:.2} sync_p99_ms={:.2} sync_max_ms={:.2} sync_errors={} sync_bytes_per_sync={:.0}",
+            args.viewers,
+            args.sync,
+            n,
+            q(0.50),
+            q(0.99),
+            q(1.0),
+            syncs.all_votes,
+            if n > 0 { bytes as f64 / n as f64 } else { 0.0 }
+        );
+    }
     let rate = all.votes as f64 / args.seconds as f64;
     println!(
         "participants={} target_rate={} seconds={} votes_total={} votes={} votes_per_s={:.0} p50_ms={:.2} p90_ms={:.2} p99_ms={:.2} max_ms={:.2} errors={}",
@@ -325,5 +380,103 @@ impl Connection {
             self.buf.extend_from_slice(&chunk[..n]);
         }
         Ok((status, self.buf[head_end..head_end + length].to_vec()))
+    }
+}
+
+/// Follows the conversation's live events (raw SSE over one connection) and bumps `tx` on
+/// every `votes` event, as the pages' EventSource does.
+async fn follow_events(addr: String, conversation: String, tx: tokio::sync::watch::Sender<u64>) {
+    use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+    let Ok(mut stream) = tokio::net::TcpStream::connect(&addr).await else { return };
+    let req = format!(
+        "GET /api/v1/conversations/{conversation}/events HTTP/1.1\r\nHost: {addr}\r\nAccept: text/event-stream\r\n\r\n"
+    );
+    if stream.write_all(req.as_bytes()).await.is_err() {
+        return;
+    }
+    let mut lines = BufReader::new(stream).lines();
+    while let Ok(Some(line)) = lines.next_line().await {
+        if line.trim() == "event: votes" {
+            tx.send_modify(|n| *n += 1);
+        }
+    }
+}
+
+/// One page watching: loads the votes once, then syncs on every event (one at a time; events
+/// during a sync make one more). Returns the syncs timed in the window (`votes` = count,
+/// `all_votes` = errors) and the bytes they read.
+async fn viewer(
+    client: reqwest::Client,
+    api: String,
+    sync: String,
+    mut rx: tokio::sync::watch::Receiver<u64>,
+    plan: Plan,
+) -> (Tally, u64) {
+    let mut tally = Tally::default();
+    let mut have = 0u64;
+    let mut bytes = 0u64;
+    let _ = sync_once(&client, &api, &sync, &mut have).await;
+    loop {
+        let Ok(Ok(())) = tokio::time::timeout_at(plan.end.into(), rx.changed()).await else { break };
+        let t = Instant::now();
+        let result = sync_once(&client, &api, &sync, &mut have).await;
+        let in_window = t >= plan.measure_from && t < plan.end;
+        match result {
+            Ok(b) if in_window => {
+                tally.latencies_us.push(t.elapsed().as_micros().min(u32::MAX as u128) as u32);
+                bytes += b;
+            }
+            Err(_) if in_window => tally.all_votes += 1,
+            _ => {}
+        }
+    }
+    (tally, bytes)
+}
+
+/// One sync as a page does it; returns the bytes read off the wire.
+async fn sync_once(client: &reqwest::Client, api: &str, sync: &str, have: &mut u64) -> Result<u64, String> {
+    use mufakat_core::votelog::{decode, SEGMENT_SIZE};
+    use std::io::Read;
+    let get = |url: String| async move {
+        let r = client.get(url).header("accept-encoding", "gzip").send().await.map_err(|e| e.to_string())?;
+        let status = r.status().as_u16();
+        let gz = r.headers().get("content-encoding").is_some_and(|v| v == "gzip");
+        let body = r.bytes().await.map_err(|e| e.to_string())?.to_vec();
+        Ok::<_, String>((status, gz, body))
+    };
+    if sync == "votes" {
+        let (status, _, body) = get(format!("{api}/votes")).await?;
+        return if status == 200 { Ok(body.len() as u64) } else { Err(format!("HTTP {status}")) };
+    }
+    let mut read = 0u64;
+    loop {
+        // Only the count of entries held matters here: `LogReplica::next_request`'s rule.
+        let (segment, since) = if have.is_multiple_of(SEGMENT_SIZE) {
+            (*have / SEGMENT_SIZE, None)
+        } else {
+            (*have / SEGMENT_SIZE, Some(*have - 1))
+        };
+        let q = since.map(|s| format!("?since={s}")).unwrap_or_default();
+        let (status, gz, body) = get(format!("{api}/log/{segment}{q}")).await?;
+        read += body.len() as u64;
+        if status == 404 {
+            return Ok(read);
+        }
+        if status != 200 {
+            return Err(format!("HTTP {status}"));
+        }
+        let plain = if gz {
+            let mut out = Vec::new();
+            flate2::read::GzDecoder::new(&body[..]).read_to_end(&mut out).map_err(|e| e.to_string())?;
+            out
+        } else {
+            body
+        };
+        let chunk = decode(&plain).map_err(|e| e.to_string())?;
+        let n = chunk.entries.len() as u64;
+        *have = (*have).max(chunk.first_seq + n);
+        if since.is_some() || n < SEGMENT_SIZE {
+            return Ok(read);
+        }
     }
 }
