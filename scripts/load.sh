@@ -4,6 +4,8 @@
 # address), runs server/examples/load.rs against the demo conversation, stops the server.
 #   scripts/load.sh sqlite   [participants] [seconds]
 #   scripts/load.sh postgres [participants] [seconds]   (uses scripts/with-postgres.sh)
+# VIEWERS=30 adds 30 pages that sync on every votes event (SYNC=log, the vote log's new
+# entries; SYNC=votes, GET /votes as pages did before the log).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 backend=${1:-sqlite}; participants=${2:-1000}; seconds=${3:-20}
@@ -32,7 +34,8 @@ echo "backend=$backend $(nproc) cores, load average $(cut -d' ' -f1 /proc/loadav
 cpu() { awk '{print $14 + $15}' "/proc/$server/stat"; }
 before=$(cpu)
 out=$(target/release/examples/load --base "http://127.0.0.1:$port" --conversation demo \
-  --participants "$participants" --seconds "$seconds" --rate "${RATE:-10000}")
+  --participants "$participants" --seconds "$seconds" --rate "${RATE:-10000}" \
+  --viewers "${VIEWERS:-0}" --sync "${SYNC:-log}")
 after=$(cpu)
 echo "$out"
 # The server's own CPU time per acknowledged vote (joins included): a figure that holds even
