@@ -4,7 +4,7 @@ mod cli_analysis;
 
 // The library's modules, reachable as `crate::store` etc. from this binary's modules too.
 #[allow(unused_imports)]
-use mufakat_server::{api, app, auth, demo, error, store};
+use mufakat_server::{api, app, auth, demo, error, export, store};
 
 use std::io::{IsTerminal, Read};
 use std::net::SocketAddr;
