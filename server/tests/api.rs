@@ -214,6 +214,18 @@ async fn bodies_not_sent_as_json_are_415_and_broken_json_is_malformed() {
 }
 
 #[tokio::test]
+async fn a_path_that_is_not_utf8_is_a_json_400() {
+    let b = common::backends().await.remove(0);
+    let s = TestServer::start(&b.url, unlimited()).await;
+    for path in ["/conversations/%FF", "/conversations/%C3%28/votes", "/conversations/%FF/events"] {
+        let r = reqwest::get(s.api(path)).await.unwrap();
+        assert_eq!(r.status(), 400, "{path}");
+        assert_eq!(error_of(r).await["code"], "bad_request", "{path}");
+    }
+    s.stop().await;
+}
+
+#[tokio::test]
 async fn oversize_body_is_413_json_and_loses_nothing() {
     for b in common::backends().await {
         let s = TestServer::start(&b.url, Limits { max_body: 4096, ..unlimited() }).await;

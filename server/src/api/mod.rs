@@ -10,6 +10,7 @@ use axum::body::Bytes;
 use axum::extract::rejection::{BytesRejection, JsonRejection};
 use axum::extract::{FromRequest, Request};
 use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
 use axum::{Json, Router};
 
 use crate::app::AppState;
@@ -24,7 +25,25 @@ pub fn router(state: AppState) -> Router {
         .merge(admin::routes())
         .merge(openapi::routes())
         .route("/api/v1/{*rest}", axum::routing::any(unknown_endpoint))
+        .layer(axum::middleware::map_response(json_errors))
         .with_state(state)
+}
+
+/// Rejections axum writes itself are plain text (a path segment that is not UTF-8: "Invalid
+/// URL: ..."); the API answers every error with its JSON error body, as the OpenAPI says.
+async fn json_errors(response: Response) -> Response {
+    let plain_text = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/plain"));
+    if !response.status().is_client_error() || !plain_text {
+        return response;
+    }
+    let status = response.status();
+    let text = axum::body::to_bytes(response.into_body(), 4096).await.unwrap_or_default();
+    let code = if status == StatusCode::NOT_FOUND { "not_found" } else { "bad_request" };
+    AppError::new(status, code, String::from_utf8_lossy(&text)).into_response()
 }
 
 /// `Json` whose rejection is our JSON error body, naming the field serde complained about.
