@@ -142,6 +142,90 @@ async fn malformed_json_is_400_naming_the_field() {
 }
 
 #[tokio::test]
+async fn bodies_that_are_not_json_objects_are_refused_with_400() {
+    for b in common::backends().await {
+        let s = TestServer::start(&b.url, unlimited()).await;
+        let admin = moderator(&s).await;
+        conversation(&s, &admin, "c", SEEDS).await;
+        let token = join(&s, "c").await;
+        let before = s.store.totals("c").await.unwrap();
+        // serde reads a struct from a sequence too: `[0, "agree"]` was a vote, `[]` a join.
+        let routes: [(&str, &[&str]); 3] = [
+            ("/conversations/c/votes", &["[]", "[null]", r#"[0, "agree"]"#, "null", "7"]),
+            ("/conversations/c/participants", &["[]", "[null]", "[null, null]", r#""x""#, "true"]),
+            ("/conversations/c/statements", &["[]", "[null]", r#"["Night markets need lights"]"#]),
+        ];
+        let c = reqwest::Client::new();
+        for (path, bodies) in routes {
+            for body in bodies {
+                let r = c
+                    .post(s.api(path))
+                    .header("x-participant-token", &token)
+                    .header("content-type", "application/json")
+                    .body(body.to_string())
+                    .send()
+                    .await
+                    .unwrap();
+                assert_eq!(r.status(), 400, "{} {path} {body}", b.name);
+                let e = error_of(r).await;
+                assert_eq!(e["code"], "invalid_field", "{path} {body}");
+                assert!(e["message"].as_str().unwrap().contains("must be a JSON object"), "{e}");
+            }
+        }
+        let after = s.store.totals("c").await.unwrap();
+        assert_eq!((after.participants, after.votes), (before.participants, before.votes), "{}", b.name);
+        assert_eq!(s.store.statements("c").await.unwrap().len(), SEEDS.len());
+        s.stop().await;
+    }
+}
+
+#[tokio::test]
+async fn bodies_not_sent_as_json_are_415_and_broken_json_is_malformed() {
+    let b = common::backends().await.remove(0);
+    let s = TestServer::start(&b.url, unlimited()).await;
+    let admin = moderator(&s).await;
+    conversation(&s, &admin, "c", SEEDS).await;
+    let token = join(&s, "c").await;
+    let vote = r#"{"statement": 0, "vote": "agree"}"#;
+    let send = |content_type: Option<&'static str>, body: &'static str| {
+        let mut r = reqwest::Client::new()
+            .post(s.api("/conversations/c/votes"))
+            .header("x-participant-token", &token)
+            .body(body);
+        if let Some(t) = content_type {
+            r = r.header("content-type", t);
+        }
+        r.send()
+    };
+    for content_type in [None, Some("text/plain"), Some("application/x-www-form-urlencoded"), Some("json")] {
+        let r = send(content_type, vote).await.unwrap();
+        assert_eq!(r.status(), 415, "{content_type:?}");
+        assert_eq!(error_of(r).await["code"], "unsupported_media_type");
+    }
+    for content_type in ["application/json; charset=utf-8", "application/vnd.mufakat+json"] {
+        assert_eq!(send(Some(content_type), vote).await.unwrap().status(), 200, "{content_type}");
+    }
+    for body in ["", "   ", "[1,", "nul", "{\"statement\": 0,"] {
+        let r = send(Some("application/json"), body).await.unwrap();
+        assert_eq!(r.status(), 400, "{body:?}");
+        assert_eq!(error_of(r).await["code"], "malformed_json", "{body:?}");
+    }
+    s.stop().await;
+}
+
+#[tokio::test]
+async fn a_path_that_is_not_utf8_is_a_json_400() {
+    let b = common::backends().await.remove(0);
+    let s = TestServer::start(&b.url, unlimited()).await;
+    for path in ["/conversations/%FF", "/conversations/%C3%28/votes", "/conversations/%FF/events"] {
+        let r = reqwest::get(s.api(path)).await.unwrap();
+        assert_eq!(r.status(), 400, "{path}");
+        assert_eq!(error_of(r).await["code"], "bad_request", "{path}");
+    }
+    s.stop().await;
+}
+
+#[tokio::test]
 async fn oversize_body_is_413_json_and_loses_nothing() {
     for b in common::backends().await {
         let s = TestServer::start(&b.url, Limits { max_body: 4096, ..unlimited() }).await;
@@ -423,6 +507,114 @@ async fn openapi_describes_every_route() {
         assert!(paths.contains_key(&p), "{p} missing from openapi.json");
     }
     assert!(doc["components"]["schemas"]["VoteRequest"].is_object());
+    s.stop().await;
+}
+
+/// A response of an operation, following a `$ref` into `components/responses`.
+fn response<'a>(doc: &'a Value, op: &'a Value, status: &str) -> Option<&'a Value> {
+    let r = op["responses"].get(status)?;
+    match r["$ref"].as_str() {
+        Some(reference) => doc.pointer(reference.trim_start_matches('#')),
+        None => Some(r),
+    }
+}
+
+#[tokio::test]
+async fn openapi_documents_the_statuses_every_route_can_give() {
+    let b = common::backends().await.remove(0);
+    let s = TestServer::start(&b.url, unlimited()).await;
+    let doc: Value = reqwest::get(s.api("/openapi.json")).await.unwrap().json().await.unwrap();
+    let mut operations = 0;
+    for (path, item) in doc["paths"].as_object().expect("paths") {
+        for (method, op) in item.as_object().expect("path item") {
+            let at = format!("{method} {path}");
+            operations += 1;
+            let must = |status: &str, why: &str| {
+                let r = response(&doc, op, status).unwrap_or_else(|| panic!("{at}: no {status} ({why})"));
+                assert!(r["description"].as_str().is_some_and(|d| !d.is_empty()), "{at} {status}");
+            };
+            must("400", "malformed request");
+            must("429", "the rate limits apply to every /api route");
+            if op.get("requestBody").is_some() {
+                must("413", "body limit");
+                must("415", "body not sent as JSON");
+            }
+            let secured = op["security"].as_array().is_some_and(|s| !s.is_empty());
+            if secured {
+                must("401", "no token or session");
+            }
+            if path.starts_with("/api/v1/admin/") {
+                assert!(secured || path == "/api/v1/admin/login", "{at}: no security requirement");
+                if method != "get" {
+                    must("403", "CSRF header missing");
+                    let params = op["parameters"].as_array().unwrap_or_else(|| panic!("{at}: no parameters"));
+                    assert!(
+                        params.iter().any(|p| p["name"] == "x-mufakat-csrf"
+                            && p["in"] == "header"
+                            && p["required"] == true),
+                        "{at}: the CSRF header is not a required parameter"
+                    );
+                }
+            }
+            if path.contains("{id}") {
+                must("404", "unknown conversation");
+            }
+        }
+    }
+    assert!(operations >= 25, "{operations} operations");
+    assert!(doc["components"]["responses"]["TooManyRequests"]["headers"]["Retry-After"].is_object());
+    for scheme in ["participant_token", "moderator_session"] {
+        assert!(doc["components"]["securitySchemes"][scheme].is_object(), "{scheme}");
+    }
+    s.stop().await;
+}
+
+#[tokio::test]
+async fn openapi_states_the_bounds_the_server_enforces() {
+    use mufakat_core::api::admin::*;
+    use mufakat_core::api::{MAX_STATEMENT_CHARS, MAX_TOKEN_BYTES, MAX_XID_BYTES};
+    let b = common::backends().await.remove(0);
+    let s = TestServer::start(&b.url, unlimited()).await;
+    let doc: Value = reqwest::get(s.api("/openapi.json")).await.unwrap().json().await.unwrap();
+    let schemas = &doc["components"]["schemas"];
+    // (schema, JSON pointer inside it, keyword, the bound the server checks)
+    let bounds: &[(&str, &str, &str, usize)] = &[
+        ("JoinRequest", "/properties/xid", "minLength", 1),
+        ("JoinRequest", "/properties/xid", "maxLength", MAX_XID_BYTES),
+        ("JoinRequest", "/properties/token", "maxLength", MAX_TOKEN_BYTES),
+        ("PostStatementRequest", "/properties/text", "minLength", 1),
+        ("PostStatementRequest", "/properties/text", "maxLength", MAX_STATEMENT_CHARS),
+        ("Answers", "/propertyNames", "maxLength", MAX_QUESTION_KEY_BYTES),
+        ("Answers", "/additionalProperties", "maxLength", MAX_OPTION_BYTES),
+        ("Answers", "", "maxProperties", MAX_QUESTIONS),
+        ("DemographicQuestion", "/properties/key", "minLength", 1),
+        ("DemographicQuestion", "/properties/key", "maxLength", MAX_QUESTION_KEY_BYTES),
+        ("DemographicQuestion", "/properties/label", "maxLength", MAX_QUESTION_LABEL_CHARS),
+        ("DemographicQuestion", "/properties/options", "minItems", 1),
+        ("DemographicQuestion", "/properties/options", "maxItems", MAX_OPTIONS),
+        ("DemographicQuestion", "/properties/options/items", "maxLength", MAX_OPTION_BYTES),
+        ("NewConversation", "/properties/title", "minLength", 1),
+        ("NewConversation", "/properties/title", "maxLength", MAX_TITLE_CHARS),
+        ("NewConversation", "/properties/description", "maxLength", MAX_DESCRIPTION_CHARS),
+        ("NewConversation", "/properties/language", "minLength", 1),
+        ("NewConversation", "/properties/language", "maxLength", MAX_LANGUAGE_BYTES),
+        ("NewConversation", "/properties/questions", "maxItems", MAX_QUESTIONS),
+        ("NewConversation", "/properties/seeds/items", "maxLength", MAX_STATEMENT_CHARS),
+        ("ConversationSettings", "/properties/title", "maxLength", MAX_TITLE_CHARS),
+        ("ConversationSettings", "/properties/description", "maxLength", MAX_DESCRIPTION_CHARS),
+        ("ConversationSettings", "/properties/language", "maxLength", MAX_LANGUAGE_BYTES),
+        ("ConversationSettings", "/properties/questions", "maxItems", MAX_QUESTIONS),
+        ("SeedStatements", "/properties/texts", "maxItems", MAX_SEED_TEXTS),
+        ("ModerationRequest", "/properties/statements", "minItems", 1),
+        ("ModerationRequest", "/properties/statements", "maxItems", MAX_MODERATED),
+        ("ModerationRequest", "/properties/reason", "maxLength", MAX_REASON_CHARS),
+    ];
+    for (schema, pointer, keyword, bound) in bounds {
+        let at = schemas[schema].pointer(pointer).unwrap_or_else(|| panic!("{schema}{pointer} missing"));
+        assert_eq!(at[keyword].as_u64(), Some(*bound as u64), "{schema}{pointer} {keyword}: {at}");
+    }
+    let id = &schemas["NewConversation"]["properties"]["id"]["pattern"];
+    assert_eq!(id.as_str(), Some(format!("^[a-z0-9_-]{{1,{MAX_ID_BYTES}}}$").as_str()));
     s.stop().await;
 }
 

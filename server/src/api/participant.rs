@@ -11,13 +11,14 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use mufakat_core::api::events::LiveEvent;
 use mufakat_core::api::{
-    Answers, ConversationView, ErrorBody, JoinRequest, JoinResponse, MyVotes, NextStatement,
+    Answers, AnswersSchema, ConversationView, ErrorBody, JoinRequest, JoinResponse, MyVotes, NextStatement,
     PostStatementRequest, PostStatementResponse, VoteRequest, VoteResponse, VotesCompact,
-    MAX_STATEMENT_CHARS, PARTICIPANT_TOKEN_HEADER,
+    MAX_STATEMENT_CHARS, MAX_TOKEN_BYTES, MAX_XID_BYTES, PARTICIPANT_TOKEN_HEADER,
 };
 use mufakat_core::model::ParticipantId;
 use unicode_normalization::UnicodeNormalization;
 
+use super::openapi::ConversationId;
 use super::JsonBody;
 use crate::app::AppState;
 use crate::error::AppError;
@@ -40,7 +41,16 @@ async fn conv(st: &AppState, id: &str) -> Result<Arc<ConvState>, AppError> {
     Ok(st.live.conv(&st.store, id).await?)
 }
 
-#[utoipa::path(get, path = "/api/v1/conversations/{id}", tag = "participant", params(("id" = String, Path, description = "conversation id")), responses((status = 200, body = ConversationView), (status = 404, description = "unknown conversation", body = ErrorBody)))]
+#[utoipa::path(
+    get,
+    path = "/api/v1/conversations/{id}",
+    tag = "participant",
+    params(ConversationId),
+    responses(
+        (status = 200, body = ConversationView),
+        (status = 404, description = "unknown conversation", body = ErrorBody),
+    )
+)]
 pub(super) async fn conversation(
     State(st): State<AppState>,
     Path(id): Path<String>,
@@ -48,17 +58,29 @@ pub(super) async fn conversation(
     Ok(Json(conv(&st, &id).await?.view()))
 }
 
-#[utoipa::path(post, path = "/api/v1/conversations/{id}/participants", tag = "participant", params(("id" = String, Path, description = "conversation id")), request_body = JoinRequest, responses((status = 200, body = JoinResponse), (status = 404, description = "unknown conversation", body = ErrorBody)))]
+#[utoipa::path(
+    post,
+    path = "/api/v1/conversations/{id}/participants",
+    tag = "participant",
+    params(ConversationId),
+    request_body = JoinRequest,
+    responses(
+        (status = 200, body = JoinResponse),
+        (status = 404, description = "unknown conversation", body = ErrorBody),
+        (status = 503, description = "the store is busy; retry", body = ErrorBody),
+    )
+)]
 pub(super) async fn join(
     State(st): State<AppState>,
     Path(id): Path<String>,
     JsonBody(req): JsonBody<JoinRequest>,
 ) -> Result<Json<JoinResponse>, AppError> {
     let c = conv(&st, &id).await?;
-    if req.xid.as_deref().is_some_and(|x| x.is_empty() || x.len() > 200) {
-        return Err(AppError::bad_request("invalid_field", "xid must be 1 to 200 bytes").field("xid"));
+    if req.xid.as_deref().is_some_and(|x| x.is_empty() || x.len() > MAX_XID_BYTES) {
+        let message = format!("xid must be 1 to {MAX_XID_BYTES} bytes");
+        return Err(AppError::bad_request("invalid_field", message).field("xid"));
     }
-    if req.token.as_deref().is_some_and(|t| t.len() > 200) {
+    if req.token.as_deref().is_some_and(|t| t.len() > MAX_TOKEN_BYTES) {
         return Err(AppError::bad_request("invalid_field", "token is too long").field("token"));
     }
     let (token, participant, created) = st.store.join(&id, req.token.as_deref(), req.xid.as_deref()).await?;
@@ -97,7 +119,17 @@ async fn sync_votes(st: &AppState, c: &ConvState, p: ParticipantId) -> Result<()
     Ok(())
 }
 
-#[utoipa::path(get, path = "/api/v1/conversations/{id}/next", tag = "participant", params(("id" = String, Path, description = "conversation id"), ("x-participant-token" = String, Header, description = "participant token from join")), responses((status = 200, body = NextStatement), (status = 401, body = ErrorBody), (status = 404, description = "unknown conversation", body = ErrorBody)))]
+#[utoipa::path(
+    get,
+    path = "/api/v1/conversations/{id}/next",
+    tag = "participant",
+    params(ConversationId),
+    security(("participant_token" = [])),
+    responses(
+        (status = 200, body = NextStatement),
+        (status = 404, description = "unknown conversation", body = ErrorBody),
+    )
+)]
 pub(super) async fn next(
     State(st): State<AppState>,
     Path(id): Path<String>,
@@ -109,7 +141,19 @@ pub(super) async fn next(
     Ok(Json(c.next_for(p)))
 }
 
-#[utoipa::path(post, path = "/api/v1/conversations/{id}/votes", tag = "participant", params(("id" = String, Path, description = "conversation id"), ("x-participant-token" = String, Header, description = "participant token from join")), request_body = VoteRequest, responses((status = 200, body = VoteResponse), (status = 400, description = "malformed JSON, with the field", body = ErrorBody), (status = 401, body = ErrorBody), (status = 404, description = "unknown conversation or statement", body = ErrorBody), (status = 409, description = "conversation closed", body = ErrorBody), (status = 413, body = ErrorBody), (status = 429, description = "rate limited; see Retry-After", body = ErrorBody)))]
+#[utoipa::path(
+    post,
+    path = "/api/v1/conversations/{id}/votes",
+    tag = "participant",
+    params(ConversationId),
+    security(("participant_token" = [])),
+    request_body = VoteRequest,
+    responses(
+        (status = 200, body = VoteResponse),
+        (status = 404, description = "unknown conversation or statement", body = ErrorBody),
+        (status = 409, description = "conversation closed", body = ErrorBody),
+    )
+)]
 pub(super) async fn vote(
     State(st): State<AppState>,
     Path(id): Path<String>,
@@ -133,7 +177,17 @@ pub(super) async fn vote(
     Ok(Json(VoteResponse { statement: req.statement, vote: req.vote, next: c.next_for(p) }))
 }
 
-#[utoipa::path(get, path = "/api/v1/conversations/{id}/my-votes", tag = "participant", params(("id" = String, Path, description = "conversation id"), ("x-participant-token" = String, Header, description = "participant token from join")), responses((status = 200, body = MyVotes), (status = 401, body = ErrorBody), (status = 404, description = "unknown conversation", body = ErrorBody)))]
+#[utoipa::path(
+    get,
+    path = "/api/v1/conversations/{id}/my-votes",
+    tag = "participant",
+    params(ConversationId),
+    security(("participant_token" = [])),
+    responses(
+        (status = 200, body = MyVotes),
+        (status = 404, description = "unknown conversation", body = ErrorBody),
+    )
+)]
 pub(super) async fn my_votes(
     State(st): State<AppState>,
     Path(id): Path<String>,
@@ -162,7 +216,22 @@ pub fn clean_statement(text: &str) -> Result<String, AppError> {
     Ok(cleaned)
 }
 
-#[utoipa::path(post, path = "/api/v1/conversations/{id}/statements", tag = "participant", params(("id" = String, Path, description = "conversation id"), ("x-participant-token" = String, Header, description = "participant token from join")), request_body = PostStatementRequest, responses((status = 201, body = PostStatementResponse), (status = 400, body = ErrorBody), (status = 403, description = "statements disabled", body = ErrorBody), (status = 409, description = "duplicate statement or closed conversation", body = ErrorBody)))]
+#[utoipa::path(
+    post,
+    path = "/api/v1/conversations/{id}/statements",
+    tag = "participant",
+    params(ConversationId),
+    security(("participant_token" = [])),
+    request_body = PostStatementRequest,
+    responses(
+        (status = 201, body = PostStatementResponse),
+        (status = 400, description = "malformed, blank or too long", body = ErrorBody),
+        (status = 403, description = "statements disabled", body = ErrorBody),
+        (status = 404, description = "unknown conversation", body = ErrorBody),
+        (status = 409, description = "duplicate statement or closed conversation", body = ErrorBody),
+        (status = 503, description = "the store is busy; retry", body = ErrorBody),
+    )
+)]
 pub(super) async fn post_statement(
     State(st): State<AppState>,
     Path(id): Path<String>,
@@ -212,7 +281,19 @@ pub(super) async fn post_statement(
 
 /// Demographic answers: each key must be one of the conversation's questions and each value
 /// one of its options.
-#[utoipa::path(post, path = "/api/v1/conversations/{id}/answers", tag = "participant", params(("id" = String, Path, description = "conversation id"), ("x-participant-token" = String, Header, description = "participant token from join")), request_body(content = std::collections::BTreeMap<String, String>, description = "question key -> chosen option"), responses((status = 204, description = "saved"), (status = 400, body = ErrorBody)))]
+#[utoipa::path(
+    post,
+    path = "/api/v1/conversations/{id}/answers",
+    tag = "participant",
+    params(ConversationId),
+    security(("participant_token" = [])),
+    request_body = AnswersSchema,
+    responses(
+        (status = 204, description = "saved"),
+        (status = 400, description = "malformed, or not a question or option of this conversation", body = ErrorBody),
+        (status = 404, description = "unknown conversation", body = ErrorBody),
+    )
+)]
 pub(super) async fn answers(
     State(st): State<AppState>,
     Path(id): Path<String>,
@@ -241,7 +322,16 @@ pub(super) async fn answers(
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[utoipa::path(get, path = "/api/v1/conversations/{id}/votes", tag = "participant", params(("id" = String, Path, description = "conversation id")), responses((status = 200, body = VotesCompact), (status = 404, description = "unknown conversation", body = ErrorBody)))]
+#[utoipa::path(
+    get,
+    path = "/api/v1/conversations/{id}/votes",
+    tag = "participant",
+    params(ConversationId),
+    responses(
+        (status = 200, body = VotesCompact),
+        (status = 404, description = "unknown conversation", body = ErrorBody),
+    )
+)]
 pub(super) async fn votes(
     State(st): State<AppState>,
     Path(id): Path<String>,
@@ -252,7 +342,16 @@ pub(super) async fn votes(
 
 /// A QR code of the participant link, for the projector and posters. The link's origin is
 /// the request's `Host`.
-#[utoipa::path(get, path = "/api/v1/conversations/{id}/qr.svg", tag = "participant", params(("id" = String, Path, description = "conversation id")), responses((status = 200, description = "QR code of the participant link", content_type = "image/svg+xml"), (status = 404, description = "unknown conversation", body = ErrorBody)))]
+#[utoipa::path(
+    get,
+    path = "/api/v1/conversations/{id}/qr.svg",
+    tag = "participant",
+    params(ConversationId),
+    responses(
+        (status = 200, description = "QR code of the participant link", content_type = "image/svg+xml", body = String),
+        (status = 404, description = "unknown conversation", body = ErrorBody),
+    )
+)]
 pub(super) async fn qr(
     State(st): State<AppState>,
     Path(id): Path<String>,
