@@ -88,11 +88,18 @@ pub type Answers = BTreeMap<String, String>;
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct JoinRequest {
+    /// A token from an earlier join: resumes that participant (ignored when `xid` is given).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub token: Option<String>,
     /// External id given by an embedding site: the same xid is the same participant.
+    /// Only with a valid `xid_proof`; without one the join is refused (403).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub xid: Option<String>,
+    /// The embedding site's signature of `xid`: lowercase hex of HMAC-SHA256 with the UTF-8
+    /// bytes of the conversation's xid secret (from the moderator console) as key and the
+    /// UTF-8 bytes of the xid as message. See docs/embedding.md.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub xid_proof: Option<String>,
 }
 
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

@@ -1,6 +1,9 @@
 //! `GET /api/v1/openapi.json`: the API description, generated from the handlers'
 //! `#[utoipa::path]` annotations and the shared body types (core's `openapi` feature).
+//! Also `GET /docs/embedding.md`, the embedding guide the moderator console links to,
+//! compiled in so it always describes the running server.
 
+use axum::http::header;
 use axum::routing::get;
 use axum::{Json, Router};
 use utoipa::OpenApi;
@@ -37,6 +40,8 @@ use crate::app::AppState;
         admin::stats,
         admin::demographics,
         admin::export,
+        admin::xid_secret,
+        admin::rotate_xid_secret,
     ),
     tags(
         (name = "participant", description = "Public and participant-token endpoints"),
@@ -45,6 +50,13 @@ use crate::app::AppState;
 )]
 pub struct ApiDoc;
 
+/// docs/embedding.md: how a site embeds a conversation with its own user ids.
+const EMBEDDING_GUIDE: &str = include_str!("../../../docs/embedding.md");
+
 pub fn routes() -> Router<AppState> {
-    Router::new().route("/api/v1/openapi.json", get(|| async { Json(ApiDoc::openapi()) }))
+    Router::new().route("/api/v1/openapi.json", get(|| async { Json(ApiDoc::openapi()) })).route(
+        "/docs/embedding.md",
+        // Plain text: every browser shows it rather than offering a download.
+        get(|| async { ([(header::CONTENT_TYPE, "text/plain; charset=utf-8")], EMBEDDING_GUIDE) }),
+    )
 }
