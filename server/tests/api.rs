@@ -585,7 +585,12 @@ async fn xid_secret(s: &TestServer, admin: &reqwest::Client, id: &str) -> String
     secret
 }
 
-async fn rotate_xid_secret(s: &TestServer, client: &reqwest::Client, id: &str, csrf: Option<&str>) -> reqwest::Response {
+async fn rotate_xid_secret(
+    s: &TestServer,
+    client: &reqwest::Client,
+    id: &str,
+    csrf: Option<&str>,
+) -> reqwest::Response {
     let mut r = client.post(s.api(&format!("/admin/conversations/{id}/xid-secret/rotate")));
     if let Some(v) = csrf {
         r = r.header("x-mufakat-csrf", v);
@@ -678,7 +683,8 @@ async fn an_xid_without_a_valid_proof_never_gets_its_participants_token() {
         assert_eq!(status, 403, "{}: a proof made before the rotation: {text}", b.name);
         assert_eq!(answer["error"]["code"], "xid_proof_invalid");
         assert!(!text.contains(&token));
-        let (status, back, _) = join_with(&s, "c", json!({"xid": victim, "xid_proof": sign(&rotated, victim)})).await;
+        let (status, back, _) =
+            join_with(&s, "c", json!({"xid": victim, "xid_proof": sign(&rotated, victim)})).await;
         assert_eq!((status.as_u16(), back["participant"].as_u64()), (200, Some(victim_id)), "{}", b.name);
 
         // Tokens keep resuming their own participant, and only theirs.
@@ -709,7 +715,8 @@ async fn the_xid_secret_is_in_no_public_answer_nor_export() {
         conversation(&s, &admin, "c", SEEDS).await;
         let secret = xid_secret(&s, &admin, "c").await;
         let (_, joined, join_text) =
-            join_with(&s, "c", json!({"xid": "site-user-1", "xid_proof": sign(&secret, "site-user-1")})).await;
+            join_with(&s, "c", json!({"xid": "site-user-1", "xid_proof": sign(&secret, "site-user-1")}))
+                .await;
         let token = joined["token"].as_str().expect("token").to_string();
         for statement in 0..3 {
             assert_eq!(post_vote(&s, "c", &token, statement, "disagree").await.status(), 200);
@@ -726,17 +733,26 @@ async fn the_xid_secret_is_in_no_public_answer_nor_export() {
             assert_eq!(r.status(), 200, "{} {path}", b.name);
             answers.push((format!("GET /conversations/c{path}"), r.text().await.unwrap()));
         }
-        answers.push(("openapi".into(), reqwest::get(s.api("/openapi.json")).await.unwrap().text().await.unwrap()));
+        answers.push((
+            "openapi".into(),
+            reqwest::get(s.api("/openapi.json")).await.unwrap().text().await.unwrap(),
+        ));
         // Not even the moderator's other answers carry it: only the xid-secret endpoint does.
-        for file in
-            ["summary.csv", "comments.csv", "votes.csv", "participants-votes.csv", "comment-groups.csv", "analysis.json"]
-        {
+        for file in [
+            "summary.csv",
+            "comments.csv",
+            "votes.csv",
+            "participants-votes.csv",
+            "comment-groups.csv",
+            "analysis.json",
+        ] {
             let r = admin.get(s.api(&format!("/admin/conversations/c/export/{file}"))).send().await.unwrap();
             assert_eq!(r.status(), 200, "{} {file}", b.name);
             answers.push((file.to_string(), r.text().await.unwrap()));
         }
         for path in ["/admin/conversations", "/admin/conversations/c", "/admin/conversations/c/stats"] {
-            answers.push((path.to_string(), admin.get(s.api(path)).send().await.unwrap().text().await.unwrap()));
+            answers
+                .push((path.to_string(), admin.get(s.api(path)).send().await.unwrap().text().await.unwrap()));
         }
         for (what, text) in &answers {
             assert!(!text.contains(&secret), "{}: the secret is in {what}", b.name);
@@ -767,7 +783,12 @@ async fn rotating_the_xid_secret_needs_a_moderator_and_the_csrf_header() {
             assert_eq!(r.status(), 403, "{} csrf {csrf:?}", b.name);
             assert_eq!(error_of(r).await["code"], "csrf");
         }
-        assert_eq!(xid_secret(&s, &admin, "c").await, secret, "{}: refused rotations changed nothing", b.name);
+        assert_eq!(
+            xid_secret(&s, &admin, "c").await,
+            secret,
+            "{}: refused rotations changed nothing",
+            b.name
+        );
         assert_eq!(rotate_xid_secret(&s, &admin, "nope", Some("1")).await.status(), 404);
         s.stop().await;
     }

@@ -62,7 +62,9 @@ fn Conversation(id: String, xid: Option<SignedXid>) -> impl IntoView {
         load.set(match session.start(xid).await {
             Ok(()) => Load::Ready,
             Err(ApiError::Server { status: 404, .. }) => Load::NotFound,
-            Err(ApiError::Server { status: 403, code, .. }) if code.starts_with("xid_proof") => Load::XidRefused,
+            Err(ApiError::Server { status: 403, code, .. }) if code.starts_with("xid_proof") => {
+                Load::XidRefused
+            }
             Err(_) => Load::Failed,
         });
     });
