@@ -14,3 +14,4 @@ pub mod live;
 pub mod ratelimit;
 pub mod store;
 pub mod writer;
+pub mod xid;

@@ -1,6 +1,7 @@
 //! The HTTP API against bad and hostile input, on every backend: replayed votes, unknown
 //! ids, malformed JSON, oversize bodies, closed conversations, admin endpoints without a
-//! session or without the CSRF header, rate limits, and tokens used where they do not belong.
+//! session or without the CSRF header, rate limits, tokens used where they do not belong, and
+//! xids without the embedding site's signature.
 
 mod common;
 
@@ -322,6 +323,8 @@ fn admin_routes() -> Vec<(reqwest::Method, &'static str, Value)> {
         (Method::GET, "/admin/conversations/c/stats", Value::Null),
         (Method::GET, "/admin/conversations/c/demographics", Value::Null),
         (Method::GET, "/admin/conversations/c/export/votes.csv", Value::Null),
+        (Method::GET, "/admin/conversations/c/xid-secret", Value::Null),
+        (Method::POST, "/admin/conversations/c/xid-secret/rotate", json!({})),
     ]
 }
 
@@ -747,6 +750,238 @@ async fn demographics_are_counted_per_opinion_group_with_small_cells_suppressed(
             .await
             .unwrap();
         assert_eq!(r.status(), 401);
+        s.stop().await;
+    }
+}
+
+/// Joins with the given body; the status, the body as JSON and as text.
+async fn join_with(s: &TestServer, id: &str, body: Value) -> (reqwest::StatusCode, Value, String) {
+    let r = reqwest::Client::new()
+        .post(s.api(&format!("/conversations/{id}/participants")))
+        .json(&body)
+        .send()
+        .await
+        .expect("join");
+    let status = r.status();
+    let text = r.text().await.expect("join body");
+    (status, serde_json::from_str(&text).unwrap_or(Value::Null), text)
+}
+
+/// The conversation's xid secret, as the console shows it to the moderator.
+async fn xid_secret(s: &TestServer, admin: &reqwest::Client, id: &str) -> String {
+    let r = admin.get(s.api(&format!("/admin/conversations/{id}/xid-secret"))).send().await.expect("secret");
+    assert_eq!(r.status(), 200, "GET xid-secret of {id}");
+    assert_eq!(r.headers()["cache-control"], "no-store");
+    let secret = r.json::<Value>().await.expect("JSON")["secret"].as_str().expect("secret").to_string();
+    assert_eq!(secret.len(), 64, "{secret}");
+    secret
+}
+
+async fn rotate_xid_secret(
+    s: &TestServer,
+    client: &reqwest::Client,
+    id: &str,
+    csrf: Option<&str>,
+) -> reqwest::Response {
+    let mut r = client.post(s.api(&format!("/admin/conversations/{id}/xid-secret/rotate")));
+    if let Some(v) = csrf {
+        r = r.header("x-mufakat-csrf", v);
+    }
+    r.send().await.expect("rotate")
+}
+
+/// The embedding site's signature, computed here as docs/embedding.md tells integrators to,
+/// not by the code under test.
+fn sign(secret: &str, xid: &str) -> String {
+    use hmac::Mac;
+    let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(secret.as_bytes()).expect("any key length");
+    mac.update(xid.as_bytes());
+    hex::encode(mac.finalize().into_bytes())
+}
+
+#[tokio::test]
+async fn an_xid_without_a_valid_proof_never_gets_its_participants_token() {
+    for b in common::backends().await {
+        let s = TestServer::start(&b.url, unlimited()).await;
+        let admin = moderator(&s).await;
+        conversation(&s, &admin, "c", SEEDS).await;
+        conversation(&s, &admin, "other", SEEDS).await;
+        let victim = "victim@example.org";
+        // The probe's request, before the victim ever joined: refused, nobody created.
+        let (status, body, _) = join_with(&s, "c", json!({"xid": victim})).await;
+        assert_eq!(status, 403, "{}: {body}", b.name);
+        assert_eq!(body["error"]["code"], "xid_proof_required");
+        assert!(body["error"]["message"].as_str().unwrap_or_default().contains("must sign"), "{body}");
+
+        let secret = xid_secret(&s, &admin, "c").await;
+        let other_secret = xid_secret(&s, &admin, "other").await;
+        assert_ne!(secret, other_secret, "{}", b.name);
+        let signed = json!({"xid": victim, "xid_proof": sign(&secret, victim)});
+        let (status, first, _) = join_with(&s, "c", signed.clone()).await;
+        assert_eq!(status, 200, "{}: {first}", b.name);
+        let token = first["token"].as_str().expect("token").to_string();
+        let victim_id = first["participant"].as_u64().expect("participant");
+        assert_eq!(post_vote(&s, "c", &token, 0, "agree").await.status(), 200);
+        let attacker = join(&s, "c").await;
+
+        let forged = [
+            ("no proof", json!({"xid": victim}), "xid_proof_required"),
+            ("no proof, own token", json!({"xid": victim, "token": attacker}), "xid_proof_required"),
+            ("zeros", json!({"xid": victim, "xid_proof": "0".repeat(64)}), "xid_proof_invalid"),
+            ("empty", json!({"xid": victim, "xid_proof": ""}), "xid_proof_invalid"),
+            ("not hex", json!({"xid": victim, "xid_proof": "z".repeat(64)}), "xid_proof_invalid"),
+            ("the secret itself", json!({"xid": victim, "xid_proof": secret}), "xid_proof_invalid"),
+            (
+                "another xid's proof",
+                json!({"xid": victim, "xid_proof": sign(&secret, "attacker@example.org")}),
+                "xid_proof_invalid",
+            ),
+            (
+                "another conversation's secret",
+                json!({"xid": victim, "xid_proof": sign(&other_secret, victim)}),
+                "xid_proof_invalid",
+            ),
+            (
+                "a near miss of the xid",
+                json!({"xid": "Victim@example.org", "xid_proof": sign(&secret, victim)}),
+                "xid_proof_invalid",
+            ),
+        ];
+        for (what, body, code) in &forged {
+            let (status, answer, text) = join_with(&s, "c", body.clone()).await;
+            assert_eq!(status, 403, "{} {what}: {text}", b.name);
+            assert_eq!(answer["error"]["code"], *code, "{} {what}", b.name);
+            assert_eq!(answer["error"]["field"], "xid_proof", "{} {what}", b.name);
+            assert!(answer.get("token").is_none() && !text.contains(&token), "{} {what}: {text}", b.name);
+        }
+
+        // A valid proof: the same participant, every time.
+        let (status, again, _) = join_with(&s, "c", signed.clone()).await;
+        assert_eq!((status.as_u16(), again["participant"].as_u64()), (200, Some(victim_id)), "{}", b.name);
+        assert_eq!(again["token"].as_str(), Some(token.as_str()));
+        // A proven xid names the participant; a token sent along does not switch it.
+        let mut with_token = signed.clone();
+        with_token["token"] = json!(attacker);
+        let (_, proven, _) = join_with(&s, "c", with_token).await;
+        assert_eq!(proven["participant"].as_u64(), Some(victim_id), "{}", b.name);
+
+        // After a rotation the old proof is refused and the new one brings back the same person.
+        let r = rotate_xid_secret(&s, &admin, "c", Some("1")).await;
+        assert_eq!(r.status(), 200, "{}", b.name);
+        let rotated = r.json::<Value>().await.expect("JSON")["secret"].as_str().expect("secret").to_string();
+        assert_ne!(rotated, secret);
+        assert_eq!(xid_secret(&s, &admin, "c").await, rotated);
+        let (status, answer, text) = join_with(&s, "c", signed.clone()).await;
+        assert_eq!(status, 403, "{}: a proof made before the rotation: {text}", b.name);
+        assert_eq!(answer["error"]["code"], "xid_proof_invalid");
+        assert!(!text.contains(&token));
+        let (status, back, _) =
+            join_with(&s, "c", json!({"xid": victim, "xid_proof": sign(&rotated, victim)})).await;
+        assert_eq!((status.as_u16(), back["participant"].as_u64()), (200, Some(victim_id)), "{}", b.name);
+
+        // Tokens keep resuming their own participant, and only theirs.
+        let (_, resumed, _) = join_with(&s, "c", json!({"token": token})).await;
+        assert_eq!(resumed["participant"].as_u64(), Some(victim_id), "{}", b.name);
+        let (_, other, _) = join_with(&s, "c", json!({"token": attacker})).await;
+        assert_ne!(other["participant"].as_u64(), Some(victim_id), "{}", b.name);
+        // Nothing the refused joins did reached the victim's votes.
+        let mine = reqwest::Client::new()
+            .get(s.api("/conversations/c/my-votes"))
+            .header("x-participant-token", &token)
+            .send()
+            .await
+            .unwrap()
+            .json::<Value>()
+            .await
+            .unwrap();
+        assert_eq!(mine["votes"], json!([[0, "agree"]]), "{}", b.name);
+        s.stop().await;
+    }
+}
+
+#[tokio::test]
+async fn the_xid_secret_is_in_no_public_answer_nor_export() {
+    for b in common::backends().await {
+        let s = TestServer::start(&b.url, unlimited()).await;
+        let admin = moderator(&s).await;
+        conversation(&s, &admin, "c", SEEDS).await;
+        let secret = xid_secret(&s, &admin, "c").await;
+        let (_, joined, join_text) =
+            join_with(&s, "c", json!({"xid": "site-user-1", "xid_proof": sign(&secret, "site-user-1")}))
+                .await;
+        let token = joined["token"].as_str().expect("token").to_string();
+        for statement in 0..3 {
+            assert_eq!(post_vote(&s, "c", &token, statement, "disagree").await.status(), 200);
+        }
+        let public = reqwest::Client::new();
+        let mut answers = vec![("join".to_string(), join_text)];
+        for path in ["", "/votes", "/next", "/my-votes", "/qr.svg"] {
+            let r = public
+                .get(s.api(&format!("/conversations/c{path}")))
+                .header("x-participant-token", &token)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.status(), 200, "{} {path}", b.name);
+            answers.push((format!("GET /conversations/c{path}"), r.text().await.unwrap()));
+        }
+        answers.push((
+            "openapi".into(),
+            reqwest::get(s.api("/openapi.json")).await.unwrap().text().await.unwrap(),
+        ));
+        // Not even the moderator's other answers carry it: only the xid-secret endpoint does.
+        for file in [
+            "summary.csv",
+            "comments.csv",
+            "votes.csv",
+            "participants-votes.csv",
+            "comment-groups.csv",
+            "analysis.json",
+        ] {
+            let r = admin.get(s.api(&format!("/admin/conversations/c/export/{file}"))).send().await.unwrap();
+            assert_eq!(r.status(), 200, "{} {file}", b.name);
+            answers.push((file.to_string(), r.text().await.unwrap()));
+        }
+        for path in ["/admin/conversations", "/admin/conversations/c", "/admin/conversations/c/stats"] {
+            answers
+                .push((path.to_string(), admin.get(s.api(path)).send().await.unwrap().text().await.unwrap()));
+        }
+        for (what, text) in &answers {
+            assert!(!text.contains(&secret), "{}: the secret is in {what}", b.name);
+        }
+        // The guide the console links to is served, as text.
+        let guide = reqwest::get(format!("{}/docs/embedding.md", s.base)).await.unwrap();
+        assert_eq!(guide.headers()["content-type"], "text/plain; charset=utf-8");
+        assert!(guide.text().await.unwrap().contains("xid_proof"));
+        s.stop().await;
+    }
+}
+
+#[tokio::test]
+async fn rotating_the_xid_secret_needs_a_moderator_and_the_csrf_header() {
+    for b in common::backends().await {
+        let s = TestServer::start(&b.url, unlimited()).await;
+        let admin = moderator(&s).await;
+        conversation(&s, &admin, "c", SEEDS).await;
+        let secret = xid_secret(&s, &admin, "c").await;
+        let stranger = reqwest::Client::new();
+        let r = stranger.get(s.api("/admin/conversations/c/xid-secret")).send().await.unwrap();
+        assert_eq!(r.status(), 401, "{}", b.name);
+        assert!(!r.text().await.unwrap().contains(&secret));
+        let r = rotate_xid_secret(&s, &stranger, "c", Some("1")).await;
+        assert_eq!(r.status(), 401, "{}", b.name);
+        for csrf in [None, Some("0")] {
+            let r = rotate_xid_secret(&s, &admin, "c", csrf).await;
+            assert_eq!(r.status(), 403, "{} csrf {csrf:?}", b.name);
+            assert_eq!(error_of(r).await["code"], "csrf");
+        }
+        assert_eq!(
+            xid_secret(&s, &admin, "c").await,
+            secret,
+            "{}: refused rotations changed nothing",
+            b.name
+        );
+        assert_eq!(rotate_xid_secret(&s, &admin, "nope", Some("1")).await.status(), 404);
         s.stop().await;
     }
 }

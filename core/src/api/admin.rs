@@ -20,6 +20,8 @@
 //!   `GET /api/v1/conversations/{id}/qr.svg` (public: a QR code of the participant link)
 //! - `GET /api/v1/admin/conversations/{id}/export/{file}` → CSV / JSON (Pol.is export files,
 //!   `analysis.json`)
+//! - `GET /api/v1/admin/conversations/{id}/xid-secret` → [`XidSecret`];
+//!   `POST /api/v1/admin/conversations/{id}/xid-secret/rotate` → [`XidSecret`] (a new one)
 
 use serde::{Deserialize, Serialize};
 
@@ -301,4 +303,14 @@ pub struct OptionCount {
     pub option: String,
     /// `None` when suppressed (1 to `MIN_CELL − 1` answers).
     pub count: Option<u32>,
+}
+
+/// The secret an embedding site signs its xids with (`JoinRequest::xid_proof`, see
+/// docs/embedding.md). Only moderators can read it; it never appears in a public answer.
+/// Rotating it makes every proof made with the old one fail.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct XidSecret {
+    /// 64 lowercase hex characters; the HMAC key is this text's UTF-8 bytes.
+    pub secret: String,
 }

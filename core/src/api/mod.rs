@@ -122,16 +122,23 @@ impl utoipa::ToSchema for AnswersSchema {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct JoinRequest {
-    /// A token from an earlier join, to resume as that participant. Its bound counts bytes
-    /// of UTF-8 ([`MAX_TOKEN_BYTES`]).
+    /// A token from an earlier join, to resume as that participant (ignored when `xid` is
+    /// given). Its bound counts bytes of UTF-8 ([`MAX_TOKEN_BYTES`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "openapi", schema(max_length = 200))]
     pub token: Option<String>,
-    /// External id given by an embedding site: the same xid is the same participant. Its
-    /// bounds count bytes of UTF-8 ([`MAX_XID_BYTES`]).
+    /// External id given by an embedding site: the same xid is the same participant. Only
+    /// with a valid `xid_proof`; without one the join is refused (403). Its bounds count
+    /// bytes of UTF-8 ([`MAX_XID_BYTES`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 200))]
     pub xid: Option<String>,
+    /// The embedding site's signature of `xid`: lowercase hex of HMAC-SHA256 with the UTF-8
+    /// bytes of the conversation's xid secret (from the moderator console) as key and the
+    /// UTF-8 bytes of the xid as message. See docs/embedding.md.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(max_length = 128))]
+    pub xid_proof: Option<String>,
 }
 
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

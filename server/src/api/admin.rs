@@ -13,9 +13,9 @@ use mufakat_core::api::admin::{
     ConversationAdmin, ConversationSettings, ConversationStats, ConversationSummary, Decision,
     DemographicQuestion, DemographicTally, GroupDemographic, GroupDemographics, LoginRequest,
     ModerationRequest, Moderator as ModeratorBody, NewConversation, OptionCount, SeedRefusal, SeedResult,
-    SeedStatements, StatementAdmin, MAX_DESCRIPTION_CHARS, MAX_ID_BYTES, MAX_LANGUAGE_BYTES, MAX_MODERATED,
-    MAX_OPTIONS, MAX_OPTION_BYTES, MAX_QUESTIONS, MAX_QUESTION_KEY_BYTES, MAX_QUESTION_LABEL_CHARS,
-    MAX_REASON_CHARS, MAX_SEED_TEXTS, MAX_TITLE_CHARS, MIN_CELL,
+    SeedStatements, StatementAdmin, XidSecret, MAX_DESCRIPTION_CHARS, MAX_ID_BYTES, MAX_LANGUAGE_BYTES,
+    MAX_MODERATED, MAX_OPTIONS, MAX_OPTION_BYTES, MAX_QUESTIONS, MAX_QUESTION_KEY_BYTES,
+    MAX_QUESTION_LABEL_CHARS, MAX_REASON_CHARS, MAX_SEED_TEXTS, MAX_TITLE_CHARS, MIN_CELL,
 };
 use mufakat_core::api::events::LiveEvent;
 #[allow(unused_imports)]
@@ -46,6 +46,8 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/admin/conversations/{id}/stats", get(stats))
         .route("/api/v1/admin/conversations/{id}/demographics", get(demographics))
         .route("/api/v1/admin/conversations/{id}/export/{file}", get(export))
+        .route("/api/v1/admin/conversations/{id}/xid-secret", get(xid_secret))
+        .route("/api/v1/admin/conversations/{id}/xid-secret/rotate", post(rotate_xid_secret))
 }
 
 fn admin_view(c: &Conversation) -> ConversationAdmin {
@@ -666,6 +668,51 @@ pub(super) async fn export(
     let content_type = if name.ends_with(".json") { "application/json" } else { "text/csv; charset=utf-8" };
     let disposition = format!("attachment; filename=\"{id}-{name}\"");
     Ok(([(header::CONTENT_TYPE, content_type.to_string()), (header::CONTENT_DISPOSITION, disposition)], body))
+}
+
+/// The secret, kept out of caches: it is as good as every xid's participant.
+fn secret_answer(secret: String) -> impl IntoResponse {
+    ([(header::CACHE_CONTROL, "no-store")], Json(XidSecret { secret }))
+}
+
+#[utoipa::path(
+    get,
+    path = "/api/v1/admin/conversations/{id}/xid-secret",
+    tag = "admin",
+    params(ConversationId),
+    security(("moderator_session" = [])),
+    responses(
+        (status = 200, description = "the secret an embedding site signs xids with (docs/embedding.md)", body = XidSecret),
+        (status = 404, description = "unknown conversation", body = ErrorBody),
+    )
+)]
+pub(super) async fn xid_secret(
+    State(st): State<AppState>,
+    _m: Moderator,
+    Path(id): Path<String>,
+) -> Result<impl IntoResponse, AppError> {
+    Ok(secret_answer(st.store.xid_secret(&id).await?))
+}
+
+#[utoipa::path(
+    post,
+    path = "/api/v1/admin/conversations/{id}/xid-secret/rotate",
+    tag = "admin",
+    params(ConversationId),
+    security(("moderator_session" = [])),
+    responses(
+        (status = 200, description = "the new secret; proofs made with the old one are refused from now on", body = XidSecret),
+        (status = 404, description = "unknown conversation", body = ErrorBody),
+    )
+)]
+pub(super) async fn rotate_xid_secret(
+    State(st): State<AppState>,
+    m: Moderator,
+    Path(id): Path<String>,
+) -> Result<impl IntoResponse, AppError> {
+    let secret = st.store.rotate_xid_secret(&id).await?;
+    tracing::info!(conversation = %id, moderator = %m.username, "xid secret rotated");
+    Ok(secret_answer(secret))
 }
 
 #[cfg(test)]

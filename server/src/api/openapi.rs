@@ -5,7 +5,11 @@
 //! What the router's layers and the shared extractors answer on every route is added once,
 //! by [`CommonResponses`], from what the annotation declares (a request body, a `security`
 //! requirement) and the route's path, so a new route cannot forget it.
+//!
+//! Also `GET /docs/embedding.md`, the embedding guide the moderator console links to,
+//! compiled in so it always describes the running server.
 
+use axum::http::header;
 use axum::routing::get;
 use axum::{Json, Router};
 use mufakat_core::api::admin::{CSRF_HEADER, SESSION_COOKIE};
@@ -48,6 +52,8 @@ use crate::app::AppState;
         admin::stats,
         admin::demographics,
         admin::export,
+        admin::xid_secret,
+        admin::rotate_xid_secret,
     ),
     components(schemas(ErrorBody)),
     modifiers(&CommonResponses),
@@ -58,8 +64,15 @@ use crate::app::AppState;
 )]
 pub struct ApiDoc;
 
+/// docs/embedding.md: how a site embeds a conversation with its own user ids.
+const EMBEDDING_GUIDE: &str = include_str!("../../../docs/embedding.md");
+
 pub fn routes() -> Router<AppState> {
-    Router::new().route("/api/v1/openapi.json", get(|| async { Json(ApiDoc::openapi()) }))
+    Router::new().route("/api/v1/openapi.json", get(|| async { Json(ApiDoc::openapi()) })).route(
+        "/docs/embedding.md",
+        // Plain text: every browser shows it rather than offering a download.
+        get(|| async { ([(header::CONTENT_TYPE, "text/plain; charset=utf-8")], EMBEDDING_GUIDE) }),
+    )
 }
 
 /// The `security` requirement of routes that take the `x-participant-token` header.

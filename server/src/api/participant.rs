@@ -66,6 +66,7 @@ pub(super) async fn conversation(
     request_body = JoinRequest,
     responses(
         (status = 200, body = JoinResponse),
+        (status = 403, description = "xid without a valid xid_proof (xid_proof_required, xid_proof_invalid)", body = ErrorBody),
         (status = 404, description = "unknown conversation", body = ErrorBody),
         (status = 503, description = "the store is busy; retry", body = ErrorBody),
     )
@@ -83,13 +84,43 @@ pub(super) async fn join(
     if req.token.as_deref().is_some_and(|t| t.len() > MAX_TOKEN_BYTES) {
         return Err(AppError::bad_request("invalid_field", "token is too long").field("token"));
     }
-    let (token, participant, created) = st.store.join(&id, req.token.as_deref(), req.xid.as_deref()).await?;
+    // A proven xid names the participant; a token alone resumes only its own.
+    let token = match req.xid.as_deref() {
+        Some(xid) => {
+            check_xid_proof(&st, &id, xid, req.xid_proof.as_deref()).await?;
+            None
+        }
+        None => req.token.as_deref(),
+    };
+    let (token, participant, created) = st.store.join(&id, token, req.xid.as_deref()).await?;
     st.live.remember(&token, &id, participant);
     if created {
         c.participant_joined();
         c.votes_dirty.store(true, std::sync::atomic::Ordering::Relaxed);
     }
     Ok(Json(JoinResponse { token, participant }))
+}
+
+/// Refuses an xid that the embedding site did not sign with this conversation's secret
+/// (`crate::xid`): whoever knows someone's xid must not get their participant.
+async fn check_xid_proof(st: &AppState, id: &str, xid: &str, proof: Option<&str>) -> Result<(), AppError> {
+    let refuse = |code, message: &str| {
+        AppError::new(
+            StatusCode::FORBIDDEN,
+            code,
+            format!(
+                "{message}: the embedding site must sign the xid with this conversation's secret \
+                 on its server (HMAC-SHA256, see docs/embedding.md)"
+            ),
+        )
+        .field("xid_proof")
+    };
+    let proof = proof.ok_or_else(|| refuse("xid_proof_required", "joining by xid needs xid_proof"))?;
+    let secret = st.store.xid_secret(id).await?;
+    if !crate::xid::verify(&secret, xid, proof) {
+        return Err(refuse("xid_proof_invalid", "xid_proof is not a valid signature of this xid"));
+    }
+    Ok(())
 }
 
 /// The participant named by the token header, with their votes loaded into memory; a token
