@@ -40,6 +40,9 @@ pub struct Limits {
     /// Reverse proxies whose `X-Forwarded-For` names the client (see
     /// [`ratelimit::client_address`]); empty: the peer address is the client.
     pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// The origin participant links and QR codes use (`--public-url`); `None`: the request's
+    /// own, see [`crate::origin`].
+    pub public_url: Option<crate::origin::Origin>,
 }
 
 impl Default for Limits {
@@ -52,6 +55,7 @@ impl Default for Limits {
             per_participant_burst: 40.0,
             analysis_every: Duration::from_secs(3),
             trusted_proxies: Vec::new(),
+            public_url: None,
         }
     }
 }

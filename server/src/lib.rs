@@ -11,6 +11,7 @@ pub mod error;
 pub mod export;
 pub mod hub;
 pub mod live;
+pub mod origin;
 pub mod ratelimit;
 pub mod store;
 pub mod writer;

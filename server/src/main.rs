@@ -69,6 +69,12 @@ struct ServeArgs {
     /// client, so the per-address limit applies to each resident, not to the proxy.
     #[arg(long, value_delimiter = ',')]
     trusted_proxies: Vec<std::net::IpAddr>,
+    /// The address residents reach the server at, e.g. https://vote.example.org. When set,
+    /// participant links and QR codes use it and ignore the Host and X-Forwarded-* headers;
+    /// otherwise they use Host (and X-Forwarded-Proto/-Host from --trusted-proxies only), and
+    /// the session cookie is marked Secure when that origin is https.
+    #[arg(long, env = "MUFAKAT_PUBLIC_URL")]
+    public_url: Option<mufakat_server::origin::Origin>,
     /// Requests per second allowed per participant token (0: no limit).
     #[arg(long, default_value_t = 20.0)]
     rate_per_participant: f64,
@@ -126,6 +132,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         per_participant_burst: (args.rate_per_participant * 2.0).max(1.0),
         analysis_every: Duration::from_secs_f64(args.analysis_every.max(0.1)),
         trusted_proxies: args.trusted_proxies,
+        public_url: args.public_url,
     };
     let server = app::Server::new(store.clone(), limits);
     let listener =
