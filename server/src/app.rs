@@ -16,11 +16,13 @@ use tokio::sync::watch;
 use tower_http::compression::predicate::{NotForContentType, Predicate, SizeAbove};
 use tower_http::compression::CompressionLayer;
 use tower_http::services::{ServeDir, ServeFile};
+use tower_http::set_header::SetResponseHeaderLayer;
 
 use crate::error::AppError;
 use crate::hub::Hub;
 use crate::live::Live;
 use crate::ratelimit::{self, RateLimiter};
+use crate::security_headers::{self, PageHeaders};
 use crate::store::Store;
 use crate::writer::VoteWriter;
 
@@ -43,6 +45,8 @@ pub struct Limits {
     /// The origin participant links and QR codes use (`--public-url`); `None`: the request's
     /// own, see [`crate::origin`].
     pub public_url: Option<crate::origin::Origin>,
+    /// Origins (CSP sources) that may frame the participant pages (`--embed-origins`).
+    pub embed_origins: Vec<String>,
 }
 
 impl Default for Limits {
@@ -56,6 +60,7 @@ impl Default for Limits {
             analysis_every: Duration::from_secs(3),
             trusted_proxies: Vec::new(),
             public_url: None,
+            embed_origins: vec![crate::security_headers::SELF.to_string()],
         }
     }
 }
@@ -116,7 +121,8 @@ impl Server {
     /// The API, the health check and the built app (`dist`, with `index.html` for every
     /// other path so the app's routes work on reload, and `console/index.html` for the
     /// moderator console under /admin, the projector under /p and the analyst report under
-    /// /report and /r).
+    /// /report and /r). Pages carry their Content-Security-Policy and framing rules, every
+    /// answer `nosniff` and a same-origin referrer policy (see [`security_headers`]).
     ///
     /// Phones on poor networks download what is served gzipped: the app's files from the
     /// `.gz` beside each one (`scripts/build-app.sh` writes them once, at gzip -9), and API
@@ -138,14 +144,30 @@ impl Server {
             // The moderator console, projector and report are a second build of the app (its own
             // bundle, so the participant page stays small) in `dist/console`.
             let console = dist.join("console").join("index.html");
+            let console_headers = PageHeaders::unframed(&security_headers::hashes_of_file(&console));
             for path in ["/admin", "/admin/{*rest}", "/p/{*rest}", "/report", "/r/{*rest}"] {
-                app = app.route_service(path, ServeFile::new(&console).precompressed_gzip());
+                app = app
+                    .route_service(path, console_headers.wrap(ServeFile::new(&console).precompressed_gzip()));
             }
+            let page_headers = PageHeaders::embeddable(
+                &security_headers::hashes_of_file(&dist.join("index.html")),
+                &st.limits.embed_origins,
+            );
             let index = ServeFile::new(dist.join("index.html")).precompressed_gzip();
             // `fallback`, not `not_found_service`: an app route such as /c/demo is a page, so 200.
-            app = app.fallback_service(ServeDir::new(&dist).precompressed_gzip().fallback(index));
+            app = app.fallback_service(
+                page_headers.wrap(ServeDir::new(&dist).precompressed_gzip().fallback(index)),
+            );
         }
-        app.layer(tower_http::trace::TraceLayer::new_for_http())
+        app.layer(SetResponseHeaderLayer::overriding(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("same-origin"),
+        ))
+        .layer(tower_http::trace::TraceLayer::new_for_http())
     }
 
     /// Serves until `signal` resolves, then finishes requests in flight (their votes are

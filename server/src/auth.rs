@@ -56,9 +56,12 @@ pub async fn login(store: &Store, username: &str, password: &str) -> Result<Opti
     Ok(Some(token))
 }
 
-/// The `Set-Cookie` value for a session (empty token and zero age log out).
-pub fn session_cookie(token: &str, max_age_s: i64) -> String {
-    format!("{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict; Max-Age={max_age_s}")
+/// The `Set-Cookie` value for a session (empty token and zero age log out); `secure` (the
+/// request's public origin is https, see [`crate::origin`]) keeps browsers from ever sending
+/// it over plain HTTP.
+pub fn session_cookie(token: &str, max_age_s: i64, secure: bool) -> String {
+    let secure = if secure { "; Secure" } else { "" };
+    format!("{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict; Max-Age={max_age_s}{secure}")
 }
 
 pub fn session_token(headers: &HeaderMap) -> Option<&str> {

@@ -13,5 +13,6 @@ pub mod hub;
 pub mod live;
 pub mod origin;
 pub mod ratelimit;
+pub mod security_headers;
 pub mod store;
 pub mod writer;

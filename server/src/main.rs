@@ -75,6 +75,12 @@ struct ServeArgs {
     /// the session cookie is marked Secure when that origin is https.
     #[arg(long, env = "MUFAKAT_PUBLIC_URL")]
     public_url: Option<mufakat_server::origin::Origin>,
+    /// Origins allowed to show the participant pages (/c/...) in a frame, comma-separated:
+    /// e.g. the site that signs its residents in by xid, https://kelurahan.example.go.id.
+    /// `self` is this server; `none` forbids framing. The moderator console, projector and
+    /// report can never be framed.
+    #[arg(long, value_delimiter = ',', default_value = "self", value_parser = mufakat_server::security_headers::parse_embed_origin)]
+    embed_origins: Vec<String>,
     /// Requests per second allowed per participant token (0: no limit).
     #[arg(long, default_value_t = 20.0)]
     rate_per_participant: f64,
@@ -133,6 +139,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         analysis_every: Duration::from_secs_f64(args.analysis_every.max(0.1)),
         trusted_proxies: args.trusted_proxies,
         public_url: args.public_url,
+        embed_origins: args.embed_origins,
     };
     let server = app::Server::new(store.clone(), limits);
     let listener =

@@ -27,6 +27,7 @@ use crate::app::AppState;
 use crate::auth::{self, check_csrf, session_cookie, session_token, token_hash, Moderator};
 use crate::error::AppError;
 use crate::live::visibility_changes;
+use crate::origin::PublicHttps;
 use crate::store::{Conversation, NewStatement, StatementRow, StoreError};
 
 pub fn routes() -> Router<AppState> {
@@ -77,6 +78,7 @@ pub(super) async fn login(
     State(st): State<AppState>,
     method: Method,
     headers: HeaderMap,
+    PublicHttps(https): PublicHttps,
     JsonBody(req): JsonBody<LoginRequest>,
 ) -> Result<impl IntoResponse, AppError> {
     check_csrf(&method, &headers)?;
@@ -84,7 +86,7 @@ pub(super) async fn login(
         AppError::new(StatusCode::UNAUTHORIZED, "bad_credentials", "wrong username or password")
     })?;
     tracing::info!(username = %req.username, "moderator logged in");
-    let cookie = session_cookie(&token, auth::SESSION_MS / 1000);
+    let cookie = session_cookie(&token, auth::SESSION_MS / 1000, https);
     Ok((AppendHeaders([(header::SET_COOKIE, cookie)]), Json(ModeratorBody { username: req.username })))
 }
 
@@ -93,11 +95,12 @@ pub(super) async fn logout(
     State(st): State<AppState>,
     _m: Moderator,
     headers: HeaderMap,
+    PublicHttps(https): PublicHttps,
 ) -> Result<impl IntoResponse, AppError> {
     if let Some(token) = session_token(&headers) {
         st.store.delete_session(&token_hash(token)).await?;
     }
-    Ok((AppendHeaders([(header::SET_COOKIE, session_cookie("", 0))]), StatusCode::NO_CONTENT))
+    Ok((AppendHeaders([(header::SET_COOKIE, session_cookie("", 0, https))]), StatusCode::NO_CONTENT))
 }
 
 #[utoipa::path(get, path = "/api/v1/admin/me", tag = "admin", responses((status = 200, body = ModeratorBody), (status = 401, body = ErrorBody)))]

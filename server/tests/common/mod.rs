@@ -76,12 +76,17 @@ pub struct TestServer {
 
 impl TestServer {
     pub async fn start(url: &str, limits: Limits) -> TestServer {
+        TestServer::start_with_dist(url, limits, None).await
+    }
+
+    /// A server that also serves the built app from `dist`.
+    pub async fn start_with_dist(url: &str, limits: Limits, dist: Option<PathBuf>) -> TestServer {
         let store = Store::open(url).await.expect("open store");
         let server = Server::new(store.clone(), limits);
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let base = format!("http://{}", listener.local_addr().expect("addr"));
         let (stop, rx) = tokio::sync::oneshot::channel::<()>();
-        let task = tokio::spawn(server.run(listener, None::<PathBuf>, async move {
+        let task = tokio::spawn(server.run(listener, dist, async move {
             let _ = rx.await;
         }));
         TestServer { base, store, stop: Some(stop), task }
