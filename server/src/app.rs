@@ -21,6 +21,7 @@ use tower_http::set_header::SetResponseHeaderLayer;
 use crate::error::AppError;
 use crate::hub::Hub;
 use crate::live::Live;
+use crate::login_guard::{LoginGuard, LoginLimits};
 use crate::ratelimit::{self, RateLimiter};
 use crate::security_headers::{self, PageHeaders};
 use crate::store::Store;
@@ -47,6 +48,8 @@ pub struct Limits {
     pub public_url: Option<crate::origin::Origin>,
     /// Origins (CSP sources) that may frame the participant pages (`--embed-origins`).
     pub embed_origins: Vec<String>,
+    /// Login attempt limits and the password-check pool.
+    pub login: LoginLimits,
 }
 
 impl Default for Limits {
@@ -61,6 +64,7 @@ impl Default for Limits {
             trusted_proxies: Vec::new(),
             public_url: None,
             embed_origins: vec![crate::security_headers::SELF.to_string()],
+            login: LoginLimits::default(),
         }
     }
 }
@@ -85,6 +89,8 @@ pub struct Shared {
     pub limits: Arc<Limits>,
     by_address: Arc<RateLimiter<IpAddr>>,
     by_participant: Arc<RateLimiter<String>>,
+    /// Login attempt limits and the bounded argon2 pool.
+    pub logins: LoginGuard,
     /// Turns true when the server starts shutting down (ends the SSE streams).
     pub shutdown: watch::Receiver<bool>,
 }
@@ -110,6 +116,7 @@ impl Server {
             writer,
             by_address: Arc::new(RateLimiter::new(limits.per_address, limits.per_address_burst)),
             by_participant: Arc::new(RateLimiter::new(limits.per_participant, limits.per_participant_burst)),
+            logins: LoginGuard::new(&limits.login),
             limits: Arc::new(limits),
             shutdown,
         }));

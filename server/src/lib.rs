@@ -11,6 +11,7 @@ pub mod error;
 pub mod export;
 pub mod hub;
 pub mod live;
+pub mod login_guard;
 pub mod origin;
 pub mod ratelimit;
 pub mod security_headers;

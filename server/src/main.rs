@@ -4,7 +4,7 @@ mod cli_analysis;
 
 // The library's modules, reachable as `crate::store` etc. from this binary's modules too.
 #[allow(unused_imports)]
-use mufakat_server::{api, app, auth, demo, error, store};
+use mufakat_server::{api, app, auth, demo, error, login_guard, store};
 
 use std::io::{IsTerminal, Read};
 use std::net::SocketAddr;
@@ -84,6 +84,25 @@ struct ServeArgs {
     /// Requests per second allowed per participant token (0: no limit).
     #[arg(long, default_value_t = 20.0)]
     rate_per_participant: f64,
+    /// Password checks (argon2, about 19 MiB each) run at once; 0: one per core.
+    #[arg(long, default_value_t = 0)]
+    login_workers: usize,
+    /// Logins that may wait for a password check; more are refused at once with 503.
+    #[arg(long, default_value_t = 32)]
+    login_queue: usize,
+    /// Login attempts per minute per client address (0: no limit), after a burst of
+    /// --login-burst.
+    #[arg(long, default_value_t = 5.0)]
+    login_per_minute: f64,
+    #[arg(long, default_value_t = 10.0)]
+    login_burst: f64,
+    /// Failed logins per username within --login-failure-window seconds after which that
+    /// username is locked (429) and gets one attempt per window/failures (0: no limit). A
+    /// correct password clears the count.
+    #[arg(long, default_value_t = 10.0)]
+    login_failures_per_user: f64,
+    #[arg(long, default_value_t = 900.0)]
+    login_failure_window: f64,
     /// Largest request body in bytes.
     #[arg(long, default_value_t = 64 * 1024)]
     max_body_bytes: usize,
@@ -140,6 +159,17 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         trusted_proxies: args.trusted_proxies,
         public_url: args.public_url,
         embed_origins: args.embed_origins,
+        login: login_guard::LoginLimits {
+            workers: match args.login_workers {
+                0 => std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1),
+                n => n,
+            },
+            queue: args.login_queue,
+            per_address_per_minute: args.login_per_minute,
+            per_address_burst: args.login_burst.max(1.0),
+            failures_per_user: args.login_failures_per_user,
+            failure_window: seconds(args.login_failure_window, 1.0),
+        },
     };
     let server = app::Server::new(store.clone(), limits);
     let listener =
@@ -151,6 +181,11 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         demo::DEMO_ID
     );
     server.run(listener, Some(args.dist), shutdown_signal()).await
+}
+
+/// A duration flag given in seconds, at least `min` (NaN and infinity too).
+fn seconds(s: f64, min: f64) -> Duration {
+    Duration::from_secs_f64(if s.is_nan() { min } else { s.clamp(min, 1e9) })
 }
 
 /// Creates `admin` from --admin-password-file or MUFAKAT_ADMIN_PASSWORD when the store has

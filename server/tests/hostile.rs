@@ -6,6 +6,7 @@ mod common;
 
 use common::{conversation, moderator, unlimited, TestServer};
 use mufakat_server::app::Limits;
+use mufakat_server::login_guard::LoginLimits;
 
 const SEEDS: &[&str] = &["Parks should stay open at night", "The market needs more shade"];
 
@@ -185,5 +186,130 @@ async fn session_cookie_is_secure_when_the_public_origin_is_https() {
     let s = TestServer::start(&b.url, limits).await;
     moderator(&s).await;
     assert!(login_cookie(&s, &[]).await.contains("; Secure"));
+    s.stop().await;
+}
+
+fn login_limits(f: impl FnOnce(&mut LoginLimits)) -> Limits {
+    let mut login = LoginLimits::default();
+    f(&mut login);
+    Limits { login, trusted_proxies: vec!["127.0.0.1".parse().unwrap()], ..unlimited() }
+}
+
+async fn add_moderator(s: &TestServer, username: &str, password: &str) {
+    let hash = mufakat_server::auth::hash_password(password).expect("hash");
+    s.store.create_admin(username, &hash).await.expect("create admin");
+}
+
+/// A login from `client` (an address behind the trusted test proxy).
+async fn login_from(s: &TestServer, client: &str, username: &str, password: &str) -> reqwest::Response {
+    reqwest::Client::new()
+        .post(s.api("/admin/login"))
+        .header("x-mufakat-csrf", "1")
+        .header("x-forwarded-for", client)
+        .json(&serde_json::json!({"username": username, "password": password}))
+        .send()
+        .await
+        .expect("login")
+}
+
+fn retry_after(r: &reqwest::Response) -> u64 {
+    r.headers().get("retry-after").and_then(|v| v.to_str().ok()).and_then(|v| v.parse().ok()).unwrap_or(0)
+}
+
+#[tokio::test]
+async fn the_eleventh_rapid_wrong_login_from_an_address_gets_429_with_retry_after() {
+    let b = sqlite().await;
+    let s = TestServer::start(&b.url, login_limits(|_| {})).await;
+    add_moderator(&s, "mod", "moderator-pass").await;
+    for i in 0..10 {
+        // Different usernames: this is the address's limit, not a username's.
+        let r = login_from(&s, "198.51.100.1", &format!("guess{i}"), "wrong").await;
+        assert_eq!(r.status(), 401, "attempt {}", i + 1);
+    }
+    let r = login_from(&s, "198.51.100.1", "mod", "moderator-pass").await;
+    assert_eq!(r.status(), 429);
+    let wait = retry_after(&r);
+    assert!((1..=12).contains(&wait), "Retry-After {wait}");
+    let body: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "rate_limited");
+    // Another address is not held back, and the right password works there.
+    assert_eq!(login_from(&s, "198.51.100.2", "mod", "moderator-pass").await.status(), 200);
+    s.stop().await;
+}
+
+#[tokio::test]
+async fn a_username_is_locked_after_its_failures_and_opens_again_after_the_wait() {
+    let b = sqlite().await;
+    let limits = login_limits(|l| {
+        l.per_address_per_minute = 0.0;
+        // One failure forgiven every 4 s: slow enough that three checks on a loaded machine
+        // do not earn one back, short enough to wait out.
+        l.failures_per_user = 3.0;
+        l.failure_window = std::time::Duration::from_secs(12);
+    });
+    let s = TestServer::start(&b.url, limits).await;
+    add_moderator(&s, "mod", "moderator-pass").await;
+    add_moderator(&s, "other", "other-pass").await;
+    for i in 0..3 {
+        // From ever new addresses: the lock is the username's.
+        let r = login_from(&s, &format!("198.51.100.{i}"), "mod", "wrong").await;
+        assert_eq!(r.status(), 401);
+    }
+    // Locked even for the right password (else the lock would tell a guesser when they hit).
+    let r = login_from(&s, "198.51.100.9", "mod", "moderator-pass").await;
+    assert_eq!(r.status(), 429);
+    let wait = retry_after(&r);
+    assert!(wait >= 1, "Retry-After {wait}");
+    assert_eq!(r.json::<serde_json::Value>().await.unwrap()["error"]["code"], "login_locked");
+    assert_eq!(login_from(&s, "198.51.100.9", "other", "other-pass").await.status(), 200);
+    tokio::time::sleep(std::time::Duration::from_secs(wait)).await;
+    assert_eq!(login_from(&s, "198.51.100.0", "mod", "moderator-pass").await.status(), 200);
+    s.stop().await;
+}
+
+#[tokio::test]
+async fn a_storm_of_concurrent_wrong_logins_never_runs_more_password_checks_than_the_pool() {
+    let b = sqlite().await;
+    let limits = login_limits(|l| {
+        l.workers = 2;
+        l.queue = 8;
+        l.per_address_per_minute = 0.0;
+    });
+    let s = TestServer::start(&b.url, limits).await;
+    add_moderator(&s, "mod", "moderator-pass").await;
+    add_moderator(&s, "other", "other-pass").await;
+    let mut storm = Vec::new();
+    for i in 0..100 {
+        // Known and unknown usernames alike: both go through the pool.
+        let user = if i % 2 == 0 { "mod".to_string() } else { format!("ghost{i}") };
+        let client = format!("10.0.{}.{}", i / 250, i % 250);
+        let base = s.api("/admin/login");
+        storm.push(tokio::spawn(async move {
+            let r = reqwest::Client::new()
+                .post(base)
+                .header("x-mufakat-csrf", "1")
+                .header("x-forwarded-for", client)
+                .json(&serde_json::json!({"username": user, "password": "wrong"}))
+                .send()
+                .await
+                .expect("login");
+            let busy_retry = r.status() == 503 && retry_after(&r) >= 1;
+            (r.status().as_u16(), busy_retry)
+        }));
+    }
+    let mut counts = std::collections::BTreeMap::<u16, usize>::new();
+    for t in storm {
+        let (status, busy_retry) = t.await.unwrap();
+        assert!(matches!(status, 401 | 429 | 503), "status {status}");
+        if status == 503 {
+            assert!(busy_retry, "503 without Retry-After");
+        }
+        *counts.entry(status).or_default() += 1;
+    }
+    let high = s.state.logins.pool.high_water();
+    assert!((1..=2).contains(&high), "{high} password checks ran at once; counts {counts:?}");
+    assert!(counts.get(&503).is_some_and(|&n| n > 0), "the queue never overflowed: {counts:?}");
+    // The storm is over: the right password works for another moderator.
+    assert_eq!(login_from(&s, "198.51.100.7", "other", "other-pass").await.status(), 200);
     s.stop().await;
 }

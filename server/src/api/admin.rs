@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, Method, StatusCode};
-use axum::response::{AppendHeaders, IntoResponse};
+use axum::response::{AppendHeaders, IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use mufakat_core::api::admin::{
@@ -28,6 +28,7 @@ use crate::auth::{self, check_csrf, session_cookie, session_token, token_hash, M
 use crate::error::AppError;
 use crate::live::visibility_changes;
 use crate::origin::PublicHttps;
+use crate::ratelimit::ClientAddress;
 use crate::store::{Conversation, NewStatement, StatementRow, StoreError};
 
 pub fn routes() -> Router<AppState> {
@@ -73,21 +74,24 @@ fn statement_admin(s: StatementRow) -> StatementAdmin {
     }
 }
 
-#[utoipa::path(post, path = "/api/v1/admin/login", tag = "admin", request_body = LoginRequest, responses((status = 200, description = "sets the session cookie", body = ModeratorBody), (status = 401, body = ErrorBody), (status = 403, description = "missing CSRF header", body = ErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/admin/login", tag = "admin", request_body = LoginRequest, responses((status = 200, description = "sets the session cookie", body = ModeratorBody), (status = 401, body = ErrorBody), (status = 403, description = "missing CSRF header", body = ErrorBody), (status = 429, description = "too many attempts from this address (`rate_limited`) or failures for this username (`login_locked`); see Retry-After", body = ErrorBody), (status = 503, description = "too many password checks under way (`busy`); see Retry-After", body = ErrorBody)))]
 pub(super) async fn login(
     State(st): State<AppState>,
     method: Method,
     headers: HeaderMap,
+    ClientAddress(client): ClientAddress,
     PublicHttps(https): PublicHttps,
     JsonBody(req): JsonBody<LoginRequest>,
-) -> Result<impl IntoResponse, AppError> {
-    check_csrf(&method, &headers)?;
-    let token = auth::login(&st.store, &req.username, &req.password).await?.ok_or_else(|| {
+) -> Result<Response, Response> {
+    check_csrf(&method, &headers).map_err(IntoResponse::into_response)?;
+    let token = auth::login(&st, client, &req.username, &req.password).await?.ok_or_else(|| {
         AppError::new(StatusCode::UNAUTHORIZED, "bad_credentials", "wrong username or password")
+            .into_response()
     })?;
     tracing::info!(username = %req.username, "moderator logged in");
     let cookie = session_cookie(&token, auth::SESSION_MS / 1000, https);
-    Ok((AppendHeaders([(header::SET_COOKIE, cookie)]), Json(ModeratorBody { username: req.username })))
+    Ok((AppendHeaders([(header::SET_COOKIE, cookie)]), Json(ModeratorBody { username: req.username }))
+        .into_response())
 }
 
 #[utoipa::path(post, path = "/api/v1/admin/logout", tag = "admin", responses((status = 204), (status = 401, body = ErrorBody)))]
