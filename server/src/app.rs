@@ -17,7 +17,9 @@ use tower_http::compression::predicate::{NotForContentType, Predicate, SizeAbove
 use tower_http::compression::CompressionLayer;
 use tower_http::services::{ServeDir, ServeFile};
 use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::timeout::TimeoutLayer;
 
+use crate::conn::ConnLimits;
 use crate::error::AppError;
 use crate::hub::Hub;
 use crate::live::Live;
@@ -50,6 +52,14 @@ pub struct Limits {
     pub embed_origins: Vec<String>,
     /// Login attempt limits and the password-check pool.
     pub login: LoginLimits,
+    /// Connections served at once (see [`crate::conn`]).
+    pub max_connections: usize,
+    /// Time for a request's head to arrive, and for an idle keep-alive connection to send
+    /// its next one.
+    pub header_timeout: Duration,
+    /// Time from a request's head to its answer (408 after it); the live event stream,
+    /// once answered, runs on.
+    pub request_timeout: Duration,
 }
 
 impl Default for Limits {
@@ -65,6 +75,9 @@ impl Default for Limits {
             public_url: None,
             embed_origins: vec![crate::security_headers::SELF.to_string()],
             login: LoginLimits::default(),
+            max_connections: crate::conn::default_max_connections(),
+            header_timeout: Duration::from_secs(10),
+            request_timeout: Duration::from_secs(30),
         }
     }
 }
@@ -178,22 +191,26 @@ impl Server {
     }
 
     /// Serves until `signal` resolves, then finishes requests in flight (their votes are
-    /// committed before they answer), ends live streams and closes the store.
+    /// committed before they answer), ends live streams and closes the store. Connections
+    /// are bounded in number and time ([`crate::conn`]).
     pub async fn run(
         self,
         listener: tokio::net::TcpListener,
         dist: Option<PathBuf>,
         signal: impl std::future::Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
-        let app = self.router(dist);
+        let limits = self.state.limits.clone();
+        let app = self
+            .router(dist)
+            .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, limits.request_timeout));
         let shutdown_tx = self.shutdown_tx;
         let stop = async move {
             signal.await;
             let _ = shutdown_tx.send(true);
         };
-        axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
-            .with_graceful_shutdown(stop)
-            .await?;
+        let conn_limits =
+            ConnLimits { max_connections: limits.max_connections, header_timeout: limits.header_timeout };
+        crate::conn::serve(listener, app, conn_limits, stop).await;
         for t in &self.tasks {
             t.abort();
         }

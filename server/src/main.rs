@@ -29,7 +29,7 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Serve the app and the API.
-    Serve(ServeArgs),
+    Serve(Box<ServeArgs>),
     /// Manage moderator accounts.
     #[command(subcommand)]
     Admin(AdminCommand),
@@ -94,6 +94,7 @@ struct ServeArgs {
     /// --login-burst.
     #[arg(long, default_value_t = 5.0)]
     login_per_minute: f64,
+    /// Login attempts a client address may make at once before --login-per-minute applies.
     #[arg(long, default_value_t = 10.0)]
     login_burst: f64,
     /// Failed logins per username within --login-failure-window seconds after which that
@@ -101,8 +102,22 @@ struct ServeArgs {
     /// correct password clears the count.
     #[arg(long, default_value_t = 10.0)]
     login_failures_per_user: f64,
+    /// The window of --login-failures-per-user, in seconds.
     #[arg(long, default_value_t = 900.0)]
     login_failure_window: f64,
+    /// Connections served at once; more wait in the kernel's queue until one closes.
+    /// Default: the open-file limit (ulimit -n) less 64 and an eighth, kept for the store
+    /// and the app's files; raise `ulimit -n` (systemd: LimitNOFILE) for more.
+    #[arg(long)]
+    max_connections: Option<usize>,
+    /// Seconds a client has to send a request's headers, and an idle keep-alive connection
+    /// to start its next request, before the connection is closed.
+    #[arg(long, default_value_t = 10.0)]
+    header_timeout: f64,
+    /// Seconds from a request's headers to its answer (408 after that). The live event
+    /// stream is not cut: it ends when the server stops.
+    #[arg(long, default_value_t = 30.0)]
+    request_timeout: f64,
     /// Largest request body in bytes.
     #[arg(long, default_value_t = 64 * 1024)]
     max_body_bytes: usize,
@@ -133,7 +148,7 @@ async fn main() -> anyhow::Result<()> {
         )
         .init();
     match Cli::parse().command {
-        Command::Serve(args) => serve(args).await,
+        Command::Serve(args) => serve(*args).await,
         Command::Admin(AdminCommand::Create { username, password_stdin, store }) => {
             admin_create(&username, password_stdin, &store.database_url).await
         }
@@ -170,6 +185,12 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             failures_per_user: args.login_failures_per_user,
             failure_window: seconds(args.login_failure_window, 1.0),
         },
+        max_connections: args
+            .max_connections
+            .unwrap_or_else(mufakat_server::conn::default_max_connections)
+            .max(1),
+        header_timeout: seconds(args.header_timeout, 0.1),
+        request_timeout: seconds(args.request_timeout, 0.1),
     };
     let server = app::Server::new(store.clone(), limits);
     let listener =

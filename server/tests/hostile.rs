@@ -7,6 +7,7 @@ mod common;
 use common::{conversation, moderator, unlimited, TestServer};
 use mufakat_server::app::Limits;
 use mufakat_server::login_guard::LoginLimits;
+use std::time::Duration;
 
 const SEEDS: &[&str] = &["Parks should stay open at night", "The market needs more shade"];
 
@@ -312,4 +313,165 @@ async fn a_storm_of_concurrent_wrong_logins_never_runs_more_password_checks_than
     // The storm is over: the right password works for another moderator.
     assert_eq!(login_from(&s, "198.51.100.7", "other", "other-pass").await.status(), 200);
     s.stop().await;
+}
+
+fn conn_limits(f: impl FnOnce(&mut Limits)) -> Limits {
+    let mut l = Limits {
+        header_timeout: Duration::from_secs(1),
+        request_timeout: Duration::from_secs(1),
+        ..unlimited()
+    };
+    f(&mut l);
+    l
+}
+
+async fn tcp(s: &TestServer) -> tokio::net::TcpStream {
+    tokio::net::TcpStream::connect(s.base.trim_start_matches("http://")).await.expect("connect")
+}
+
+/// Reads until the server closes the connection; how long that took, or `None` if it
+/// stayed open for `limit`. What it sent on the way is returned too.
+async fn until_closed(stream: &mut tokio::net::TcpStream, limit: Duration) -> (Option<Duration>, String) {
+    use tokio::io::AsyncReadExt;
+    let start = std::time::Instant::now();
+    let mut got = Vec::new();
+    let mut buf = [0u8; 4096];
+    loop {
+        match tokio::time::timeout_at(tokio::time::Instant::from_std(start + limit), stream.read(&mut buf))
+            .await
+        {
+            Err(_) => return (None, String::from_utf8_lossy(&got).into_owned()),
+            Ok(Ok(0)) | Ok(Err(_)) => {
+                return (Some(start.elapsed()), String::from_utf8_lossy(&got).into_owned())
+            }
+            Ok(Ok(n)) => got.extend_from_slice(&buf[..n]),
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_connection_that_sends_one_byte_and_stalls_is_closed_after_the_header_timeout() {
+    use tokio::io::AsyncWriteExt;
+    let b = sqlite().await;
+    let s = TestServer::start(&b.url, conn_limits(|_| {})).await;
+    let mut c = tcp(&s).await;
+    c.write_all(b"G").await.unwrap();
+    let (closed, _) = until_closed(&mut c, Duration::from_secs(5)).await;
+    let closed = closed.expect("a stalled connection was still open after 5 s");
+    assert!(closed >= Duration::from_millis(900), "closed after {closed:?}, before the timeout");
+    s.stop().await;
+}
+
+#[tokio::test]
+async fn an_idle_keep_alive_connection_is_closed_after_the_header_timeout() {
+    use tokio::io::AsyncWriteExt;
+    let b = sqlite().await;
+    let s = TestServer::start(&b.url, conn_limits(|_| {})).await;
+    let mut c = tcp(&s).await;
+    c.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n").await.unwrap();
+    let (closed, got) = until_closed(&mut c, Duration::from_secs(5)).await;
+    assert!(got.starts_with("HTTP/1.1 200") && got.ends_with("ok"), "{got}");
+    let closed = closed.expect("an idle keep-alive connection was still open after 5 s");
+    assert!(closed >= Duration::from_millis(900), "closed after {closed:?}");
+    s.stop().await;
+}
+
+#[tokio::test]
+async fn a_request_body_that_stalls_is_answered_408() {
+    use tokio::io::AsyncWriteExt;
+    let b = sqlite().await;
+    let s = TestServer::start(&b.url, conn_limits(|_| {})).await;
+    let mut c = tcp(&s).await;
+    let head = "POST /api/v1/conversations/demo/participants HTTP/1.1\r\nHost: x\r\ncontent-type: application/json\r\ncontent-length: 100\r\n\r\n{";
+    c.write_all(head.as_bytes()).await.unwrap();
+    let (closed, got) = until_closed(&mut c, Duration::from_secs(5)).await;
+    assert!(got.starts_with("HTTP/1.1 408"), "{got:?}");
+    assert!(closed.is_some(), "the connection stayed open");
+    s.stop().await;
+}
+
+#[tokio::test]
+async fn with_every_connection_slot_stalled_healthz_answers_once_they_time_out() {
+    use tokio::io::AsyncWriteExt;
+    let b = sqlite().await;
+    let s = TestServer::start(&b.url, conn_limits(|l| l.max_connections = 4)).await;
+    let mut stalled = Vec::new();
+    for _ in 0..4 {
+        let mut c = tcp(&s).await;
+        c.write_all(b"G").await.unwrap();
+        stalled.push(c);
+    }
+    let started = std::time::Instant::now();
+    let health = reqwest::Client::builder().timeout(Duration::from_secs(5)).build().unwrap();
+    let r = health.get(format!("{}/healthz", s.base)).send().await.expect("healthz with every slot stalled");
+    assert_eq!(r.text().await.unwrap(), "ok");
+    // It waited for a slot (the stalled ones' header timeout), not for ever.
+    assert!(started.elapsed() < Duration::from_secs(4), "{:?}", started.elapsed());
+    s.stop().await;
+}
+
+#[tokio::test]
+async fn the_live_event_stream_outlives_the_request_timeout() {
+    let b = sqlite().await;
+    let s = TestServer::start(&b.url, conn_limits(|_| {})).await;
+    let admin = moderator(&s).await;
+    conversation(&s, &admin, "c", SEEDS).await;
+    let mut events = common::Events::open(&s.api("/conversations/c/events")).await;
+    assert!(events.next(Duration::from_secs(2)).await.is_some(), "no first event");
+    tokio::time::sleep(Duration::from_millis(2500)).await;
+    let token = common::join(&s, "c").await;
+    let r = reqwest::Client::new()
+        .post(s.api("/conversations/c/votes"))
+        .header("x-participant-token", &token)
+        .json(&serde_json::json!({"statement": 0, "vote": "agree"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let seen = events.wait_for("votes", Duration::from_secs(5), |d| d["votes"] == 1).await;
+    assert!(seen.is_some(), "the stream ended or went quiet after the request timeout");
+    s.stop().await;
+}
+
+#[tokio::test]
+async fn shutdown_ends_live_streams_and_keeps_every_acknowledged_vote() {
+    let b = sqlite().await;
+    let s = TestServer::start(&b.url, unlimited()).await;
+    let admin = moderator(&s).await;
+    conversation(&s, &admin, "c", SEEDS).await;
+    let mut events = common::Events::open(&s.api("/conversations/c/events")).await;
+    assert!(events.next(Duration::from_secs(2)).await.is_some());
+    let mut acknowledged = 0;
+    let mut votes = Vec::new();
+    for _ in 0..20 {
+        let token = common::join(&s, "c").await;
+        let url = s.api("/conversations/c/votes");
+        votes.push(tokio::spawn(async move {
+            reqwest::Client::new()
+                .post(url)
+                .header("x-participant-token", token)
+                .json(&serde_json::json!({"statement": 1, "vote": "disagree"}))
+                .send()
+                .await
+                .map(|r| r.status() == 200)
+                .unwrap_or(false)
+        }));
+    }
+    let stopped = tokio::time::timeout(Duration::from_secs(10), s.stop());
+    let (stopped, _) = tokio::join!(stopped, async {
+        for v in votes {
+            if v.await.unwrap() {
+                acknowledged += 1;
+            }
+        }
+    });
+    assert!(stopped.is_ok(), "the server did not stop within 10 s");
+    // What the stream sent before it ended is read, then it has ended (not gone quiet).
+    let draining = std::time::Instant::now();
+    while events.next(Duration::from_secs(5)).await.is_some() {}
+    assert!(draining.elapsed() < Duration::from_secs(4), "the event stream outlived the server");
+    let store = mufakat_server::store::Store::open(&b.url).await.expect("reopen the store");
+    let stored = store.votes("c").await.expect("votes").values.len();
+    common::say(&format!("shutdown: {acknowledged} votes acknowledged, {stored} stored"));
+    assert!(stored >= acknowledged, "{acknowledged} acknowledged, {stored} stored");
 }
