@@ -60,6 +60,8 @@ pub struct Limits {
     /// Time from a request's head to its answer (408 after it); the live event stream,
     /// once answered, runs on.
     pub request_timeout: Duration,
+    /// Time a write may wait for a client that stopped reading before it is dropped.
+    pub write_timeout: Duration,
 }
 
 impl Default for Limits {
@@ -78,6 +80,7 @@ impl Default for Limits {
             max_connections: crate::conn::default_max_connections(),
             header_timeout: Duration::from_secs(10),
             request_timeout: Duration::from_secs(30),
+            write_timeout: Duration::from_secs(30),
         }
     }
 }
@@ -208,8 +211,11 @@ impl Server {
             signal.await;
             let _ = shutdown_tx.send(true);
         };
-        let conn_limits =
-            ConnLimits { max_connections: limits.max_connections, header_timeout: limits.header_timeout };
+        let conn_limits = ConnLimits {
+            max_connections: limits.max_connections,
+            header_timeout: limits.header_timeout,
+            write_timeout: limits.write_timeout,
+        };
         crate::conn::serve(listener, app, conn_limits, stop).await;
         for t in &self.tasks {
             t.abort();

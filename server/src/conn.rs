@@ -13,13 +13,20 @@
 //! - The router carries a whole-request timeout (`--request-timeout`, [`crate::app`]) for the
 //!   time from a head to its answer, body included; the live event stream, once answered, is
 //!   not cut by it and ends when the server shuts down.
+//! - A client that stops reading (a phone gone out of range, or a slow-read attack on a large
+//!   answer or the event stream) is dropped once a write has waited `write_timeout` for
+//!   room in the socket ([`WriteStallGuard`]); otherwise its connection, and a graceful
+//!   shutdown waiting for it, would hang on a full send buffer for ever.
 //! - `accept` errors other than a peer's (above all EMFILE, out of file descriptors) back off
 //!   from 5 ms to 1 s instead of spinning.
 //! - Shutdown: stop accepting, let every connection finish its request in flight (votes are
 //!   committed before they are answered), close idle ones, and wait for all of them.
 
 use std::future::Future;
+use std::io;
+use std::pin::Pin;
 use std::sync::Arc;
+use std::task::{Context, Poll};
 use std::time::Duration;
 
 use axum::extract::ConnectInfo;
@@ -27,6 +34,7 @@ use axum::{Extension, Router};
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
 use hyper_util::service::TowerToHyperService;
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::TcpListener;
 use tokio::sync::Semaphore;
 use tower::Layer;
@@ -41,6 +49,7 @@ const FD_RESERVE: usize = 64;
 pub struct ConnLimits {
     pub max_connections: usize,
     pub header_timeout: Duration,
+    pub write_timeout: Duration,
 }
 
 /// The default for `--max-connections`: the soft `RLIMIT_NOFILE` less 64 and an eighth
@@ -105,7 +114,8 @@ pub async fn serve(listener: TcpListener, app: Router, limits: ConnLimits, stop:
         };
         // The peer reaches handlers as `ConnectInfo<SocketAddr>`, as `axum::serve` gave it.
         let service = Extension(ConnectInfo(peer)).layer(app.clone());
-        let conn = http.serve_connection(TokioIo::new(stream), TowerToHyperService::new(service));
+        let io = TokioIo::new(WriteStallGuard::new(stream, limits.write_timeout));
+        let conn = http.serve_connection(io, TowerToHyperService::new(service));
         let conn = graceful.watch(conn);
         tokio::spawn(async move {
             if let Err(e) = conn.await {
@@ -119,9 +129,119 @@ pub async fn serve(listener: TcpListener, app: Router, limits: ConnLimits, stop:
     graceful.shutdown().await;
 }
 
+/// An I/O stream whose writes fail with `TimedOut` once one has waited `limit` for the peer
+/// to make room (to read).
+pub struct WriteStallGuard<I> {
+    io: I,
+    limit: Duration,
+    stalled: Option<Pin<Box<tokio::time::Sleep>>>,
+}
+
+impl<I> WriteStallGuard<I> {
+    pub fn new(io: I, limit: Duration) -> WriteStallGuard<I> {
+        WriteStallGuard { io, limit, stalled: None }
+    }
+
+    /// After a write that could not proceed: an error once the stall has lasted `limit`.
+    fn check_stall<T>(&mut self, cx: &mut Context<'_>, polled: Poll<io::Result<T>>) -> Poll<io::Result<T>> {
+        match polled {
+            Poll::Ready(r) => {
+                self.stalled = None;
+                Poll::Ready(r)
+            }
+            Poll::Pending => {
+                let limit = self.limit;
+                let sleep = self.stalled.get_or_insert_with(|| Box::pin(tokio::time::sleep(limit)));
+                match sleep.as_mut().poll(cx) {
+                    Poll::Ready(()) => Poll::Ready(Err(io::Error::new(
+                        io::ErrorKind::TimedOut,
+                        "the client stopped reading",
+                    ))),
+                    Poll::Pending => Poll::Pending,
+                }
+            }
+        }
+    }
+}
+
+impl<I: AsyncRead + Unpin> AsyncRead for WriteStallGuard<I> {
+    fn poll_read(self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &mut ReadBuf<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.get_mut().io).poll_read(cx, buf)
+    }
+}
+
+impl<I: AsyncWrite + Unpin> AsyncWrite for WriteStallGuard<I> {
+    fn poll_write(self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
+        let this = self.get_mut();
+        let polled = Pin::new(&mut this.io).poll_write(cx, buf);
+        this.check_stall(cx, polled)
+    }
+
+    fn poll_write_vectored(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[io::IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        let this = self.get_mut();
+        let polled = Pin::new(&mut this.io).poll_write_vectored(cx, bufs);
+        this.check_stall(cx, polled)
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        self.io.is_write_vectored()
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        let this = self.get_mut();
+        let polled = Pin::new(&mut this.io).poll_flush(cx);
+        this.check_stall(cx, polled)
+    }
+
+    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.get_mut().io).poll_shutdown(cx)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test]
+    async fn a_write_to_a_peer_that_stopped_reading_fails_after_the_limit() {
+        use tokio::io::AsyncWriteExt;
+        let (near, _far) = tokio::io::duplex(1024);
+        let mut guarded = WriteStallGuard::new(near, Duration::from_millis(200));
+        let start = std::time::Instant::now();
+        let chunk = [0u8; 512];
+        let err = loop {
+            match tokio::time::timeout(Duration::from_secs(5), guarded.write_all(&chunk)).await {
+                Ok(Ok(())) => continue,
+                Ok(Err(e)) => break e,
+                Err(_) => panic!("the stalled write never failed"),
+            }
+        };
+        assert_eq!(err.kind(), io::ErrorKind::TimedOut);
+        assert!(start.elapsed() >= Duration::from_millis(200), "{:?}", start.elapsed());
+    }
+
+    #[tokio::test]
+    async fn a_slow_reader_that_keeps_reading_is_not_cut() {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let (near, mut far) = tokio::io::duplex(64);
+        let mut guarded = WriteStallGuard::new(near, Duration::from_millis(300));
+        let reader = tokio::spawn(async move {
+            let mut buf = [0u8; 64];
+            let mut total = 0;
+            while total < 4096 {
+                tokio::time::sleep(Duration::from_millis(20)).await;
+                total += far.read(&mut buf).await.unwrap();
+            }
+            total
+        });
+        // 64 reads 20 ms apart: far longer than the limit in all, never a stall that long.
+        guarded.write_all(&[1u8; 4096]).await.expect("a reading peer is not cut");
+        assert_eq!(reader.await.unwrap(), 4096);
+    }
 
     #[test]
     fn default_connections_leave_room_under_the_open_file_limit() {

@@ -118,6 +118,10 @@ struct ServeArgs {
     /// stream is not cut: it ends when the server stops.
     #[arg(long, default_value_t = 30.0)]
     request_timeout: f64,
+    /// Seconds a write may wait for a client that stopped reading (a full socket buffer)
+    /// before its connection is dropped; live event streams included.
+    #[arg(long, default_value_t = 30.0)]
+    write_timeout: f64,
     /// Largest request body in bytes.
     #[arg(long, default_value_t = 64 * 1024)]
     max_body_bytes: usize,
@@ -191,6 +195,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             .max(1),
         header_timeout: seconds(args.header_timeout, 0.1),
         request_timeout: seconds(args.request_timeout, 0.1),
+        write_timeout: seconds(args.write_timeout, 0.1),
     };
     let server = app::Server::new(store.clone(), limits);
     let listener =

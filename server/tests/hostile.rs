@@ -475,3 +475,23 @@ async fn shutdown_ends_live_streams_and_keeps_every_acknowledged_vote() {
     common::say(&format!("shutdown: {acknowledged} votes acknowledged, {stored} stored"));
     assert!(stored >= acknowledged, "{acknowledged} acknowledged, {stored} stored");
 }
+
+#[tokio::test]
+async fn a_client_that_stops_reading_is_dropped_and_does_not_hold_up_shutdown() {
+    use tokio::io::AsyncWriteExt;
+    let b = sqlite().await;
+    let s = TestServer::start(&b.url, conn_limits(|l| l.write_timeout = Duration::from_secs(1))).await;
+    let openapi = reqwest::get(s.api("/openapi.json")).await.unwrap().bytes().await.unwrap().len();
+    // Ask for more than the kernel buffers between us hold (a small receive window here, a
+    // few MiB of send buffer there), pipelined, and never read.
+    let socket = tokio::net::TcpSocket::new_v4().unwrap();
+    socket.set_recv_buffer_size(4096).unwrap();
+    let mut c = socket.connect(s.base.trim_start_matches("http://").parse().unwrap()).await.unwrap();
+    let wanted = 16 << 20;
+    let request = "GET /api/v1/openapi.json HTTP/1.1\r\nhost: x\r\n\r\n".repeat(wanted / openapi + 1);
+    c.write_all(request.as_bytes()).await.unwrap();
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    let stopped = tokio::time::timeout(Duration::from_secs(5), s.stop()).await;
+    assert!(stopped.is_ok(), "shutdown waited for a client that stopped reading");
+    drop(c);
+}
