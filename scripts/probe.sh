@@ -27,7 +27,7 @@ MUFAKAT_ADMIN_PASSWORD='the-right-passphrase' RUST_LOG=warn \
 server=$!
 trap 'kill $server 2>/dev/null; wait $server 2>/dev/null; rm -rf "$dir"' EXIT
 for _ in $(seq 1 100); do
-  grep -q "mufakat is running" "$dir/server.log" && break
+  grep -qs "mufakat is running" "$dir/server.log" && break
   sleep 0.1
 done
 echo "$(nproc) cores, load average $(cut -d' ' -f1 /proc/loadavg), server $(basename "$bin") open files $(awk '/Max open files/ {print $4}' /proc/$server/limits)"
