@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, Method, StatusCode};
-use axum::response::{AppendHeaders, IntoResponse};
+use axum::response::{AppendHeaders, IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use mufakat_core::api::admin::{
@@ -30,6 +30,8 @@ use crate::app::AppState;
 use crate::auth::{self, check_csrf, session_cookie, session_token, token_hash, Moderator};
 use crate::error::AppError;
 use crate::live::visibility_changes;
+use crate::origin::PublicHttps;
+use crate::ratelimit::ClientAddress;
 use crate::store::{Conversation, NewStatement, StatementRow, StoreError};
 
 pub fn routes() -> Router<AppState> {
@@ -85,21 +87,27 @@ fn statement_admin(s: StatementRow) -> StatementAdmin {
     responses(
         (status = 200, description = "sets the session cookie", body = ModeratorBody),
         (status = 401, description = "wrong username or password", body = ErrorBody),
+        (status = 429, description = "too many attempts from this address (`rate_limited`) or failures for this username (`login_locked`); see Retry-After", body = ErrorBody),
+        (status = 503, description = "too many password checks under way (`busy`); see Retry-After", body = ErrorBody),
     )
 )]
 pub(super) async fn login(
     State(st): State<AppState>,
     method: Method,
     headers: HeaderMap,
+    ClientAddress(client): ClientAddress,
+    PublicHttps(https): PublicHttps,
     JsonBody(req): JsonBody<LoginRequest>,
-) -> Result<impl IntoResponse, AppError> {
-    check_csrf(&method, &headers)?;
-    let token = auth::login(&st.store, &req.username, &req.password).await?.ok_or_else(|| {
+) -> Result<Response, Response> {
+    check_csrf(&method, &headers).map_err(IntoResponse::into_response)?;
+    let token = auth::login(&st, client, &req.username, &req.password).await?.ok_or_else(|| {
         AppError::new(StatusCode::UNAUTHORIZED, "bad_credentials", "wrong username or password")
+            .into_response()
     })?;
     tracing::info!(username = %req.username, "moderator logged in");
-    let cookie = session_cookie(&token, auth::SESSION_MS / 1000);
-    Ok((AppendHeaders([(header::SET_COOKIE, cookie)]), Json(ModeratorBody { username: req.username })))
+    let cookie = session_cookie(&token, auth::SESSION_MS / 1000, https);
+    Ok((AppendHeaders([(header::SET_COOKIE, cookie)]), Json(ModeratorBody { username: req.username }))
+        .into_response())
 }
 
 #[utoipa::path(
@@ -113,11 +121,12 @@ pub(super) async fn logout(
     State(st): State<AppState>,
     _m: Moderator,
     headers: HeaderMap,
+    PublicHttps(https): PublicHttps,
 ) -> Result<impl IntoResponse, AppError> {
     if let Some(token) = session_token(&headers) {
         st.store.delete_session(&token_hash(token)).await?;
     }
-    Ok((AppendHeaders([(header::SET_COOKIE, session_cookie("", 0))]), StatusCode::NO_CONTENT))
+    Ok((AppendHeaders([(header::SET_COOKIE, session_cookie("", 0, https))]), StatusCode::NO_CONTENT))
 }
 
 #[utoipa::path(

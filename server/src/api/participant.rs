@@ -5,7 +5,7 @@
 use std::sync::Arc;
 
 use axum::extract::{Path, State};
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::IntoResponse;
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -23,6 +23,7 @@ use super::JsonBody;
 use crate::app::AppState;
 use crate::error::AppError;
 use crate::live::{initial_moderation, ConvState, VoteRefusal};
+use crate::origin::{Origin, PublicOrigin};
 use crate::store::{now_ms, NewStatement, VoteWrite};
 
 pub fn routes() -> Router<AppState> {
@@ -371,8 +372,14 @@ pub(super) async fn votes(
     Ok(Json(st.store.votes(&id).await?))
 }
 
+/// The link a participant opens to join conversation `id`.
+pub fn participant_url(origin: &Origin, id: &str) -> String {
+    origin.url(&format!("/c/{id}"))
+}
+
 /// A QR code of the participant link, for the projector and posters. The link's origin is
-/// the request's `Host`.
+/// `--public-url`, else the request's (see [`crate::origin`]); in that case the answer depends
+/// on request headers, so shared caches must not keep it.
 #[utoipa::path(
     get,
     path = "/api/v1/conversations/{id}/qr.svg",
@@ -380,21 +387,28 @@ pub(super) async fn votes(
     params(ConversationId),
     responses(
         (status = 200, description = "QR code of the participant link", content_type = "image/svg+xml", body = String),
+        (status = 400, description = "a Host or X-Forwarded-* header that is not a valid origin", body = ErrorBody),
         (status = 404, description = "unknown conversation", body = ErrorBody),
     )
 )]
 pub(super) async fn qr(
     State(st): State<AppState>,
     Path(id): Path<String>,
-    headers: HeaderMap,
-) -> Result<impl IntoResponse, AppError> {
+    PublicOrigin(origin): PublicOrigin,
+) -> Result<axum::response::Response, AppError> {
     conv(&st, &id).await?;
-    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("localhost");
-    let proto = headers.get("x-forwarded-proto").and_then(|h| h.to_str().ok()).unwrap_or("http");
-    let url = format!("{proto}://{host}/c/{id}");
+    let url = participant_url(&origin, &id);
     let code = qrcode::QrCode::new(url.as_bytes()).map_err(AppError::internal)?;
     let svg = code.render::<qrcode::render::svg::Color<'_>>().min_dimensions(256, 256).build();
-    Ok(([(header::CONTENT_TYPE, "image/svg+xml"), (header::CACHE_CONTROL, "public, max-age=300")], svg))
+    let mut resp = ([(header::CONTENT_TYPE, "image/svg+xml")], svg).into_response();
+    let h = resp.headers_mut();
+    if st.limits.public_url.is_some() {
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=300"));
+    } else {
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, max-age=300"));
+        h.insert(header::VARY, HeaderValue::from_static("Host, X-Forwarded-Host, X-Forwarded-Proto"));
+    }
+    Ok(resp)
 }
 
 #[cfg(test)]
