@@ -4,7 +4,8 @@
 # so a machine that already has everything passes through in seconds.
 #
 #   scripts/setup.sh          tools to build and run (wasm target, Trunk, wasm-bindgen-cli)
-#   scripts/setup.sh --test   also what the tests need (Chromium, npm packages, PostgreSQL)
+#   scripts/setup.sh --test   also what the tests need (Chromium, npm packages, PostgreSQL,
+#                             schemathesis in tools/schemathesis-venv)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -66,6 +67,20 @@ if [[ $want_test -eq 1 ]]; then
   if ! command -v pg_ctlcluster >/dev/null && ! ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1; then
     say "installing Debian's postgresql"
     apt_install postgresql
+  fi
+  # scripts/api-fuzz.sh runs schemathesis (PyPI) from a venv, at the versions pinned in
+  # tools/api-fuzz/requirements.txt; the copy in the venv says what it holds.
+  fuzz_venv=tools/schemathesis-venv
+  fuzz_req=tools/api-fuzz/requirements.txt
+  if ! cmp -s "$fuzz_req" "$fuzz_venv/installed-requirements.txt"; then
+    if ! python3 -c 'import ensurepip, venv' 2>/dev/null; then
+      say "installing Debian's python3-venv"
+      apt_install python3-venv
+    fi
+    say "installing schemathesis into $fuzz_venv ($(grep -m1 '^schemathesis==' "$fuzz_req"))"
+    [[ -x "$fuzz_venv/bin/pip" ]] || python3 -m venv "$fuzz_venv"
+    "$fuzz_venv/bin/pip" install --quiet --disable-pip-version-check -r "$fuzz_req"
+    cp "$fuzz_req" "$fuzz_venv/installed-requirements.txt"
   fi
   if [[ ! -d tests/browser/node_modules ]] || [[ tests/browser/package-lock.json -nt tests/browser/node_modules/.package-lock.json ]]; then
     say "installing npm packages for the browser tests"

@@ -27,6 +27,10 @@ cargo clippy -p mufakat-app --target wasm32-unknown-unknown --features console -
 step "unit and integration tests (store, API and durability tests on SQLite and a throw-away PostgreSQL)"
 scripts/with-postgres.sh cargo test --workspace --exclude mufakat-app
 
+step "the live API against its OpenAPI (schemathesis: no 5xx, no undocumented status)"
+cargo build -p mufakat-server
+scripts/api-fuzz.sh
+
 step "mufakat-core for wasm32, and its analysis in headless Chromium"
 cargo build -p mufakat-core --target wasm32-unknown-unknown
 core/run-wasm-tests.sh

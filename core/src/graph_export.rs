@@ -6,36 +6,10 @@
 use std::fmt::Write;
 
 use crate::analysis::Analysis;
+use crate::escape::{dot_string, xml_text};
 use crate::graph::{EdgeKind, NodeKind};
 use crate::model::StatementId;
 use crate::polis_csv::group_letter;
-
-fn xml_escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            c if (c as u32) < 0x20 && c != '\n' && c != '\t' => out.push(' '),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
-fn dot_escape(s: &str) -> String {
-    s.chars()
-        .map(|c| match c {
-            '"' => "\\\"".to_string(),
-            '\\' => "\\\\".to_string(),
-            '\n' | '\r' => " ".to_string(),
-            c => c.to_string(),
-        })
-        .collect()
-}
 
 /// Stable node id: `g<label>` for a group, `s<id>` for a statement.
 pub fn node_id(kind: NodeKind) -> String {
@@ -111,8 +85,8 @@ pub fn graphml(analysis: &Analysis, text_of: impl Fn(StatementId) -> Option<Stri
              <data key=\"d2\">{}</data><data key=\"d3\">{}</data><data key=\"d4\">{:.4}</data>\
              <data key=\"d5\">{:.4}</data></node>",
             node_id(n.node),
-            xml_escape(&node_label(analysis, n.node)),
-            xml_escape(&text),
+            xml_text(&node_label(analysis, n.node)),
+            xml_text(&text),
             role(analysis, n.node),
             n.position[0],
             n.position[1]
@@ -156,8 +130,8 @@ pub fn dot(analysis: &Analysis, text_of: impl Fn(StatementId) -> Option<String>)
             out,
             "  {} [label=\"{}\", tooltip=\"{}\", shape={shape}, color=\"{colour}\", pos=\"{:.1},{:.1}!\"];",
             node_id(n.node),
-            dot_escape(&label),
-            dot_escape(&tooltip),
+            dot_string(&label),
+            dot_string(&tooltip),
             n.position[0] * 300.0 + 0.0,
             n.position[1] * 300.0 + 0.0
         );
@@ -206,5 +180,19 @@ pub(crate) mod tests {
         assert!(d.starts_with("graph consensus_map {") && d.trim_end().ends_with('}'));
         assert!(d.contains("\\\"hi\\\""));
         assert_eq!(d.matches(" -- ").count(), a.map.edges.len());
+    }
+
+    #[test]
+    fn hostile_statement_text_keeps_graphml_valid_xml_and_dot_free_of_controls() {
+        let a = small_analysis();
+        let hostile = |_| Some("x\u{0}\u{7}\u{1B}[2J\u{FFFE}\u{FFFF}\u{85}y</data><script>".to_string());
+        let g = graphml(&a, hostile);
+        let forbidden = |c: char| {
+            ((c as u32) < 0x20 && !matches!(c, '\t' | '\n' | '\r')) || matches!(c, '\u{FFFE}' | '\u{FFFF}')
+        };
+        assert!(!g.chars().any(forbidden), "GraphML holds a character XML 1.0 forbids");
+        assert!(!g.contains("<script>") && g.contains("&lt;/data&gt;&lt;script&gt;"));
+        let d = dot(&a, hostile);
+        assert!(!d.chars().any(|c| c.is_control() && c != '\n'), "DOT holds a control character");
     }
 }

@@ -11,6 +11,7 @@ pub mod api;
 pub mod bridging;
 pub mod cluster;
 pub mod consensus;
+pub mod escape;
 pub mod graph;
 pub mod graph_export;
 pub mod matrix;

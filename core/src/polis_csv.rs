@@ -10,6 +10,7 @@ use std::collections::HashMap;
 use std::fmt;
 
 use crate::analysis::{Analysis, AnalysisParams, StatementMeta};
+use crate::escape::{csv_cell, csv_cell_read};
 use crate::model::{Moderation, ParticipantId, StatementId, Vote, VoteRecord};
 
 /// Where and why a file could not be read.
@@ -356,7 +357,7 @@ pub fn parse_comments(text: &str) -> Result<Vec<PolisComment>, PolisCsvError> {
                 Some(i) => parse_bool(field(rec, i), F, line, "is-seed")?,
                 None => false,
             },
-            body: rec.get(body).unwrap_or("").to_string(),
+            body: csv_cell_read(rec.get(body).unwrap_or("")).to_string(),
         });
     }
     Ok(out)
@@ -443,7 +444,7 @@ pub fn parse_participants_votes(text: &str) -> Result<Vec<PolisParticipant>, Pol
         }
         out.push(PolisParticipant {
             participant: parse_num(field(rec, pid), F, line, "participant")?,
-            xid: xid.map(|i| field(rec, i).to_string()),
+            xid: xid.map(|i| csv_cell_read(field(rec, i)).to_string()),
             group: parse_opt(rec, Some(gid), F, line, "group-id")?,
             votes,
         });
@@ -466,7 +467,7 @@ pub fn parse_summary(text: &str) -> Result<Vec<(String, String)>, PolisCsvError>
         let line = lines.of(rec.position());
         match rec.len() {
             1 if rec.get(0).is_some_and(|s| s.trim().is_empty()) => {}
-            2 => out.push((field(&rec, 0).to_string(), rec.get(1).unwrap_or("").to_string())),
+            2 => out.push((field(&rec, 0).to_string(), csv_cell_read(rec.get(1).unwrap_or("")).to_string())),
             n => return Err(err(F, line, None, format!("expected key,value, found {n} fields"))),
         }
     }
@@ -659,7 +660,7 @@ pub fn write_participants_votes(export: &PolisExport, analysis: &Analysis) -> St
         let n_disagree = votes.iter().flatten().filter(|v| **v < 0).count();
         let mut row = vec![p.id.to_string()];
         if with_xid {
-            row.push(xids.get(&p.id).copied().unwrap_or_default().to_string());
+            row.push(csv_cell(xids.get(&p.id).copied().unwrap_or_default()));
         }
         row.extend([
             p.group.map(|g| g.to_string()).unwrap_or_default(),
@@ -708,7 +709,7 @@ pub fn write_comment_groups(export: &PolisExport, analysis: &Analysis) -> String
         }
         let mut row = vec![
             s.id.to_string(),
-            text.get(&s.id).copied().unwrap_or("").to_string(),
+            csv_cell(text.get(&s.id).copied().unwrap_or("")),
             v.to_string(),
             a.to_string(),
             d.to_string(),
@@ -746,7 +747,7 @@ pub fn write_comments(export: &PolisExport, analysis: &Analysis) -> String {
             agree.to_string(),
             disagree.to_string(),
             c.moderation.value().to_string(),
-            c.body.clone(),
+            csv_cell(&c.body),
         ]);
     }
     csv_string(rows)
@@ -772,7 +773,7 @@ pub fn write_votes(export: &PolisExport) -> String {
 pub fn write_summary(export: &PolisExport, analysis: &Analysis) -> String {
     let commenters: std::collections::BTreeSet<ParticipantId> =
         export.comments.iter().filter_map(|c| c.author).collect();
-    let get = |k: &str| export.summary_value(k).unwrap_or("").to_string();
+    let get = |k: &str| csv_cell(export.summary_value(k).unwrap_or(""));
     let rows = vec![
         vec!["topic".into(), get("topic")],
         vec!["url".into(), get("url")],
@@ -1012,6 +1013,54 @@ mod tests {
     fn votes_are_sorted_by_time_so_the_latest_wins() {
         let v = parse_votes("timestamp,datetime,comment-id,voter-id,vote\n5,,0,0,-1\n3,,0,0,1\n").unwrap();
         assert_eq!(v[1].vote, Vote::Disagree);
+    }
+
+    #[test]
+    fn formula_statements_are_defused_in_the_csv_files_and_read_back_as_written() {
+        let hostile = "=HYPERLINK(\"https://evil.example\",\"click\")";
+        let comments = format!(
+            "timestamp,datetime,comment-id,author-id,agrees,disagrees,moderated,comment-body\n\
+             1,,0,0,0,0,1,\"{}\"\n2,,1,0,0,0,1,@SUM(A1)\n3,,2,0,0,0,1,plain\n",
+            hostile.replace('"', "\"\"")
+        );
+        let votes = "timestamp,datetime,comment-id,voter-id,vote\n1,,0,0,1\n1,,1,0,-1\n1,,2,0,1\n\
+                     1,,0,1,-1\n1,,1,1,1\n1,,2,1,1\n";
+        let summary = "topic,+1 for the park\nconversation-description,-rain\n";
+        let read = |c: &str, v: &str, s: &str| {
+            let (c, v, s) = (c.to_string(), v.to_string(), s.to_string());
+            PolisExport::from_files(move |name| match name {
+                "comments.csv" => Some(c.clone()),
+                "votes.csv" => Some(v.clone()),
+                "summary.csv" => Some(s.clone()),
+                _ => None,
+            })
+            .unwrap()
+        };
+        let export = read(&comments, votes, summary);
+        assert_eq!(export.comments[0].body, hostile);
+        let analysis = export.analyse(&AnalysisParams::default()).unwrap();
+        let written_comments = write_comments(&export, &analysis);
+        let written_groups = write_comment_groups(&export, &analysis);
+        let written_summary = write_summary(&export, &analysis);
+        for written in [&written_comments, &written_groups, &written_summary] {
+            let mut rdr =
+                csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(written.as_bytes());
+            for rec in rdr.records() {
+                for cell in rec.unwrap().iter() {
+                    let number = cell.parse::<f64>().is_ok();
+                    assert!(
+                        number || !cell.starts_with(['=', '+', '-', '@']),
+                        "formula cell {cell:?} in\n{written}"
+                    );
+                }
+            }
+        }
+        // Our own export imports back with the texts as they were.
+        let again = read(&written_comments, &write_votes(&export), &written_summary);
+        let bodies: Vec<&str> = again.comments.iter().map(|c| c.body.as_str()).collect();
+        assert_eq!(bodies, [hostile, "@SUM(A1)", "plain"]);
+        assert_eq!(again.summary_value("topic"), Some("+1 for the park"));
+        assert_eq!(again.summary_value("conversation-description"), Some("-rain"));
     }
 
     #[test]

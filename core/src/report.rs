@@ -10,7 +10,8 @@ use crate::repness::Direction;
 const WIDTH: usize = 90;
 
 fn clip(text: &str) -> String {
-    let one_line: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    let one_line: String =
+        crate::escape::terminal_text(text).split_whitespace().collect::<Vec<_>>().join(" ");
     if one_line.chars().count() <= WIDTH {
         one_line
     } else {

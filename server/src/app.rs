@@ -16,11 +16,16 @@ use tokio::sync::watch;
 use tower_http::compression::predicate::{NotForContentType, Predicate, SizeAbove};
 use tower_http::compression::CompressionLayer;
 use tower_http::services::{ServeDir, ServeFile};
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::timeout::TimeoutLayer;
 
+use crate::conn::ConnLimits;
 use crate::error::AppError;
 use crate::hub::Hub;
 use crate::live::Live;
+use crate::login_guard::{LoginGuard, LoginLimits};
 use crate::ratelimit::{self, RateLimiter};
+use crate::security_headers::{self, PageHeaders};
 use crate::store::Store;
 use crate::writer::VoteWriter;
 
@@ -40,6 +45,23 @@ pub struct Limits {
     /// Reverse proxies whose `X-Forwarded-For` names the client (see
     /// [`ratelimit::client_address`]); empty: the peer address is the client.
     pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// The origin participant links and QR codes use (`--public-url`); `None`: the request's
+    /// own, see [`crate::origin`].
+    pub public_url: Option<crate::origin::Origin>,
+    /// Origins (CSP sources) that may frame the participant pages (`--embed-origins`).
+    pub embed_origins: Vec<String>,
+    /// Login attempt limits and the password-check pool.
+    pub login: LoginLimits,
+    /// Connections served at once (see [`crate::conn`]).
+    pub max_connections: usize,
+    /// Time for a request's head to arrive, and for an idle keep-alive connection to send
+    /// its next one.
+    pub header_timeout: Duration,
+    /// Time from a request's head to its answer (408 after it); the live event stream,
+    /// once answered, runs on.
+    pub request_timeout: Duration,
+    /// Time a write may wait for a client that stopped reading before it is dropped.
+    pub write_timeout: Duration,
 }
 
 impl Default for Limits {
@@ -52,6 +74,13 @@ impl Default for Limits {
             per_participant_burst: 40.0,
             analysis_every: Duration::from_secs(3),
             trusted_proxies: Vec::new(),
+            public_url: None,
+            embed_origins: vec![crate::security_headers::SELF.to_string()],
+            login: LoginLimits::default(),
+            max_connections: crate::conn::default_max_connections(),
+            header_timeout: Duration::from_secs(10),
+            request_timeout: Duration::from_secs(30),
+            write_timeout: Duration::from_secs(30),
         }
     }
 }
@@ -76,6 +105,8 @@ pub struct Shared {
     pub limits: Arc<Limits>,
     by_address: Arc<RateLimiter<IpAddr>>,
     by_participant: Arc<RateLimiter<String>>,
+    /// Login attempt limits and the bounded argon2 pool.
+    pub logins: LoginGuard,
     /// Turns true when the server starts shutting down (ends the SSE streams).
     pub shutdown: watch::Receiver<bool>,
 }
@@ -101,6 +132,7 @@ impl Server {
             writer,
             by_address: Arc::new(RateLimiter::new(limits.per_address, limits.per_address_burst)),
             by_participant: Arc::new(RateLimiter::new(limits.per_participant, limits.per_participant_burst)),
+            logins: LoginGuard::new(&limits.login),
             limits: Arc::new(limits),
             shutdown,
         }));
@@ -112,7 +144,8 @@ impl Server {
     /// The API, the health check and the built app (`dist`, with `index.html` for every
     /// other path so the app's routes work on reload, and `console/index.html` for the
     /// moderator console under /admin, the projector under /p and the analyst report under
-    /// /report and /r).
+    /// /report and /r). Pages carry their Content-Security-Policy and framing rules, every
+    /// answer `nosniff` and a same-origin referrer policy (see [`security_headers`]).
     ///
     /// Phones on poor networks download what is served gzipped: the app's files from the
     /// `.gz` beside each one (`scripts/build-app.sh` writes them once, at gzip -9), and API
@@ -134,33 +167,56 @@ impl Server {
             // The moderator console, projector and report are a second build of the app (its own
             // bundle, so the participant page stays small) in `dist/console`.
             let console = dist.join("console").join("index.html");
+            let console_headers = PageHeaders::unframed(&security_headers::hashes_of_file(&console));
             for path in ["/admin", "/admin/{*rest}", "/p/{*rest}", "/report", "/r/{*rest}"] {
-                app = app.route_service(path, ServeFile::new(&console).precompressed_gzip());
+                app = app
+                    .route_service(path, console_headers.wrap(ServeFile::new(&console).precompressed_gzip()));
             }
+            let page_headers = PageHeaders::embeddable(
+                &security_headers::hashes_of_file(&dist.join("index.html")),
+                &st.limits.embed_origins,
+            );
             let index = ServeFile::new(dist.join("index.html")).precompressed_gzip();
             // `fallback`, not `not_found_service`: an app route such as /c/demo is a page, so 200.
-            app = app.fallback_service(ServeDir::new(&dist).precompressed_gzip().fallback(index));
+            app = app.fallback_service(
+                page_headers.wrap(ServeDir::new(&dist).precompressed_gzip().fallback(index)),
+            );
         }
-        app.layer(tower_http::trace::TraceLayer::new_for_http())
+        app.layer(SetResponseHeaderLayer::overriding(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("same-origin"),
+        ))
+        .layer(tower_http::trace::TraceLayer::new_for_http())
     }
 
     /// Serves until `signal` resolves, then finishes requests in flight (their votes are
-    /// committed before they answer), ends live streams and closes the store.
+    /// committed before they answer), ends live streams and closes the store. Connections
+    /// are bounded in number and time ([`crate::conn`]).
     pub async fn run(
         self,
         listener: tokio::net::TcpListener,
         dist: Option<PathBuf>,
         signal: impl std::future::Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
-        let app = self.router(dist);
+        let limits = self.state.limits.clone();
+        let app = self
+            .router(dist)
+            .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, limits.request_timeout));
         let shutdown_tx = self.shutdown_tx;
         let stop = async move {
             signal.await;
             let _ = shutdown_tx.send(true);
         };
-        axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
-            .with_graceful_shutdown(stop)
-            .await?;
+        let conn_limits = ConnLimits {
+            max_connections: limits.max_connections,
+            header_timeout: limits.header_timeout,
+            write_timeout: limits.write_timeout,
+        };
+        crate::conn::serve(listener, app, conn_limits, stop).await;
         for t in &self.tasks {
             t.abort();
         }

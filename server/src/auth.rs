@@ -3,17 +3,21 @@
 //! request without a live session (401) and every state-changing one without the CSRF
 //! header (403).
 
+use std::time::Duration;
+
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
-use axum::http::{header, HeaderMap, Method, StatusCode};
+use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
+use axum::response::{IntoResponse, Response};
 use blake2::{Blake2b512, Digest};
 use mufakat_core::api::admin::{CSRF_HEADER, SESSION_COOKIE};
 
 use crate::app::AppState;
 use crate::error::AppError;
-use crate::store::{new_token, now_ms, Store};
+use crate::login_guard::Refusal;
+use crate::store::{new_token, now_ms};
 
 /// Sessions last a day of town halls.
 pub const SESSION_MS: i64 = 24 * 3600 * 1000;
@@ -34,31 +38,68 @@ pub fn token_hash(token: &str) -> String {
     Blake2b512::digest(token.as_bytes()).iter().take(32).map(|b| format!("{b:02x}")).collect()
 }
 
-/// Checks a username and password; on success opens a session and returns its token.
-pub async fn login(store: &Store, username: &str, password: &str) -> Result<Option<String>, AppError> {
-    let Some(hash) = store.admin_password_hash(username).await? else {
-        // Spend the same time as a real check so usernames cannot be probed by timing.
-        let _ =
-            verify_password(password, "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$AAAAAAAAAAAAAAAAAAAAAA");
-        return Ok(None);
-    };
-    let hash_ok = tokio::task::spawn_blocking({
-        let password = password.to_string();
-        move || verify_password(&password, &hash)
-    })
-    .await
-    .unwrap_or(false);
-    if !hash_ok {
+/// A hash no password matches, checked for unknown usernames so that they cost the same
+/// time as known ones (usernames cannot be probed by timing).
+const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$AAAAAAAAAAAAAAAAAAAAAA";
+
+/// Checks a username and password from `client` through the login guard (attempt limits
+/// and the bounded argon2 pool, see [`crate::login_guard`]); on success opens a session and
+/// returns its token. A refusal is the response to send (429 or 503 with `Retry-After`).
+pub async fn login(
+    st: &AppState,
+    client: std::net::IpAddr,
+    username: &str,
+    password: &str,
+) -> Result<Option<String>, Response> {
+    st.logins.check_address(client).map_err(refusal)?;
+    let stored =
+        st.store.admin_password_hash(username).await.map_err(|e| AppError::from(e).into_response())?;
+    let hash = stored.unwrap_or_else(|| DUMMY_HASH.to_string());
+    let password = password.to_string();
+    let ok = st
+        .logins
+        .check_password(username, move || verify_password(&password, &hash))
+        .await
+        .map_err(refusal)?;
+    if !ok {
         return Ok(None);
     }
     let token = new_token();
-    store.create_session(&token_hash(&token), username, now_ms() + SESSION_MS).await?;
+    st.store
+        .create_session(&token_hash(&token), username, now_ms() + SESSION_MS)
+        .await
+        .map_err(|e| AppError::from(e).into_response())?;
     Ok(Some(token))
 }
 
-/// The `Set-Cookie` value for a session (empty token and zero age log out).
-pub fn session_cookie(token: &str, max_age_s: i64) -> String {
-    format!("{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict; Max-Age={max_age_s}")
+/// 429 with the wait for a limit, 503 for a full pool; both with `Retry-After`.
+fn refusal(r: Refusal) -> Response {
+    let (status, code, wait, message) = match r {
+        Refusal::Address(wait) => {
+            (StatusCode::TOO_MANY_REQUESTS, "rate_limited", wait, "too many login attempts from this address")
+        }
+        Refusal::Username(wait) => {
+            (StatusCode::TOO_MANY_REQUESTS, "login_locked", wait, "too many failed logins for this username")
+        }
+        Refusal::Busy => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            "busy",
+            Duration::from_secs(1),
+            "the server is checking too many passwords",
+        ),
+    };
+    let secs = wait.as_secs_f64().ceil().max(1.0) as u64;
+    let mut resp = AppError::new(status, code, format!("{message}; retry in {secs} s")).into_response();
+    resp.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(secs));
+    resp
+}
+
+/// The `Set-Cookie` value for a session (empty token and zero age log out); `secure` (the
+/// request's public origin is https, see [`crate::origin`]) keeps browsers from ever sending
+/// it over plain HTTP.
+pub fn session_cookie(token: &str, max_age_s: i64, secure: bool) -> String {
+    let secure = if secure { "; Secure" } else { "" };
+    format!("{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict; Max-Age={max_age_s}{secure}")
 }
 
 pub fn session_token(headers: &HeaderMap) -> Option<&str> {

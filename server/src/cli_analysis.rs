@@ -11,9 +11,10 @@ use anyhow::{bail, Context};
 use clap::{Args, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
 use mufakat_core::analysis::{Analysis, AnalysisInput, AnalysisParams, Stage};
-use mufakat_core::polis_csv::{self, PolisComment, PolisExport, PolisParticipant, PolisVote};
+use mufakat_core::polis_csv::{self, PolisExport};
 use mufakat_core::report_files::report_files;
 
+use crate::export::dump_to_export;
 use crate::store::{Conversation, ConversationDump, Store, StoredStatement, StoredVote};
 
 const DEFAULT_DB: &str = "sqlite://data/mufakat.sqlite";
@@ -131,54 +132,6 @@ pub fn read_export_dir(dir: &Path) -> anyhow::Result<PolisExport> {
     })
 }
 
-/// The stored conversation as a Pol.is export (current moderation, full vote history).
-pub fn dump_to_export(dump: &ConversationDump) -> PolisExport {
-    let c = &dump.conversation;
-    PolisExport {
-        summary: vec![
-            ("topic".into(), c.title.clone()),
-            ("url".into(), String::new()),
-            ("conversation-description".into(), c.description.clone()),
-        ],
-        comments: dump
-            .statements
-            .iter()
-            .map(|s| PolisComment {
-                timestamp: Some(s.created_at),
-                datetime: None,
-                id: s.id,
-                author: s.author,
-                agrees: None,
-                disagrees: None,
-                moderation: s.moderation,
-                is_meta: s.is_meta,
-                is_seed: s.is_seed,
-                body: s.text.clone(),
-            })
-            .collect(),
-        votes: dump
-            .votes
-            .iter()
-            .map(|v| PolisVote {
-                timestamp: Some(v.at),
-                statement: v.statement,
-                participant: v.participant,
-                vote: v.vote,
-            })
-            .collect(),
-        participants: dump
-            .participants
-            .iter()
-            .map(|(id, xid)| PolisParticipant {
-                participant: *id,
-                xid: xid.clone(),
-                group: None,
-                votes: Vec::new(),
-            })
-            .collect(),
-    }
-}
-
 /// A Pol.is export as a new conversation with id `id`.
 pub fn export_to_dump(export: &PolisExport, id: &str) -> ConversationDump {
     let topic = export.summary_value("topic").unwrap_or(id).to_string();
@@ -274,7 +227,7 @@ fn analyse_export(export: &PolisExport, seed: u64, bar: &ProgressBar) -> anyhow:
 /// The CC BY 4.0 statement that Pol.is open data asks for wherever results from it are shown,
 /// when the export names a pol.is conversation (its summary.csv `url`).
 fn polis_attribution(export: &PolisExport) -> Option<String> {
-    let url = export.summary_value("url").filter(|u| u.contains("pol.is"))?;
+    let url = export.summary_value("url").and_then(mufakat_core::escape::polis_source_link)?;
     Some(format!(
         "Data was gathered using the Polis software (compdemocracy.org/polis) and is sub-licensed under \
          CC BY 4.0 with Attribution to The Computational Democracy Project. The data and more information \

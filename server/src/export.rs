@@ -1,73 +1,38 @@
-//! Moderator exports: the Pol.is export files (`summary.csv`, `comments.csv`, `votes.csv`,
+//! Stored conversations as Pol.is export files (`summary.csv`, `comments.csv`, `votes.csv`,
 //! `participants-votes.csv`, `comment-groups.csv`) and `analysis.json`, written by
-//! `mufakat_core::polis_csv` from the store's current votes and a fresh analysis.
-
-use std::collections::BTreeMap;
+//! `mufakat_core::polis_csv`. The moderator's download (HTTP) and `mufakat export` (CLI) both
+//! go through [`dump_to_export`], so they write the same bytes: every vote of the history
+//! with its time in milliseconds, statements with theirs.
 
 use mufakat_core::polis_csv::{self, PolisComment, PolisExport, PolisParticipant, PolisVote};
 use mufakat_core::AnalysisParams;
 
 use crate::error::AppError;
-use crate::store::Store;
+use crate::store::{ConversationDump, Store};
 
-/// The named export file of a conversation, as (file name, contents).
+/// The files a moderator can download, by name.
+pub const FILES: [&str; 6] = [
+    "summary.csv",
+    "comments.csv",
+    "votes.csv",
+    "participants-votes.csv",
+    "comment-groups.csv",
+    "analysis.json",
+];
+
+/// The named export file of a conversation, as (file name, contents), with the analysis the
+/// CLI runs by default (seed 0).
 pub async fn file(store: &Store, id: &str, name: &str) -> Result<(String, String), AppError> {
-    const FILES: [&str; 6] = [
-        "summary.csv",
-        "comments.csv",
-        "votes.csv",
-        "participants-votes.csv",
-        "comment-groups.csv",
-        "analysis.json",
-    ];
     if !FILES.contains(&name) {
         return Err(AppError::not_found("export file"));
     }
-    let c = store.conversation(id).await?;
-    let statements = store.statements(id).await?;
-    let votes = store.votes(id).await?.records().map_err(AppError::internal)?;
-    let mut by_participant: BTreeMap<u32, Vec<_>> = BTreeMap::new();
-    for v in &votes {
-        by_participant.entry(v.participant).or_default().push((v.statement, v.vote));
-    }
-    let export = PolisExport {
-        summary: vec![("topic".into(), c.title.clone()), ("conversation-description".into(), c.description)],
-        comments: statements
-            .iter()
-            .map(|s| PolisComment {
-                timestamp: Some(s.created_at_ms / 1000),
-                datetime: None,
-                id: s.id,
-                author: s.author,
-                agrees: Some(s.counts.agree),
-                disagrees: Some(s.counts.disagree),
-                moderation: s.moderation,
-                is_meta: s.is_meta,
-                is_seed: s.is_seed,
-                body: s.text.clone(),
-            })
-            .collect(),
-        votes: votes
-            .iter()
-            .map(|v| PolisVote {
-                timestamp: None,
-                statement: v.statement,
-                participant: v.participant,
-                vote: v.vote,
-            })
-            .collect(),
-        participants: by_participant
-            .into_iter()
-            .map(|(participant, votes)| PolisParticipant { participant, xid: None, group: None, votes })
-            .collect(),
-    };
-    let analysis = tokio::task::spawn_blocking(move || {
-        let a = export.analyse(&AnalysisParams::default());
+    let export = dump_to_export(&store.dump_conversation(id).await?);
+    let (export, analysis) = tokio::task::spawn_blocking(move || {
+        let a = export.analyse(&AnalysisParams::default().seed(0));
         (export, a)
     })
     .await
     .map_err(AppError::internal)?;
-    let (export, analysis) = analysis;
     let analysis = analysis.map_err(|e| {
         AppError::new(axum::http::StatusCode::CONFLICT, "no_analysis", format!("nothing to export yet: {e}"))
     })?;
@@ -75,4 +40,52 @@ pub async fn file(store: &Store, id: &str, name: &str) -> Result<(String, String
         .into_iter()
         .find(|(n, _)| n == name)
         .ok_or_else(|| AppError::not_found("export file"))
+}
+
+/// The stored conversation as a Pol.is export (current moderation, full vote history).
+pub fn dump_to_export(dump: &ConversationDump) -> PolisExport {
+    let c = &dump.conversation;
+    PolisExport {
+        summary: vec![
+            ("topic".into(), c.title.clone()),
+            ("url".into(), String::new()),
+            ("conversation-description".into(), c.description.clone()),
+        ],
+        comments: dump
+            .statements
+            .iter()
+            .map(|s| PolisComment {
+                timestamp: Some(s.created_at),
+                datetime: None,
+                id: s.id,
+                author: s.author,
+                agrees: None,
+                disagrees: None,
+                moderation: s.moderation,
+                is_meta: s.is_meta,
+                is_seed: s.is_seed,
+                body: s.text.clone(),
+            })
+            .collect(),
+        votes: dump
+            .votes
+            .iter()
+            .map(|v| PolisVote {
+                timestamp: Some(v.at),
+                statement: v.statement,
+                participant: v.participant,
+                vote: v.vote,
+            })
+            .collect(),
+        participants: dump
+            .participants
+            .iter()
+            .map(|(id, xid)| PolisParticipant {
+                participant: *id,
+                xid: xid.clone(),
+                group: None,
+                votes: Vec::new(),
+            })
+            .collect(),
+    }
 }

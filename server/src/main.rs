@@ -4,7 +4,7 @@ mod cli_analysis;
 
 // The library's modules, reachable as `crate::store` etc. from this binary's modules too.
 #[allow(unused_imports)]
-use mufakat_server::{api, app, auth, demo, error, store};
+use mufakat_server::{api, app, auth, demo, error, export, login_guard, store};
 
 use std::io::{IsTerminal, Read};
 use std::net::SocketAddr;
@@ -29,7 +29,7 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Serve the app and the API.
-    Serve(ServeArgs),
+    Serve(Box<ServeArgs>),
     /// Manage moderator accounts.
     #[command(subcommand)]
     Admin(AdminCommand),
@@ -69,9 +69,59 @@ struct ServeArgs {
     /// client, so the per-address limit applies to each resident, not to the proxy.
     #[arg(long, value_delimiter = ',')]
     trusted_proxies: Vec<std::net::IpAddr>,
+    /// The address residents reach the server at, e.g. https://vote.example.org. When set,
+    /// participant links and QR codes use it and ignore the Host and X-Forwarded-* headers;
+    /// otherwise they use Host (and X-Forwarded-Proto/-Host from --trusted-proxies only), and
+    /// the session cookie is marked Secure when that origin is https.
+    #[arg(long, env = "MUFAKAT_PUBLIC_URL")]
+    public_url: Option<mufakat_server::origin::Origin>,
+    /// Origins allowed to show the participant pages (/c/...) in a frame, comma-separated:
+    /// e.g. the site that signs its residents in by xid, https://kelurahan.example.go.id.
+    /// `self` is this server; `none` forbids framing. The moderator console, projector and
+    /// report can never be framed.
+    #[arg(long, value_delimiter = ',', default_value = "self", value_parser = mufakat_server::security_headers::parse_embed_origin)]
+    embed_origins: Vec<String>,
     /// Requests per second allowed per participant token (0: no limit).
     #[arg(long, default_value_t = 20.0)]
     rate_per_participant: f64,
+    /// Password checks (argon2, about 19 MiB each) run at once; 0: one per core.
+    #[arg(long, default_value_t = 0)]
+    login_workers: usize,
+    /// Logins that may wait for a password check; more are refused at once with 503.
+    #[arg(long, default_value_t = 32)]
+    login_queue: usize,
+    /// Login attempts per minute per client address (0: no limit), after a burst of
+    /// --login-burst.
+    #[arg(long, default_value_t = 5.0)]
+    login_per_minute: f64,
+    /// Login attempts a client address may make at once before --login-per-minute applies.
+    #[arg(long, default_value_t = 10.0)]
+    login_burst: f64,
+    /// Failed logins per username within --login-failure-window seconds after which that
+    /// username is locked (429) and gets one attempt per window/failures (0: no limit). A
+    /// correct password clears the count.
+    #[arg(long, default_value_t = 10.0)]
+    login_failures_per_user: f64,
+    /// The window of --login-failures-per-user, in seconds.
+    #[arg(long, default_value_t = 900.0)]
+    login_failure_window: f64,
+    /// Connections served at once; more wait in the kernel's queue until one closes.
+    /// Default: the open-file limit (ulimit -n) less 64 and an eighth, kept for the store
+    /// and the app's files; raise `ulimit -n` (systemd: LimitNOFILE) for more.
+    #[arg(long)]
+    max_connections: Option<usize>,
+    /// Seconds a client has to send a request's headers, and an idle keep-alive connection
+    /// to start its next request, before the connection is closed.
+    #[arg(long, default_value_t = 10.0)]
+    header_timeout: f64,
+    /// Seconds from a request's headers to its answer (408 after that). The live event
+    /// stream is not cut: it ends when the server stops.
+    #[arg(long, default_value_t = 30.0)]
+    request_timeout: f64,
+    /// Seconds a write may wait for a client that stopped reading (a full socket buffer)
+    /// before its connection is dropped; live event streams included.
+    #[arg(long, default_value_t = 30.0)]
+    write_timeout: f64,
     /// Largest request body in bytes.
     #[arg(long, default_value_t = 64 * 1024)]
     max_body_bytes: usize,
@@ -102,7 +152,7 @@ async fn main() -> anyhow::Result<()> {
         )
         .init();
     match Cli::parse().command {
-        Command::Serve(args) => serve(args).await,
+        Command::Serve(args) => serve(*args).await,
         Command::Admin(AdminCommand::Create { username, password_stdin, store }) => {
             admin_create(&username, password_stdin, &store.database_url).await
         }
@@ -126,6 +176,26 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         per_participant_burst: (args.rate_per_participant * 2.0).max(1.0),
         analysis_every: Duration::from_secs_f64(args.analysis_every.max(0.1)),
         trusted_proxies: args.trusted_proxies,
+        public_url: args.public_url,
+        embed_origins: args.embed_origins,
+        login: login_guard::LoginLimits {
+            workers: match args.login_workers {
+                0 => std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1),
+                n => n,
+            },
+            queue: args.login_queue,
+            per_address_per_minute: args.login_per_minute,
+            per_address_burst: args.login_burst.max(1.0),
+            failures_per_user: args.login_failures_per_user,
+            failure_window: seconds(args.login_failure_window, 1.0),
+        },
+        max_connections: args
+            .max_connections
+            .unwrap_or_else(mufakat_server::conn::default_max_connections)
+            .max(1),
+        header_timeout: seconds(args.header_timeout, 0.1),
+        request_timeout: seconds(args.request_timeout, 0.1),
+        write_timeout: seconds(args.write_timeout, 0.1),
     };
     let server = app::Server::new(store.clone(), limits);
     let listener =
@@ -137,6 +207,11 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         demo::DEMO_ID
     );
     server.run(listener, Some(args.dist), shutdown_signal()).await
+}
+
+/// A duration flag given in seconds, at least `min` (NaN and infinity too).
+fn seconds(s: f64, min: f64) -> Duration {
+    Duration::from_secs_f64(if s.is_nan() { min } else { s.clamp(min, 1e9) })
 }
 
 /// Creates `admin` from --admin-password-file or MUFAKAT_ADMIN_PASSWORD when the store has

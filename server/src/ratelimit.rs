@@ -3,9 +3,14 @@
 
 use std::collections::HashMap;
 use std::hash::Hash;
-use std::net::IpAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
+
+use axum::extract::{ConnectInfo, FromRequestParts};
+use axum::http::request::Parts;
+
+use crate::app::AppState;
 
 struct Bucket {
     tokens: f64,
@@ -45,6 +50,11 @@ impl<K: Hash + Eq> RateLimiter<K> {
             Err(Duration::from_secs_f64((1.0 - b.tokens) / self.per_second))
         }
     }
+
+    /// Gives `key` a full bucket again (a moderator who logged in is no longer a guesser).
+    pub fn forget(&self, key: &K) {
+        self.buckets.lock().unwrap_or_else(|e| e.into_inner()).remove(key);
+    }
 }
 
 /// The address a request is limited by. Behind a reverse proxy every request comes from the
@@ -69,6 +79,24 @@ pub fn client_address(peer: IpAddr, forwarded_for: Option<&str>, trusted: &[IpAd
         }
     }
     client
+}
+
+/// Extractor: the client address of a request (see [`client_address`]); the unspecified
+/// address when the server was not given the peer (a router used without a listener).
+pub struct ClientAddress(pub IpAddr);
+
+impl FromRequestParts<AppState> for ClientAddress {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, st: &AppState) -> Result<Self, Self::Rejection> {
+        let peer = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|ConnectInfo(a)| a.ip())
+            .unwrap_or(IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED));
+        let forwarded = parts.headers.get("x-forwarded-for").and_then(|v| v.to_str().ok());
+        Ok(ClientAddress(client_address(peer, forwarded, &st.limits.trusted_proxies)))
+    }
 }
 
 #[cfg(test)]

@@ -1,6 +1,7 @@
 //! The HTTP API against bad and hostile input, on every backend: replayed votes, unknown
 //! ids, malformed JSON, oversize bodies, closed conversations, admin endpoints without a
-//! session or without the CSRF header, rate limits, and tokens used where they do not belong.
+//! session or without the CSRF header, rate limits, tokens used where they do not belong, and
+//! xids without the embedding site's signature.
 
 mod common;
 
@@ -142,6 +143,90 @@ async fn malformed_json_is_400_naming_the_field() {
 }
 
 #[tokio::test]
+async fn bodies_that_are_not_json_objects_are_refused_with_400() {
+    for b in common::backends().await {
+        let s = TestServer::start(&b.url, unlimited()).await;
+        let admin = moderator(&s).await;
+        conversation(&s, &admin, "c", SEEDS).await;
+        let token = join(&s, "c").await;
+        let before = s.store.totals("c").await.unwrap();
+        // serde reads a struct from a sequence too: `[0, "agree"]` was a vote, `[]` a join.
+        let routes: [(&str, &[&str]); 3] = [
+            ("/conversations/c/votes", &["[]", "[null]", r#"[0, "agree"]"#, "null", "7"]),
+            ("/conversations/c/participants", &["[]", "[null]", "[null, null]", r#""x""#, "true"]),
+            ("/conversations/c/statements", &["[]", "[null]", r#"["Night markets need lights"]"#]),
+        ];
+        let c = reqwest::Client::new();
+        for (path, bodies) in routes {
+            for body in bodies {
+                let r = c
+                    .post(s.api(path))
+                    .header("x-participant-token", &token)
+                    .header("content-type", "application/json")
+                    .body(body.to_string())
+                    .send()
+                    .await
+                    .unwrap();
+                assert_eq!(r.status(), 400, "{} {path} {body}", b.name);
+                let e = error_of(r).await;
+                assert_eq!(e["code"], "invalid_field", "{path} {body}");
+                assert!(e["message"].as_str().unwrap().contains("must be a JSON object"), "{e}");
+            }
+        }
+        let after = s.store.totals("c").await.unwrap();
+        assert_eq!((after.participants, after.votes), (before.participants, before.votes), "{}", b.name);
+        assert_eq!(s.store.statements("c").await.unwrap().len(), SEEDS.len());
+        s.stop().await;
+    }
+}
+
+#[tokio::test]
+async fn bodies_not_sent_as_json_are_415_and_broken_json_is_malformed() {
+    let b = common::backends().await.remove(0);
+    let s = TestServer::start(&b.url, unlimited()).await;
+    let admin = moderator(&s).await;
+    conversation(&s, &admin, "c", SEEDS).await;
+    let token = join(&s, "c").await;
+    let vote = r#"{"statement": 0, "vote": "agree"}"#;
+    let send = |content_type: Option<&'static str>, body: &'static str| {
+        let mut r = reqwest::Client::new()
+            .post(s.api("/conversations/c/votes"))
+            .header("x-participant-token", &token)
+            .body(body);
+        if let Some(t) = content_type {
+            r = r.header("content-type", t);
+        }
+        r.send()
+    };
+    for content_type in [None, Some("text/plain"), Some("application/x-www-form-urlencoded"), Some("json")] {
+        let r = send(content_type, vote).await.unwrap();
+        assert_eq!(r.status(), 415, "{content_type:?}");
+        assert_eq!(error_of(r).await["code"], "unsupported_media_type");
+    }
+    for content_type in ["application/json; charset=utf-8", "application/vnd.mufakat+json"] {
+        assert_eq!(send(Some(content_type), vote).await.unwrap().status(), 200, "{content_type}");
+    }
+    for body in ["", "   ", "[1,", "nul", "{\"statement\": 0,"] {
+        let r = send(Some("application/json"), body).await.unwrap();
+        assert_eq!(r.status(), 400, "{body:?}");
+        assert_eq!(error_of(r).await["code"], "malformed_json", "{body:?}");
+    }
+    s.stop().await;
+}
+
+#[tokio::test]
+async fn a_path_that_is_not_utf8_is_a_json_400() {
+    let b = common::backends().await.remove(0);
+    let s = TestServer::start(&b.url, unlimited()).await;
+    for path in ["/conversations/%FF", "/conversations/%C3%28/votes", "/conversations/%FF/events"] {
+        let r = reqwest::get(s.api(path)).await.unwrap();
+        assert_eq!(r.status(), 400, "{path}");
+        assert_eq!(error_of(r).await["code"], "bad_request", "{path}");
+    }
+    s.stop().await;
+}
+
+#[tokio::test]
 async fn oversize_body_is_413_json_and_loses_nothing() {
     for b in common::backends().await {
         let s = TestServer::start(&b.url, Limits { max_body: 4096, ..unlimited() }).await;
@@ -238,6 +323,8 @@ fn admin_routes() -> Vec<(reqwest::Method, &'static str, Value)> {
         (Method::GET, "/admin/conversations/c/stats", Value::Null),
         (Method::GET, "/admin/conversations/c/demographics", Value::Null),
         (Method::GET, "/admin/conversations/c/export/votes.csv", Value::Null),
+        (Method::GET, "/admin/conversations/c/xid-secret", Value::Null),
+        (Method::POST, "/admin/conversations/c/xid-secret/rotate", json!({})),
     ]
 }
 
@@ -426,6 +513,114 @@ async fn openapi_describes_every_route() {
     s.stop().await;
 }
 
+/// A response of an operation, following a `$ref` into `components/responses`.
+fn response<'a>(doc: &'a Value, op: &'a Value, status: &str) -> Option<&'a Value> {
+    let r = op["responses"].get(status)?;
+    match r["$ref"].as_str() {
+        Some(reference) => doc.pointer(reference.trim_start_matches('#')),
+        None => Some(r),
+    }
+}
+
+#[tokio::test]
+async fn openapi_documents_the_statuses_every_route_can_give() {
+    let b = common::backends().await.remove(0);
+    let s = TestServer::start(&b.url, unlimited()).await;
+    let doc: Value = reqwest::get(s.api("/openapi.json")).await.unwrap().json().await.unwrap();
+    let mut operations = 0;
+    for (path, item) in doc["paths"].as_object().expect("paths") {
+        for (method, op) in item.as_object().expect("path item") {
+            let at = format!("{method} {path}");
+            operations += 1;
+            let must = |status: &str, why: &str| {
+                let r = response(&doc, op, status).unwrap_or_else(|| panic!("{at}: no {status} ({why})"));
+                assert!(r["description"].as_str().is_some_and(|d| !d.is_empty()), "{at} {status}");
+            };
+            must("400", "malformed request");
+            must("429", "the rate limits apply to every /api route");
+            if op.get("requestBody").is_some() {
+                must("413", "body limit");
+                must("415", "body not sent as JSON");
+            }
+            let secured = op["security"].as_array().is_some_and(|s| !s.is_empty());
+            if secured {
+                must("401", "no token or session");
+            }
+            if path.starts_with("/api/v1/admin/") {
+                assert!(secured || path == "/api/v1/admin/login", "{at}: no security requirement");
+                if method != "get" {
+                    must("403", "CSRF header missing");
+                    let params = op["parameters"].as_array().unwrap_or_else(|| panic!("{at}: no parameters"));
+                    assert!(
+                        params.iter().any(|p| p["name"] == "x-mufakat-csrf"
+                            && p["in"] == "header"
+                            && p["required"] == true),
+                        "{at}: the CSRF header is not a required parameter"
+                    );
+                }
+            }
+            if path.contains("{id}") {
+                must("404", "unknown conversation");
+            }
+        }
+    }
+    assert!(operations >= 25, "{operations} operations");
+    assert!(doc["components"]["responses"]["TooManyRequests"]["headers"]["Retry-After"].is_object());
+    for scheme in ["participant_token", "moderator_session"] {
+        assert!(doc["components"]["securitySchemes"][scheme].is_object(), "{scheme}");
+    }
+    s.stop().await;
+}
+
+#[tokio::test]
+async fn openapi_states_the_bounds_the_server_enforces() {
+    use mufakat_core::api::admin::*;
+    use mufakat_core::api::{MAX_STATEMENT_CHARS, MAX_TOKEN_BYTES, MAX_XID_BYTES};
+    let b = common::backends().await.remove(0);
+    let s = TestServer::start(&b.url, unlimited()).await;
+    let doc: Value = reqwest::get(s.api("/openapi.json")).await.unwrap().json().await.unwrap();
+    let schemas = &doc["components"]["schemas"];
+    // (schema, JSON pointer inside it, keyword, the bound the server checks)
+    let bounds: &[(&str, &str, &str, usize)] = &[
+        ("JoinRequest", "/properties/xid", "minLength", 1),
+        ("JoinRequest", "/properties/xid", "maxLength", MAX_XID_BYTES),
+        ("JoinRequest", "/properties/token", "maxLength", MAX_TOKEN_BYTES),
+        ("PostStatementRequest", "/properties/text", "minLength", 1),
+        ("PostStatementRequest", "/properties/text", "maxLength", MAX_STATEMENT_CHARS),
+        ("Answers", "/propertyNames", "maxLength", MAX_QUESTION_KEY_BYTES),
+        ("Answers", "/additionalProperties", "maxLength", MAX_OPTION_BYTES),
+        ("Answers", "", "maxProperties", MAX_QUESTIONS),
+        ("DemographicQuestion", "/properties/key", "minLength", 1),
+        ("DemographicQuestion", "/properties/key", "maxLength", MAX_QUESTION_KEY_BYTES),
+        ("DemographicQuestion", "/properties/label", "maxLength", MAX_QUESTION_LABEL_CHARS),
+        ("DemographicQuestion", "/properties/options", "minItems", 1),
+        ("DemographicQuestion", "/properties/options", "maxItems", MAX_OPTIONS),
+        ("DemographicQuestion", "/properties/options/items", "maxLength", MAX_OPTION_BYTES),
+        ("NewConversation", "/properties/title", "minLength", 1),
+        ("NewConversation", "/properties/title", "maxLength", MAX_TITLE_CHARS),
+        ("NewConversation", "/properties/description", "maxLength", MAX_DESCRIPTION_CHARS),
+        ("NewConversation", "/properties/language", "minLength", 1),
+        ("NewConversation", "/properties/language", "maxLength", MAX_LANGUAGE_BYTES),
+        ("NewConversation", "/properties/questions", "maxItems", MAX_QUESTIONS),
+        ("NewConversation", "/properties/seeds/items", "maxLength", MAX_STATEMENT_CHARS),
+        ("ConversationSettings", "/properties/title", "maxLength", MAX_TITLE_CHARS),
+        ("ConversationSettings", "/properties/description", "maxLength", MAX_DESCRIPTION_CHARS),
+        ("ConversationSettings", "/properties/language", "maxLength", MAX_LANGUAGE_BYTES),
+        ("ConversationSettings", "/properties/questions", "maxItems", MAX_QUESTIONS),
+        ("SeedStatements", "/properties/texts", "maxItems", MAX_SEED_TEXTS),
+        ("ModerationRequest", "/properties/statements", "minItems", 1),
+        ("ModerationRequest", "/properties/statements", "maxItems", MAX_MODERATED),
+        ("ModerationRequest", "/properties/reason", "maxLength", MAX_REASON_CHARS),
+    ];
+    for (schema, pointer, keyword, bound) in bounds {
+        let at = schemas[schema].pointer(pointer).unwrap_or_else(|| panic!("{schema}{pointer} missing"));
+        assert_eq!(at[keyword].as_u64(), Some(*bound as u64), "{schema}{pointer} {keyword}: {at}");
+    }
+    let id = &schemas["NewConversation"]["properties"]["id"]["pattern"];
+    assert_eq!(id.as_str(), Some(format!("^[a-z0-9_-]{{1,{MAX_ID_BYTES}}}$").as_str()));
+    s.stop().await;
+}
+
 #[tokio::test]
 async fn behind_a_trusted_proxy_each_forwarded_client_has_its_own_address_limit() {
     for b in common::backends().await {
@@ -555,6 +750,238 @@ async fn demographics_are_counted_per_opinion_group_with_small_cells_suppressed(
             .await
             .unwrap();
         assert_eq!(r.status(), 401);
+        s.stop().await;
+    }
+}
+
+/// Joins with the given body; the status, the body as JSON and as text.
+async fn join_with(s: &TestServer, id: &str, body: Value) -> (reqwest::StatusCode, Value, String) {
+    let r = reqwest::Client::new()
+        .post(s.api(&format!("/conversations/{id}/participants")))
+        .json(&body)
+        .send()
+        .await
+        .expect("join");
+    let status = r.status();
+    let text = r.text().await.expect("join body");
+    (status, serde_json::from_str(&text).unwrap_or(Value::Null), text)
+}
+
+/// The conversation's xid secret, as the console shows it to the moderator.
+async fn xid_secret(s: &TestServer, admin: &reqwest::Client, id: &str) -> String {
+    let r = admin.get(s.api(&format!("/admin/conversations/{id}/xid-secret"))).send().await.expect("secret");
+    assert_eq!(r.status(), 200, "GET xid-secret of {id}");
+    assert_eq!(r.headers()["cache-control"], "no-store");
+    let secret = r.json::<Value>().await.expect("JSON")["secret"].as_str().expect("secret").to_string();
+    assert_eq!(secret.len(), 64, "{secret}");
+    secret
+}
+
+async fn rotate_xid_secret(
+    s: &TestServer,
+    client: &reqwest::Client,
+    id: &str,
+    csrf: Option<&str>,
+) -> reqwest::Response {
+    let mut r = client.post(s.api(&format!("/admin/conversations/{id}/xid-secret/rotate")));
+    if let Some(v) = csrf {
+        r = r.header("x-mufakat-csrf", v);
+    }
+    r.send().await.expect("rotate")
+}
+
+/// The embedding site's signature, computed here as docs/embedding.md tells integrators to,
+/// not by the code under test.
+fn sign(secret: &str, xid: &str) -> String {
+    use hmac::Mac;
+    let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(secret.as_bytes()).expect("any key length");
+    mac.update(xid.as_bytes());
+    hex::encode(mac.finalize().into_bytes())
+}
+
+#[tokio::test]
+async fn an_xid_without_a_valid_proof_never_gets_its_participants_token() {
+    for b in common::backends().await {
+        let s = TestServer::start(&b.url, unlimited()).await;
+        let admin = moderator(&s).await;
+        conversation(&s, &admin, "c", SEEDS).await;
+        conversation(&s, &admin, "other", SEEDS).await;
+        let victim = "victim@example.org";
+        // The probe's request, before the victim ever joined: refused, nobody created.
+        let (status, body, _) = join_with(&s, "c", json!({"xid": victim})).await;
+        assert_eq!(status, 403, "{}: {body}", b.name);
+        assert_eq!(body["error"]["code"], "xid_proof_required");
+        assert!(body["error"]["message"].as_str().unwrap_or_default().contains("must sign"), "{body}");
+
+        let secret = xid_secret(&s, &admin, "c").await;
+        let other_secret = xid_secret(&s, &admin, "other").await;
+        assert_ne!(secret, other_secret, "{}", b.name);
+        let signed = json!({"xid": victim, "xid_proof": sign(&secret, victim)});
+        let (status, first, _) = join_with(&s, "c", signed.clone()).await;
+        assert_eq!(status, 200, "{}: {first}", b.name);
+        let token = first["token"].as_str().expect("token").to_string();
+        let victim_id = first["participant"].as_u64().expect("participant");
+        assert_eq!(post_vote(&s, "c", &token, 0, "agree").await.status(), 200);
+        let attacker = join(&s, "c").await;
+
+        let forged = [
+            ("no proof", json!({"xid": victim}), "xid_proof_required"),
+            ("no proof, own token", json!({"xid": victim, "token": attacker}), "xid_proof_required"),
+            ("zeros", json!({"xid": victim, "xid_proof": "0".repeat(64)}), "xid_proof_invalid"),
+            ("empty", json!({"xid": victim, "xid_proof": ""}), "xid_proof_invalid"),
+            ("not hex", json!({"xid": victim, "xid_proof": "z".repeat(64)}), "xid_proof_invalid"),
+            ("the secret itself", json!({"xid": victim, "xid_proof": secret}), "xid_proof_invalid"),
+            (
+                "another xid's proof",
+                json!({"xid": victim, "xid_proof": sign(&secret, "attacker@example.org")}),
+                "xid_proof_invalid",
+            ),
+            (
+                "another conversation's secret",
+                json!({"xid": victim, "xid_proof": sign(&other_secret, victim)}),
+                "xid_proof_invalid",
+            ),
+            (
+                "a near miss of the xid",
+                json!({"xid": "Victim@example.org", "xid_proof": sign(&secret, victim)}),
+                "xid_proof_invalid",
+            ),
+        ];
+        for (what, body, code) in &forged {
+            let (status, answer, text) = join_with(&s, "c", body.clone()).await;
+            assert_eq!(status, 403, "{} {what}: {text}", b.name);
+            assert_eq!(answer["error"]["code"], *code, "{} {what}", b.name);
+            assert_eq!(answer["error"]["field"], "xid_proof", "{} {what}", b.name);
+            assert!(answer.get("token").is_none() && !text.contains(&token), "{} {what}: {text}", b.name);
+        }
+
+        // A valid proof: the same participant, every time.
+        let (status, again, _) = join_with(&s, "c", signed.clone()).await;
+        assert_eq!((status.as_u16(), again["participant"].as_u64()), (200, Some(victim_id)), "{}", b.name);
+        assert_eq!(again["token"].as_str(), Some(token.as_str()));
+        // A proven xid names the participant; a token sent along does not switch it.
+        let mut with_token = signed.clone();
+        with_token["token"] = json!(attacker);
+        let (_, proven, _) = join_with(&s, "c", with_token).await;
+        assert_eq!(proven["participant"].as_u64(), Some(victim_id), "{}", b.name);
+
+        // After a rotation the old proof is refused and the new one brings back the same person.
+        let r = rotate_xid_secret(&s, &admin, "c", Some("1")).await;
+        assert_eq!(r.status(), 200, "{}", b.name);
+        let rotated = r.json::<Value>().await.expect("JSON")["secret"].as_str().expect("secret").to_string();
+        assert_ne!(rotated, secret);
+        assert_eq!(xid_secret(&s, &admin, "c").await, rotated);
+        let (status, answer, text) = join_with(&s, "c", signed.clone()).await;
+        assert_eq!(status, 403, "{}: a proof made before the rotation: {text}", b.name);
+        assert_eq!(answer["error"]["code"], "xid_proof_invalid");
+        assert!(!text.contains(&token));
+        let (status, back, _) =
+            join_with(&s, "c", json!({"xid": victim, "xid_proof": sign(&rotated, victim)})).await;
+        assert_eq!((status.as_u16(), back["participant"].as_u64()), (200, Some(victim_id)), "{}", b.name);
+
+        // Tokens keep resuming their own participant, and only theirs.
+        let (_, resumed, _) = join_with(&s, "c", json!({"token": token})).await;
+        assert_eq!(resumed["participant"].as_u64(), Some(victim_id), "{}", b.name);
+        let (_, other, _) = join_with(&s, "c", json!({"token": attacker})).await;
+        assert_ne!(other["participant"].as_u64(), Some(victim_id), "{}", b.name);
+        // Nothing the refused joins did reached the victim's votes.
+        let mine = reqwest::Client::new()
+            .get(s.api("/conversations/c/my-votes"))
+            .header("x-participant-token", &token)
+            .send()
+            .await
+            .unwrap()
+            .json::<Value>()
+            .await
+            .unwrap();
+        assert_eq!(mine["votes"], json!([[0, "agree"]]), "{}", b.name);
+        s.stop().await;
+    }
+}
+
+#[tokio::test]
+async fn the_xid_secret_is_in_no_public_answer_nor_export() {
+    for b in common::backends().await {
+        let s = TestServer::start(&b.url, unlimited()).await;
+        let admin = moderator(&s).await;
+        conversation(&s, &admin, "c", SEEDS).await;
+        let secret = xid_secret(&s, &admin, "c").await;
+        let (_, joined, join_text) =
+            join_with(&s, "c", json!({"xid": "site-user-1", "xid_proof": sign(&secret, "site-user-1")}))
+                .await;
+        let token = joined["token"].as_str().expect("token").to_string();
+        for statement in 0..3 {
+            assert_eq!(post_vote(&s, "c", &token, statement, "disagree").await.status(), 200);
+        }
+        let public = reqwest::Client::new();
+        let mut answers = vec![("join".to_string(), join_text)];
+        for path in ["", "/votes", "/next", "/my-votes", "/qr.svg"] {
+            let r = public
+                .get(s.api(&format!("/conversations/c{path}")))
+                .header("x-participant-token", &token)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.status(), 200, "{} {path}", b.name);
+            answers.push((format!("GET /conversations/c{path}"), r.text().await.unwrap()));
+        }
+        answers.push((
+            "openapi".into(),
+            reqwest::get(s.api("/openapi.json")).await.unwrap().text().await.unwrap(),
+        ));
+        // Not even the moderator's other answers carry it: only the xid-secret endpoint does.
+        for file in [
+            "summary.csv",
+            "comments.csv",
+            "votes.csv",
+            "participants-votes.csv",
+            "comment-groups.csv",
+            "analysis.json",
+        ] {
+            let r = admin.get(s.api(&format!("/admin/conversations/c/export/{file}"))).send().await.unwrap();
+            assert_eq!(r.status(), 200, "{} {file}", b.name);
+            answers.push((file.to_string(), r.text().await.unwrap()));
+        }
+        for path in ["/admin/conversations", "/admin/conversations/c", "/admin/conversations/c/stats"] {
+            answers
+                .push((path.to_string(), admin.get(s.api(path)).send().await.unwrap().text().await.unwrap()));
+        }
+        for (what, text) in &answers {
+            assert!(!text.contains(&secret), "{}: the secret is in {what}", b.name);
+        }
+        // The guide the console links to is served, as text.
+        let guide = reqwest::get(format!("{}/docs/embedding.md", s.base)).await.unwrap();
+        assert_eq!(guide.headers()["content-type"], "text/plain; charset=utf-8");
+        assert!(guide.text().await.unwrap().contains("xid_proof"));
+        s.stop().await;
+    }
+}
+
+#[tokio::test]
+async fn rotating_the_xid_secret_needs_a_moderator_and_the_csrf_header() {
+    for b in common::backends().await {
+        let s = TestServer::start(&b.url, unlimited()).await;
+        let admin = moderator(&s).await;
+        conversation(&s, &admin, "c", SEEDS).await;
+        let secret = xid_secret(&s, &admin, "c").await;
+        let stranger = reqwest::Client::new();
+        let r = stranger.get(s.api("/admin/conversations/c/xid-secret")).send().await.unwrap();
+        assert_eq!(r.status(), 401, "{}", b.name);
+        assert!(!r.text().await.unwrap().contains(&secret));
+        let r = rotate_xid_secret(&s, &stranger, "c", Some("1")).await;
+        assert_eq!(r.status(), 401, "{}", b.name);
+        for csrf in [None, Some("0")] {
+            let r = rotate_xid_secret(&s, &admin, "c", csrf).await;
+            assert_eq!(r.status(), 403, "{} csrf {csrf:?}", b.name);
+            assert_eq!(error_of(r).await["code"], "csrf");
+        }
+        assert_eq!(
+            xid_secret(&s, &admin, "c").await,
+            secret,
+            "{}: refused rotations changed nothing",
+            b.name
+        );
+        assert_eq!(rotate_xid_secret(&s, &admin, "nope", Some("1")).await.status(), 404);
         s.stop().await;
     }
 }

@@ -2,6 +2,8 @@
 //! `../shared/data/polis` beside the checkout, or `MUFAKAT_POLIS_DATA` (skipped, with a message,
 //! where the folder is absent).
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -323,4 +325,53 @@ fn admin_create_makes_a_moderator_who_can_sign_in_and_refuses_bad_input() {
         assert!(!mufakat_server::auth::verify_password("another long one", &hash));
         assert_eq!(store.admin_password_hash("budi").await.expect("query"), None);
     });
+}
+
+/// The moderator's download and `mufakat export` write the same bytes: vote times in
+/// milliseconds on every row, statements' too, formula-like statements defused.
+#[tokio::test(flavor = "multi_thread")]
+async fn http_export_is_byte_identical_to_the_cli_export() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let db = format!("sqlite://{}", tmp.path().join("store.sqlite").display());
+    let s = common::TestServer::start(&db, common::unlimited()).await;
+    let admin = common::moderator(&s).await;
+    let seeds = ["=1+1 more benches in the park", "The market should open at six", "Buses every ten minutes"];
+    common::conversation(&s, &admin, "market", &seeds).await;
+    for p in 0..6 {
+        let token = common::join(&s, "market").await;
+        for statement in 0..3 {
+            let vote = if (statement == 0) == (p % 2 == 0) { "agree" } else { "disagree" };
+            let r = common::client()
+                .post(s.api("/conversations/market/votes"))
+                .header("x-participant-token", &token)
+                .json(&serde_json::json!({"statement": statement, "vote": vote}))
+                .send()
+                .await
+                .expect("vote");
+            assert_eq!(r.status(), 200);
+        }
+    }
+    let out = tmp.path().join("cli");
+    let o =
+        bin().args(["export", "market", "--database-url", &db, "--out"]).arg(&out).output().expect("runs");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    for name in mufakat_server::export::FILES {
+        let r = admin
+            .get(s.api(&format!("/admin/conversations/market/export/{name}")))
+            .send()
+            .await
+            .expect("get");
+        assert_eq!(r.status(), 200, "{name}");
+        let http = r.text().await.expect("body");
+        let cli = std::fs::read_to_string(out.join(name)).expect("CLI file");
+        assert_eq!(http, cli, "{name} differs between the download and `mufakat export`");
+    }
+    let votes = std::fs::read_to_string(out.join("votes.csv")).expect("votes.csv");
+    for line in votes.lines().skip(1) {
+        let ms: i64 = line.split(',').next().and_then(|t| t.parse().ok()).expect("a timestamp on every vote");
+        assert!(ms > 1_600_000_000_000, "vote time in milliseconds: {line}");
+    }
+    let comments = std::fs::read_to_string(out.join("comments.csv")).expect("comments.csv");
+    assert!(comments.contains(",'=1+1 more benches"), "formula-like statement defused:\n{comments}");
+    s.stop().await;
 }

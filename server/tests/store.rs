@@ -174,3 +174,84 @@ async fn concurrent_joins_get_distinct_dense_ids() {
         assert_eq!(ids, (0..40).collect::<Vec<u32>>(), "{}", b.name);
     }
 }
+
+/// Runs one statement on the backend's database directly, as a migration or an operator would.
+async fn raw_execute(b: &common::Backend, store: &Store, sql: &str) {
+    match store.pg_pool() {
+        Some(pool) => sqlx::query(sql).execute(pool).await.map(|_| ()),
+        None => {
+            let pool = sqlx::SqlitePool::connect(&b.url).await.expect("second SQLite connection");
+            let done = sqlx::query(sql).execute(&pool).await.map(|_| ());
+            pool.close().await;
+            done
+        }
+    }
+    .unwrap_or_else(|e| panic!("{}: {sql}: {e}", b.name));
+}
+
+async fn raw_count(b: &common::Backend, store: &Store, sql: &str) -> i64 {
+    match store.pg_pool() {
+        Some(pool) => sqlx::query_scalar(sql).fetch_one(pool).await,
+        None => {
+            let pool = sqlx::SqlitePool::connect(&b.url).await.expect("second SQLite connection");
+            let n = sqlx::query_scalar(sql).fetch_one(&pool).await;
+            pool.close().await;
+            n
+        }
+    }
+    .unwrap_or_else(|e| panic!("{}: {sql}: {e}", b.name))
+}
+
+fn is_secret(s: &str) -> bool {
+    s.len() == 64 && s.chars().all(|c| c.is_ascii_digit() || ('a'..='f').contains(&c))
+}
+
+#[tokio::test]
+async fn every_conversation_has_its_own_xid_secret_and_older_ones_get_one_when_first_needed() {
+    use mufakat_server::store::ConversationDump;
+    for b in common::backends().await {
+        let store = store_with_statements(&b.url, "c", 0).await;
+        mufakat_server::demo::load(&store).await.expect("demo");
+        let dump = ConversationDump {
+            conversation: Conversation::new("imported", "From Pol.is"),
+            statements: Vec::new(),
+            participants: vec![(0, Some("polis-xid-7".into()))],
+            votes: Vec::new(),
+        };
+        store.import_conversation(&dump).await.expect("import");
+        // Created, demo and imported: each was given a secret when written.
+        let without = "SELECT COUNT(*) FROM conversations WHERE xid_secret IS NULL";
+        assert_eq!(raw_count(&b, &store, without).await, 0, "{}", b.name);
+        let mut secrets = Vec::new();
+        for id in ["c", "demo", "imported"] {
+            let s = store.xid_secret(id).await.expect("secret");
+            assert!(is_secret(&s), "{}: {id}: {s}", b.name);
+            assert_eq!(store.xid_secret(id).await.expect("again"), s, "{} {id}: stable", b.name);
+            secrets.push(s);
+        }
+        secrets.sort();
+        secrets.dedup();
+        assert_eq!(secrets.len(), 3, "{}: one secret per conversation", b.name);
+
+        // A conversation from before the migration has none: concurrent first needs agree on one.
+        raw_execute(&b, &store, "UPDATE conversations SET xid_secret = NULL WHERE id = 'c'").await;
+        let firsts = (0..8).map(|_| {
+            let store = store.clone();
+            tokio::spawn(async move { store.xid_secret("c").await })
+        });
+        let mut made = Vec::new();
+        for f in firsts {
+            made.push(f.await.expect("task").expect("secret"));
+        }
+        assert!(is_secret(&made[0]), "{}", b.name);
+        assert!(made.iter().all(|s| *s == made[0]), "{}: {made:?}", b.name);
+        assert_eq!(store.xid_secret("c").await.expect("kept"), made[0], "{}", b.name);
+        assert!(!secrets.contains(&made[0]), "{}", b.name);
+
+        let rotated = store.rotate_xid_secret("c").await.expect("rotate");
+        assert!(is_secret(&rotated) && rotated != made[0], "{}", b.name);
+        assert_eq!(store.xid_secret("c").await.expect("after rotation"), rotated, "{}", b.name);
+        assert!(matches!(store.xid_secret("nope").await, Err(StoreError::NotFound(_))), "{}", b.name);
+        assert!(matches!(store.rotate_xid_secret("nope").await, Err(StoreError::NotFound(_))), "{}", b.name);
+    }
+}

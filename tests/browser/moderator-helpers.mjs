@@ -1,6 +1,7 @@
 // Helpers for the moderator and projector tests: a moderator session over plain HTTP, a
 // sign-in through the page, and an axe-core accessibility check.
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 
 export const ADMIN = { username: 'admin', password: 'correct horse battery staple' };
@@ -38,7 +39,9 @@ export async function signIn(page, base, next = '/admin') {
 
 /** Runs axe-core on the page; fails on serious or critical violations. */
 export async function assertAccessible(page, what) {
-  await page.addScriptTag({ path: axePath });
+  // page.evaluate runs over the DevTools protocol, outside the page's Content-Security-Policy,
+  // which (rightly) refuses an injected inline <script>.
+  await page.evaluate(readFileSync(axePath, 'utf8'));
   const result = await page.evaluate(async () => {
     // eslint-disable-next-line no-undef
     const r = await axe.run(document, { resultTypes: ['violations'] });

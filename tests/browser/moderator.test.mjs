@@ -1,6 +1,7 @@
 // The moderator console against the real server: pages and endpoints refuse anyone not signed
 // in; a moderator creates a conversation with seed statements, and moderates statements that
-// participants submit (live queue, keyboard, bulk with a reason).
+// participants submit (live queue, keyboard, bulk with a reason); the share card shows, copies
+// and replaces the secret an embedding site signs its user ids with.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
@@ -40,6 +41,8 @@ test('every moderator endpoint answers 401 without a session', async () => {
     ['GET', `/api/v1/admin/conversations/${id}/stats`],
     ['GET', `/api/v1/admin/conversations/${id}/demographics`],
     ['GET', `/api/v1/admin/conversations/${id}/export/votes.csv`],
+    ['GET', `/api/v1/admin/conversations/${id}/xid-secret`],
+    ['POST', `/api/v1/admin/conversations/${id}/xid-secret/rotate`],
     ['POST', '/api/v1/admin/logout'],
   ];
   for (const [method, url, body] of calls) {
@@ -205,4 +208,55 @@ test('bad input in the console gets a clear error and loses nothing', async () =
   const list = await admin('GET', `/conversations/${id}/statements`);
   assert.deepEqual(list.json.map((s) => s.text).sort(), [...good].sort());
   await page.close();
+});
+
+test('the share card shows, copies and replaces the xid secret, by keyboard and in both languages', async () => {
+  const admin = await adminClient(server.base);
+  const created = await admin('POST', '/conversations', { title: 'Uji rahasia xid', seeds: ['Satu pernyataan.'] });
+  assert.equal(created.status, 201);
+  const id = created.json.id;
+  const secret = (await admin('GET', `/conversations/${id}/xid-secret`)).json.secret;
+  const context = await browser.newContext({ viewport: { width: 1280, height: 1000 }, locale: 'en-GB' });
+  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.base });
+  const page = await context.newPage();
+  await signIn(page, server.base, `/admin/c/${id}`);
+  const embed = page.getByTestId('embed');
+  await embed.getByRole('link', { name: 'How to embed: the guide, with examples' }).waitFor();
+  assert.equal(await embed.getByRole('link').getAttribute('href'), '/docs/embedding.md');
+  // Hidden, and not in the page, until asked for.
+  assert.ok(!(await page.content()).includes(secret), 'the secret is not in the page before "Show"');
+  const show = embed.getByRole('button', { name: 'Show secret' });
+  assert.equal(await show.getAttribute('aria-expanded'), 'false');
+  await show.focus();
+  await page.keyboard.press('Enter');
+  const field = embed.getByLabel('Secret for signing user ids');
+  await page.waitForFunction((s) => document.querySelector('#xid-secret')?.value === s, secret);
+  assert.equal(await embed.getByRole('button', { name: 'Hide secret' }).getAttribute('aria-expanded'), 'true');
+
+  await embed.getByRole('button', { name: 'Copy secret' }).click();
+  await embed.getByRole('status').getByText('Secret copied.').waitFor();
+  assert.equal(await page.evaluate(() => navigator.clipboard.readText()), secret);
+  await assertAccessible(page, 'console with the xid secret shown');
+
+  // Replacing it asks first; the focus lands on Cancel, and Escape-free keyboard use works.
+  await embed.getByRole('button', { name: 'Make a new secret…' }).click();
+  await embed.getByText('Links signed with the current secret stop working at once').waitFor();
+  await page.waitForFunction(() => document.activeElement?.textContent.trim() === 'Cancel');
+  await page.keyboard.press('Enter');
+  assert.equal((await admin('GET', `/conversations/${id}/xid-secret`)).json.secret, secret, 'cancel keeps the secret');
+  await embed.getByRole('button', { name: 'Make a new secret…' }).click();
+  await embed.getByRole('button', { name: 'Make a new secret', exact: true }).click();
+  await embed.getByRole('status').getByText('New secret made. Links signed with the old one no longer work.').waitFor();
+  const rotated = (await admin('GET', `/conversations/${id}/xid-secret`)).json.secret;
+  assert.notEqual(rotated, secret);
+  assert.equal(await field.inputValue(), rotated);
+  await page.screenshot({ path: path.join(artifacts, 'moderator-xid-secret-1280.png'), fullPage: true });
+
+  // Bahasa Indonesia, through the same catalogue.
+  await page.getByRole('button', { name: 'Bahasa Indonesia' }).click();
+  await embed.getByRole('button', { name: 'Sembunyikan rahasia' }).click();
+  await embed.getByRole('button', { name: 'Tampilkan rahasia' }).waitFor();
+  assert.ok(!(await page.content()).includes(rotated), 'hiding removes the secret from the page');
+  await assertAccessible(page, 'console in Bahasa Indonesia with the secret hidden');
+  await context.close();
 });

@@ -2,18 +2,21 @@
 // browser's language): vote through the threshold, see where you stand on the opinion map,
 // change an earlier vote, post statements (refusals in plain words), resume after a reload,
 // switch language; axe-core on every state, screenshots at 360 px and 1280 px. Also: an
-// embedding site's xid is the same participant in any browser.
+// embedding site's signed xid is the same participant in any browser, and an unsigned,
+// mis-signed or outdated one signs nobody in (docs/embedding.md).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { createHmac } from 'node:crypto';
 import path from 'node:path';
 import { startServer, launchBrowser, api, artifacts } from './lib.mjs';
+import { ADMIN, adminClient } from './moderator-helpers.mjs';
 import {
   assertAccessible, cardStatement, voteWithButton, votesOf, participantOfPage, VALUE,
 } from './participant-helpers.mjs';
 
 let server;
 let browser;
-before(async () => { server = await startServer(); browser = await launchBrowser(); });
+before(async () => { server = await startServer({ adminPassword: ADMIN.password }); browser = await launchBrowser(); });
 after(async () => { await browser?.close(); await server?.stop(); });
 
 const LANGS = {
@@ -137,25 +140,90 @@ for (const [lang, L] of Object.entries(LANGS)) {
   });
 }
 
-test('an xid from an embedding site is the same participant in every browser', async () => {
-  const xid = `resident-${Date.now()}`;
+/** What an embedding site's server computes (docs/embedding.md): HMAC-SHA256 of the xid. */
+function sign(secret, xid) {
+  return createHmac('sha256', secret).update(xid, 'utf8').digest('hex');
+}
+
+function linkFor(xid, proof) {
+  const signed = proof === undefined ? '' : `&xid_proof=${proof}`;
+  return `${server.base}/c/demo?xid=${encodeURIComponent(xid)}${signed}`;
+}
+
+test('an xid signed by the embedding site is the same participant in every browser', async () => {
+  const admin = await adminClient(server.base);
+  const { secret } = (await admin('GET', '/conversations/demo/xid-secret')).json;
+  // Spaces and accents travel percent-encoded and are signed as UTF-8.
+  const xid = `Warga Žofie ${Date.now()}`;
+  const link = linkFor(xid, sign(secret, xid));
   const first = await browser.newContext({ locale: 'en-GB' });
   const a = await first.newPage();
-  await a.goto(`${server.base}/c/demo?xid=${xid}`);
+  await a.goto(link);
   await a.getByTestId('vote-card').waitFor();
   const id = await voteWithButton(a, 'Agree');
   await first.close();
 
-  // Another browser (no local storage): the same xid resumes the same votes.
+  // Another browser (no local storage): the same signed xid resumes the same votes.
   const second = await browser.newContext({ locale: 'en-GB' });
   const b = await second.newPage();
-  await b.goto(`${server.base}/c/demo?xid=${xid}`);
+  await b.goto(link);
   await b.getByTestId('vote-card').waitFor();
   await b.getByTestId('past-votes').getByText('(1)').waitFor();
   assert.notEqual(await cardStatement(b), id, 'the statement voted on elsewhere is not shown again');
-  const joined = await api(server.base, 'POST', '/api/v1/conversations/demo/participants', { body: { xid } });
+  const joined = await api(server.base, 'POST', '/api/v1/conversations/demo/participants',
+    { body: { xid, xid_proof: sign(secret, xid) } });
   assert.deepEqual(await votesOf(server.base, 'demo', joined.json.participant), { [id]: 1 });
   await second.close();
+});
+
+test('an unsigned, mis-signed or outdated xid link signs nobody in and says why', async () => {
+  const admin = await adminClient(server.base);
+  const { secret } = (await admin('GET', '/conversations/demo/xid-secret')).json;
+  const xid = `victim-${Date.now()}@example.org`;
+  const victim = await api(server.base, 'POST', '/api/v1/conversations/demo/participants',
+    { body: { xid, xid_proof: sign(secret, xid) } });
+  assert.equal(victim.status, 200);
+  const participantsBefore = (await api(server.base, 'GET', '/api/v1/conversations/demo')).json.participants;
+
+  const refused = {
+    'en-GB': "This link's sign-in could not be verified, so you are not signed in. Ask the site that sent you here for a new link.",
+    'id-ID': 'Proses masuk dari tautan ini tidak dapat diverifikasi, jadi Anda belum masuk. Mintalah tautan baru kepada situs yang mengarahkan Anda ke sini.',
+  };
+  const links = {
+    unsigned: linkFor(xid),
+    'signed for another xid': linkFor(xid, sign(secret, 'attacker@example.org')),
+    'signed with a made-up secret': linkFor(xid, sign('0'.repeat(64), xid)),
+  };
+  for (const [locale, message] of Object.entries(refused)) {
+    const context = await browser.newContext({ locale });
+    const page = await context.newPage();
+    const joins = [];
+    page.on('response', (r) => { if (r.url().endsWith('/participants')) joins.push(r); });
+    for (const [what, link] of Object.entries(links)) {
+      joins.length = 0;
+      await page.goto(link);
+      await page.getByTestId('xid-refused').getByText(message).waitFor();
+      assert.equal(await page.getByTestId('vote-card').count(), 0, `${what}: no card, nobody signed in`);
+      assert.deepEqual(joins.map((r) => r.status()), [403], `${what}: one refused join, no anonymous one`);
+      assert.ok(!(await joins[0].text()).includes(victim.json.token), `${what}: the victim's token is not sent`);
+    }
+    await assertAccessible(page, `refused xid link (${locale})`);
+    await context.close();
+  }
+
+  // After the moderator makes a new secret, a link signed with the old one is refused too.
+  const oldLink = linkFor(xid, sign(secret, xid));
+  const rotated = await admin('POST', '/conversations/demo/xid-secret/rotate');
+  assert.equal(rotated.status, 200);
+  const context = await browser.newContext({ locale: 'en-GB' });
+  const page = await context.newPage();
+  await page.goto(oldLink);
+  await page.getByTestId('xid-refused').waitFor();
+  await page.goto(linkFor(xid, sign(rotated.json.secret, xid)));
+  await page.getByTestId('vote-card').waitFor();
+  await context.close();
+  const participantsAfter = (await api(server.base, 'GET', '/api/v1/conversations/demo')).json.participants;
+  assert.equal(participantsAfter, participantsBefore, 'no refused link created a participant');
 });
 
 test('the start page and the not-found page pass axe-core too', async () => {

@@ -4,7 +4,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startServer, launchBrowser, artifacts, root, api } from './lib.mjs';
@@ -202,5 +202,45 @@ test('a moderator sees who is in each group on a stored report; small counts are
     await page.close();
   } finally {
     await own.stop();
+  }
+});
+
+/** A small two-camp export of the project's own, with `summary.csv`'s url set to `url`. */
+function hostileExport(url) {
+  const dir = mkdtempSync(path.join(tmpdir(), 'mufakat-hostile-'));
+  const texts = ['=HYPERLINK("https://evil.example","open")', 'The market should open earlier',
+    'Parking near the market should be free', '@SUM(A1) more buses on Sundays', 'Plant trees along the river',
+    'Close the main road on Sunday mornings'];
+  const comments = ['timestamp,datetime,comment-id,author-id,agrees,disagrees,moderated,comment-body',
+    ...texts.map((t, i) => `${i},,${i},0,0,0,1,"${t.replaceAll('"', '""')}"`)];
+  const votes = ['timestamp,datetime,comment-id,voter-id,vote'];
+  for (let p = 0; p < 30; p++) {
+    for (let s = 0; s < texts.length; s++) votes.push(`${p * 10 + s},,${s},${p},${(s < 3) === (p < 15) ? 1 : -1}`);
+  }
+  writeFileSync(path.join(dir, 'comments.csv'), comments.join('\n') + '\n');
+  writeFileSync(path.join(dir, 'votes.csv'), votes.join('\n') + '\n');
+  writeFileSync(path.join(dir, 'summary.csv'), `topic,Market day\nurl,"${url.replaceAll('"', '""')}"\n`);
+  return ['comments.csv', 'votes.csv', 'summary.csv'].map((f) => path.join(dir, f));
+}
+
+test('a link from an imported export is shown only when it is a plain https link to pol.is', async () => {
+  // The probe's payload: a moderator who clicked it created a conversation.
+  const payload = "javascript:void(fetch('/api/v1/admin/conversations',{method:'POST',headers:{'x-mufakat-csrf':'1'," +
+    "'content-type':'application/json'},body:JSON.stringify({id:'pwned',title:'pwned'})}))//pol.is";
+  for (const [url, shown] of [[payload, null], ['JAVASCRIPT:alert(1)//https://pol.is/x', null],
+    ['https://evil.example/pol.is', null], ['https://pol.is/3xmarketday', 'https://pol.is/3xmarketday']]) {
+    const { page } = await reportPage();
+    await page.getByTestId('report-files').setInputFiles(hostileExport(url));
+    await page.getByTestId('report').waitFor({ timeout: 60_000 });
+    const scripted = await page.locator('a').evaluateAll((as) => as.map((a) => a.href).filter((h) => !/^(https?|blob):/i.test(h)));
+    assert.deepEqual(scripted, [], `no link with another scheme for ${url}`);
+    if (shown) {
+      const link = page.getByTestId('attribution').locator(`a[href="${shown}"]`);
+      assert.equal(await link.count(), 1, 'the pol.is source is linked');
+      assert.equal(await link.getAttribute('rel'), 'noopener noreferrer');
+    } else {
+      assert.equal(await page.getByTestId('attribution').count(), 0, `no attribution link for ${url}`);
+    }
+    await page.close();
   }
 });

@@ -20,6 +20,8 @@
 //!   `GET /api/v1/conversations/{id}/qr.svg` (public: a QR code of the participant link)
 //! - `GET /api/v1/admin/conversations/{id}/export/{file}` → CSV / JSON (Pol.is export files,
 //!   `analysis.json`)
+//! - `GET /api/v1/admin/conversations/{id}/xid-secret` → [`XidSecret`];
+//!   `POST /api/v1/admin/conversations/{id}/xid-secret/rotate` → [`XidSecret`] (a new one)
 
 use serde::{Deserialize, Serialize};
 
@@ -28,6 +30,27 @@ use crate::model::{Moderation, ParticipantId, StatementId};
 
 pub const CSRF_HEADER: &str = "x-mufakat-csrf";
 pub const SESSION_COOKIE: &str = "mufakat_session";
+
+// Bounds the server enforces on moderator requests (server/src/api/admin.rs). The OpenAPI
+// states them as `#[schema(...)]` literals, which cannot name a constant: the API test
+// `openapi_states_the_bounds_the_server_enforces` checks that the two agree.
+
+/// A conversation id is 1 to this many of `a-z`, `0-9`, `-` and `_`.
+pub const MAX_ID_BYTES: usize = 64;
+pub const MAX_TITLE_CHARS: usize = 200;
+pub const MAX_DESCRIPTION_CHARS: usize = 5_000;
+/// A BCP 47 language tag is 1 to this many bytes (its shape is not checked).
+pub const MAX_LANGUAGE_BYTES: usize = 35;
+pub const MAX_QUESTIONS: usize = 20;
+pub const MAX_QUESTION_KEY_BYTES: usize = 64;
+pub const MAX_QUESTION_LABEL_CHARS: usize = 200;
+pub const MAX_OPTIONS: usize = 30;
+pub const MAX_OPTION_BYTES: usize = 100;
+/// Seed statements taken by one request to the seed route.
+pub const MAX_SEED_TEXTS: usize = 500;
+/// Statements one moderation request may name.
+pub const MAX_MODERATED: usize = 1000;
+pub const MAX_REASON_CHARS: usize = 500;
 
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -47,26 +70,58 @@ pub struct Moderator {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DemographicQuestion {
+    /// Distinct among the conversation's questions; its bounds count bytes of UTF-8.
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 64))]
     pub key: String,
+    /// Not blank.
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 200))]
     pub label: String,
+    /// Each option's bounds count bytes of UTF-8.
+    #[cfg_attr(feature = "openapi", schema(schema_with = option_list))]
     pub options: Vec<String>,
+}
+
+#[cfg(feature = "openapi")]
+fn option_list() -> utoipa::openapi::schema::Array {
+    use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, Type};
+    let option =
+        ObjectBuilder::new().schema_type(Type::String).min_length(Some(1)).max_length(Some(MAX_OPTION_BYTES));
+    ArrayBuilder::new().items(option).min_items(Some(1)).max_items(Some(MAX_OPTIONS)).build()
+}
+
+/// Seed statements given with a new conversation: each must be a valid statement.
+#[cfg(feature = "openapi")]
+fn seed_list() -> utoipa::openapi::schema::Array {
+    use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, Type};
+    let text = ObjectBuilder::new()
+        .schema_type(Type::String)
+        .min_length(Some(1))
+        .max_length(Some(crate::api::MAX_STATEMENT_CHARS))
+        .description(Some("counted once trimmed and NFC-normalised; not blank"));
+    ArrayBuilder::new().items(text).build()
 }
 
 /// Settings a moderator can change at any time.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ConversationSettings {
+    /// Not blank.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 200))]
     pub title: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(max_length = 5000))]
     pub description: Option<String>,
+    /// BCP 47 tag; its bounds count bytes of UTF-8 (the tag's shape is not checked).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 35))]
     pub language: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allow_statements: Option<bool>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub strict_moderation: Option<bool>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(max_items = 20))]
     pub questions: Option<Vec<DemographicQuestion>>,
 }
 
@@ -75,20 +130,28 @@ pub struct ConversationSettings {
 pub struct NewConversation {
     /// Optional URL slug; the server picks a random one when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(pattern = "^[a-z0-9_-]{1,64}$"))]
     pub id: Option<String>,
+    /// Not blank.
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 200))]
     pub title: String,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(max_length = 5000))]
     pub description: String,
+    /// BCP 47 tag; its bounds count bytes of UTF-8 (the tag's shape is not checked).
     #[serde(default = "default_language")]
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 35))]
     pub language: String,
     #[serde(default = "yes")]
     pub allow_statements: bool,
     #[serde(default)]
     pub strict_moderation: bool,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(max_items = 20))]
     pub questions: Vec<DemographicQuestion>,
-    /// Seed statements, accepted at once.
+    /// Seed statements, accepted at once (bounded only by the request body limit).
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(schema_with = seed_list))]
     pub seeds: Vec<String>,
 }
 
@@ -129,6 +192,8 @@ pub struct ConversationSummary {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SeedStatements {
+    /// Blank ones are skipped, invalid ones listed in [`SeedResult::refused`].
+    #[cfg_attr(feature = "openapi", schema(max_items = 500))]
     pub texts: Vec<String>,
 }
 
@@ -173,9 +238,11 @@ pub enum Decision {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ModerationRequest {
+    #[cfg_attr(feature = "openapi", schema(min_items = 1, max_items = 1000))]
     pub statements: Vec<StatementId>,
     pub decision: Decision,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(max_length = 500))]
     pub reason: Option<String>,
 }
 
@@ -236,4 +303,14 @@ pub struct OptionCount {
     pub option: String,
     /// `None` when suppressed (1 to `MIN_CELL − 1` answers).
     pub count: Option<u32>,
+}
+
+/// The secret an embedding site signs its xids with (`JoinRequest::xid_proof`, see
+/// docs/embedding.md). Only moderators can read it; it never appears in a public answer.
+/// Rotating it makes every proof made with the old one fail.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct XidSecret {
+    /// 64 lowercase hex characters; the HMAC key is this text's UTF-8 bytes.
+    pub secret: String,
 }

@@ -17,6 +17,12 @@ pub const MAX_STATEMENT_CHARS: usize = 280;
 /// Header carrying the participant token issued by [`JoinResponse`].
 pub const PARTICIPANT_TOKEN_HEADER: &str = "x-participant-token";
 
+/// Longest xid accepted on join, in bytes of UTF-8 (an xid is 1 to this many bytes).
+pub const MAX_XID_BYTES: usize = 200;
+
+/// Longest participant token accepted on join, in bytes (the server issues shorter ones).
+pub const MAX_TOKEN_BYTES: usize = 200;
+
 /// Counts of current votes on one statement.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -84,15 +90,55 @@ pub struct MyVotes {
 /// cells under [`admin::MIN_CELL`] suppressed. The response is `204 No Content`.
 pub type Answers = BTreeMap<String, String>;
 
+/// The OpenAPI schema of [`Answers`] (a map has no derive): keys are question keys, values
+/// options, with the bounds [`admin::DemographicQuestion`] states.
+#[cfg(feature = "openapi")]
+pub struct AnswersSchema;
+
+#[cfg(feature = "openapi")]
+impl utoipa::PartialSchema for AnswersSchema {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{ObjectBuilder, Type};
+        let text =
+            |max| ObjectBuilder::new().schema_type(Type::String).min_length(Some(1)).max_length(Some(max));
+        ObjectBuilder::new()
+            .schema_type(Type::Object)
+            .description(Some("question key → chosen option; each key a question of the conversation, each value one of its options"))
+            .property_names(Some(text(admin::MAX_QUESTION_KEY_BYTES)))
+            .additional_properties(Some(text(admin::MAX_OPTION_BYTES)))
+            .max_properties(Some(admin::MAX_QUESTIONS))
+            .into()
+    }
+}
+
+#[cfg(feature = "openapi")]
+impl utoipa::ToSchema for AnswersSchema {
+    fn name() -> std::borrow::Cow<'static, str> {
+        "Answers".into()
+    }
+}
+
 /// POST /api/v1/conversations/{id}/participants: join, or resume with a token kept by the app.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct JoinRequest {
+    /// A token from an earlier join, to resume as that participant (ignored when `xid` is
+    /// given). Its bound counts bytes of UTF-8 ([`MAX_TOKEN_BYTES`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(max_length = 200))]
     pub token: Option<String>,
-    /// External id given by an embedding site: the same xid is the same participant.
+    /// External id given by an embedding site: the same xid is the same participant. Only
+    /// with a valid `xid_proof`; without one the join is refused (403). Its bounds count
+    /// bytes of UTF-8 ([`MAX_XID_BYTES`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 200))]
     pub xid: Option<String>,
+    /// The embedding site's signature of `xid`: lowercase hex of HMAC-SHA256 with the UTF-8
+    /// bytes of the conversation's xid secret (from the moderator console) as key and the
+    /// UTF-8 bytes of the xid as message. See docs/embedding.md.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(max_length = 128))]
+    pub xid_proof: Option<String>,
 }
 
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -133,6 +179,8 @@ pub struct VoteResponse {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PostStatementRequest {
+    /// Counted once trimmed and NFC-normalised ([`MAX_STATEMENT_CHARS`]); not blank.
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 280))]
     pub text: String,
 }
 

@@ -6,14 +6,16 @@ use std::collections::HashMap;
 
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, Method, StatusCode};
-use axum::response::{AppendHeaders, IntoResponse};
+use axum::response::{AppendHeaders, IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use mufakat_core::api::admin::{
     ConversationAdmin, ConversationSettings, ConversationStats, ConversationSummary, Decision,
     DemographicQuestion, DemographicTally, GroupDemographic, GroupDemographics, LoginRequest,
     ModerationRequest, Moderator as ModeratorBody, NewConversation, OptionCount, SeedRefusal, SeedResult,
-    SeedStatements, StatementAdmin, MIN_CELL,
+    SeedStatements, StatementAdmin, XidSecret, MAX_DESCRIPTION_CHARS, MAX_ID_BYTES, MAX_LANGUAGE_BYTES,
+    MAX_MODERATED, MAX_OPTIONS, MAX_OPTION_BYTES, MAX_QUESTIONS, MAX_QUESTION_KEY_BYTES,
+    MAX_QUESTION_LABEL_CHARS, MAX_REASON_CHARS, MAX_SEED_TEXTS, MAX_TITLE_CHARS, MIN_CELL,
 };
 use mufakat_core::api::events::LiveEvent;
 #[allow(unused_imports)]
@@ -22,11 +24,14 @@ use mufakat_core::model::{Moderation, ParticipantId};
 use mufakat_core::{AnalysisInput, AnalysisParams, StatementMeta};
 use rand::Rng;
 
+use super::openapi::ConversationId;
 use super::{clean_statement, JsonBody};
 use crate::app::AppState;
 use crate::auth::{self, check_csrf, session_cookie, session_token, token_hash, Moderator};
 use crate::error::AppError;
 use crate::live::visibility_changes;
+use crate::origin::PublicHttps;
+use crate::ratelimit::ClientAddress;
 use crate::store::{Conversation, NewStatement, StatementRow, StoreError};
 
 pub fn routes() -> Router<AppState> {
@@ -43,6 +48,8 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/admin/conversations/{id}/stats", get(stats))
         .route("/api/v1/admin/conversations/{id}/demographics", get(demographics))
         .route("/api/v1/admin/conversations/{id}/export/{file}", get(export))
+        .route("/api/v1/admin/conversations/{id}/xid-secret", get(xid_secret))
+        .route("/api/v1/admin/conversations/{id}/xid-secret/rotate", post(rotate_xid_secret))
 }
 
 fn admin_view(c: &Conversation) -> ConversationAdmin {
@@ -72,40 +79,74 @@ fn statement_admin(s: StatementRow) -> StatementAdmin {
     }
 }
 
-#[utoipa::path(post, path = "/api/v1/admin/login", tag = "admin", request_body = LoginRequest, responses((status = 200, description = "sets the session cookie", body = ModeratorBody), (status = 401, body = ErrorBody), (status = 403, description = "missing CSRF header", body = ErrorBody)))]
+#[utoipa::path(
+    post,
+    path = "/api/v1/admin/login",
+    tag = "admin",
+    request_body = LoginRequest,
+    responses(
+        (status = 200, description = "sets the session cookie", body = ModeratorBody),
+        (status = 401, description = "wrong username or password", body = ErrorBody),
+        (status = 429, description = "too many attempts from this address (`rate_limited`) or failures for this username (`login_locked`); see Retry-After", body = ErrorBody),
+        (status = 503, description = "too many password checks under way (`busy`); see Retry-After", body = ErrorBody),
+    )
+)]
 pub(super) async fn login(
     State(st): State<AppState>,
     method: Method,
     headers: HeaderMap,
+    ClientAddress(client): ClientAddress,
+    PublicHttps(https): PublicHttps,
     JsonBody(req): JsonBody<LoginRequest>,
-) -> Result<impl IntoResponse, AppError> {
-    check_csrf(&method, &headers)?;
-    let token = auth::login(&st.store, &req.username, &req.password).await?.ok_or_else(|| {
+) -> Result<Response, Response> {
+    check_csrf(&method, &headers).map_err(IntoResponse::into_response)?;
+    let token = auth::login(&st, client, &req.username, &req.password).await?.ok_or_else(|| {
         AppError::new(StatusCode::UNAUTHORIZED, "bad_credentials", "wrong username or password")
+            .into_response()
     })?;
     tracing::info!(username = %req.username, "moderator logged in");
-    let cookie = session_cookie(&token, auth::SESSION_MS / 1000);
-    Ok((AppendHeaders([(header::SET_COOKIE, cookie)]), Json(ModeratorBody { username: req.username })))
+    let cookie = session_cookie(&token, auth::SESSION_MS / 1000, https);
+    Ok((AppendHeaders([(header::SET_COOKIE, cookie)]), Json(ModeratorBody { username: req.username }))
+        .into_response())
 }
 
-#[utoipa::path(post, path = "/api/v1/admin/logout", tag = "admin", responses((status = 204), (status = 401, body = ErrorBody)))]
+#[utoipa::path(
+    post,
+    path = "/api/v1/admin/logout",
+    tag = "admin",
+    security(("moderator_session" = [])),
+    responses((status = 204, description = "logged out; clears the session cookie"))
+)]
 pub(super) async fn logout(
     State(st): State<AppState>,
     _m: Moderator,
     headers: HeaderMap,
+    PublicHttps(https): PublicHttps,
 ) -> Result<impl IntoResponse, AppError> {
     if let Some(token) = session_token(&headers) {
         st.store.delete_session(&token_hash(token)).await?;
     }
-    Ok((AppendHeaders([(header::SET_COOKIE, session_cookie("", 0))]), StatusCode::NO_CONTENT))
+    Ok((AppendHeaders([(header::SET_COOKIE, session_cookie("", 0, https))]), StatusCode::NO_CONTENT))
 }
 
-#[utoipa::path(get, path = "/api/v1/admin/me", tag = "admin", responses((status = 200, body = ModeratorBody), (status = 401, body = ErrorBody)))]
+#[utoipa::path(
+    get,
+    path = "/api/v1/admin/me",
+    tag = "admin",
+    security(("moderator_session" = [])),
+    responses((status = 200, body = ModeratorBody))
+)]
 pub(super) async fn me(m: Moderator) -> Json<ModeratorBody> {
     Json(ModeratorBody { username: m.username })
 }
 
-#[utoipa::path(get, path = "/api/v1/admin/conversations", tag = "admin", responses((status = 200, body = Vec<ConversationSummary>), (status = 401, body = ErrorBody)))]
+#[utoipa::path(
+    get,
+    path = "/api/v1/admin/conversations",
+    tag = "admin",
+    security(("moderator_session" = [])),
+    responses((status = 200, body = Vec<ConversationSummary>))
+)]
 pub(super) async fn list(
     State(st): State<AppState>,
     _m: Moderator,
@@ -141,9 +182,9 @@ fn check_settings(c: &Conversation) -> Result<(), AppError> {
     if c.title.trim().is_empty() {
         return Err(AppError::bad_request("invalid_field", "the title is empty").field("title"));
     }
-    check_text(&c.title, "title", 200)?;
-    check_text(&c.description, "description", 5_000)?;
-    if c.language.is_empty() || c.language.len() > 35 {
+    check_text(&c.title, "title", MAX_TITLE_CHARS)?;
+    check_text(&c.description, "description", MAX_DESCRIPTION_CHARS)?;
+    if c.language.is_empty() || c.language.len() > MAX_LANGUAGE_BYTES {
         return Err(AppError::bad_request("invalid_field", "language must be a BCP 47 tag").field("language"));
     }
     check_questions(&c.questions)
@@ -151,21 +192,30 @@ fn check_settings(c: &Conversation) -> Result<(), AppError> {
 
 fn check_questions(questions: &[DemographicQuestion]) -> Result<(), AppError> {
     let bad = |m: &str| AppError::bad_request("invalid_field", m.to_string()).field("questions");
-    if questions.len() > 20 {
-        return Err(bad("at most 20 questions"));
+    if questions.len() > MAX_QUESTIONS {
+        return Err(bad(&format!("at most {MAX_QUESTIONS} questions")));
     }
     for (i, q) in questions.iter().enumerate() {
-        if q.key.is_empty() || q.key.len() > 64 || questions[..i].iter().any(|o| o.key == q.key) {
-            return Err(bad("each question needs a distinct key of 1 to 64 bytes"));
+        if q.key.is_empty()
+            || q.key.len() > MAX_QUESTION_KEY_BYTES
+            || questions[..i].iter().any(|o| o.key == q.key)
+        {
+            return Err(bad(&format!(
+                "each question needs a distinct key of 1 to {MAX_QUESTION_KEY_BYTES} bytes"
+            )));
         }
-        if q.label.trim().is_empty() || q.label.chars().count() > 200 {
-            return Err(bad("each question needs a label of 1 to 200 characters"));
+        if q.label.trim().is_empty() || q.label.chars().count() > MAX_QUESTION_LABEL_CHARS {
+            return Err(bad(&format!(
+                "each question needs a label of 1 to {MAX_QUESTION_LABEL_CHARS} characters"
+            )));
         }
         if q.options.is_empty()
-            || q.options.len() > 30
-            || q.options.iter().any(|o| o.is_empty() || o.len() > 100)
+            || q.options.len() > MAX_OPTIONS
+            || q.options.iter().any(|o| o.is_empty() || o.len() > MAX_OPTION_BYTES)
         {
-            return Err(bad("each question needs 1 to 30 options of 1 to 100 bytes"));
+            return Err(bad(&format!(
+                "each question needs 1 to {MAX_OPTIONS} options of 1 to {MAX_OPTION_BYTES} bytes"
+            )));
         }
     }
     Ok(())
@@ -179,17 +229,27 @@ fn new_id() -> String {
 
 fn check_id(id: &str) -> Result<(), AppError> {
     let ok = !id.is_empty()
-        && id.len() <= 64
+        && id.len() <= MAX_ID_BYTES
         && id.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_');
     if !ok {
-        return Err(
-            AppError::bad_request("invalid_field", "the id must be 1 to 64 of a-z, 0-9, - and _").field("id")
-        );
+        let message = format!("the id must be 1 to {MAX_ID_BYTES} of a-z, 0-9, - and _");
+        return Err(AppError::bad_request("invalid_field", message).field("id"));
     }
     Ok(())
 }
 
-#[utoipa::path(post, path = "/api/v1/admin/conversations", tag = "admin", request_body = NewConversation, responses((status = 201, body = ConversationAdmin), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 409, description = "id taken", body = ErrorBody)))]
+#[utoipa::path(
+    post,
+    path = "/api/v1/admin/conversations",
+    tag = "admin",
+    security(("moderator_session" = [])),
+    request_body = NewConversation,
+    responses(
+        (status = 201, body = ConversationAdmin),
+        (status = 409, description = "id taken", body = ErrorBody),
+        (status = 503, description = "the store is busy; retry", body = ErrorBody),
+    )
+)]
 pub(super) async fn create(
     State(st): State<AppState>,
     _m: Moderator,
@@ -222,7 +282,17 @@ pub(super) async fn create(
     Ok((StatusCode::CREATED, Json(admin_view(&c))))
 }
 
-#[utoipa::path(get, path = "/api/v1/admin/conversations/{id}", tag = "admin", params(("id" = String, Path, description = "conversation id")), responses((status = 200, body = ConversationAdmin), (status = 401, body = ErrorBody), (status = 404, description = "unknown conversation", body = ErrorBody)))]
+#[utoipa::path(
+    get,
+    path = "/api/v1/admin/conversations/{id}",
+    tag = "admin",
+    params(ConversationId),
+    security(("moderator_session" = [])),
+    responses(
+        (status = 200, body = ConversationAdmin),
+        (status = 404, description = "unknown conversation", body = ErrorBody),
+    )
+)]
 pub(super) async fn show(
     State(st): State<AppState>,
     _m: Moderator,
@@ -238,7 +308,18 @@ async fn changed(st: &AppState, id: &str) -> Result<(), AppError> {
     Ok(())
 }
 
-#[utoipa::path(patch, path = "/api/v1/admin/conversations/{id}", tag = "admin", params(("id" = String, Path, description = "conversation id")), request_body = ConversationSettings, responses((status = 200, body = ConversationAdmin), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, description = "unknown conversation", body = ErrorBody)))]
+#[utoipa::path(
+    patch,
+    path = "/api/v1/admin/conversations/{id}",
+    tag = "admin",
+    params(ConversationId),
+    security(("moderator_session" = [])),
+    request_body = ConversationSettings,
+    responses(
+        (status = 200, body = ConversationAdmin),
+        (status = 404, description = "unknown conversation", body = ErrorBody),
+    )
+)]
 pub(super) async fn update(
     State(st): State<AppState>,
     _m: Moderator,
@@ -279,7 +360,17 @@ pub(super) async fn update(
     Ok(Json(admin_view(&c)))
 }
 
-#[utoipa::path(get, path = "/api/v1/admin/conversations/{id}/statements", tag = "admin", params(("id" = String, Path, description = "conversation id")), responses((status = 200, body = Vec<StatementAdmin>), (status = 401, body = ErrorBody), (status = 404, description = "unknown conversation", body = ErrorBody)))]
+#[utoipa::path(
+    get,
+    path = "/api/v1/admin/conversations/{id}/statements",
+    tag = "admin",
+    params(ConversationId),
+    security(("moderator_session" = [])),
+    responses(
+        (status = 200, body = Vec<StatementAdmin>),
+        (status = 404, description = "unknown conversation", body = ErrorBody),
+    )
+)]
 pub(super) async fn statements(
     State(st): State<AppState>,
     _m: Moderator,
@@ -289,7 +380,19 @@ pub(super) async fn statements(
     Ok(Json(st.store.statements(&id).await?.into_iter().map(statement_admin).collect()))
 }
 
-#[utoipa::path(post, path = "/api/v1/admin/conversations/{id}/statements", tag = "admin", params(("id" = String, Path, description = "conversation id")), request_body = SeedStatements, responses((status = 200, body = SeedResult), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, description = "unknown conversation", body = ErrorBody)))]
+#[utoipa::path(
+    post,
+    path = "/api/v1/admin/conversations/{id}/statements",
+    tag = "admin",
+    params(ConversationId),
+    security(("moderator_session" = [])),
+    request_body = SeedStatements,
+    responses(
+        (status = 200, body = SeedResult),
+        (status = 404, description = "unknown conversation", body = ErrorBody),
+        (status = 503, description = "the store is busy; retry", body = ErrorBody),
+    )
+)]
 pub(super) async fn seed(
     State(st): State<AppState>,
     _m: Moderator,
@@ -297,8 +400,9 @@ pub(super) async fn seed(
     JsonBody(req): JsonBody<SeedStatements>,
 ) -> Result<Json<SeedResult>, AppError> {
     st.store.conversation(&id).await?;
-    if req.texts.len() > 500 {
-        return Err(AppError::bad_request("invalid_field", "at most 500 statements at once").field("texts"));
+    if req.texts.len() > MAX_SEED_TEXTS {
+        let message = format!("at most {MAX_SEED_TEXTS} statements at once");
+        return Err(AppError::bad_request("invalid_field", message).field("texts"));
     }
     let mut result = SeedResult { added: Vec::new(), refused: Vec::new() };
     for raw in &req.texts {
@@ -330,7 +434,18 @@ pub(super) async fn seed(
     Ok(Json(result))
 }
 
-#[utoipa::path(post, path = "/api/v1/admin/conversations/{id}/moderation", tag = "admin", params(("id" = String, Path, description = "conversation id")), request_body = ModerationRequest, responses((status = 200, body = Vec<StatementAdmin>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, description = "unknown conversation or statement", body = ErrorBody)))]
+#[utoipa::path(
+    post,
+    path = "/api/v1/admin/conversations/{id}/moderation",
+    tag = "admin",
+    params(ConversationId),
+    security(("moderator_session" = [])),
+    request_body = ModerationRequest,
+    responses(
+        (status = 200, body = Vec<StatementAdmin>),
+        (status = 404, description = "unknown conversation or statement", body = ErrorBody),
+    )
+)]
 pub(super) async fn moderate(
     State(st): State<AppState>,
     _m: Moderator,
@@ -338,11 +453,12 @@ pub(super) async fn moderate(
     JsonBody(req): JsonBody<ModerationRequest>,
 ) -> Result<Json<Vec<StatementAdmin>>, AppError> {
     let c = st.store.conversation(&id).await?;
-    if req.statements.is_empty() || req.statements.len() > 1000 {
-        return Err(AppError::bad_request("invalid_field", "name 1 to 1000 statements").field("statements"));
+    if req.statements.is_empty() || req.statements.len() > MAX_MODERATED {
+        let message = format!("name 1 to {MAX_MODERATED} statements");
+        return Err(AppError::bad_request("invalid_field", message).field("statements"));
     }
     if let Some(r) = &req.reason {
-        check_text(r, "reason", 500)?;
+        check_text(r, "reason", MAX_REASON_CHARS)?;
     }
     let moderation = match req.decision {
         Decision::Accept => Moderation::Accepted,
@@ -374,7 +490,17 @@ async fn set_closed(st: &AppState, id: &str, closed: bool) -> Result<Json<Conver
     Ok(Json(admin_view(&c)))
 }
 
-#[utoipa::path(post, path = "/api/v1/admin/conversations/{id}/close", tag = "admin", params(("id" = String, Path, description = "conversation id")), responses((status = 200, body = ConversationAdmin), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, description = "unknown conversation", body = ErrorBody)))]
+#[utoipa::path(
+    post,
+    path = "/api/v1/admin/conversations/{id}/close",
+    tag = "admin",
+    params(ConversationId),
+    security(("moderator_session" = [])),
+    responses(
+        (status = 200, body = ConversationAdmin),
+        (status = 404, description = "unknown conversation", body = ErrorBody),
+    )
+)]
 pub(super) async fn close(
     State(st): State<AppState>,
     _m: Moderator,
@@ -383,7 +509,17 @@ pub(super) async fn close(
     set_closed(&st, &id, true).await
 }
 
-#[utoipa::path(post, path = "/api/v1/admin/conversations/{id}/reopen", tag = "admin", params(("id" = String, Path, description = "conversation id")), responses((status = 200, body = ConversationAdmin), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, description = "unknown conversation", body = ErrorBody)))]
+#[utoipa::path(
+    post,
+    path = "/api/v1/admin/conversations/{id}/reopen",
+    tag = "admin",
+    params(ConversationId),
+    security(("moderator_session" = [])),
+    responses(
+        (status = 200, body = ConversationAdmin),
+        (status = 404, description = "unknown conversation", body = ErrorBody),
+    )
+)]
 pub(super) async fn reopen(
     State(st): State<AppState>,
     _m: Moderator,
@@ -411,7 +547,17 @@ fn tallies(questions: &[DemographicQuestion], counts: &[(String, String, u32)]) 
         .collect()
 }
 
-#[utoipa::path(get, path = "/api/v1/admin/conversations/{id}/stats", tag = "admin", params(("id" = String, Path, description = "conversation id")), responses((status = 200, body = ConversationStats), (status = 401, body = ErrorBody), (status = 404, description = "unknown conversation", body = ErrorBody)))]
+#[utoipa::path(
+    get,
+    path = "/api/v1/admin/conversations/{id}/stats",
+    tag = "admin",
+    params(ConversationId),
+    security(("moderator_session" = [])),
+    responses(
+        (status = 200, body = ConversationStats),
+        (status = 404, description = "unknown conversation", body = ErrorBody),
+    )
+)]
 pub(super) async fn stats(
     State(st): State<AppState>,
     _m: Moderator,
@@ -433,7 +579,17 @@ pub(super) async fn stats(
     }))
 }
 
-#[utoipa::path(get, path = "/api/v1/admin/conversations/{id}/demographics", tag = "admin", params(("id" = String, Path, description = "conversation id")), responses((status = 200, body = GroupDemographics), (status = 401, body = ErrorBody), (status = 404, description = "unknown conversation", body = ErrorBody)))]
+#[utoipa::path(
+    get,
+    path = "/api/v1/admin/conversations/{id}/demographics",
+    tag = "admin",
+    params(ConversationId),
+    security(("moderator_session" = [])),
+    responses(
+        (status = 200, body = GroupDemographics),
+        (status = 404, description = "unknown conversation", body = ErrorBody),
+    )
+)]
 pub(super) async fn demographics(
     State(st): State<AppState>,
     _m: Moderator,
@@ -494,7 +650,24 @@ fn group_demographics(
     GroupDemographics { groups }
 }
 
-#[utoipa::path(get, path = "/api/v1/admin/conversations/{id}/export/{file}", tag = "admin", params(("id" = String, Path, description = "conversation id"), ("file" = String, Path, description = "summary.csv, comments.csv, votes.csv, participants-votes.csv, comment-groups.csv or analysis.json")), responses((status = 200, description = "the file", content_type = "text/csv"), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+#[utoipa::path(
+    get,
+    path = "/api/v1/admin/conversations/{id}/export/{file}",
+    tag = "admin",
+    params(
+        ConversationId,
+        ("file" = String, Path, description = "summary.csv, comments.csv, votes.csv, participants-votes.csv, comment-groups.csv or analysis.json", example = "votes.csv"),
+    ),
+    security(("moderator_session" = [])),
+    responses(
+        (status = 200, description = "the file", content(
+            (String = "text/csv; charset=utf-8"),
+            (Object = "application/json"),
+        )),
+        (status = 404, description = "unknown conversation or file", body = ErrorBody),
+        (status = 409, description = "nothing to export yet: too few votes for an analysis", body = ErrorBody),
+    )
+)]
 pub(super) async fn export(
     State(st): State<AppState>,
     _m: Moderator,
@@ -504,6 +677,51 @@ pub(super) async fn export(
     let content_type = if name.ends_with(".json") { "application/json" } else { "text/csv; charset=utf-8" };
     let disposition = format!("attachment; filename=\"{id}-{name}\"");
     Ok(([(header::CONTENT_TYPE, content_type.to_string()), (header::CONTENT_DISPOSITION, disposition)], body))
+}
+
+/// The secret, kept out of caches: it is as good as every xid's participant.
+fn secret_answer(secret: String) -> impl IntoResponse {
+    ([(header::CACHE_CONTROL, "no-store")], Json(XidSecret { secret }))
+}
+
+#[utoipa::path(
+    get,
+    path = "/api/v1/admin/conversations/{id}/xid-secret",
+    tag = "admin",
+    params(ConversationId),
+    security(("moderator_session" = [])),
+    responses(
+        (status = 200, description = "the secret an embedding site signs xids with (docs/embedding.md)", body = XidSecret),
+        (status = 404, description = "unknown conversation", body = ErrorBody),
+    )
+)]
+pub(super) async fn xid_secret(
+    State(st): State<AppState>,
+    _m: Moderator,
+    Path(id): Path<String>,
+) -> Result<impl IntoResponse, AppError> {
+    Ok(secret_answer(st.store.xid_secret(&id).await?))
+}
+
+#[utoipa::path(
+    post,
+    path = "/api/v1/admin/conversations/{id}/xid-secret/rotate",
+    tag = "admin",
+    params(ConversationId),
+    security(("moderator_session" = [])),
+    responses(
+        (status = 200, description = "the new secret; proofs made with the old one are refused from now on", body = XidSecret),
+        (status = 404, description = "unknown conversation", body = ErrorBody),
+    )
+)]
+pub(super) async fn rotate_xid_secret(
+    State(st): State<AppState>,
+    m: Moderator,
+    Path(id): Path<String>,
+) -> Result<impl IntoResponse, AppError> {
+    let secret = st.store.rotate_xid_secret(&id).await?;
+    tracing::info!(conversation = %id, moderator = %m.username, "xid secret rotated");
+    Ok(secret_answer(secret))
 }
 
 #[cfg(test)]

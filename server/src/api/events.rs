@@ -11,7 +11,11 @@ use axum::Router;
 use futures_util::stream::{self, Stream, StreamExt};
 use mufakat_core::api::events::LiveEvent;
 use tokio_stream::wrappers::BroadcastStream;
+use utoipa::openapi::schema::{ObjectBuilder, Schema, Type};
+use utoipa::openapi::{extensions::Extensions, RefOr};
+use utoipa::{PartialSchema, ToSchema};
 
+use super::openapi::ConversationId;
 use crate::app::AppState;
 use crate::error::AppError;
 #[allow(unused_imports)]
@@ -21,11 +25,51 @@ pub fn routes() -> Router<AppState> {
     Router::new().route("/api/v1/conversations/{id}/events", get(events))
 }
 
+/// One event as the stream sends it, the way OpenAPI 3.1 describes an event stream (one
+/// schema per event): the `event:` name and the `data:`, which is the JSON of a [`LiveEvent`].
+pub(super) struct LiveEventMessage;
+
+impl utoipa::PartialSchema for LiveEventMessage {
+    fn schema() -> RefOr<Schema> {
+        let names = ["statement", "votes", "moderation", "closed"];
+        let mut data_is_json = Extensions::default();
+        // utoipa 5 has no builder for JSON Schema's `contentSchema`; it serialises as one.
+        data_is_json
+            .insert("contentSchema".into(), serde_json::json!({ "$ref": "#/components/schemas/LiveEvent" }));
+        let data = ObjectBuilder::new()
+            .schema_type(Type::String)
+            .content_media_type("application/json")
+            .extensions(Some(data_is_json));
+        ObjectBuilder::new()
+            .property("event", ObjectBuilder::new().schema_type(Type::String).enum_values(Some(names)))
+            .property("data", data)
+            .required("event")
+            .required("data")
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for LiveEventMessage {
+    fn schemas(schemas: &mut Vec<(String, RefOr<Schema>)>) {
+        schemas.push((<LiveEvent as ToSchema>::name().into(), LiveEvent::schema()));
+        <LiveEvent as utoipa::ToSchema>::schemas(schemas);
+    }
+}
+
 fn sse_event(e: &LiveEvent) -> Option<Event> {
     Event::default().event(e.name()).json_data(e).ok()
 }
 
-#[utoipa::path(get, path = "/api/v1/conversations/{id}/events", tag = "participant", params(("id" = String, Path, description = "conversation id")), responses((status = 200, description = "Server-Sent Events; each data is a LiveEvent", content_type = "text/event-stream", body = LiveEvent), (status = 404, description = "unknown conversation", body = ErrorBody)))]
+#[utoipa::path(
+    get,
+    path = "/api/v1/conversations/{id}/events",
+    tag = "participant",
+    params(ConversationId),
+    responses(
+        (status = 200, description = "Server-Sent Events", content_type = "text/event-stream", body = LiveEventMessage),
+        (status = 404, description = "unknown conversation", body = ErrorBody),
+    )
+)]
 pub(super) async fn events(
     State(st): State<AppState>,
     Path(id): Path<String>,

@@ -7,9 +7,11 @@ pub mod openapi;
 mod participant;
 mod votelog;
 
-use axum::extract::rejection::JsonRejection;
+use axum::body::Bytes;
+use axum::extract::rejection::{BytesRejection, JsonRejection};
 use axum::extract::{FromRequest, Request};
-use axum::http::StatusCode;
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
 use axum::{Json, Router};
 
 use crate::app::AppState;
@@ -25,21 +27,91 @@ pub fn router(state: AppState) -> Router {
         .merge(admin::routes())
         .merge(openapi::routes())
         .route("/api/v1/{*rest}", axum::routing::any(unknown_endpoint))
+        .layer(axum::middleware::map_response(json_errors))
         .with_state(state)
 }
 
+/// Rejections axum writes itself are plain text (a path segment that is not UTF-8: "Invalid
+/// URL: ..."); the API answers every error with its JSON error body, as the OpenAPI says.
+async fn json_errors(response: Response) -> Response {
+    let plain_text = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/plain"));
+    if !response.status().is_client_error() || !plain_text {
+        return response;
+    }
+    let status = response.status();
+    let text = axum::body::to_bytes(response.into_body(), 4096).await.unwrap_or_default();
+    let code = if status == StatusCode::NOT_FOUND { "not_found" } else { "bad_request" };
+    AppError::new(status, code, String::from_utf8_lossy(&text)).into_response()
+}
+
 /// `Json` whose rejection is our JSON error body, naming the field serde complained about.
+///
+/// Every request body of this API is a JSON object. serde's derived `Deserialize` also takes
+/// a struct from a sequence (`[]`, `[null, ...]` fill the fields in order), so a body that does
+/// not start with `{` is refused here: checking the first byte costs nothing on the vote path.
 pub struct JsonBody<T>(pub T);
 
 impl<S: Send + Sync, T: serde::de::DeserializeOwned> FromRequest<S> for JsonBody<T> {
     type Rejection = AppError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, AppError> {
-        match Json::<T>::from_request(req, state).await {
-            Ok(Json(v)) => Ok(JsonBody(v)),
-            Err(rejection) => Err(json_rejection(rejection)),
+        if !json_content_type(req.headers()) {
+            return Err(AppError::new(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "unsupported_media_type",
+                "send the body as JSON, with `Content-Type: application/json`",
+            ));
         }
+        let bytes = Bytes::from_request(req, state).await.map_err(body_rejection)?;
+        if let Some(refusal) = not_an_object(&bytes) {
+            return Err(refusal);
+        }
+        Json::<T>::from_bytes(&bytes).map(|Json(v)| JsonBody(v)).map_err(json_rejection)
     }
+}
+
+/// `application/json` or `application/*+json`, with any parameters: what axum's `Json` takes.
+fn json_content_type(headers: &HeaderMap) -> bool {
+    let Some(mime) = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<mime::Mime>().ok())
+    else {
+        return false;
+    };
+    mime.type_() == mime::APPLICATION
+        && (mime.subtype() == mime::JSON || mime.suffix().is_some_and(|s| s == mime::JSON))
+}
+
+/// The refusal of a body that is not a JSON object: malformed JSON keeps serde's message,
+/// well-formed JSON of another type (an array, a string ...) is an invalid field.
+fn not_an_object(bytes: &[u8]) -> Option<AppError> {
+    let first = bytes.iter().copied().find(|b| !b.is_ascii_whitespace());
+    if first == Some(b'{') {
+        return None;
+    }
+    if let Err(e) = Json::<serde::de::IgnoredAny>::from_bytes(bytes) {
+        return Some(json_rejection(e));
+    }
+    let kind = match first {
+        Some(b'[') => "an array",
+        Some(b'"') => "a string",
+        Some(b'n') => "null",
+        Some(b't' | b'f') => "a boolean",
+        _ => "a number",
+    };
+    Some(AppError::bad_request("invalid_field", format!("the body must be a JSON object, not {kind}")))
+}
+
+/// Reading the body failed: too large (413, the body limit) or cut off (400).
+fn body_rejection(rejection: BytesRejection) -> AppError {
+    let status = rejection.status();
+    let code = if status == StatusCode::PAYLOAD_TOO_LARGE { "payload_too_large" } else { "bad_request" };
+    AppError::new(status, code, rejection.body_text())
 }
 
 fn json_rejection(rejection: JsonRejection) -> AppError {

@@ -5,23 +5,25 @@
 use std::sync::Arc;
 
 use axum::extract::{Path, State};
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::IntoResponse;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use mufakat_core::api::events::LiveEvent;
 use mufakat_core::api::{
-    Answers, ConversationView, ErrorBody, JoinRequest, JoinResponse, MyVotes, NextStatement,
+    Answers, AnswersSchema, ConversationView, ErrorBody, JoinRequest, JoinResponse, MyVotes, NextStatement,
     PostStatementRequest, PostStatementResponse, VoteRequest, VoteResponse, VotesCompact,
-    MAX_STATEMENT_CHARS, PARTICIPANT_TOKEN_HEADER,
+    MAX_STATEMENT_CHARS, MAX_TOKEN_BYTES, MAX_XID_BYTES, PARTICIPANT_TOKEN_HEADER,
 };
 use mufakat_core::model::ParticipantId;
 use unicode_normalization::UnicodeNormalization;
 
+use super::openapi::ConversationId;
 use super::JsonBody;
 use crate::app::AppState;
 use crate::error::AppError;
 use crate::live::{initial_moderation, ConvState, VoteRefusal};
+use crate::origin::{Origin, PublicOrigin};
 use crate::store::{now_ms, NewStatement, VoteWrite};
 
 pub fn routes() -> Router<AppState> {
@@ -40,7 +42,16 @@ async fn conv(st: &AppState, id: &str) -> Result<Arc<ConvState>, AppError> {
     Ok(st.live.conv(&st.store, id).await?)
 }
 
-#[utoipa::path(get, path = "/api/v1/conversations/{id}", tag = "participant", params(("id" = String, Path, description = "conversation id")), responses((status = 200, body = ConversationView), (status = 404, description = "unknown conversation", body = ErrorBody)))]
+#[utoipa::path(
+    get,
+    path = "/api/v1/conversations/{id}",
+    tag = "participant",
+    params(ConversationId),
+    responses(
+        (status = 200, body = ConversationView),
+        (status = 404, description = "unknown conversation", body = ErrorBody),
+    )
+)]
 pub(super) async fn conversation(
     State(st): State<AppState>,
     Path(id): Path<String>,
@@ -48,26 +59,69 @@ pub(super) async fn conversation(
     Ok(Json(conv(&st, &id).await?.view()))
 }
 
-#[utoipa::path(post, path = "/api/v1/conversations/{id}/participants", tag = "participant", params(("id" = String, Path, description = "conversation id")), request_body = JoinRequest, responses((status = 200, body = JoinResponse), (status = 404, description = "unknown conversation", body = ErrorBody)))]
+#[utoipa::path(
+    post,
+    path = "/api/v1/conversations/{id}/participants",
+    tag = "participant",
+    params(ConversationId),
+    request_body = JoinRequest,
+    responses(
+        (status = 200, body = JoinResponse),
+        (status = 403, description = "xid without a valid xid_proof (xid_proof_required, xid_proof_invalid)", body = ErrorBody),
+        (status = 404, description = "unknown conversation", body = ErrorBody),
+        (status = 503, description = "the store is busy; retry", body = ErrorBody),
+    )
+)]
 pub(super) async fn join(
     State(st): State<AppState>,
     Path(id): Path<String>,
     JsonBody(req): JsonBody<JoinRequest>,
 ) -> Result<Json<JoinResponse>, AppError> {
     let c = conv(&st, &id).await?;
-    if req.xid.as_deref().is_some_and(|x| x.is_empty() || x.len() > 200) {
-        return Err(AppError::bad_request("invalid_field", "xid must be 1 to 200 bytes").field("xid"));
+    if req.xid.as_deref().is_some_and(|x| x.is_empty() || x.len() > MAX_XID_BYTES) {
+        let message = format!("xid must be 1 to {MAX_XID_BYTES} bytes");
+        return Err(AppError::bad_request("invalid_field", message).field("xid"));
     }
-    if req.token.as_deref().is_some_and(|t| t.len() > 200) {
+    if req.token.as_deref().is_some_and(|t| t.len() > MAX_TOKEN_BYTES) {
         return Err(AppError::bad_request("invalid_field", "token is too long").field("token"));
     }
-    let (token, participant, created) = st.store.join(&id, req.token.as_deref(), req.xid.as_deref()).await?;
+    // A proven xid names the participant; a token alone resumes only its own.
+    let token = match req.xid.as_deref() {
+        Some(xid) => {
+            check_xid_proof(&st, &id, xid, req.xid_proof.as_deref()).await?;
+            None
+        }
+        None => req.token.as_deref(),
+    };
+    let (token, participant, created) = st.store.join(&id, token, req.xid.as_deref()).await?;
     st.live.remember(&token, &id, participant);
     if created {
         c.participant_joined();
         c.votes_dirty.store(true, std::sync::atomic::Ordering::Relaxed);
     }
     Ok(Json(JoinResponse { token, participant }))
+}
+
+/// Refuses an xid that the embedding site did not sign with this conversation's secret
+/// (`crate::xid`): whoever knows someone's xid must not get their participant.
+async fn check_xid_proof(st: &AppState, id: &str, xid: &str, proof: Option<&str>) -> Result<(), AppError> {
+    let refuse = |code, message: &str| {
+        AppError::new(
+            StatusCode::FORBIDDEN,
+            code,
+            format!(
+                "{message}: the embedding site must sign the xid with this conversation's secret \
+                 on its server (HMAC-SHA256, see docs/embedding.md)"
+            ),
+        )
+        .field("xid_proof")
+    };
+    let proof = proof.ok_or_else(|| refuse("xid_proof_required", "joining by xid needs xid_proof"))?;
+    let secret = st.store.xid_secret(id).await?;
+    if !crate::xid::verify(&secret, xid, proof) {
+        return Err(refuse("xid_proof_invalid", "xid_proof is not a valid signature of this xid"));
+    }
+    Ok(())
 }
 
 /// The participant named by the token header, with their votes loaded into memory; a token
@@ -97,7 +151,17 @@ async fn sync_votes(st: &AppState, c: &ConvState, p: ParticipantId) -> Result<()
     Ok(())
 }
 
-#[utoipa::path(get, path = "/api/v1/conversations/{id}/next", tag = "participant", params(("id" = String, Path, description = "conversation id"), ("x-participant-token" = String, Header, description = "participant token from join")), responses((status = 200, body = NextStatement), (status = 401, body = ErrorBody), (status = 404, description = "unknown conversation", body = ErrorBody)))]
+#[utoipa::path(
+    get,
+    path = "/api/v1/conversations/{id}/next",
+    tag = "participant",
+    params(ConversationId),
+    security(("participant_token" = [])),
+    responses(
+        (status = 200, body = NextStatement),
+        (status = 404, description = "unknown conversation", body = ErrorBody),
+    )
+)]
 pub(super) async fn next(
     State(st): State<AppState>,
     Path(id): Path<String>,
@@ -109,7 +173,19 @@ pub(super) async fn next(
     Ok(Json(c.next_for(p)))
 }
 
-#[utoipa::path(post, path = "/api/v1/conversations/{id}/votes", tag = "participant", params(("id" = String, Path, description = "conversation id"), ("x-participant-token" = String, Header, description = "participant token from join")), request_body = VoteRequest, responses((status = 200, body = VoteResponse), (status = 400, description = "malformed JSON, with the field", body = ErrorBody), (status = 401, body = ErrorBody), (status = 404, description = "unknown conversation or statement", body = ErrorBody), (status = 409, description = "conversation closed", body = ErrorBody), (status = 413, body = ErrorBody), (status = 429, description = "rate limited; see Retry-After", body = ErrorBody)))]
+#[utoipa::path(
+    post,
+    path = "/api/v1/conversations/{id}/votes",
+    tag = "participant",
+    params(ConversationId),
+    security(("participant_token" = [])),
+    request_body = VoteRequest,
+    responses(
+        (status = 200, body = VoteResponse),
+        (status = 404, description = "unknown conversation or statement", body = ErrorBody),
+        (status = 409, description = "conversation closed", body = ErrorBody),
+    )
+)]
 pub(super) async fn vote(
     State(st): State<AppState>,
     Path(id): Path<String>,
@@ -133,7 +209,17 @@ pub(super) async fn vote(
     Ok(Json(VoteResponse { statement: req.statement, vote: req.vote, next: c.next_for(p) }))
 }
 
-#[utoipa::path(get, path = "/api/v1/conversations/{id}/my-votes", tag = "participant", params(("id" = String, Path, description = "conversation id"), ("x-participant-token" = String, Header, description = "participant token from join")), responses((status = 200, body = MyVotes), (status = 401, body = ErrorBody), (status = 404, description = "unknown conversation", body = ErrorBody)))]
+#[utoipa::path(
+    get,
+    path = "/api/v1/conversations/{id}/my-votes",
+    tag = "participant",
+    params(ConversationId),
+    security(("participant_token" = [])),
+    responses(
+        (status = 200, body = MyVotes),
+        (status = 404, description = "unknown conversation", body = ErrorBody),
+    )
+)]
 pub(super) async fn my_votes(
     State(st): State<AppState>,
     Path(id): Path<String>,
@@ -162,7 +248,22 @@ pub fn clean_statement(text: &str) -> Result<String, AppError> {
     Ok(cleaned)
 }
 
-#[utoipa::path(post, path = "/api/v1/conversations/{id}/statements", tag = "participant", params(("id" = String, Path, description = "conversation id"), ("x-participant-token" = String, Header, description = "participant token from join")), request_body = PostStatementRequest, responses((status = 201, body = PostStatementResponse), (status = 400, body = ErrorBody), (status = 403, description = "statements disabled", body = ErrorBody), (status = 409, description = "duplicate statement or closed conversation", body = ErrorBody)))]
+#[utoipa::path(
+    post,
+    path = "/api/v1/conversations/{id}/statements",
+    tag = "participant",
+    params(ConversationId),
+    security(("participant_token" = [])),
+    request_body = PostStatementRequest,
+    responses(
+        (status = 201, body = PostStatementResponse),
+        (status = 400, description = "malformed, blank or too long", body = ErrorBody),
+        (status = 403, description = "statements disabled", body = ErrorBody),
+        (status = 404, description = "unknown conversation", body = ErrorBody),
+        (status = 409, description = "duplicate statement or closed conversation", body = ErrorBody),
+        (status = 503, description = "the store is busy; retry", body = ErrorBody),
+    )
+)]
 pub(super) async fn post_statement(
     State(st): State<AppState>,
     Path(id): Path<String>,
@@ -212,7 +313,19 @@ pub(super) async fn post_statement(
 
 /// Demographic answers: each key must be one of the conversation's questions and each value
 /// one of its options.
-#[utoipa::path(post, path = "/api/v1/conversations/{id}/answers", tag = "participant", params(("id" = String, Path, description = "conversation id"), ("x-participant-token" = String, Header, description = "participant token from join")), request_body(content = std::collections::BTreeMap<String, String>, description = "question key -> chosen option"), responses((status = 204, description = "saved"), (status = 400, body = ErrorBody)))]
+#[utoipa::path(
+    post,
+    path = "/api/v1/conversations/{id}/answers",
+    tag = "participant",
+    params(ConversationId),
+    security(("participant_token" = [])),
+    request_body = AnswersSchema,
+    responses(
+        (status = 204, description = "saved"),
+        (status = 400, description = "malformed, or not a question or option of this conversation", body = ErrorBody),
+        (status = 404, description = "unknown conversation", body = ErrorBody),
+    )
+)]
 pub(super) async fn answers(
     State(st): State<AppState>,
     Path(id): Path<String>,
@@ -241,7 +354,16 @@ pub(super) async fn answers(
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[utoipa::path(get, path = "/api/v1/conversations/{id}/votes", tag = "participant", params(("id" = String, Path, description = "conversation id")), responses((status = 200, body = VotesCompact), (status = 404, description = "unknown conversation", body = ErrorBody)))]
+#[utoipa::path(
+    get,
+    path = "/api/v1/conversations/{id}/votes",
+    tag = "participant",
+    params(ConversationId),
+    responses(
+        (status = 200, body = VotesCompact),
+        (status = 404, description = "unknown conversation", body = ErrorBody),
+    )
+)]
 pub(super) async fn votes(
     State(st): State<AppState>,
     Path(id): Path<String>,
@@ -250,21 +372,43 @@ pub(super) async fn votes(
     Ok(Json(st.store.votes(&id).await?))
 }
 
+/// The link a participant opens to join conversation `id`.
+pub fn participant_url(origin: &Origin, id: &str) -> String {
+    origin.url(&format!("/c/{id}"))
+}
+
 /// A QR code of the participant link, for the projector and posters. The link's origin is
-/// the request's `Host`.
-#[utoipa::path(get, path = "/api/v1/conversations/{id}/qr.svg", tag = "participant", params(("id" = String, Path, description = "conversation id")), responses((status = 200, description = "QR code of the participant link", content_type = "image/svg+xml"), (status = 404, description = "unknown conversation", body = ErrorBody)))]
+/// `--public-url`, else the request's (see [`crate::origin`]); in that case the answer depends
+/// on request headers, so shared caches must not keep it.
+#[utoipa::path(
+    get,
+    path = "/api/v1/conversations/{id}/qr.svg",
+    tag = "participant",
+    params(ConversationId),
+    responses(
+        (status = 200, description = "QR code of the participant link", content_type = "image/svg+xml", body = String),
+        (status = 400, description = "a Host or X-Forwarded-* header that is not a valid origin", body = ErrorBody),
+        (status = 404, description = "unknown conversation", body = ErrorBody),
+    )
+)]
 pub(super) async fn qr(
     State(st): State<AppState>,
     Path(id): Path<String>,
-    headers: HeaderMap,
-) -> Result<impl IntoResponse, AppError> {
+    PublicOrigin(origin): PublicOrigin,
+) -> Result<axum::response::Response, AppError> {
     conv(&st, &id).await?;
-    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("localhost");
-    let proto = headers.get("x-forwarded-proto").and_then(|h| h.to_str().ok()).unwrap_or("http");
-    let url = format!("{proto}://{host}/c/{id}");
+    let url = participant_url(&origin, &id);
     let code = qrcode::QrCode::new(url.as_bytes()).map_err(AppError::internal)?;
     let svg = code.render::<qrcode::render::svg::Color<'_>>().min_dimensions(256, 256).build();
-    Ok(([(header::CONTENT_TYPE, "image/svg+xml"), (header::CACHE_CONTROL, "public, max-age=300")], svg))
+    let mut resp = ([(header::CONTENT_TYPE, "image/svg+xml")], svg).into_response();
+    let h = resp.headers_mut();
+    if st.limits.public_url.is_some() {
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=300"));
+    } else {
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, max-age=300"));
+        h.insert(header::VARY, HeaderValue::from_static("Host, X-Forwarded-Host, X-Forwarded-Proto"));
+    }
+    Ok(resp)
 }
 
 #[cfg(test)]

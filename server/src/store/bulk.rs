@@ -24,7 +24,8 @@ impl SqlStore {
         let mut tx = self.pool.begin().await?;
         sqlx::query(
             "INSERT INTO conversations (id, title, description, language, allow_statements, \
-             strict_moderation, closed, created_at, questions) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+             strict_moderation, closed, created_at, questions, xid_secret) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
         )
         .bind(&c.id)
         .bind(&c.title)
@@ -35,6 +36,8 @@ impl SqlStore {
         .bind(c.closed)
         .bind(c.created_at_ms)
         .bind(serde_json::to_string(&c.questions).unwrap_or_else(|_| "[]".into()))
+        // Imported participants keep their xids; a secret of its own guards them like any.
+        .bind(crate::xid::new_secret())
         .execute(&mut *tx)
         .await?;
         let mut keys = HashSet::new();

@@ -207,6 +207,8 @@ delegate! {
     pub async fn add_statement(&self, conversation: &str, s: &NewStatement<'_>) -> Result<StatementRow>;
     pub async fn statements(&self, conversation: &str) -> Result<Vec<StatementRow>>;
     pub async fn moderate(&self, conversation: &str, ids: &[StatementId], moderation: Moderation, reason: Option<&str>) -> Result<()>;
+    pub async fn xid_secret(&self, conversation: &str) -> Result<String>;
+    pub async fn rotate_xid_secret(&self, conversation: &str) -> Result<String>;
     pub async fn join(&self, conversation: &str, token: Option<&str>, xid: Option<&str>) -> Result<(String, ParticipantId, bool)>;
     pub async fn participant_by_token(&self, conversation: &str, token: &str) -> Result<Option<ParticipantId>>;
     pub async fn write_votes(&self, batch: &[VoteWrite]) -> Result<Vec<u64>>;

@@ -41,8 +41,8 @@ impl SqlStore {
     pub async fn create_conversation(&self, c: &Conversation) -> Result<()> {
         let done = sqlx::query(
             "INSERT INTO conversations (id, title, description, language, allow_statements, \
-             strict_moderation, closed, created_at, questions) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
-             ON CONFLICT (id) DO NOTHING",
+             strict_moderation, closed, created_at, questions, xid_secret) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (id) DO NOTHING",
         )
         .bind(&c.id)
         .bind(&c.title)
@@ -53,6 +53,7 @@ impl SqlStore {
         .bind(c.closed)
         .bind(c.created_at_ms)
         .bind(questions_json(&c.questions))
+        .bind(crate::xid::new_secret())
         .execute(&self.pool)
         .await?;
         if done.rows_affected() == 0 {
@@ -104,6 +105,47 @@ impl SqlStore {
             created_at_ms: row.get(7),
             questions: serde_json::from_str(&questions).unwrap_or_default(),
         })
+    }
+
+    /// The conversation's secret for xid proofs (`crate::xid`). A conversation made before
+    /// secrets existed gets one now; of two processes racing here the first write wins and
+    /// both return it.
+    pub async fn xid_secret(&self, conversation: &str) -> Result<String> {
+        let stored: Option<Option<String>> =
+            sqlx::query_scalar("SELECT xid_secret FROM conversations WHERE id = $1")
+                .bind(conversation)
+                .fetch_optional(&self.pool)
+                .await?;
+        match stored {
+            None => Err(StoreError::NotFound("conversation")),
+            Some(Some(secret)) => Ok(secret),
+            Some(None) => {
+                let secret: Option<Option<String>> = sqlx::query_scalar(
+                    "UPDATE conversations SET xid_secret = COALESCE(xid_secret, $1) WHERE id = $2 \
+                     RETURNING xid_secret",
+                )
+                .bind(crate::xid::new_secret())
+                .bind(conversation)
+                .fetch_optional(&self.pool)
+                .await?;
+                secret.flatten().ok_or(StoreError::NotFound("conversation"))
+            }
+        }
+    }
+
+    /// Replaces the conversation's xid secret with a new one and returns it: proofs made
+    /// with the old one are refused from now on.
+    pub async fn rotate_xid_secret(&self, conversation: &str) -> Result<String> {
+        let secret = crate::xid::new_secret();
+        let done = sqlx::query("UPDATE conversations SET xid_secret = $1 WHERE id = $2")
+            .bind(&secret)
+            .bind(conversation)
+            .execute(&self.pool)
+            .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound("conversation"));
+        }
+        Ok(secret)
     }
 
     /// Every conversation, newest first, with its counts.
@@ -266,7 +308,8 @@ impl SqlStore {
     }
 
     /// Resumes the participant holding `token` (or `xid`) in this conversation, or creates
-    /// one with a new unguessable token. Returns the token and the participant's id.
+    /// one with a new unguessable token. Returns the token and the participant's id. The
+    /// caller has checked the xid's proof (`crate::xid`): an xid hands over its participant.
     pub async fn join(
         &self,
         conversation: &str,

@@ -6,7 +6,7 @@
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU32, Ordering};
 
-use mufakat_server::app::{Limits, Server};
+use mufakat_server::app::{AppState, Limits, Server};
 use mufakat_server::store::Store;
 use rand::Rng;
 
@@ -70,21 +70,29 @@ pub async fn fresh_pg_database(base: &str) -> String {
 pub struct TestServer {
     pub base: String,
     pub store: Store,
+    /// The running server's state (its counters, for tests that check a bound).
+    pub state: AppState,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
     task: tokio::task::JoinHandle<anyhow::Result<()>>,
 }
 
 impl TestServer {
     pub async fn start(url: &str, limits: Limits) -> TestServer {
+        TestServer::start_with_dist(url, limits, None).await
+    }
+
+    /// A server that also serves the built app from `dist`.
+    pub async fn start_with_dist(url: &str, limits: Limits, dist: Option<PathBuf>) -> TestServer {
         let store = Store::open(url).await.expect("open store");
         let server = Server::new(store.clone(), limits);
+        let state = server.state.clone();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let base = format!("http://{}", listener.local_addr().expect("addr"));
         let (stop, rx) = tokio::sync::oneshot::channel::<()>();
-        let task = tokio::spawn(server.run(listener, None::<PathBuf>, async move {
+        let task = tokio::spawn(server.run(listener, dist, async move {
             let _ = rx.await;
         }));
-        TestServer { base, store, stop: Some(stop), task }
+        TestServer { base, store, state, stop: Some(stop), task }
     }
 
     pub fn api(&self, path: &str) -> String {

@@ -1,4 +1,5 @@
-//! The participant page (`/c/<conversation>`, optional `?xid=` from an embedding site):
+//! The participant page (`/c/<conversation>`, optional `?xid=…&xid_proof=…` from an
+//! embedding site that signs its user ids, see docs/embedding.md):
 //! the topic, one statement at a time to vote on, earlier votes to change, a box to post a
 //! statement, and "where you stand" computed in the browser. Votes survive a lost
 //! connection (see `queue`).
@@ -23,7 +24,7 @@ use crate::i18n::t;
 use about_you::AboutYou;
 use notice::Notice;
 use past_votes::PastVotes;
-use session::Session;
+use session::{Session, SignedXid};
 use standing::WhereYouStand;
 use statement_form::StatementForm;
 use vote_card::VoteCard;
@@ -34,6 +35,8 @@ enum Load {
     Loading,
     Ready,
     NotFound,
+    /// The server refused the link's xid signature: nobody is signed in.
+    XidRefused,
     Failed,
 }
 
@@ -43,19 +46,25 @@ pub fn ConversationPage() -> impl IntoView {
     let query = use_query_map();
     move || {
         let id = params.read().get("id").unwrap_or_default();
-        let xid = query.read_untracked().get("xid").filter(|x| !x.is_empty());
+        let xid = query.with_untracked(|q| {
+            let xid = q.get("xid").filter(|x| !x.is_empty())?;
+            Some(SignedXid { xid, proof: q.get("xid_proof").filter(|p| !p.is_empty()) })
+        });
         view! { <Conversation id xid/> }
     }
 }
 
 #[component]
-fn Conversation(id: String, xid: Option<String>) -> impl IntoView {
+fn Conversation(id: String, xid: Option<SignedXid>) -> impl IntoView {
     let session = Session::new(&id);
     let load = RwSignal::new(Load::Loading);
     spawn_local(async move {
         load.set(match session.start(xid).await {
             Ok(()) => Load::Ready,
             Err(ApiError::Server { status: 404, .. }) => Load::NotFound,
+            Err(ApiError::Server { status: 403, code, .. }) if code.starts_with("xid_proof") => {
+                Load::XidRefused
+            }
             Err(_) => Load::Failed,
         });
     });
@@ -65,6 +74,10 @@ fn Conversation(id: String, xid: Option<String>) -> impl IntoView {
     move || match load.get() {
         Load::Loading => view! { <p class="loading" aria-live="polite">{move || t().loading}</p> }.into_any(),
         Load::NotFound => view! { <NotFound/> }.into_any(),
+        Load::XidRefused => view! {
+            <p class="error" role="alert" data-testid="xid-refused">{move || t().participant.xid_refused}</p>
+        }
+        .into_any(),
         Load::Failed => view! { <p class="error" role="alert">{move || t().error_network}</p> }.into_any(),
         Load::Ready => view! { <ConversationBody session/> }.into_any(),
     }

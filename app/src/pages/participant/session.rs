@@ -45,6 +45,14 @@ pub struct Session {
     flushing: StoredValue<bool>,
 }
 
+/// An embedding site's user id and its signature of it, from the page's link.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SignedXid {
+    pub xid: String,
+    /// `None` when the link has none: the server refuses the join, and the page says so.
+    pub proof: Option<String>,
+}
+
 fn token_key(conversation: &str) -> String {
     format!("mufakat.token.{conversation}")
 }
@@ -113,14 +121,15 @@ impl Session {
     }
 
     /// Loads the conversation, joins it (or resumes), and shows the first card.
-    pub async fn start(self, xid: Option<String>) -> Result<(), ApiError> {
+    pub async fn start(self, xid: Option<SignedXid>) -> Result<(), ApiError> {
         let view = client::get::<ConversationView>(&self.url(""), None).await?;
         self.conversation.set(view);
         let id = self.id.get_value();
-        // An embedding site's xid names the participant; otherwise resume this browser's token.
+        // An embedding site's signed xid names the participant; otherwise resume this browser's
+        // token. A refused signature is an error, never an anonymous join.
         let join = match xid {
-            Some(xid) => JoinRequest { token: None, xid: Some(xid) },
-            None => JoinRequest { token: LocalStorage::get(token_key(&id)).ok(), xid: None },
+            Some(SignedXid { xid, proof }) => JoinRequest { token: None, xid: Some(xid), xid_proof: proof },
+            None => JoinRequest { token: LocalStorage::get(token_key(&id)).ok(), xid: None, xid_proof: None },
         };
         let joined = client::post::<_, JoinResponse>(&self.url("/participants"), None, &join).await?;
         if join.xid.is_none() {

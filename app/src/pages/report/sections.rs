@@ -108,13 +108,14 @@ pub fn ReportView(
 /// CC BY 4.0 attribution, shown whenever the data names a pol.is conversation.
 #[component]
 fn Attribution(report: Arc<Report>) -> impl IntoView {
-    let url = report.summary_value("url").filter(|u| u.contains("pol.is")).map(str::to_string);
+    // The link comes from a stranger's file: only a plain http(s) link to pol.is is shown.
+    let url = report.summary_value("url").and_then(mufakat_core::escape::polis_source_link);
     url.map(|url| {
         view! {
             <aside class="attribution" data-testid="attribution">
                 <h2>{move || t().report.attribution_heading}</h2>
                 <p>{move || t().report.attribution_text}</p>
-                <p><a href=url.clone() rel="noopener">{move || t().report.source_link}": "{url.clone()}</a>
+                <p><a href=url.clone() rel="noopener noreferrer">{move || t().report.source_link}": "{url.clone()}</a>
                    " · "<a href="https://creativecommons.org/licenses/by/4.0/" rel="license noopener">"CC BY 4.0"</a></p>
             </aside>
         }

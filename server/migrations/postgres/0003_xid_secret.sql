@@ -1,0 +1,5 @@
+-- Each conversation's secret for xid proofs (see src/xid.rs and docs/embedding.md). New
+-- conversations get one when created; existing ones stay NULL until the store makes one from
+-- the operating system's random source on first need (PostgreSQL has no cryptographic random
+-- function without pgcrypto, and md5(random()) is guessable).
+ALTER TABLE conversations ADD COLUMN xid_secret TEXT;
