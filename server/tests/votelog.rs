@@ -466,6 +466,7 @@ async fn the_migration_numbers_existing_history_per_conversation_in_arrival_orde
         include_str!("../migrations/sqlite/0001_init.sql"),
         include_str!("../migrations/sqlite/0002_admin_questions_answers.sql"),
         include_str!("../migrations/sqlite/0003_participant_counter.sql"),
+        include_str!("../migrations/sqlite/0004_xid_secret.sql"),
     ] {
         sqlx::raw_sql(sql).execute(&pool).await.expect("old schema");
     }
@@ -477,7 +478,7 @@ async fn the_migration_numbers_existing_history_per_conversation_in_arrival_orde
             .await
             .expect("old history");
     }
-    sqlx::raw_sql(include_str!("../migrations/sqlite/0004_vote_log.sql"))
+    sqlx::raw_sql(include_str!("../migrations/sqlite/0005_vote_log.sql"))
         .execute(&pool)
         .await
         .expect("migrate");
