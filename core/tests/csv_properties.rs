@@ -4,6 +4,7 @@
 //! (when one cell is at fault) the column; a valid export reads back exactly as generated.
 //! Every value here is generated: no text from real conversations.
 
+use mufakat_core::escape::csv_cell_read;
 use mufakat_core::polis_csv::{
     parse_comments, parse_participants_votes, parse_summary, parse_votes, write_votes, PolisComment,
     PolisCsvError, PolisExport, PolisParticipant, PolisVote,
@@ -542,7 +543,8 @@ proptest! {
     }
 
     /// comments.csv (either layout) reads back as the comments written, bodies byte for
-    /// byte (quotes, commas and line breaks included).
+    /// byte (quotes, commas and line breaks included) but for the one escape our writers add:
+    /// a `'` before a formula character is dropped (`mufakat_core::escape::csv_cell_read`).
     #[test]
     fn generated_comments_read_back_exactly((extra, comments) in gen_comments(), layout in layout()) {
         let text = comments_doc(extra, &comments, layout).render().text;
@@ -559,7 +561,7 @@ proptest! {
                 moderation: Moderation::from_value(c.moderated).unwrap_or_default(),
                 is_meta: extra && flag(c.flags.0),
                 is_seed: extra && flag(c.flags.1),
-                body: c.body.clone(),
+                body: csv_cell_read(&c.body).to_string(),
             })
             .collect();
         prop_assert_eq!(parse_comments(&text).map_err(|e| e.to_string()), Ok(expected));
@@ -574,7 +576,7 @@ proptest! {
             .iter()
             .map(|p| PolisParticipant {
                 participant: p.participant,
-                xid: with_xid.then(|| p.xid.clone()),
+                xid: with_xid.then(|| csv_cell_read(&p.xid).to_string()),
                 group: p.group,
                 votes: statements.iter().zip(&p.votes).filter_map(|(&s, v)| Some((s, to_vote((*v)?)))).collect(),
             })

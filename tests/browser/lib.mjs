@@ -5,6 +5,7 @@ import { mkdtempSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { afterEach } from 'node:test';
 import { chromium } from 'playwright-core';
 
 export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -48,13 +49,53 @@ export async function startServer({ extraArgs = [], dir, addr = '127.0.0.1:0', a
   };
 }
 
+/** Content-Security-Policy violations seen in any page since the last test ended. The server
+ *  sends a strict policy on its pages (server/src/security_headers.rs); a test in which the
+ *  browser refused something under it fails, whatever it asserted itself. */
+const cspViolations = [];
+// Only in test files (scripts such as report-bench.mjs import this too, outside the runner).
+if (/\.test\.mjs$/.test(process.argv[1] ?? '')) {
+  afterEach(() => {
+    if (cspViolations.length) {
+      const seen = cspViolations.splice(0);
+      throw new Error(`Content Security Policy violations:\n${seen.join('\n')}`);
+    }
+  });
+}
+
+const watched = new WeakSet();
+function watchForCspViolations(page) {
+  if (watched.has(page)) return;
+  watched.add(page);
+  page.on('console', (m) => {
+    if (m.type() === 'error' && m.text().includes('Content Security Policy')) {
+      cspViolations.push(`${page.url()}: ${m.text()}`);
+    }
+  });
+}
+
+/** Chromium, with every page it opens (`newPage`, or a context's pages) watched for CSP
+ *  violations. */
 export async function launchBrowser() {
-  return chromium.launch({
+  const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
     headless: true,
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
       '--disable-component-update', '--disable-sync'],
   });
+  const newContext = browser.newContext.bind(browser);
+  browser.newContext = async (...args) => {
+    const context = await newContext(...args);
+    context.on('page', watchForCspViolations);
+    return context;
+  };
+  const newPage = browser.newPage.bind(browser);
+  browser.newPage = async (...args) => {
+    const page = await newPage(...args);
+    watchForCspViolations(page);
+    return page;
+  };
+  return browser;
 }
 
 export async function api(base, method, url, { body, token } = {}) {
