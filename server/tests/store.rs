@@ -255,3 +255,23 @@ async fn every_conversation_has_its_own_xid_secret_and_older_ones_get_one_when_f
         assert!(matches!(store.rotate_xid_secret("nope").await, Err(StoreError::NotFound(_))), "{}", b.name);
     }
 }
+
+#[tokio::test]
+async fn a_reopened_import_numbers_new_participants_after_the_imported_ones() {
+    use mufakat_server::store::ConversationDump;
+    for b in common::backends().await {
+        let store = Store::open(&b.url).await.expect("open");
+        let dump = ConversationDump {
+            conversation: Conversation::new("imported", "From Pol.is"),
+            statements: Vec::new(),
+            participants: vec![(0, None), (3, None), (7, Some("polis-xid-7".into()))],
+            votes: Vec::new(),
+        };
+        store.import_conversation(&dump).await.expect("import");
+        // Before: the counter stayed at 0, every id was taken, and each join was 503 "busy".
+        let (_, first, created) = store.join("imported", None, None).await.expect("join");
+        let (_, second, _) = store.join("imported", None, None).await.expect("join");
+        assert!(created, "{}", b.name);
+        assert_eq!((first, second), (8, 9), "{}", b.name);
+    }
+}

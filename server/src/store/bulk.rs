@@ -24,8 +24,8 @@ impl SqlStore {
         let mut tx = self.pool.begin().await?;
         sqlx::query(
             "INSERT INTO conversations (id, title, description, language, allow_statements, \
-             strict_moderation, closed, created_at, questions, xid_secret) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+             strict_moderation, closed, created_at, questions, xid_secret, next_participant) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
         )
         .bind(&c.id)
         .bind(&c.title)
@@ -38,6 +38,8 @@ impl SqlStore {
         .bind(serde_json::to_string(&c.questions).unwrap_or_else(|_| "[]".into()))
         // Imported participants keep their xids; a secret of its own guards them like any.
         .bind(crate::xid::new_secret())
+        // New participants of a reopened import are numbered after the imported ones.
+        .bind(dump.participants.iter().map(|(id, _)| i64::from(*id) + 1).max().unwrap_or(0))
         .execute(&mut *tx)
         .await?;
         let mut keys = HashSet::new();
