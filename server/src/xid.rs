@@ -14,7 +14,6 @@
 //! `docs/embedding.md` is the integrator's side of this contract, with examples.
 
 use hmac::{Hmac, Mac};
-use rand::RngCore;
 use sha2::Sha256;
 
 /// Random bytes in a secret: 256 bits, as much as the HMAC's output.
@@ -25,9 +24,7 @@ type HmacSha256 = Hmac<Sha256>;
 /// A new secret: 32 bytes from the operating system's random source, as 64 lowercase hex
 /// characters (copyable, and the same bytes in every language's string type).
 pub fn new_secret() -> String {
-    let mut bytes = [0u8; SECRET_BYTES];
-    rand::rngs::OsRng.fill_bytes(&mut bytes);
-    hex::encode(bytes)
+    crate::store::random_hex::<SECRET_BYTES>()
 }
 
 fn mac(secret: &str, xid: &str) -> HmacSha256 {

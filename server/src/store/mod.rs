@@ -134,9 +134,14 @@ pub fn now_ms() -> i64 {
 
 /// 192 random bits from the OS, hex: participant tokens and admin sessions.
 pub fn new_token() -> String {
-    let mut bytes = [0u8; 24];
+    random_hex::<24>()
+}
+
+/// `N` bytes from the operating system's random source, as lowercase hex (tokens, secrets).
+pub fn random_hex<const N: usize>() -> String {
+    let mut bytes = [0u8; N];
     rand::rngs::OsRng.fill_bytes(&mut bytes);
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    hex::encode(bytes)
 }
 
 /// The store, on one of the two backends.
