@@ -64,6 +64,11 @@ if [[ $want_test -eq 1 ]]; then
     say "installing Debian's python3"
     apt_install python3
   fi
+  # The offline browser test reads the SQLite vote history with the sqlite3 tool.
+  if ! command -v sqlite3 >/dev/null; then
+    say "installing Debian's sqlite3"
+    apt_install sqlite3
+  fi
   if ! command -v pg_ctlcluster >/dev/null && ! ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1; then
     say "installing Debian's postgresql"
     apt_install postgresql

@@ -40,13 +40,21 @@ chmod 755 "$DIR"
 PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
 PGUSER_NAME=$("${AS[@]}" id -un)
 
+# Stops the cluster we started, by its PID: fast shutdown (SIGINT), then immediate (SIGQUIT),
+# 10 s each. The folder is removed only once the server is gone, never under a running one.
 cleanup() {
-  local pid
+  local pid sig
   if [ -f "$DIR/data/postmaster.pid" ]; then
     pid=$(head -1 "$DIR/data/postmaster.pid")
-    # Fast shutdown by PID; wait for it to go.
-    kill -INT "$pid" 2>/dev/null || true
-    for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    for sig in INT QUIT; do
+      kill -0 "$pid" 2>/dev/null || break
+      kill -"$sig" "$pid" 2>/dev/null || true
+      for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    done
+    if kill -0 "$pid" 2>/dev/null; then
+      echo "with-postgres: PostgreSQL (PID $pid) did not stop; its folder $DIR is left in place" >&2
+      return
+    fi
   fi
   rm -rf "$DIR"
 }

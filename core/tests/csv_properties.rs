@@ -506,7 +506,11 @@ proptest! {
 
     #[test]
     fn one_mutation_is_reported_with_file_line_and_column(doc in any_doc(), m in mutation()) {
-        let Some((text, (line, column))) = apply(&doc, &m) else { return Ok(()) };
+        // A mutation that does not apply to this file is rejected (proptest draws another
+        // case and fails on too many rejects), not counted as a pass.
+        let Some((text, (line, column))) = apply(&doc, &m) else {
+            return Err(TestCaseError::reject("the mutation does not apply to this file"));
+        };
         let e = match parse(doc.file, &text) {
             Ok(rows) => return Err(TestCaseError::fail(format!("read {rows} rows from {text:?}"))),
             Err(e) => e,
@@ -609,7 +613,9 @@ proptest! {
         let export = PolisExport::from_files(read(&valid)).map_err(|e| TestCaseError::fail(e.to_string()))?;
         prop_assert_eq!(export.votes.len(), votes.len());
         let mutation = Mutation::Garbage { row, cell, text };
-        let Some((bad, (line, column))) = apply(&docs[which], &mutation) else { return Ok(()) };
+        let Some((bad, (line, column))) = apply(&docs[which], &mutation) else {
+            return Err(TestCaseError::reject("the mutation does not apply to this file"));
+        };
         let mut files = valid.clone();
         files[which] = bad;
         let e = match PolisExport::from_files(read(&files)) {

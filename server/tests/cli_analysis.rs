@@ -19,7 +19,7 @@ fn bin() -> Command {
 fn conversations() -> Vec<PathBuf> {
     let dir = std::env::var("MUFAKAT_POLIS_DATA").unwrap_or_else(|_| DATA.to_string());
     let Ok(entries) = std::fs::read_dir(&dir) else {
-        eprintln!("SKIPPED: {dir} is absent; the Pol.is conversation tests did not run");
+        common::say(&format!("SKIPPED: {dir} is absent; the Pol.is conversation tests did not run"));
         return Vec::new();
     };
     let mut out: Vec<PathBuf> =

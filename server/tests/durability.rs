@@ -127,6 +127,8 @@ async fn sigterm_finishes_requests_in_flight_and_exits_cleanly() {
         }
         tokio::time::sleep(Duration::from_millis(30)).await;
     }
+    let before_term = acked.lock().unwrap().len();
+    assert!(before_term > 0, "{}: no vote was acknowledged before SIGTERM, so nothing was checked", b.name);
     let pid = server.child.id().to_string();
     let status = std::process::Command::new("kill").args(["-TERM", &pid]).status().expect("kill -TERM");
     assert!(status.success());
@@ -152,5 +154,6 @@ async fn sigterm_finishes_requests_in_flight_and_exits_cleanly() {
         .collect();
     let acked = acked.lock().unwrap().clone();
     assert!(acked.iter().all(|v| current.contains(v)), "an acknowledged vote is missing after SIGTERM");
+    common::say(&format!("{}: {} votes acknowledged around SIGTERM, all stored", b.name, acked.len()));
     store.close().await;
 }

@@ -27,7 +27,11 @@ export async function startServer({ extraArgs = [], dir, addr = '127.0.0.1:0', a
   let log = '';
   proc.stderr.on('data', (d) => { log += d; });
   const base = await new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start:\n${log}`)), 30_000);
+    // A server that does not start in time is stopped, not left running past the test.
+    const timer = setTimeout(() => {
+      proc.kill('SIGKILL');
+      reject(new Error(`server did not start in 30 s (stopped):\n${log}`));
+    }, 30_000);
     proc.stdout.on('data', (d) => {
       const m = /open (http:\/\/[\d.:]+)/.exec(String(d));
       if (m) { clearTimeout(timer); resolve(m[1]); }

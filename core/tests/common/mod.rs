@@ -17,6 +17,13 @@ pub const ATTRIBUTION: &str = "Data was gathered using the Polis software (compd
 sub-licensed under CC BY 4.0 with Attribution to The Computational Democracy Project. \
 Source: https://github.com/compdemocracy/openData";
 
+/// Prints a line that shows in `cargo test`'s output even when the test passes (the test
+/// harness captures `eprintln!`, not writes to the stderr handle).
+pub fn say(line: &str) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr(), "{line}");
+}
+
 pub fn data_dir() -> PathBuf {
     std::env::var_os("MUFAKAT_POLIS_DATA")
         .map(PathBuf::from)
@@ -27,7 +34,7 @@ pub fn data_dir() -> PathBuf {
 pub fn load(name: &str) -> Option<PolisExport> {
     let dir = data_dir().join(name);
     if !dir.is_dir() {
-        eprintln!("skipping: Pol.is conversation {} not found (set MUFAKAT_POLIS_DATA)", dir.display());
+        say(&format!("SKIPPED: Pol.is conversation {} not found (set MUFAKAT_POLIS_DATA)", dir.display()));
         return None;
     }
     let export = PolisExport::from_files(|f| std::fs::read_to_string(dir.join(f)).ok());
