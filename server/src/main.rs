@@ -35,6 +35,26 @@ enum Command {
     Admin(AdminCommand),
     #[command(flatten)]
     Analysis(cli_analysis::AnalysisCommand),
+    /// Write a consistent copy of the whole store to a new file while the server serves
+    /// (SQLite: VACUUM INTO; PostgreSQL: pg_dump's custom format).
+    Backup {
+        /// The file to write; it must not exist.
+        #[arg(long)]
+        out: PathBuf,
+        #[command(flatten)]
+        store: StoreArgs,
+    },
+    /// Bring a backup back into a store (stop the server on that store first). A store that
+    /// already holds conversations is refused unless --force.
+    Restore {
+        /// A file written by `mufakat backup`.
+        file: PathBuf,
+        /// Replace what the store holds.
+        #[arg(long)]
+        force: bool,
+        #[command(flatten)]
+        store: StoreArgs,
+    },
 }
 
 #[derive(Args)]
@@ -157,6 +177,31 @@ async fn main() -> anyhow::Result<()> {
             admin_create(&username, password_stdin, &store.database_url).await
         }
         Command::Analysis(c) => cli_analysis::run(c).await,
+        Command::Backup { out, store } => {
+            let started = std::time::Instant::now();
+            let report = store::backup::backup(&store.database_url, &out).await?;
+            println!(
+                "backup written: {} ({} bytes, {}) in {:.2} s",
+                report.path.display(),
+                report.bytes,
+                report.format,
+                started.elapsed().as_secs_f64()
+            );
+            Ok(())
+        }
+        Command::Restore { file, force, store } => {
+            let restored = store::backup::restore(&file, &store.database_url, force).await?;
+            let conversations = restored.list_conversations().await?;
+            let votes: u64 = conversations.iter().map(|(_, t)| t.votes).sum();
+            restored.close().await;
+            println!(
+                "restored {} into {}: {} conversations, {votes} votes",
+                file.display(),
+                store.database_url,
+                conversations.len()
+            );
+            Ok(())
+        }
     }
 }
 

@@ -8,48 +8,13 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use common::Process;
+use common::{vote_in_order as participant, Acked, Process};
 use mufakat_server::store::Store;
 use rand::Rng;
-use serde_json::{json, Value};
 
 const CYCLES: usize = 10;
 const WORKERS: usize = 16;
 const FLAGS: &[&str] = &["--rate-per-address", "0", "--rate-per-participant", "0"];
-
-type Acked = Arc<Mutex<Vec<(u32, u32, i8)>>>;
-
-/// One simulated participant: joins, then votes on statements in order until stopped.
-async fn participant(base: String, statements: u32, acked: Acked) {
-    let c = reqwest::Client::new();
-    let Ok(r) =
-        c.post(format!("{base}/api/v1/conversations/demo/participants")).json(&json!({})).send().await
-    else {
-        return;
-    };
-    let Ok(joined) = r.json::<Value>().await else { return };
-    if joined.get("token").is_none() {
-        common::say(&format!("join refused: {joined}"));
-    }
-    let (Some(token), Some(p)) = (joined["token"].as_str(), joined["participant"].as_u64()) else { return };
-    for s in 0..statements {
-        let (word, value) = [("agree", 1), ("disagree", -1), ("pass", 0)][rand::thread_rng().gen_range(0..3)];
-        let sent = c
-            .post(format!("{base}/api/v1/conversations/demo/votes"))
-            .header("x-participant-token", token)
-            .json(&json!({"statement": s, "vote": word}))
-            .send()
-            .await;
-        match sent {
-            Ok(r) if r.status() == 200 => acked.lock().unwrap().push((p as u32, s, value)),
-            Ok(r) => {
-                common::say(&format!("vote refused: {} {}", r.status(), r.text().await.unwrap_or_default()));
-                return;
-            }
-            Err(_) => return,
-        }
-    }
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_acknowledged_vote_survives_kill_9() {

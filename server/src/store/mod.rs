@@ -8,6 +8,7 @@
 //! database). Each applies its own versioned migrations (`migrations/sqlite`,
 //! `migrations/postgres`) at start.
 
+pub mod backup;
 pub mod dedup;
 pub mod dump;
 mod postgres;

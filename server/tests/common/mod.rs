@@ -209,6 +209,44 @@ impl Drop for Process {
     }
 }
 
+/// Votes acknowledged by the server: (participant, statement, value).
+pub type Acked = std::sync::Arc<std::sync::Mutex<Vec<(u32, u32, i8)>>>;
+
+/// One simulated participant of the demo: joins, then votes on statements 0, 1, ... in
+/// order until stopped or refused, recording each acknowledged vote.
+pub async fn vote_in_order(base: String, statements: u32, acked: Acked) {
+    use rand::Rng;
+    use serde_json::{json, Value};
+    let c = reqwest::Client::new();
+    let Ok(r) =
+        c.post(format!("{base}/api/v1/conversations/demo/participants")).json(&json!({})).send().await
+    else {
+        return;
+    };
+    let Ok(joined) = r.json::<Value>().await else { return };
+    if joined.get("token").is_none() {
+        say(&format!("join refused: {joined}"));
+    }
+    let (Some(token), Some(p)) = (joined["token"].as_str(), joined["participant"].as_u64()) else { return };
+    for s in 0..statements {
+        let (word, value) = [("agree", 1), ("disagree", -1), ("pass", 0)][rand::thread_rng().gen_range(0..3)];
+        let sent = c
+            .post(format!("{base}/api/v1/conversations/demo/votes"))
+            .header("x-participant-token", token)
+            .json(&json!({"statement": s, "vote": word}))
+            .send()
+            .await;
+        match sent {
+            Ok(r) if r.status() == 200 => acked.lock().unwrap().push((p as u32, s, value)),
+            Ok(r) => {
+                say(&format!("vote refused: {} {}", r.status(), r.text().await.unwrap_or_default()));
+                return;
+            }
+            Err(_) => return,
+        }
+    }
+}
+
 /// A live event stream: `next()` gives (event name, JSON data).
 pub struct Events {
     stream: std::pin::Pin<Box<dyn futures_util::Stream<Item = reqwest::Result<bytes::Bytes>> + Send>>,
