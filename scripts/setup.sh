@@ -28,7 +28,9 @@ apt_install() {
     sudo_if_needed apt-get update -qq
     apt_updated=1
   fi
-  sudo_if_needed env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
+  # RUNLEVEL=1: packages' scripts do not start their services (nginx on port 80, the
+  # system's PostgreSQL); the tests start their own, on loopback, and stop them.
+  sudo_if_needed env DEBIAN_FRONTEND=noninteractive RUNLEVEL=1 apt-get install -y -qq "$@" >/dev/null
 }
 
 if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
@@ -63,6 +65,20 @@ if [[ $want_test -eq 1 ]]; then
   if ! command -v python3 >/dev/null; then
     say "installing Debian's python3"
     apt_install python3
+  fi
+  # The deployment test (tests/browser/deploy.test.mjs) runs nginx with a self-signed
+  # certificate and checks the systemd unit.
+  if ! command -v nginx >/dev/null && [[ ! -x /usr/sbin/nginx ]]; then
+    say "installing Debian's nginx-light"
+    apt_install nginx-light
+  fi
+  if ! command -v openssl >/dev/null; then
+    say "installing Debian's openssl"
+    apt_install openssl
+  fi
+  if ! command -v systemd-analyze >/dev/null; then
+    say "installing Debian's systemd (for systemd-analyze verify)"
+    apt_install systemd
   fi
   # The offline browser test reads the SQLite vote history with the sqlite3 tool.
   if ! command -v sqlite3 >/dev/null; then

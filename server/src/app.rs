@@ -159,7 +159,9 @@ impl Server {
             .and(NotForContentType::IMAGES)
             .and(NotForContentType::const_new("text/event-stream"));
         let mut app = crate::api::router(st.clone())
+            .route_layer(axum::middleware::from_fn(crate::metrics::note_route))
             .route("/healthz", axum::routing::get(|| async { "ok" }))
+            .route("/readyz", axum::routing::get(readyz).with_state(st.clone()))
             .layer(CompressionLayer::new().gzip(true).compress_when(compress_when))
             .layer(axum::middleware::from_fn_with_state(st.clone(), rate_limit))
             .layer(DefaultBodyLimit::max(st.limits.max_body));
@@ -190,7 +192,8 @@ impl Server {
             header::REFERRER_POLICY,
             HeaderValue::from_static("same-origin"),
         ))
-        .layer(tower_http::trace::TraceLayer::new_for_http())
+        .layer(axum::middleware::from_fn(crate::metrics::observe))
+        .layer(axum::middleware::from_fn(crate::logging::request_span))
     }
 
     /// Serves until `signal` resolves, then finishes requests in flight (their votes are
@@ -223,6 +226,19 @@ impl Server {
         self.state.store.close().await;
         tracing::info!("stopped");
         Ok(())
+    }
+}
+
+/// Readiness: the store answers a trivial read within 2 s (503 otherwise), so a load
+/// balancer sends no traffic to a process whose database is gone.
+async fn readyz(State(st): State<AppState>) -> Response {
+    match tokio::time::timeout(Duration::from_secs(2), st.store.has_conversations()).await {
+        Ok(Ok(_)) => "ready".into_response(),
+        Ok(Err(e)) => {
+            tracing::warn!(error = %e, "readiness: the store failed");
+            (StatusCode::SERVICE_UNAVAILABLE, "the store failed").into_response()
+        }
+        Err(_) => (StatusCode::SERVICE_UNAVAILABLE, "the store did not answer in 2 s").into_response(),
     }
 }
 

@@ -68,6 +68,7 @@ pub fn spawn(st: AppState) -> tokio::task::JoinHandle<()> {
                         if let Err(e) = refresh(&st, &conv, &mut a).await {
                             tracing::warn!(conversation = %conv.id, error = %e, "refresh failed");
                         }
+                        crate::metrics::METRICS.analysis_seconds.observe(started.elapsed().as_secs_f64());
                         a.not_before =
                             Some(Instant::now() + next_wait(st.limits.analysis_every, started.elapsed()));
                     });

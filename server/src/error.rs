@@ -56,6 +56,7 @@ impl From<StoreError> for AppError {
             StoreError::IdTaken => AppError::new(StatusCode::CONFLICT, "id_taken", e.to_string()).field("id"),
             StoreError::Busy => AppError::new(StatusCode::SERVICE_UNAVAILABLE, "busy", e.to_string()),
             other => {
+                crate::metrics::count(&crate::metrics::METRICS.store_errors, store_error_kind(&other));
                 tracing::error!(error = %other, "store failure");
                 AppError::new(
                     StatusCode::INTERNAL_SERVER_ERROR,
@@ -64,6 +65,18 @@ impl From<StoreError> for AppError {
                 )
             }
         }
+    }
+}
+
+/// A store failure's kind, as a metrics label.
+fn store_error_kind(e: &StoreError) -> &'static str {
+    match e {
+        StoreError::Db(sqlx::Error::PoolTimedOut) => "pool_timeout",
+        StoreError::Db(sqlx::Error::Io(_)) => "io",
+        StoreError::Db(_) => "database",
+        StoreError::Corrupt(_) => "corrupt",
+        StoreError::Migrate(_) => "migrate",
+        _ => "other",
     }
 }
 
@@ -76,6 +89,8 @@ impl IntoResponse for AppError {
                 field: self.field.map(str::to_string).or(self.field_name),
             },
         };
-        (self.status, Json(body)).into_response()
+        let mut resp = (self.status, Json(body)).into_response();
+        resp.extensions_mut().insert(crate::metrics::ErrorCode(self.code));
+        resp
     }
 }

@@ -22,6 +22,10 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 #[derive(Parser)]
 #[command(name = "mufakat", version, about = "Deliberation and consensus mapping")]
 struct Cli {
+    /// How log lines are written: text for a terminal, json (one object a line, with the
+    /// request id) for journald or a log collector.
+    #[arg(long, global = true, env = "MUFAKAT_LOG_FORMAT", value_enum, default_value = "text")]
+    log_format: mufakat_server::logging::LogFormat,
     #[command(subcommand)]
     command: Command,
 }
@@ -145,6 +149,10 @@ struct ServeArgs {
     /// Largest request body in bytes.
     #[arg(long, default_value_t = 64 * 1024)]
     max_body_bytes: usize,
+    /// Serve Prometheus metrics at http://<this address>/metrics (and /healthz),
+    /// e.g. 127.0.0.1:9100. Off by default; keep it off the public network.
+    #[arg(long, env = "MUFAKAT_METRICS_ADDR")]
+    metrics_addr: Option<SocketAddr>,
     /// Seconds between the background analyses that set routing priorities.
     #[arg(long, default_value_t = 3.0)]
     analysis_every: f64,
@@ -166,12 +174,9 @@ enum AdminCommand {
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,sqlx=warn".into()),
-        )
-        .init();
-    match Cli::parse().command {
+    let cli = Cli::parse();
+    mufakat_server::logging::init(cli.log_format);
+    match cli.command {
         Command::Serve(args) => serve(*args).await,
         Command::Admin(AdminCommand::Create { username, password_stdin, store }) => {
             admin_create(&username, password_stdin, &store.database_url).await
@@ -243,6 +248,20 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         write_timeout: seconds(args.write_timeout, 0.1),
     };
     let server = app::Server::new(store.clone(), limits);
+    if let Some(addr) = args.metrics_addr {
+        let listener = tokio::net::TcpListener::bind(addr)
+            .await
+            .with_context(|| format!("binding the metrics address {addr}"))?;
+        let metrics = axum::Router::new()
+            .route("/metrics", axum::routing::get(mufakat_server::metrics::serve_metrics))
+            .route("/healthz", axum::routing::get(|| async { "ok" }));
+        tracing::info!(%addr, "metrics at /metrics");
+        tokio::spawn(async move {
+            if let Err(e) = axum::serve(listener, metrics).await {
+                tracing::error!(error = %e, "the metrics listener stopped");
+            }
+        });
+    }
     let listener =
         tokio::net::TcpListener::bind(args.addr).await.with_context(|| format!("binding {}", args.addr))?;
     let local = listener.local_addr()?;

@@ -54,7 +54,12 @@ async fn run(store: Store, mut rx: mpsc::Receiver<Job>) {
     let mut jobs: Vec<Job> = Vec::with_capacity(MAX_BATCH);
     while rx.recv_many(&mut jobs, MAX_BATCH).await > 0 {
         let batch: Vec<VoteWrite> = jobs.iter().map(|j| j.write.clone()).collect();
-        match store.write_votes(&batch).await {
+        let started = std::time::Instant::now();
+        let written = store.write_votes(&batch).await;
+        let m = &*crate::metrics::METRICS;
+        m.writer_batch_votes.observe(batch.len() as f64);
+        m.writer_commit_seconds.observe(started.elapsed().as_secs_f64());
+        match written {
             Ok(seqs) => {
                 for (job, seq) in jobs.drain(..).zip(seqs) {
                     job.conv.apply(&job.write, seq);
@@ -63,6 +68,7 @@ async fn run(store: Store, mut rx: mpsc::Receiver<Job>) {
             }
             Err(e) => {
                 // One bad vote must not sink its neighbours: retry each on its own.
+                crate::metrics::count(&m.store_errors, "vote_batch");
                 tracing::warn!(error = %e, votes = batch.len(), "vote batch failed; retrying one by one");
                 for job in jobs.drain(..) {
                     let result = store.write_votes(std::slice::from_ref(&job.write)).await;

@@ -1,6 +1,7 @@
 //! Durability: `kill -9` the server ten times while participants vote, restart it each
 //! time, and check that every vote the server acknowledged is in the store (none lost) and
-//! that the store opens cleanly. Runs on SQLite, and on PostgreSQL when available.
+//! that the store opens cleanly, with its metrics scraped throughout. Runs on SQLite, and on
+//! PostgreSQL when available.
 
 mod common;
 
@@ -22,10 +23,18 @@ async fn every_acknowledged_vote_survives_kill_9() {
         let acked: Acked = Arc::new(Mutex::new(Vec::new()));
         let mut total_before_kill = Vec::new();
         for cycle in 0..CYCLES {
-            let mut server = Process::start(&b.url, FLAGS, &[]);
-            let workers: Vec<_> = (0..WORKERS)
+            // Metrics are scraped all along: a scrape must not cost an acknowledged vote.
+            let metrics = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap();
+            let mut server =
+                Process::start(&b.url, &[FLAGS, &["--metrics-addr", &metrics.to_string()]].concat(), &[]);
+            let mut workers: Vec<_> = (0..WORKERS)
                 .map(|_| tokio::spawn(participant(server.base.clone(), 37, acked.clone())))
                 .collect();
+            workers.push(tokio::spawn(async move {
+                while reqwest::get(format!("http://{metrics}/metrics")).await.is_ok() {
+                    tokio::time::sleep(Duration::from_millis(5)).await;
+                }
+            }));
             // Kill in the middle of the load: once votes flow, after a random moment.
             let before = acked.lock().unwrap().len();
             for _ in 0..100 {

@@ -83,8 +83,16 @@ pub(super) async fn events(
         // A lagging client skips what it missed; the next `votes` event has the totals.
         msg.ok().as_ref().and_then(sse_event)
     });
-    let stream = stream::iter(sse_event(&first)).chain(live).map(Ok).take_until(async move {
-        let _ = shutdown.wait_for(|stop| *stop).await;
-    });
+    let open = crate::metrics::StreamGuard::open();
+    let stream = stream::iter(sse_event(&first))
+        .chain(live)
+        .map(move |e| {
+            // Counted as open until the stream is dropped (the client left or the server stops).
+            let _ = &open;
+            Ok(e)
+        })
+        .take_until(async move {
+            let _ = shutdown.wait_for(|stop| *stop).await;
+        });
     Ok(Sse::new(stream).keep_alive(KeepAlive::default()))
 }
