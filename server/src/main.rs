@@ -173,10 +173,22 @@ enum AdminCommand {
 }
 
 #[tokio::main]
-async fn main() -> anyhow::Result<()> {
+async fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
     mufakat_server::logging::init(cli.log_format);
-    match cli.command {
+    // One line for the user, causes included, never a stack backtrace (RUST_BACKTRACE is
+    // set on some machines, and anyhow's debug output would print one).
+    match run(cli.command).await {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(command: Command) -> anyhow::Result<()> {
+    match command {
         Command::Serve(args) => serve(*args).await,
         Command::Admin(AdminCommand::Create { username, password_stdin, store }) => {
             admin_create(&username, password_stdin, &store.database_url).await

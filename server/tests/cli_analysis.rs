@@ -375,3 +375,22 @@ async fn http_export_is_byte_identical_to_the_cli_export() {
     assert!(comments.contains(",'=1+1 more benches"), "formula-like statement defused:\n{comments}");
     s.stop().await;
 }
+
+#[test]
+fn an_error_is_one_line_without_a_backtrace_even_with_rust_backtrace_set() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    std::fs::write(tmp.path().join("comments.csv"), "not,a,header\n").expect("write");
+    for args in [vec!["analyze", "/nonexistent/dir"], vec!["analyze", tmp.path().to_str().expect("utf-8")]] {
+        let o = bin()
+            .args(&args)
+            .env("RUST_BACKTRACE", "1")
+            .env("RUST_LIB_BACKTRACE", "1")
+            .output()
+            .expect("runs");
+        assert!(!o.status.success());
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(err.starts_with("error: "), "{err}");
+        assert_eq!(err.trim_end().lines().count(), 1, "{err}");
+        assert!(!err.to_lowercase().contains("backtrace"), "{err}");
+    }
+}
