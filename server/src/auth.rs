@@ -14,9 +14,9 @@ use axum::response::{IntoResponse, Response};
 use blake2::{Blake2b512, Digest};
 use mufakat_core::api::admin::{CSRF_HEADER, SESSION_COOKIE};
 
-use crate::app::AppState;
 use crate::error::AppError;
 use crate::login_guard::Refusal;
+use crate::state::AppState;
 use crate::store::{new_token, now_ms};
 
 /// Sessions last a day of town halls.

@@ -16,6 +16,7 @@ pub mod login_guard;
 pub mod origin;
 pub mod ratelimit;
 pub mod security_headers;
+pub mod state;
 pub mod store;
 pub mod votelog;
 pub mod writer;

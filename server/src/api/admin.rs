@@ -26,12 +26,12 @@ use rand::Rng;
 
 use super::openapi::ConversationId;
 use super::{clean_statement, JsonBody};
-use crate::app::AppState;
 use crate::auth::{self, check_csrf, session_cookie, session_token, token_hash, Moderator};
 use crate::error::AppError;
 use crate::live::visibility_changes;
 use crate::origin::PublicHttps;
 use crate::ratelimit::ClientAddress;
+use crate::state::AppState;
 use crate::store::{Conversation, NewStatement, StatementRow, StoreError};
 
 pub fn routes() -> Router<AppState> {

@@ -16,8 +16,8 @@ use utoipa::openapi::{extensions::Extensions, RefOr};
 use utoipa::{PartialSchema, ToSchema};
 
 use super::openapi::ConversationId;
-use crate::app::AppState;
 use crate::error::AppError;
+use crate::state::AppState;
 #[allow(unused_imports)]
 use mufakat_core::api::ErrorBody;
 

@@ -21,7 +21,7 @@ use utoipa::openapi::{ContentBuilder, HeaderBuilder, Ref, RefOr, Required, Respo
 use utoipa::{Modify, OpenApi};
 
 use super::{admin, events, participant, votelog};
-use crate::app::AppState;
+use crate::state::AppState;
 
 #[derive(OpenApi)]
 #[openapi(

@@ -20,10 +20,10 @@ use unicode_normalization::UnicodeNormalization;
 
 use super::openapi::ConversationId;
 use super::JsonBody;
-use crate::app::AppState;
 use crate::error::AppError;
 use crate::live::{initial_moderation, ConvState, VoteRefusal};
 use crate::origin::{Origin, PublicOrigin};
+use crate::state::AppState;
 use crate::store::{now_ms, NewStatement, VoteWrite};
 
 pub fn routes() -> Router<AppState> {

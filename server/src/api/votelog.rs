@@ -11,9 +11,9 @@ use axum::{Json, Router};
 use mufakat_core::api::{ErrorBody, VoteLogHead};
 use mufakat_core::votelog::SEGMENT_SIZE;
 
-use crate::app::AppState;
 use crate::error::AppError;
 use crate::live::ConvState;
+use crate::state::AppState;
 use crate::votelog::{SegmentAnswer, SegmentRefusal};
 
 /// The media type of a log chunk.
