@@ -87,8 +87,10 @@ fn statement_admin(s: StatementRow) -> StatementAdmin {
     responses(
         (status = 200, description = "sets the session cookie", body = ModeratorBody),
         (status = 401, description = "wrong username or password", body = ErrorBody),
-        (status = 429, description = "too many attempts from this address (`rate_limited`) or failures for this username (`login_locked`); see Retry-After", body = ErrorBody),
-        (status = 503, description = "too many password checks under way (`busy`); see Retry-After", body = ErrorBody),
+        (status = 429, description = "too many attempts from this address (`rate_limited`) or \
+            failures for this username (`login_locked`); see Retry-After", body = ErrorBody),
+        (status = 503, description = "too many password checks under way (`busy`); see Retry-After",
+            body = ErrorBody),
     )
 )]
 pub(super) async fn login(
@@ -656,7 +658,8 @@ fn group_demographics(
     tag = "admin",
     params(
         ConversationId,
-        ("file" = String, Path, description = "summary.csv, comments.csv, votes.csv, participants-votes.csv, comment-groups.csv or analysis.json", example = "votes.csv"),
+        ("file" = String, Path, description = "summary.csv, comments.csv, votes.csv, \
+            participants-votes.csv, comment-groups.csv or analysis.json", example = "votes.csv"),
     ),
     security(("moderator_session" = [])),
     responses(
@@ -665,7 +668,8 @@ fn group_demographics(
             (Object = "application/json"),
         )),
         (status = 404, description = "unknown conversation or file", body = ErrorBody),
-        (status = 409, description = "nothing to export yet: too few votes for an analysis", body = ErrorBody),
+        (status = 409, description = "nothing to export yet: too few votes for an analysis",
+            body = ErrorBody),
     )
 )]
 pub(super) async fn export(
@@ -691,7 +695,8 @@ fn secret_answer(secret: String) -> impl IntoResponse {
     params(ConversationId),
     security(("moderator_session" = [])),
     responses(
-        (status = 200, description = "the secret an embedding site signs xids with (docs/embedding.md)", body = XidSecret),
+        (status = 200, description = "the secret an embedding site signs xids with \
+            (docs/embedding.md)", body = XidSecret),
         (status = 404, description = "unknown conversation", body = ErrorBody),
     )
 )]
@@ -710,7 +715,8 @@ pub(super) async fn xid_secret(
     params(ConversationId),
     security(("moderator_session" = [])),
     responses(
-        (status = 200, description = "the new secret; proofs made with the old one are refused from now on", body = XidSecret),
+        (status = 200, description = "the new secret; proofs made with the old one are refused \
+            from now on", body = XidSecret),
         (status = 404, description = "unknown conversation", body = ErrorBody),
     )
 )]

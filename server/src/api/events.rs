@@ -66,7 +66,8 @@ fn sse_event(e: &LiveEvent) -> Option<Event> {
     tag = "participant",
     params(ConversationId),
     responses(
-        (status = 200, description = "Server-Sent Events", content_type = "text/event-stream", body = LiveEventMessage),
+        (status = 200, description = "Server-Sent Events",
+            content_type = "text/event-stream", body = LiveEventMessage),
         (status = 404, description = "unknown conversation", body = ErrorBody),
     )
 )]

@@ -67,7 +67,8 @@ pub(super) async fn conversation(
     request_body = JoinRequest,
     responses(
         (status = 200, body = JoinResponse),
-        (status = 403, description = "xid without a valid xid_proof (xid_proof_required, xid_proof_invalid)", body = ErrorBody),
+        (status = 403, description = "xid without a valid xid_proof (xid_proof_required, \
+            xid_proof_invalid)", body = ErrorBody),
         (status = 404, description = "unknown conversation", body = ErrorBody),
         (status = 503, description = "the store is busy; retry", body = ErrorBody),
     )
@@ -260,7 +261,8 @@ pub fn clean_statement(text: &str) -> Result<String, AppError> {
         (status = 400, description = "malformed, blank or too long", body = ErrorBody),
         (status = 403, description = "statements disabled", body = ErrorBody),
         (status = 404, description = "unknown conversation", body = ErrorBody),
-        (status = 409, description = "duplicate statement or closed conversation", body = ErrorBody),
+        (status = 409, description = "duplicate statement or closed conversation",
+            body = ErrorBody),
         (status = 503, description = "the store is busy; retry", body = ErrorBody),
     )
 )]
@@ -322,7 +324,8 @@ pub(super) async fn post_statement(
     request_body = AnswersSchema,
     responses(
         (status = 204, description = "saved"),
-        (status = 400, description = "malformed, or not a question or option of this conversation", body = ErrorBody),
+        (status = 400, description = "malformed, or not a question or option of this conversation",
+            body = ErrorBody),
         (status = 404, description = "unknown conversation", body = ErrorBody),
     )
 )]
@@ -386,8 +389,10 @@ pub fn participant_url(origin: &Origin, id: &str) -> String {
     tag = "participant",
     params(ConversationId),
     responses(
-        (status = 200, description = "QR code of the participant link", content_type = "image/svg+xml", body = String),
-        (status = 400, description = "a Host or X-Forwarded-* header that is not a valid origin", body = ErrorBody),
+        (status = 200, description = "QR code of the participant link",
+            content_type = "image/svg+xml", body = String),
+        (status = 400, description = "a Host or X-Forwarded-* header that is not a valid origin",
+            body = ErrorBody),
         (status = 404, description = "unknown conversation", body = ErrorBody),
     )
 )]
