@@ -5,7 +5,7 @@
 use std::sync::Arc;
 
 use axum::extract::{Path, State};
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::IntoResponse;
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -13,13 +13,14 @@ use mufakat_core::api::events::LiveEvent;
 use mufakat_core::api::{
     Answers, AnswersSchema, ConversationView, ErrorBody, JoinRequest, JoinResponse, MyVotes, NextStatement,
     PostStatementRequest, PostStatementResponse, VoteRequest, VoteResponse, VotesCompact,
-    MAX_STATEMENT_CHARS, MAX_TOKEN_BYTES, MAX_XID_BYTES, PARTICIPANT_TOKEN_HEADER,
+    MAX_STATEMENT_CHARS, MAX_TOKEN_BYTES, MAX_XID_BYTES,
 };
 use mufakat_core::model::ParticipantId;
 use unicode_normalization::UnicodeNormalization;
 
 use super::openapi::ConversationId;
 use super::JsonBody;
+use crate::auth::Participant;
 use crate::error::AppError;
 use crate::live::{initial_moderation, ConvState, VoteRefusal};
 use crate::origin::{Origin, PublicOrigin};
@@ -125,24 +126,6 @@ async fn check_xid_proof(st: &AppState, id: &str, xid: &str, proof: Option<&str>
     Ok(())
 }
 
-/// The participant named by the token header, with their votes loaded into memory; a token
-/// from another conversation is refused.
-async fn participant(st: &AppState, c: &ConvState, headers: &HeaderMap) -> Result<ParticipantId, AppError> {
-    let token = headers
-        .get(PARTICIPANT_TOKEN_HEADER)
-        .and_then(|v| v.to_str().ok())
-        .ok_or_else(|| AppError::new(StatusCode::UNAUTHORIZED, "no_token", "join the conversation first"))?;
-    let p =
-        st.live.participant(&st.store, &c.id, token).await?.ok_or_else(|| {
-            AppError::new(StatusCode::UNAUTHORIZED, "bad_token", "unknown participant token")
-        })?;
-    if !c.has_votes_of(p) {
-        let votes = st.store.votes_of(&c.id, p).await?;
-        c.set_votes_of(p, votes);
-    }
-    Ok(p)
-}
-
 /// On PostgreSQL a participant may have voted through another process: before answering
 /// from their votes (next statement, my-votes) re-read them. Votes stay on the fast path.
 async fn sync_votes(st: &AppState, c: &ConvState, p: ParticipantId) -> Result<(), AppError> {
@@ -165,11 +148,8 @@ async fn sync_votes(st: &AppState, c: &ConvState, p: ParticipantId) -> Result<()
 )]
 pub(super) async fn next(
     State(st): State<AppState>,
-    Path(id): Path<String>,
-    headers: HeaderMap,
+    Participant { conv: c, id: p }: Participant,
 ) -> Result<Json<NextStatement>, AppError> {
-    let c = conv(&st, &id).await?;
-    let p = participant(&st, &c, &headers).await?;
     sync_votes(&st, &c, p).await?;
     Ok(Json(c.next_for(p)))
 }
@@ -189,12 +169,9 @@ pub(super) async fn next(
 )]
 pub(super) async fn vote(
     State(st): State<AppState>,
-    Path(id): Path<String>,
-    headers: HeaderMap,
+    Participant { conv: c, id: p }: Participant,
     JsonBody(req): JsonBody<VoteRequest>,
 ) -> Result<Json<VoteResponse>, AppError> {
-    let c = conv(&st, &id).await?;
-    let p = participant(&st, &c, &headers).await?;
     c.check_vote(req.statement).map_err(|r| match r {
         VoteRefusal::Closed => AppError::closed(),
         VoteRefusal::UnknownStatement => AppError::not_found("statement").field("statement"),
@@ -223,11 +200,8 @@ pub(super) async fn vote(
 )]
 pub(super) async fn my_votes(
     State(st): State<AppState>,
-    Path(id): Path<String>,
-    headers: HeaderMap,
+    Participant { conv: c, id: p }: Participant,
 ) -> Result<Json<MyVotes>, AppError> {
-    let c = conv(&st, &id).await?;
-    let p = participant(&st, &c, &headers).await?;
     sync_votes(&st, &c, p).await?;
     Ok(Json(MyVotes { votes: c.votes_of(p) }))
 }
@@ -269,11 +243,9 @@ pub fn clean_statement(text: &str) -> Result<String, AppError> {
 pub(super) async fn post_statement(
     State(st): State<AppState>,
     Path(id): Path<String>,
-    headers: HeaderMap,
+    Participant { conv: c, id: p }: Participant,
     JsonBody(req): JsonBody<PostStatementRequest>,
 ) -> Result<(StatusCode, Json<PostStatementResponse>), AppError> {
-    let c = conv(&st, &id).await?;
-    let p = participant(&st, &c, &headers).await?;
     let settings = c.conversation();
     if settings.closed {
         return Err(AppError::closed());
@@ -332,11 +304,9 @@ pub(super) async fn post_statement(
 pub(super) async fn answers(
     State(st): State<AppState>,
     Path(id): Path<String>,
-    headers: HeaderMap,
+    Participant { conv: c, id: p }: Participant,
     JsonBody(req): JsonBody<Answers>,
 ) -> Result<StatusCode, AppError> {
-    let c = conv(&st, &id).await?;
-    let p = participant(&st, &c, &headers).await?;
     let questions = c.conversation().questions;
     let mut pairs = Vec::with_capacity(req.len());
     for (key, option) in &req {
