@@ -250,7 +250,7 @@ pub(super) async fn post_statement(
     if settings.closed {
         return Err(AppError::closed());
     }
-    if !settings.allow_statements {
+    if !settings.settings.allow_statements {
         return Err(AppError::new(
             StatusCode::FORBIDDEN,
             "statements_disabled",
@@ -307,7 +307,7 @@ pub(super) async fn answers(
     Participant { conv: c, id: p }: Participant,
     JsonBody(req): JsonBody<Answers>,
 ) -> Result<StatusCode, AppError> {
-    let questions = c.conversation().questions;
+    let questions = c.conversation().settings.questions;
     let mut pairs = Vec::with_capacity(req.len());
     for (key, option) in &req {
         let q = questions.iter().find(|q| &q.key == key).ok_or_else(|| {
