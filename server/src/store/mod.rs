@@ -165,6 +165,15 @@ impl Store {
         }
     }
 
+    /// Sends `payload` to every process listening on `channel` (PostgreSQL's NOTIFY); on
+    /// SQLite, whose one process has no one to tell, nothing.
+    pub async fn notify(&self, channel: &str, payload: &str) -> Result<()> {
+        match self {
+            Store::Postgres(s) => s.notify(channel, payload).await,
+            Store::Sqlite(_) => Ok(()),
+        }
+    }
+
     pub fn backend(&self) -> &'static str {
         match self {
             Store::Sqlite(_) => "sqlite",
