@@ -1,22 +1,28 @@
-//! Moderator accounts and sessions: argon2 password hashes, random session tokens of which
-//! only a BLAKE2 hash is stored, and the `Moderator` extractor that refuses every admin
-//! request without a live session (401) and every state-changing one without the CSRF
-//! header (403).
+//! Who is asking. Moderator accounts and sessions: argon2 password hashes, random session
+//! tokens of which only a BLAKE2 hash is stored, and the `Moderator` extractor that refuses
+//! every admin request without a live session (401) and every state-changing one without the
+//! CSRF header (403). Participants: the `Participant` extractor, the holder of a participant
+//! token of the path's conversation (401 without one).
 
 use std::time::Duration;
 
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
-use axum::extract::FromRequestParts;
+use std::sync::Arc;
+
+use axum::extract::{FromRequestParts, Path};
 use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use blake2::{Blake2b512, Digest};
 use mufakat_core::api::admin::{CSRF_HEADER, SESSION_COOKIE};
+use mufakat_core::api::PARTICIPANT_TOKEN_HEADER;
+use mufakat_core::model::ParticipantId;
 
-use crate::app::AppState;
 use crate::error::AppError;
+use crate::live::ConvState;
 use crate::login_guard::Refusal;
+use crate::state::AppState;
 use crate::store::{new_token, now_ms};
 
 /// Sessions last a day of town halls.
@@ -144,6 +150,44 @@ impl FromRequestParts<AppState> for Moderator {
         check_csrf(&parts.method, &parts.headers)?;
         Ok(Moderator { username })
     }
+}
+
+/// The participant named by the `x-participant-token` header in the conversation of the
+/// path's `{id}`, with their votes loaded into memory. Refuses an unknown conversation (404),
+/// a request without the header (401 `no_token`) and a token that is not one of this
+/// conversation's (401 `bad_token`), before the request's body is read.
+pub struct Participant {
+    /// The conversation, as this process serves it.
+    pub conv: Arc<ConvState>,
+    pub id: ParticipantId,
+}
+
+impl FromRequestParts<AppState> for Participant {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, st: &AppState) -> Result<Self, Response> {
+        let Path(id) =
+            Path::<String>::from_request_parts(parts, st).await.map_err(IntoResponse::into_response)?;
+        let conv = st.live.conv(&st.store, &id).await.map_err(|e| AppError::from(e).into_response())?;
+        let id = participant(st, &conv, &parts.headers).await.map_err(IntoResponse::into_response)?;
+        Ok(Participant { conv, id })
+    }
+}
+
+async fn participant(st: &AppState, c: &ConvState, headers: &HeaderMap) -> Result<ParticipantId, AppError> {
+    let token = headers
+        .get(PARTICIPANT_TOKEN_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .ok_or_else(|| AppError::new(StatusCode::UNAUTHORIZED, "no_token", "join the conversation first"))?;
+    let p =
+        st.live.participant(&st.store, &c.id, token).await?.ok_or_else(|| {
+            AppError::new(StatusCode::UNAUTHORIZED, "bad_token", "unknown participant token")
+        })?;
+    if !c.has_votes_of(p) {
+        let votes = st.store.votes_of(&c.id, p).await?;
+        c.set_votes_of(p, votes);
+    }
+    Ok(p)
 }
 
 #[cfg(test)]

@@ -18,8 +18,8 @@ use mufakat_core::api::events::LiveEvent;
 use mufakat_core::api::VoteCounts;
 use mufakat_core::{analyse, AnalysisInput, AnalysisParams, StatementId, Vote, VoteRecord, WarmStart};
 
-use crate::app::AppState;
 use crate::live::ConvState;
+use crate::state::AppState;
 
 /// How often `votes` events may go out per conversation.
 const VOTES_EVENT_EVERY: Duration = Duration::from_millis(250);

@@ -11,6 +11,7 @@ use anyhow::{bail, Context};
 use clap::{Args, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
 use mufakat_core::analysis::{Analysis, AnalysisInput, AnalysisParams, Stage};
+use mufakat_core::api::settings::ConversationSettings;
 use mufakat_core::polis_csv::{self, PolisExport};
 use mufakat_core::report_files::report_files;
 
@@ -166,15 +167,16 @@ pub fn export_to_dump(export: &PolisExport, id: &str) -> ConversationDump {
     statements.dedup_by_key(|s| s.id);
     ConversationDump {
         conversation: Conversation {
-            id: id.to_string(),
-            title: topic,
-            description,
-            language: "en".into(),
-            allow_statements: true,
-            strict_moderation: false,
             closed: true,
-            questions: Vec::new(),
-            created_at_ms: crate::store::now_ms(),
+            ..Conversation::with_settings(
+                id,
+                ConversationSettings {
+                    title: topic,
+                    description,
+                    language: "en".into(),
+                    ..Default::default()
+                },
+            )
         },
         statements,
         participants: participants.into_iter().collect(),

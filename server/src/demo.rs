@@ -3,6 +3,7 @@
 //! deterministically (fixed seed), with a real group structure: three opinion camps
 //! (digital-first, face-to-face, environment-first) and statements everyone agrees on.
 
+use mufakat_core::api::settings::ConversationSettings;
 use mufakat_core::model::{Moderation, ParticipantId, StatementId, Vote};
 use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
@@ -64,22 +65,20 @@ const STATEMENTS: &[(&str, [f64; 3])] = &[
 /// Loads the demo conversation: statements, simulated participants and their votes.
 pub async fn load(store: &Store) -> anyhow::Result<()> {
     store
-        .create_conversation(&Conversation {
-            id: DEMO_ID.to_string(),
-            title: "Bagaimana kelurahan kita bisa memperbaiki layanan publik? / How can our kelurahan improve public services?"
-                .to_string(),
-            description: "Kelurahan Sukamaju ingin mendengar warganya sebelum menyusun rencana kerja tahun depan. \
-                 Setujui, tolak, atau lewati setiap pernyataan, dan tambahkan pendapat Anda sendiri. / \
-                 Sukamaju wants to hear from residents before it writes next year's work plan. Agree, disagree or \
-                 pass on each statement, and add your own."
-                .to_string(),
-            language: "id".to_string(),
-            allow_statements: true,
-            strict_moderation: false,
-            closed: false,
-            questions: Vec::new(),
-            created_at_ms: crate::store::now_ms(),
-        })
+        .create_conversation(&Conversation::with_settings(
+            DEMO_ID,
+            ConversationSettings {
+                title: "Bagaimana kelurahan kita bisa memperbaiki layanan publik? / How can our kelurahan improve public services?"
+                    .to_string(),
+                description: "Kelurahan Sukamaju ingin mendengar warganya sebelum menyusun rencana kerja tahun depan. \
+                     Setujui, tolak, atau lewati setiap pernyataan, dan tambahkan pendapat Anda sendiri. / \
+                     Sukamaju wants to hear from residents before it writes next year's work plan. Agree, disagree or \
+                     pass on each statement, and add your own."
+                    .to_string(),
+                language: "id".to_string(),
+                ..Default::default()
+            },
+        ))
         .await?;
     for (text, _) in STATEMENTS {
         store

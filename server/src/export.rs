@@ -44,7 +44,7 @@ pub async fn file(store: &Store, id: &str, name: &str) -> Result<(String, String
 
 /// The stored conversation as a Pol.is export (current moderation, full vote history).
 pub fn dump_to_export(dump: &ConversationDump) -> PolisExport {
-    let c = &dump.conversation;
+    let c = &dump.conversation.settings;
     PolisExport {
         summary: vec![
             ("topic".into(), c.title.clone()),

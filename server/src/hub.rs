@@ -56,9 +56,9 @@ impl Hub {
     /// Sends an event to every stream of the conversation, on every process.
     pub async fn publish(&self, conversation: &str, event: LiveEvent) {
         match self.store.pg_pool() {
-            Some(pool) => {
+            Some(_) => {
                 let wire = Wire { conversation: conversation.to_string(), event: Some(event), reload: false };
-                notify(pool, &wire).await;
+                notify(&self.store, &wire).await;
             }
             None => self.deliver(conversation, event),
         }
@@ -66,8 +66,9 @@ impl Hub {
 
     /// Tells every other process to reload the conversation (this one already has).
     pub async fn reload_elsewhere(&self, conversation: &str) {
-        if let Some(pool) = self.store.pg_pool() {
-            notify(pool, &Wire { conversation: conversation.to_string(), event: None, reload: true }).await;
+        if self.store.pg_pool().is_some() {
+            notify(&self.store, &Wire { conversation: conversation.to_string(), event: None, reload: true })
+                .await;
         }
     }
 
@@ -118,9 +119,9 @@ impl Hub {
     }
 }
 
-async fn notify(pool: &sqlx::PgPool, wire: &Wire) {
+async fn notify(store: &Store, wire: &Wire) {
     let Ok(payload) = serde_json::to_string(wire) else { return };
-    if let Err(e) = sqlx::query("SELECT pg_notify($1, $2)").bind(CHANNEL).bind(payload).execute(pool).await {
+    if let Err(e) = store.notify(CHANNEL, &payload).await {
         tracing::warn!(error = %e, "could not publish a live event");
     }
 }

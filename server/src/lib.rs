@@ -18,6 +18,7 @@ pub mod metrics;
 pub mod origin;
 pub mod ratelimit;
 pub mod security_headers;
+pub mod state;
 pub mod store;
 pub mod votelog;
 pub mod writer;

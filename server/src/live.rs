@@ -10,7 +10,7 @@ use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 
-use mufakat_core::api::{ConversationView, NextStatement, StatementView, VoteCounts, MAX_STATEMENT_CHARS};
+use mufakat_core::api::{ConversationView, NextStatement, StatementView, VoteCounts};
 use mufakat_core::model::{Moderation, ParticipantId, StatementId, Vote, VoteRecord};
 use mufakat_core::routing;
 use mufakat_core::StatementMeta;
@@ -188,19 +188,8 @@ impl ConvState {
     pub fn view(&self) -> ConversationView {
         let inner = self.lock();
         let c = &inner.conv;
-        ConversationView {
-            id: c.id.clone(),
-            title: c.title.clone(),
-            description: c.description.clone(),
-            language: c.language.clone(),
-            allow_statements: c.allow_statements,
-            strict_moderation: c.strict_moderation,
-            closed: c.closed,
-            max_statement_chars: MAX_STATEMENT_CHARS,
-            participants: inner.totals.participants,
-            statements: inner.statements.iter().filter(|s| inner.visible(s)).map(view).collect(),
-            questions: c.questions.clone(),
-        }
+        let statements = inner.statements.iter().filter(|s| inner.visible(s)).map(view).collect();
+        ConversationView::new(&c.id, &c.settings, c.closed, inner.totals.participants, statements)
     }
 
     /// A statement as participants see it, if they may see it.
@@ -429,7 +418,7 @@ pub fn visibility_changes(
 
 /// `Moderation` to store for a participant's new statement.
 pub fn initial_moderation(conv: &Conversation) -> Moderation {
-    if conv.strict_moderation {
+    if conv.settings.strict_moderation {
         Moderation::Pending
     } else {
         Moderation::Accepted

@@ -19,8 +19,8 @@ use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::request::Parts;
 use axum::http::{header, HeaderMap};
 
-use crate::app::AppState;
 use crate::error::AppError;
+use crate::state::AppState;
 
 /// Longest host (with its port) we build a link from: a 253-byte DNS name and ":65535".
 pub const MAX_HOST_BYTES: usize = 260;

@@ -8,7 +8,7 @@
 //! - `GET /api/v1/admin/conversations` → `Vec<ConversationSummary>`;
 //!   `POST /api/v1/admin/conversations` [`NewConversation`] → [`ConversationAdmin`]
 //! - `GET /api/v1/admin/conversations/{id}` → [`ConversationAdmin`];
-//!   `PATCH /api/v1/admin/conversations/{id}` [`ConversationSettings`] → [`ConversationAdmin`]
+//!   `PATCH /api/v1/admin/conversations/{id}` [`SettingsChange`] → [`ConversationAdmin`]
 //! - `POST /api/v1/admin/conversations/{id}/statements` [`SeedStatements`] → [`SeedResult`]
 //! - `GET /api/v1/admin/conversations/{id}/statements` → `Vec<StatementAdmin>` (every state)
 //! - `POST /api/v1/admin/conversations/{id}/moderation` [`ModerationRequest`] → `Vec<StatementAdmin>`
@@ -25,6 +25,7 @@
 
 use serde::{Deserialize, Serialize};
 
+pub use crate::api::settings::{ConversationAdmin, ConversationSettings, NewConversation, SettingsChange};
 use crate::api::VoteCounts;
 use crate::model::{Moderation, ParticipantId, StatementId};
 
@@ -87,94 +88,6 @@ fn option_list() -> utoipa::openapi::schema::Array {
     let option =
         ObjectBuilder::new().schema_type(Type::String).min_length(Some(1)).max_length(Some(MAX_OPTION_BYTES));
     ArrayBuilder::new().items(option).min_items(Some(1)).max_items(Some(MAX_OPTIONS)).build()
-}
-
-/// Seed statements given with a new conversation: each must be a valid statement.
-#[cfg(feature = "openapi")]
-fn seed_list() -> utoipa::openapi::schema::Array {
-    use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, Type};
-    let text = ObjectBuilder::new()
-        .schema_type(Type::String)
-        .min_length(Some(1))
-        .max_length(Some(crate::api::MAX_STATEMENT_CHARS))
-        .description(Some("counted once trimmed and NFC-normalised; not blank"));
-    ArrayBuilder::new().items(text).build()
-}
-
-/// Settings a moderator can change at any time.
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct ConversationSettings {
-    /// Not blank.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 200))]
-    pub title: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "openapi", schema(max_length = 5000))]
-    pub description: Option<String>,
-    /// BCP 47 tag; its bounds count bytes of UTF-8 (the tag's shape is not checked).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 35))]
-    pub language: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub allow_statements: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub strict_moderation: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "openapi", schema(max_items = 20))]
-    pub questions: Option<Vec<DemographicQuestion>>,
-}
-
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct NewConversation {
-    /// Optional URL slug; the server picks a random one when absent.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "openapi", schema(pattern = "^[a-z0-9_-]{1,64}$"))]
-    pub id: Option<String>,
-    /// Not blank.
-    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 200))]
-    pub title: String,
-    #[serde(default)]
-    #[cfg_attr(feature = "openapi", schema(max_length = 5000))]
-    pub description: String,
-    /// BCP 47 tag; its bounds count bytes of UTF-8 (the tag's shape is not checked).
-    #[serde(default = "default_language")]
-    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 35))]
-    pub language: String,
-    #[serde(default = "yes")]
-    pub allow_statements: bool,
-    #[serde(default)]
-    pub strict_moderation: bool,
-    #[serde(default)]
-    #[cfg_attr(feature = "openapi", schema(max_items = 20))]
-    pub questions: Vec<DemographicQuestion>,
-    /// Seed statements, accepted at once (bounded only by the request body limit).
-    #[serde(default)]
-    #[cfg_attr(feature = "openapi", schema(schema_with = seed_list))]
-    pub seeds: Vec<String>,
-}
-
-fn default_language() -> String {
-    "id".to_string()
-}
-
-fn yes() -> bool {
-    true
-}
-
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ConversationAdmin {
-    pub id: String,
-    pub title: String,
-    pub description: String,
-    pub language: String,
-    pub allow_statements: bool,
-    pub strict_moderation: bool,
-    pub closed: bool,
-    pub questions: Vec<DemographicQuestion>,
-    pub created_at_ms: i64,
 }
 
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

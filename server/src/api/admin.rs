@@ -10,14 +10,14 @@ use axum::response::{AppendHeaders, IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use mufakat_core::api::admin::{
-    ConversationAdmin, ConversationSettings, ConversationStats, ConversationSummary, Decision,
-    DemographicQuestion, DemographicTally, GroupDemographic, GroupDemographics, LoginRequest,
-    ModerationRequest, Moderator as ModeratorBody, NewConversation, OptionCount, SeedRefusal, SeedResult,
-    SeedStatements, StatementAdmin, XidSecret, MAX_DESCRIPTION_CHARS, MAX_ID_BYTES, MAX_LANGUAGE_BYTES,
-    MAX_MODERATED, MAX_OPTIONS, MAX_OPTION_BYTES, MAX_QUESTIONS, MAX_QUESTION_KEY_BYTES,
-    MAX_QUESTION_LABEL_CHARS, MAX_REASON_CHARS, MAX_SEED_TEXTS, MAX_TITLE_CHARS, MIN_CELL,
+    ConversationAdmin, ConversationStats, ConversationSummary, Decision, DemographicQuestion,
+    DemographicTally, GroupDemographic, GroupDemographics, LoginRequest, ModerationRequest,
+    Moderator as ModeratorBody, NewConversation, OptionCount, SeedRefusal, SeedResult, SeedStatements,
+    SettingsChange, StatementAdmin, XidSecret, MAX_ID_BYTES, MAX_MODERATED, MAX_REASON_CHARS, MAX_SEED_TEXTS,
+    MIN_CELL,
 };
 use mufakat_core::api::events::LiveEvent;
+use mufakat_core::api::settings::{check_chars, ConversationSettings, InvalidSetting};
 #[allow(unused_imports)]
 use mufakat_core::api::ErrorBody;
 use mufakat_core::model::{Moderation, ParticipantId};
@@ -26,12 +26,12 @@ use rand::Rng;
 
 use super::openapi::ConversationId;
 use super::{clean_statement, JsonBody};
-use crate::app::AppState;
 use crate::auth::{self, check_csrf, session_cookie, session_token, token_hash, Moderator};
 use crate::error::AppError;
 use crate::live::visibility_changes;
 use crate::origin::PublicHttps;
 use crate::ratelimit::ClientAddress;
+use crate::state::AppState;
 use crate::store::{Conversation, NewStatement, StatementRow, StoreError};
 
 pub fn routes() -> Router<AppState> {
@@ -53,17 +53,7 @@ pub fn routes() -> Router<AppState> {
 }
 
 fn admin_view(c: &Conversation) -> ConversationAdmin {
-    ConversationAdmin {
-        id: c.id.clone(),
-        title: c.title.clone(),
-        description: c.description.clone(),
-        language: c.language.clone(),
-        allow_statements: c.allow_statements,
-        strict_moderation: c.strict_moderation,
-        closed: c.closed,
-        questions: c.questions.clone(),
-        created_at_ms: c.created_at_ms,
-    }
+    ConversationAdmin::new(&c.id, &c.settings, c.closed, c.created_at_ms)
 }
 
 fn statement_admin(s: StatementRow) -> StatementAdmin {
@@ -87,8 +77,10 @@ fn statement_admin(s: StatementRow) -> StatementAdmin {
     responses(
         (status = 200, description = "sets the session cookie", body = ModeratorBody),
         (status = 401, description = "wrong username or password", body = ErrorBody),
-        (status = 429, description = "too many attempts from this address (`rate_limited`) or failures for this username (`login_locked`); see Retry-After", body = ErrorBody),
-        (status = 503, description = "too many password checks under way (`busy`); see Retry-After", body = ErrorBody),
+        (status = 429, description = "too many attempts from this address (`rate_limited`) or \
+            failures for this username (`login_locked`); see Retry-After", body = ErrorBody),
+        (status = 503, description = "too many password checks under way (`busy`); see Retry-After",
+            body = ErrorBody),
     )
 )]
 pub(super) async fn login(
@@ -157,7 +149,7 @@ pub(super) async fn list(
             st.store.statements(&c.id).await?.iter().filter(|s| s.moderation == Moderation::Pending).count();
         out.push(ConversationSummary {
             id: c.id,
-            title: c.title,
+            title: c.settings.title,
             closed: c.closed,
             participants: totals.participants,
             votes: totals.votes,
@@ -167,58 +159,13 @@ pub(super) async fn list(
     Ok(Json(out))
 }
 
-fn check_text(value: &str, field: &'static str, max: usize) -> Result<(), AppError> {
-    if value.chars().count() > max {
-        return Err(AppError::bad_request(
-            "invalid_field",
-            format!("{field} is longer than {max} characters"),
-        )
-        .field(field));
-    }
-    Ok(())
+/// A setting out of bounds is a 400 naming the field.
+fn invalid(e: InvalidSetting) -> AppError {
+    AppError::bad_request("invalid_field", e.message).field(e.field)
 }
 
-fn check_settings(c: &Conversation) -> Result<(), AppError> {
-    if c.title.trim().is_empty() {
-        return Err(AppError::bad_request("invalid_field", "the title is empty").field("title"));
-    }
-    check_text(&c.title, "title", MAX_TITLE_CHARS)?;
-    check_text(&c.description, "description", MAX_DESCRIPTION_CHARS)?;
-    if c.language.is_empty() || c.language.len() > MAX_LANGUAGE_BYTES {
-        return Err(AppError::bad_request("invalid_field", "language must be a BCP 47 tag").field("language"));
-    }
-    check_questions(&c.questions)
-}
-
-fn check_questions(questions: &[DemographicQuestion]) -> Result<(), AppError> {
-    let bad = |m: &str| AppError::bad_request("invalid_field", m.to_string()).field("questions");
-    if questions.len() > MAX_QUESTIONS {
-        return Err(bad(&format!("at most {MAX_QUESTIONS} questions")));
-    }
-    for (i, q) in questions.iter().enumerate() {
-        if q.key.is_empty()
-            || q.key.len() > MAX_QUESTION_KEY_BYTES
-            || questions[..i].iter().any(|o| o.key == q.key)
-        {
-            return Err(bad(&format!(
-                "each question needs a distinct key of 1 to {MAX_QUESTION_KEY_BYTES} bytes"
-            )));
-        }
-        if q.label.trim().is_empty() || q.label.chars().count() > MAX_QUESTION_LABEL_CHARS {
-            return Err(bad(&format!(
-                "each question needs a label of 1 to {MAX_QUESTION_LABEL_CHARS} characters"
-            )));
-        }
-        if q.options.is_empty()
-            || q.options.len() > MAX_OPTIONS
-            || q.options.iter().any(|o| o.is_empty() || o.len() > MAX_OPTION_BYTES)
-        {
-            return Err(bad(&format!(
-                "each question needs 1 to {MAX_OPTIONS} options of 1 to {MAX_OPTION_BYTES} bytes"
-            )));
-        }
-    }
-    Ok(())
+fn check_settings(settings: &ConversationSettings) -> Result<(), AppError> {
+    settings.check().map_err(invalid)
 }
 
 fn new_id() -> String {
@@ -255,21 +202,17 @@ pub(super) async fn create(
     _m: Moderator,
     JsonBody(req): JsonBody<NewConversation>,
 ) -> Result<(StatusCode, Json<ConversationAdmin>), AppError> {
-    let id = match req.id {
+    let (id, settings, seeds) = req.into_parts();
+    let id = match id {
         Some(id) => {
             check_id(&id)?;
             id
         }
         None => new_id(),
     };
-    let mut c = Conversation::new(&id, req.title.trim());
-    c.description = req.description;
-    c.language = req.language;
-    c.allow_statements = req.allow_statements;
-    c.strict_moderation = req.strict_moderation;
-    c.questions = req.questions;
-    check_settings(&c)?;
-    let seeds = req.seeds.iter().map(|s| clean_statement(s)).collect::<Result<Vec<_>, _>>()?;
+    check_settings(&settings)?;
+    let c = Conversation::with_settings(&id, settings);
+    let seeds = seeds.iter().map(|s| clean_statement(s)).collect::<Result<Vec<_>, _>>()?;
     st.store.create_conversation(&c).await?;
     for text in &seeds {
         let seed = NewStatement { text, author: None, moderation: Moderation::Accepted, is_seed: true };
@@ -314,7 +257,7 @@ async fn changed(st: &AppState, id: &str) -> Result<(), AppError> {
     tag = "admin",
     params(ConversationId),
     security(("moderator_session" = [])),
-    request_body = ConversationSettings,
+    request_body = SettingsChange,
     responses(
         (status = 200, body = ConversationAdmin),
         (status = 404, description = "unknown conversation", body = ErrorBody),
@@ -324,30 +267,13 @@ pub(super) async fn update(
     State(st): State<AppState>,
     _m: Moderator,
     Path(id): Path<String>,
-    JsonBody(req): JsonBody<ConversationSettings>,
+    JsonBody(req): JsonBody<SettingsChange>,
 ) -> Result<Json<ConversationAdmin>, AppError> {
     let mut c = st.store.conversation(&id).await?;
     let before = st.store.statements(&id).await?;
     let old = c.clone();
-    if let Some(v) = req.title {
-        c.title = v.trim().to_string();
-    }
-    if let Some(v) = req.description {
-        c.description = v;
-    }
-    if let Some(v) = req.language {
-        c.language = v;
-    }
-    if let Some(v) = req.allow_statements {
-        c.allow_statements = v;
-    }
-    if let Some(v) = req.strict_moderation {
-        c.strict_moderation = v;
-    }
-    if let Some(v) = req.questions {
-        c.questions = v;
-    }
-    check_settings(&c)?;
+    req.apply(&mut c.settings);
+    check_settings(&c.settings)?;
     st.store.update_conversation(&c).await?;
     changed(&st, &id).await?;
     // Switching strict moderation on or off hides or shows pending statements.
@@ -458,7 +384,7 @@ pub(super) async fn moderate(
         return Err(AppError::bad_request("invalid_field", message).field("statements"));
     }
     if let Some(r) = &req.reason {
-        check_text(r, "reason", MAX_REASON_CHARS)?;
+        check_chars(r, "reason", MAX_REASON_CHARS).map_err(invalid)?;
     }
     let moderation = match req.decision {
         Decision::Accept => Moderation::Accepted,
@@ -575,7 +501,7 @@ pub(super) async fn stats(
         statements_pending: count(Moderation::Pending),
         statements_rejected: count(Moderation::Rejected),
         votes_per_hour: st.store.votes_per_hour(&id).await?,
-        demographics: tallies(&c.questions, &st.store.answer_counts(&id).await?),
+        demographics: tallies(&c.settings.questions, &st.store.answer_counts(&id).await?),
     }))
 }
 
@@ -656,7 +582,8 @@ fn group_demographics(
     tag = "admin",
     params(
         ConversationId,
-        ("file" = String, Path, description = "summary.csv, comments.csv, votes.csv, participants-votes.csv, comment-groups.csv or analysis.json", example = "votes.csv"),
+        ("file" = String, Path, description = "summary.csv, comments.csv, votes.csv, \
+            participants-votes.csv, comment-groups.csv or analysis.json", example = "votes.csv"),
     ),
     security(("moderator_session" = [])),
     responses(
@@ -665,7 +592,8 @@ fn group_demographics(
             (Object = "application/json"),
         )),
         (status = 404, description = "unknown conversation or file", body = ErrorBody),
-        (status = 409, description = "nothing to export yet: too few votes for an analysis", body = ErrorBody),
+        (status = 409, description = "nothing to export yet: too few votes for an analysis",
+            body = ErrorBody),
     )
 )]
 pub(super) async fn export(
@@ -691,7 +619,8 @@ fn secret_answer(secret: String) -> impl IntoResponse {
     params(ConversationId),
     security(("moderator_session" = [])),
     responses(
-        (status = 200, description = "the secret an embedding site signs xids with (docs/embedding.md)", body = XidSecret),
+        (status = 200, description = "the secret an embedding site signs xids with \
+            (docs/embedding.md)", body = XidSecret),
         (status = 404, description = "unknown conversation", body = ErrorBody),
     )
 )]
@@ -710,7 +639,8 @@ pub(super) async fn xid_secret(
     params(ConversationId),
     security(("moderator_session" = [])),
     responses(
-        (status = 200, description = "the new secret; proofs made with the old one are refused from now on", body = XidSecret),
+        (status = 200, description = "the new secret; proofs made with the old one are refused \
+            from now on", body = XidSecret),
         (status = 404, description = "unknown conversation", body = ErrorBody),
     )
 )]

@@ -16,8 +16,8 @@ use utoipa::openapi::{extensions::Extensions, RefOr};
 use utoipa::{PartialSchema, ToSchema};
 
 use super::openapi::ConversationId;
-use crate::app::AppState;
 use crate::error::AppError;
+use crate::state::AppState;
 #[allow(unused_imports)]
 use mufakat_core::api::ErrorBody;
 
@@ -66,7 +66,8 @@ fn sse_event(e: &LiveEvent) -> Option<Event> {
     tag = "participant",
     params(ConversationId),
     responses(
-        (status = 200, description = "Server-Sent Events", content_type = "text/event-stream", body = LiveEventMessage),
+        (status = 200, description = "Server-Sent Events",
+            content_type = "text/event-stream", body = LiveEventMessage),
         (status = 404, description = "unknown conversation", body = ErrorBody),
     )
 )]

@@ -14,8 +14,8 @@ use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::{Json, Router};
 
-use crate::app::AppState;
 use crate::error::AppError;
+use crate::state::AppState;
 
 pub use participant::clean_statement;
 

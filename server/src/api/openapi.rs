@@ -21,11 +21,15 @@ use utoipa::openapi::{ContentBuilder, HeaderBuilder, Ref, RefOr, Required, Respo
 use utoipa::{Modify, OpenApi};
 
 use super::{admin, events, participant, votelog};
-use crate::app::AppState;
+use crate::state::AppState;
 
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "mufakat API", description = "Deliberation and consensus mapping: participant, moderator and live-event endpoints. Votes: agree = +1, disagree = -1, pass = 0."),
+    info(
+        title = "mufakat API",
+        description = "Deliberation and consensus mapping: participant, moderator and live-event \
+            endpoints. Votes: agree = +1, disagree = -1, pass = 0."
+    ),
     paths(
         participant::conversation,
         participant::join,
@@ -61,7 +65,8 @@ use crate::app::AppState;
     modifiers(&CommonResponses),
     tags(
         (name = "participant", description = "Public and participant-token endpoints"),
-        (name = "admin", description = "Moderator endpoints: session cookie `mufakat_session`; state changes need the header `x-mufakat-csrf: 1`"),
+        (name = "admin", description = "Moderator endpoints: session cookie `mufakat_session`; \
+            state changes need the header `x-mufakat-csrf: 1`"),
     )
 )]
 pub struct ApiDoc;

@@ -5,7 +5,7 @@
 use std::sync::Arc;
 
 use axum::extract::{Path, State};
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::IntoResponse;
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -13,17 +13,18 @@ use mufakat_core::api::events::LiveEvent;
 use mufakat_core::api::{
     Answers, AnswersSchema, ConversationView, ErrorBody, JoinRequest, JoinResponse, MyVotes, NextStatement,
     PostStatementRequest, PostStatementResponse, VoteRequest, VoteResponse, VotesCompact,
-    MAX_STATEMENT_CHARS, MAX_TOKEN_BYTES, MAX_XID_BYTES, PARTICIPANT_TOKEN_HEADER,
+    MAX_STATEMENT_CHARS, MAX_TOKEN_BYTES, MAX_XID_BYTES,
 };
 use mufakat_core::model::ParticipantId;
 use unicode_normalization::UnicodeNormalization;
 
 use super::openapi::ConversationId;
 use super::JsonBody;
-use crate::app::AppState;
+use crate::auth::Participant;
 use crate::error::AppError;
 use crate::live::{initial_moderation, ConvState, VoteRefusal};
 use crate::origin::{Origin, PublicOrigin};
+use crate::state::AppState;
 use crate::store::{now_ms, NewStatement, VoteWrite};
 
 pub fn routes() -> Router<AppState> {
@@ -67,7 +68,8 @@ pub(super) async fn conversation(
     request_body = JoinRequest,
     responses(
         (status = 200, body = JoinResponse),
-        (status = 403, description = "xid without a valid xid_proof (xid_proof_required, xid_proof_invalid)", body = ErrorBody),
+        (status = 403, description = "xid without a valid xid_proof (xid_proof_required, \
+            xid_proof_invalid)", body = ErrorBody),
         (status = 404, description = "unknown conversation", body = ErrorBody),
         (status = 503, description = "the store is busy; retry", body = ErrorBody),
     )
@@ -124,24 +126,6 @@ async fn check_xid_proof(st: &AppState, id: &str, xid: &str, proof: Option<&str>
     Ok(())
 }
 
-/// The participant named by the token header, with their votes loaded into memory; a token
-/// from another conversation is refused.
-async fn participant(st: &AppState, c: &ConvState, headers: &HeaderMap) -> Result<ParticipantId, AppError> {
-    let token = headers
-        .get(PARTICIPANT_TOKEN_HEADER)
-        .and_then(|v| v.to_str().ok())
-        .ok_or_else(|| AppError::new(StatusCode::UNAUTHORIZED, "no_token", "join the conversation first"))?;
-    let p =
-        st.live.participant(&st.store, &c.id, token).await?.ok_or_else(|| {
-            AppError::new(StatusCode::UNAUTHORIZED, "bad_token", "unknown participant token")
-        })?;
-    if !c.has_votes_of(p) {
-        let votes = st.store.votes_of(&c.id, p).await?;
-        c.set_votes_of(p, votes);
-    }
-    Ok(p)
-}
-
 /// On PostgreSQL a participant may have voted through another process: before answering
 /// from their votes (next statement, my-votes) re-read them. Votes stay on the fast path.
 async fn sync_votes(st: &AppState, c: &ConvState, p: ParticipantId) -> Result<(), AppError> {
@@ -164,11 +148,8 @@ async fn sync_votes(st: &AppState, c: &ConvState, p: ParticipantId) -> Result<()
 )]
 pub(super) async fn next(
     State(st): State<AppState>,
-    Path(id): Path<String>,
-    headers: HeaderMap,
+    Participant { conv: c, id: p }: Participant,
 ) -> Result<Json<NextStatement>, AppError> {
-    let c = conv(&st, &id).await?;
-    let p = participant(&st, &c, &headers).await?;
     sync_votes(&st, &c, p).await?;
     Ok(Json(c.next_for(p)))
 }
@@ -188,12 +169,9 @@ pub(super) async fn next(
 )]
 pub(super) async fn vote(
     State(st): State<AppState>,
-    Path(id): Path<String>,
-    headers: HeaderMap,
+    Participant { conv: c, id: p }: Participant,
     JsonBody(req): JsonBody<VoteRequest>,
 ) -> Result<Json<VoteResponse>, AppError> {
-    let c = conv(&st, &id).await?;
-    let p = participant(&st, &c, &headers).await?;
     c.check_vote(req.statement).map_err(|r| match r {
         VoteRefusal::Closed => AppError::closed(),
         VoteRefusal::UnknownStatement => AppError::not_found("statement").field("statement"),
@@ -222,11 +200,8 @@ pub(super) async fn vote(
 )]
 pub(super) async fn my_votes(
     State(st): State<AppState>,
-    Path(id): Path<String>,
-    headers: HeaderMap,
+    Participant { conv: c, id: p }: Participant,
 ) -> Result<Json<MyVotes>, AppError> {
-    let c = conv(&st, &id).await?;
-    let p = participant(&st, &c, &headers).await?;
     sync_votes(&st, &c, p).await?;
     Ok(Json(MyVotes { votes: c.votes_of(p) }))
 }
@@ -260,23 +235,22 @@ pub fn clean_statement(text: &str) -> Result<String, AppError> {
         (status = 400, description = "malformed, blank or too long", body = ErrorBody),
         (status = 403, description = "statements disabled", body = ErrorBody),
         (status = 404, description = "unknown conversation", body = ErrorBody),
-        (status = 409, description = "duplicate statement or closed conversation", body = ErrorBody),
+        (status = 409, description = "duplicate statement or closed conversation",
+            body = ErrorBody),
         (status = 503, description = "the store is busy; retry", body = ErrorBody),
     )
 )]
 pub(super) async fn post_statement(
     State(st): State<AppState>,
     Path(id): Path<String>,
-    headers: HeaderMap,
+    Participant { conv: c, id: p }: Participant,
     JsonBody(req): JsonBody<PostStatementRequest>,
 ) -> Result<(StatusCode, Json<PostStatementResponse>), AppError> {
-    let c = conv(&st, &id).await?;
-    let p = participant(&st, &c, &headers).await?;
     let settings = c.conversation();
     if settings.closed {
         return Err(AppError::closed());
     }
-    if !settings.allow_statements {
+    if !settings.settings.allow_statements {
         return Err(AppError::new(
             StatusCode::FORBIDDEN,
             "statements_disabled",
@@ -322,19 +296,18 @@ pub(super) async fn post_statement(
     request_body = AnswersSchema,
     responses(
         (status = 204, description = "saved"),
-        (status = 400, description = "malformed, or not a question or option of this conversation", body = ErrorBody),
+        (status = 400, description = "malformed, or not a question or option of this conversation",
+            body = ErrorBody),
         (status = 404, description = "unknown conversation", body = ErrorBody),
     )
 )]
 pub(super) async fn answers(
     State(st): State<AppState>,
     Path(id): Path<String>,
-    headers: HeaderMap,
+    Participant { conv: c, id: p }: Participant,
     JsonBody(req): JsonBody<Answers>,
 ) -> Result<StatusCode, AppError> {
-    let c = conv(&st, &id).await?;
-    let p = participant(&st, &c, &headers).await?;
-    let questions = c.conversation().questions;
+    let questions = c.conversation().settings.questions;
     let mut pairs = Vec::with_capacity(req.len());
     for (key, option) in &req {
         let q = questions.iter().find(|q| &q.key == key).ok_or_else(|| {
@@ -386,8 +359,10 @@ pub fn participant_url(origin: &Origin, id: &str) -> String {
     tag = "participant",
     params(ConversationId),
     responses(
-        (status = 200, description = "QR code of the participant link", content_type = "image/svg+xml", body = String),
-        (status = 400, description = "a Host or X-Forwarded-* header that is not a valid origin", body = ErrorBody),
+        (status = 200, description = "QR code of the participant link",
+            content_type = "image/svg+xml", body = String),
+        (status = 400, description = "a Host or X-Forwarded-* header that is not a valid origin",
+            body = ErrorBody),
         (status = 404, description = "unknown conversation", body = ErrorBody),
     )
 )]

@@ -11,9 +11,9 @@ use axum::{Json, Router};
 use mufakat_core::api::{ErrorBody, VoteLogHead};
 use mufakat_core::votelog::SEGMENT_SIZE;
 
-use crate::app::AppState;
 use crate::error::AppError;
 use crate::live::ConvState;
+use crate::state::AppState;
 use crate::votelog::{SegmentAnswer, SegmentRefusal};
 
 /// The media type of a log chunk.
@@ -26,7 +26,17 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/conversations/{id}/log/{segment}", get(segment))
 }
 
-#[utoipa::path(get, path = "/api/v1/conversations/{id}/log", tag = "participant", params(("id" = String, Path, description = "conversation id")), responses((status = 200, description = "where the vote log ends: entries 0 .. next_seq exist", body = VoteLogHead), (status = 404, description = "unknown conversation", body = ErrorBody)))]
+#[utoipa::path(
+    get,
+    path = "/api/v1/conversations/{id}/log",
+    tag = "participant",
+    params(("id" = String, Path, description = "conversation id")),
+    responses(
+        (status = 200, description = "where the vote log ends: entries 0 .. next_seq exist",
+            body = VoteLogHead),
+        (status = 404, description = "unknown conversation", body = ErrorBody),
+    )
+)]
 pub(super) async fn head(State(st): State<AppState>, Path(id): Path<String>) -> Result<Response, AppError> {
     let c = st.live.conv(&st.store, &id).await?;
     let mut resp = Json(VoteLogHead { next_seq: c.log.len(), segment_size: SEGMENT_SIZE }).into_response();
@@ -140,19 +150,30 @@ async fn answer(
     }
 }
 
-#[utoipa::path(get, path = "/api/v1/conversations/{id}/log/{segment}", tag = "participant",
+#[utoipa::path(
+    get,
+    path = "/api/v1/conversations/{id}/log/{segment}",
+    tag = "participant",
     params(
         ("id" = String, Path, description = "conversation id"),
-        ("segment" = u64, Path, description = "segment number: entries segment × segment_size up to the next segment"),
-        ("since" = Option<u64>, Query, description = "only the entries after this seq (one the reader holds)"),
-        ("If-None-Match" = Option<String>, Header, description = "ETag of an earlier answer: 304 when unchanged"),
+        ("segment" = u64, Path, description = "segment number: entries segment × segment_size up \
+            to the next segment"),
+        ("since" = Option<u64>, Query, description = "only the entries after this seq (one the \
+            reader holds)"),
+        ("If-None-Match" = Option<String>, Header, description = "ETag of an earlier answer: 304 \
+            when unchanged"),
     ),
     responses(
-        (status = 200, description = "a chunk of the vote log (docs/vote-log.md); a full segment is immutable (Cache-Control: public, max-age=31536000, immutable), the tail is Cache-Control: no-cache", content_type = "application/vnd.mufakat.vote-log"),
+        (status = 200, description = "a chunk of the vote log (docs/vote-log.md); a full segment \
+            is immutable (Cache-Control: public, max-age=31536000, immutable), the tail is \
+            Cache-Control: no-cache", content_type = "application/vnd.mufakat.vote-log"),
         (status = 304, description = "unchanged since the ETag given in If-None-Match"),
-        (status = 400, description = "since or segment is not a whole number, or since is beyond the end of the log or of the segment", body = ErrorBody),
-        (status = 404, description = "unknown conversation, or a segment after the one the next entry goes to", body = ErrorBody),
-    ))]
+        (status = 400, description = "since or segment is not a whole number, or since is beyond \
+            the end of the log or of the segment", body = ErrorBody),
+        (status = 404, description = "unknown conversation, or a segment after the one the next \
+            entry goes to", body = ErrorBody),
+    )
+)]
 pub(super) async fn segment(
     State(st): State<AppState>,
     Path((id, segment)): Path<(String, String)>,

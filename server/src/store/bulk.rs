@@ -7,7 +7,7 @@ use std::collections::HashSet;
 use mufakat_core::model::{Moderation, ParticipantId, StatementId, Vote};
 use sqlx::{QueryBuilder, Row};
 
-use super::sql::SqlStore;
+use super::sql::{insert_conversation, SqlStore};
 use super::Db;
 use crate::store::dedup::dedup_key;
 use crate::store::dump::{ConversationDump, StoredStatement, StoredVote};
@@ -22,26 +22,10 @@ impl SqlStore {
     pub async fn import_conversation(&self, dump: &ConversationDump) -> Result<()> {
         let c = &dump.conversation;
         let mut tx = self.pool.begin().await?;
-        sqlx::query(
-            "INSERT INTO conversations (id, title, description, language, allow_statements, \
-             strict_moderation, closed, created_at, questions, xid_secret, next_participant) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
-        )
-        .bind(&c.id)
-        .bind(&c.title)
-        .bind(&c.description)
-        .bind(&c.language)
-        .bind(c.allow_statements)
-        .bind(c.strict_moderation)
-        .bind(c.closed)
-        .bind(c.created_at_ms)
-        .bind(serde_json::to_string(&c.questions).unwrap_or_else(|_| "[]".into()))
         // Imported participants keep their xids; a secret of its own guards them like any.
-        .bind(crate::xid::new_secret())
         // New participants of a reopened import are numbered after the imported ones.
-        .bind(dump.participants.iter().map(|(id, _)| i64::from(*id) + 1).max().unwrap_or(0))
-        .execute(&mut *tx)
-        .await?;
+        let next_participant = dump.participants.iter().map(|(id, _)| i64::from(*id) + 1).max().unwrap_or(0);
+        insert_conversation(&mut *tx, c, next_participant).await?;
         let mut keys = HashSet::new();
         for s in &dump.statements {
             let mut key = dedup_key(&s.text);

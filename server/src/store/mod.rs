@@ -17,7 +17,7 @@ mod sqlite;
 use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use mufakat_core::api::admin::DemographicQuestion;
+use mufakat_core::api::settings::ConversationSettings;
 use mufakat_core::api::{VoteCounts, VotesCompact};
 use mufakat_core::model::{Moderation, ParticipantId, StatementId, Vote, VoteRecord};
 use rand::RngCore;
@@ -47,34 +47,28 @@ pub enum StoreError {
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
-/// A conversation's settings as stored.
+/// A conversation as stored: its settings (defined once, in `mufakat_core::api::settings`),
+/// whether it is closed, and when it was made.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Conversation {
     pub id: String,
-    pub title: String,
-    pub description: String,
-    pub language: String,
-    pub allow_statements: bool,
-    pub strict_moderation: bool,
+    pub settings: ConversationSettings,
     pub closed: bool,
-    pub questions: Vec<DemographicQuestion>,
     pub created_at_ms: i64,
 }
 
 impl Conversation {
     /// A new open conversation with default settings.
     pub fn new(id: &str, title: &str) -> Conversation {
-        Conversation {
-            id: id.to_string(),
-            title: title.to_string(),
-            description: String::new(),
-            language: "id".to_string(),
-            allow_statements: true,
-            strict_moderation: false,
-            closed: false,
-            questions: Vec::new(),
-            created_at_ms: now_ms(),
-        }
+        Conversation::with_settings(
+            id,
+            ConversationSettings { title: title.to_string(), ..Default::default() },
+        )
+    }
+
+    /// A new open conversation with these settings.
+    pub fn with_settings(id: &str, settings: ConversationSettings) -> Conversation {
+        Conversation { id: id.to_string(), settings, closed: false, created_at_ms: now_ms() }
     }
 
     /// Whether participants may see a statement in this moderation state: accepted ones,
@@ -83,7 +77,7 @@ impl Conversation {
         !is_meta
             && match moderation {
                 Moderation::Accepted => true,
-                Moderation::Pending => !self.strict_moderation,
+                Moderation::Pending => !self.settings.strict_moderation,
                 Moderation::Rejected => false,
             }
     }
@@ -169,6 +163,15 @@ impl Store {
         match self {
             Store::Postgres(s) => Some(&s.pool),
             Store::Sqlite(_) => None,
+        }
+    }
+
+    /// Sends `payload` to every process listening on `channel` (PostgreSQL's NOTIFY); on
+    /// SQLite, whose one process has no one to tell, nothing.
+    pub async fn notify(&self, channel: &str, payload: &str) -> Result<()> {
+        match self {
+            Store::Postgres(s) => s.notify(channel, payload).await,
+            Store::Sqlite(_) => Ok(()),
         }
     }
 

@@ -25,3 +25,12 @@ pub async fn open(url: &str) -> Result<sql::SqlStore> {
     sqlx::migrate!("./migrations/postgres").run(&pool).await?;
     Ok(sql::SqlStore { pool })
 }
+
+impl sql::SqlStore {
+    /// Sends `payload` to every session listening on `channel` (NOTIFY, PostgreSQL's own
+    /// SQL): live events between processes, see `crate::hub`.
+    pub async fn notify(&self, channel: &str, payload: &str) -> Result<()> {
+        sqlx::query("SELECT pg_notify($1, $2)").bind(channel).bind(payload).execute(&self.pool).await?;
+        Ok(())
+    }
+}

@@ -4,6 +4,7 @@
 //! `ON CONFLICT` upserts, so the same text runs on SQLite and PostgreSQL.
 
 use mufakat_core::api::admin::DemographicQuestion;
+use mufakat_core::api::settings::ConversationSettings;
 use mufakat_core::api::{VoteCounts, VotesCompact};
 use mufakat_core::model::{Moderation, ParticipantId, StatementId, Vote, VoteRecord};
 use sqlx::{QueryBuilder, Row};
@@ -31,50 +32,91 @@ fn questions_json(q: &[DemographicQuestion]) -> String {
     serde_json::to_string(q).unwrap_or_else(|_| "[]".to_string())
 }
 
+/// The columns [`conversation_from_row`] reads (a macro, so queries are `concat!`-ed
+/// at compile time).
+macro_rules! conversation_columns {
+    () => {
+        "id, title, description, language, allow_statements, strict_moderation, closed, created_at, questions"
+    };
+}
+
+/// A conversation from a row of `conversation_columns!()`, read by column name.
+fn conversation_from_row(row: &<Db as sqlx::Database>::Row) -> Result<Conversation> {
+    let questions: String = row.try_get("questions")?;
+    let settings = ConversationSettings {
+        title: row.try_get("title")?,
+        description: row.try_get("description")?,
+        language: row.try_get("language")?,
+        allow_statements: row.try_get("allow_statements")?,
+        strict_moderation: row.try_get("strict_moderation")?,
+        questions: serde_json::from_str(&questions).unwrap_or_default(),
+    };
+    Ok(Conversation {
+        id: row.try_get("id")?,
+        settings,
+        closed: row.try_get("closed")?,
+        created_at_ms: row.try_get("created_at")?,
+    })
+}
+
+/// The one INSERT of a conversation, for [`SqlStore::create_conversation`] and the import
+/// (`bulk.rs`), which numbers new participants from `next_participant`. Each conversation
+/// gets its own xid secret.
+pub(super) async fn insert_conversation<'e>(
+    db: impl sqlx::Executor<'e, Database = Db>,
+    c: &Conversation,
+    next_participant: i64,
+) -> std::result::Result<(), sqlx::Error> {
+    let s = &c.settings;
+    sqlx::query(
+        "INSERT INTO conversations (id, title, description, language, allow_statements, \
+         strict_moderation, closed, created_at, questions, xid_secret, next_participant) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+    )
+    .bind(&c.id)
+    .bind(&s.title)
+    .bind(&s.description)
+    .bind(&s.language)
+    .bind(s.allow_statements)
+    .bind(s.strict_moderation)
+    .bind(c.closed)
+    .bind(c.created_at_ms)
+    .bind(questions_json(&s.questions))
+    .bind(crate::xid::new_secret())
+    .bind(next_participant)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
 impl SqlStore {
     pub async fn has_conversations(&self) -> Result<bool> {
         let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM conversations").fetch_one(&self.pool).await?;
         Ok(n > 0)
     }
 
-    /// Creates a conversation; `Duplicate` when the id is taken.
+    /// Creates a conversation; `IdTaken` when the id is taken.
     pub async fn create_conversation(&self, c: &Conversation) -> Result<()> {
-        let done = sqlx::query(
-            "INSERT INTO conversations (id, title, description, language, allow_statements, \
-             strict_moderation, closed, created_at, questions, xid_secret) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (id) DO NOTHING",
-        )
-        .bind(&c.id)
-        .bind(&c.title)
-        .bind(&c.description)
-        .bind(&c.language)
-        .bind(c.allow_statements)
-        .bind(c.strict_moderation)
-        .bind(c.closed)
-        .bind(c.created_at_ms)
-        .bind(questions_json(&c.questions))
-        .bind(crate::xid::new_secret())
-        .execute(&self.pool)
-        .await?;
-        if done.rows_affected() == 0 {
-            return Err(StoreError::IdTaken);
+        match insert_conversation(&self.pool, c, 0).await {
+            Err(e) if is_unique_violation(&e) => Err(StoreError::IdTaken),
+            done => Ok(done?),
         }
-        Ok(())
     }
 
     /// Writes every setting of an existing conversation.
     pub async fn update_conversation(&self, c: &Conversation) -> Result<()> {
+        let s = &c.settings;
         let done = sqlx::query(
             "UPDATE conversations SET title = $1, description = $2, language = $3, allow_statements = $4, \
              strict_moderation = $5, closed = $6, questions = $7 WHERE id = $8",
         )
-        .bind(&c.title)
-        .bind(&c.description)
-        .bind(&c.language)
-        .bind(c.allow_statements)
-        .bind(c.strict_moderation)
+        .bind(&s.title)
+        .bind(&s.description)
+        .bind(&s.language)
+        .bind(s.allow_statements)
+        .bind(s.strict_moderation)
         .bind(c.closed)
-        .bind(questions_json(&c.questions))
+        .bind(questions_json(&s.questions))
         .bind(&c.id)
         .execute(&self.pool)
         .await?;
@@ -85,26 +127,13 @@ impl SqlStore {
     }
 
     pub async fn conversation(&self, id: &str) -> Result<Conversation> {
-        let row = sqlx::query(
-            "SELECT id, title, description, language, allow_statements, strict_moderation, closed, \
-             created_at, questions FROM conversations WHERE id = $1",
-        )
-        .bind(id)
-        .fetch_optional(&self.pool)
-        .await?
-        .ok_or(StoreError::NotFound("conversation"))?;
-        let questions: String = row.get(8);
-        Ok(Conversation {
-            id: row.get(0),
-            title: row.get(1),
-            description: row.get(2),
-            language: row.get(3),
-            allow_statements: row.get(4),
-            strict_moderation: row.get(5),
-            closed: row.get(6),
-            created_at_ms: row.get(7),
-            questions: serde_json::from_str(&questions).unwrap_or_default(),
-        })
+        let row =
+            sqlx::query(concat!("SELECT ", conversation_columns!(), " FROM conversations WHERE id = $1"))
+                .bind(id)
+                .fetch_optional(&self.pool)
+                .await?
+                .ok_or(StoreError::NotFound("conversation"))?;
+        conversation_from_row(&row)
     }
 
     /// The conversation's secret for xid proofs (`crate::xid`). A conversation made before

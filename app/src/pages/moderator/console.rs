@@ -8,7 +8,7 @@ use std::time::Duration;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::hooks::use_params_map;
-use mufakat_core::api::admin::{ConversationAdmin, ConversationSettings, ConversationStats, StatementAdmin};
+use mufakat_core::api::admin::{ConversationAdmin, ConversationStats, SettingsChange, StatementAdmin};
 use send_wrapper::SendWrapper;
 
 use super::dashboard::Dashboard;
@@ -189,7 +189,7 @@ fn ConsoleHead(console: Console, title: String) -> impl IntoView {
 #[component]
 fn Settings(console: Console) -> impl IntoView {
     let current = move || console.conversation.with(|c| c.as_ref().and_then(|c| c.as_ref().ok()).cloned());
-    let save = move |settings: ConversationSettings| {
+    let save = move |settings: SettingsChange| {
         spawn_local(async move {
             match client::admin::<_, ConversationAdmin>("PATCH", &console.path(""), Some(&settings)).await {
                 Ok(c) => {
@@ -205,12 +205,12 @@ fn Settings(console: Console) -> impl IntoView {
             <h2 id="settings-title">{move || t().moderator.settings_title}</h2>
             <label class="check">
                 <input type="checkbox" prop:checked=move || current().map(|c| c.allow_statements).unwrap_or(false)
-                    on:change=move |ev| save(ConversationSettings { allow_statements: Some(event_target_checked(&ev)), ..Default::default() })/>
+                    on:change=move |ev| save(SettingsChange { allow_statements: Some(event_target_checked(&ev)), ..Default::default() })/>
                 {move || t().moderator.field_allow_statements}
             </label>
             <label class="check">
                 <input type="checkbox" prop:checked=move || current().map(|c| c.strict_moderation).unwrap_or(false)
-                    on:change=move |ev| save(ConversationSettings { strict_moderation: Some(event_target_checked(&ev)), ..Default::default() })/>
+                    on:change=move |ev| save(SettingsChange { strict_moderation: Some(event_target_checked(&ev)), ..Default::default() })/>
                 {move || t().moderator.field_strict}
             </label>
             {move || current().filter(|c| !c.questions.is_empty()).map(|c| view! {

@@ -1,5 +1,7 @@
 //! A new conversation: title, description, language, settings, optional demographic questions
-//! and seed statements pasted one per line.
+//! and seed statements pasted one per line. The form is made of parts, each owning its
+//! fields: [`SettingsFields`] (one signal per setting, [`SettingsForm`]), [`QuestionFields`],
+//! [`SeedsField`]; [`NewConversationForm`] puts them together and [`create`] sends them.
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -8,6 +10,7 @@ use leptos_router::NavigateOptions;
 use mufakat_core::api::admin::{
     ConversationAdmin, DemographicQuestion, NewConversation, SeedResult, SeedStatements,
 };
+use mufakat_core::api::settings::ConversationSettings;
 
 use super::{error_text, AdminBar, RequireModerator};
 use crate::client;
@@ -45,6 +48,100 @@ struct QuestionRow {
     options: RwSignal<String>,
 }
 
+/// The settings as the form holds them, one signal per setting of [`ConversationSettings`]
+/// (the questions are their own part).
+#[derive(Clone, Copy)]
+struct SettingsForm {
+    title: RwSignal<String>,
+    description: RwSignal<String>,
+    language: RwSignal<String>,
+    allow_statements: RwSignal<bool>,
+    strict: RwSignal<bool>,
+}
+
+impl SettingsForm {
+    /// The form's starting values: moderation starts strict here, unlike the API's default.
+    fn new() -> SettingsForm {
+        SettingsForm {
+            title: RwSignal::new(String::new()),
+            description: RwSignal::new(String::new()),
+            language: RwSignal::new("id".to_string()),
+            allow_statements: RwSignal::new(true),
+            strict: RwSignal::new(true),
+        }
+    }
+
+    /// The settings as entered, trimmed, with the questions asked; a setting the form does
+    /// not show keeps its default (hence the update syntax, needless until there is one).
+    #[allow(clippy::needless_update)]
+    fn settings(&self, questions: Vec<DemographicQuestion>) -> ConversationSettings {
+        ConversationSettings {
+            title: self.title.get_untracked().trim().to_string(),
+            description: self.description.get_untracked().trim().to_string(),
+            language: self.language.get_untracked(),
+            allow_statements: self.allow_statements.get_untracked(),
+            strict_moderation: self.strict.get_untracked(),
+            questions,
+            ..ConversationSettings::default()
+        }
+    }
+}
+
+/// The questions with a label, each with its key and its comma-separated options.
+fn asked_questions(rows: &[QuestionRow]) -> Vec<DemographicQuestion> {
+    rows.iter()
+        .enumerate()
+        .filter(|(_, q)| !q.label.with_untracked(|l| l.trim().is_empty()))
+        .map(|(i, q)| {
+            let label = q.label.get_untracked().trim().to_string();
+            let options = q.options.with_untracked(|o| {
+                o.split(',').map(str::trim).filter(|s| !s.is_empty()).map(String::from).collect()
+            });
+            DemographicQuestion { key: question_key(&label, i), label, options }
+        })
+        .collect()
+}
+
+/// How sending the form ended.
+enum Outcome {
+    /// Created with every seed: open the console at this link.
+    Created(String),
+    /// Created, but some seeds were refused (or the seeds could not be sent: the message).
+    Refused(Refusals, Option<&'static str>),
+    /// Not created: the message.
+    Failed(&'static str),
+}
+
+/// Creates the conversation, then adds the seed statements to it.
+async fn create(body: NewConversation, seed_texts: Vec<String>) -> Outcome {
+    let created = match client::admin::<_, ConversationAdmin>("POST", "/conversations", Some(&body)).await {
+        Ok(c) => c,
+        Err(e) => return Outcome::Failed(error_text(&e, t())),
+    };
+    let console = format!("/admin/c/{}", created.id);
+    if seed_texts.is_empty() {
+        return Outcome::Created(console);
+    }
+    let path = format!("/conversations/{}/statements", created.id);
+    match client::admin::<_, SeedResult>("POST", &path, Some(&SeedStatements { texts: seed_texts })).await {
+        Ok(r) if !r.refused.is_empty() => {
+            Outcome::Refused((console, r.refused.into_iter().map(|x| (x.text, x.code)).collect()), None)
+        }
+        Ok(_) => Outcome::Created(console),
+        Err(e) => Outcome::Refused((console, Vec::new()), Some(error_text(&e, t()))),
+    }
+}
+
+/// Moves the keyboard focus to the title field.
+fn focus_title() {
+    if let Some(input) = document()
+        .get_element_by_id("c-title")
+        .and_then(|e| leptos::wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(e).ok())
+    {
+        let _ = input.focus();
+    }
+}
+
 #[component]
 pub fn NewConversationPage() -> impl IntoView {
     view! { <RequireModerator><AdminBar/><NewConversationForm/></RequireModerator> }
@@ -52,19 +149,121 @@ pub fn NewConversationPage() -> impl IntoView {
 
 #[component]
 fn NewConversationForm() -> impl IntoView {
-    let title = RwSignal::new(String::new());
-    let description = RwSignal::new(String::new());
-    let language = RwSignal::new("id".to_string());
-    let allow_statements = RwSignal::new(true);
-    let strict = RwSignal::new(true);
+    let form = SettingsForm::new();
     let questions: RwSignal<Vec<QuestionRow>> = RwSignal::new(Vec::new());
-    let next_row = StoredValue::new(0usize);
     let seeds = RwSignal::new(String::new());
     let error: RwSignal<Option<&'static str>> = RwSignal::new(None);
     let refused: RwSignal<Option<Refusals>> = RwSignal::new(None);
     let busy = RwSignal::new(false);
     let navigate = use_navigate();
 
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if busy.get_untracked() {
+            return;
+        }
+        if form.title.with_untracked(|t| t.trim().is_empty()) {
+            error.set(Some(t().moderator.error_title_empty));
+            focus_title();
+            return;
+        }
+        let settings = form.settings(questions.with_untracked(|q| asked_questions(q)));
+        let body = NewConversation::new(None, settings, Vec::new());
+        let seed_texts = seeds.with_untracked(|s| split_seeds(s));
+        busy.set(true);
+        error.set(None);
+        let navigate = navigate.clone();
+        spawn_local(async move {
+            match create(body, seed_texts).await {
+                Outcome::Created(console) => navigate(&console, NavigateOptions::default()),
+                Outcome::Refused(refusals, message) => {
+                    if message.is_some() {
+                        error.set(message);
+                    }
+                    refused.set(Some(refusals));
+                    busy.set(false);
+                }
+                Outcome::Failed(message) => {
+                    error.set(Some(message));
+                    busy.set(false);
+                }
+            }
+        });
+    };
+
+    view! {
+        <section class="moderator create" aria-labelledby="create-title">
+            <h1 id="create-title">{move || t().moderator.create_title}</h1>
+            <RefusedNotice refused/>
+            <form class="stack" on:submit=submit>
+                <SettingsFields form/>
+                <QuestionFields questions/>
+                <SeedsField seeds/>
+                <p class="form-error" role="alert" id="create-error" data-testid="create-error">{move || error.get()}</p>
+                <button type="submit" class="primary" disabled=move || busy.get()>{move || t().moderator.create_button}</button>
+            </form>
+        </section>
+    }
+}
+
+/// The seeds refused when the conversation was made, and the way on to its console.
+#[component]
+fn RefusedNotice(refused: RwSignal<Option<Refusals>>) -> impl IntoView {
+    move || {
+        refused.get().map(|(console, items)| view! {
+            <div class="callout" role="status" data-testid="create-refused">
+                <p>{move || t().moderator.created_with_refusals}</p>
+                <ul>{items.into_iter().map(|(text, code)| view! { <li>{text}" "<span class="tag">{code}</span></li> }).collect_view()}</ul>
+                <p><a class="button primary" href=console>{move || t().moderator.open_console}</a></p>
+            </div>
+        })
+    }
+}
+
+/// Title, description, language, who may post and how posts are moderated.
+#[component]
+fn SettingsFields(form: SettingsForm) -> impl IntoView {
+    let SettingsForm { title, description, language, allow_statements, strict } = form;
+    view! {
+        <label for="c-title">{move || t().moderator.field_title}</label>
+        <input id="c-title" name="title" aria-required="true" maxlength="200" aria-describedby="create-error"
+            prop:value=move || title.get() on:input=move |ev| title.set(event_target_value(&ev))/>
+        <label for="c-description">{move || t().moderator.field_description}</label>
+        <textarea id="c-description" name="description" rows="3"
+            prop:value=move || description.get() on:input=move |ev| description.set(event_target_value(&ev))></textarea>
+        <label for="c-language">{move || t().moderator.field_language}</label>
+        <select id="c-language" name="language" on:change=move |ev| language.set(event_target_value(&ev))>
+            <option value="id" selected=move || language.get() == "id">{move || t().moderator.language_id}</option>
+            <option value="en" selected=move || language.get() == "en">{move || t().moderator.language_en}</option>
+        </select>
+        <fieldset>
+            <legend>{move || t().moderator.field_participation}</legend>
+            <label class="check">
+                <input type="checkbox" name="allow_statements" prop:checked=move || allow_statements.get()
+                    on:change=move |ev| allow_statements.set(event_target_checked(&ev))/>
+                {move || t().moderator.field_allow_statements}
+            </label>
+        </fieldset>
+        <fieldset>
+            <legend>{move || t().moderator.field_moderation}</legend>
+            <label class="check">
+                <input type="radio" name="moderation" value="strict" prop:checked=move || strict.get()
+                    on:change=move |_| strict.set(true)/>
+                <span>{move || t().moderator.moderation_strict}</span>
+            </label>
+            <label class="check">
+                <input type="radio" name="moderation" value="open" prop:checked=move || !strict.get()
+                    on:change=move |_| strict.set(false)/>
+                <span>{move || t().moderator.moderation_open}</span>
+            </label>
+        </fieldset>
+    }
+}
+
+/// Optional demographic questions: a label and comma-separated options per row.
+#[component]
+fn QuestionFields(questions: RwSignal<Vec<QuestionRow>>) -> impl IntoView {
+    let next_row = StoredValue::new(0usize);
     let add_question = move |_| {
         let n = next_row.get_value();
         next_row.set_value(n + 1);
@@ -76,160 +275,40 @@ fn NewConversationForm() -> impl IntoView {
             })
         });
     };
-    let submit = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        if busy.get_untracked() {
-            return;
-        }
-        if title.with_untracked(|t| t.trim().is_empty()) {
-            error.set(Some(t().moderator.error_title_empty));
-            if let Some(input) = document()
-                .get_element_by_id("c-title")
-                .and_then(|e| leptos::wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(e).ok())
-            {
-                let _ = input.focus();
-            }
-            return;
-        }
-        let asked: Vec<DemographicQuestion> = questions
-            .get_untracked()
-            .iter()
-            .enumerate()
-            .filter(|(_, q)| !q.label.with_untracked(|l| l.trim().is_empty()))
-            .map(|(i, q)| {
-                let label = q.label.get_untracked().trim().to_string();
-                let options = q.options.with_untracked(|o| {
-                    o.split(',').map(str::trim).filter(|s| !s.is_empty()).map(String::from).collect()
-                });
-                DemographicQuestion { key: question_key(&label, i), label, options }
-            })
-            .collect();
-        let body = NewConversation {
-            id: None,
-            title: title.get_untracked().trim().to_string(),
-            description: description.get_untracked().trim().to_string(),
-            language: language.get_untracked(),
-            allow_statements: allow_statements.get_untracked(),
-            strict_moderation: strict.get_untracked(),
-            questions: asked,
-            seeds: Vec::new(),
-        };
-        let seed_texts = seeds.with_untracked(|s| split_seeds(s));
-        busy.set(true);
-        error.set(None);
-        let navigate = navigate.clone();
-        spawn_local(async move {
-            let created =
-                match client::admin::<_, ConversationAdmin>("POST", "/conversations", Some(&body)).await {
-                    Ok(c) => c,
-                    Err(e) => {
-                        error.set(Some(error_text(&e, t())));
-                        busy.set(false);
-                        return;
-                    }
-                };
-            let console = format!("/admin/c/{}", created.id);
-            if !seed_texts.is_empty() {
-                let path = format!("/conversations/{}/statements", created.id);
-                match client::admin::<_, SeedResult>(
-                    "POST",
-                    &path,
-                    Some(&SeedStatements { texts: seed_texts }),
-                )
-                .await
-                {
-                    Ok(r) if !r.refused.is_empty() => {
-                        refused
-                            .set(Some((console, r.refused.into_iter().map(|x| (x.text, x.code)).collect())));
-                        busy.set(false);
-                        return;
-                    }
-                    Ok(_) => {}
-                    Err(e) => {
-                        error.set(Some(error_text(&e, t())));
-                        refused.set(Some((console, Vec::new())));
-                        busy.set(false);
-                        return;
-                    }
-                }
-            }
-            navigate(&console, NavigateOptions::default());
-        });
-    };
+    view! {
+        <fieldset>
+            <legend>{move || t().moderator.field_questions}</legend>
+            <p class="hint">{move || t().moderator.questions_hint}</p>
+            <For each=move || questions.get() key=|q| q.n let:q>
+                <div class="question-row">
+                    <label for=format!("q-label-{}", q.n)>{move || t().moderator.question_label}</label>
+                    <input id=format!("q-label-{}", q.n) prop:value=move || q.label.get()
+                        placeholder=move || t().moderator.question_label_example
+                        on:input=move |ev| q.label.set(event_target_value(&ev))/>
+                    <label for=format!("q-options-{}", q.n)>{move || t().moderator.question_options}</label>
+                    <input id=format!("q-options-{}", q.n) prop:value=move || q.options.get()
+                        placeholder=move || t().moderator.question_options_example
+                        on:input=move |ev| q.options.set(event_target_value(&ev))/>
+                    <button type="button" class="secondary"
+                        on:click=move |_| questions.update(|v| v.retain(|r| r.n != q.n))>
+                        {move || t().moderator.question_remove}
+                    </button>
+                </div>
+            </For>
+            <button type="button" class="secondary" on:click=add_question>{move || t().moderator.question_add}</button>
+        </fieldset>
+    }
+}
 
+/// Seed statements, pasted one per line, with their count.
+#[component]
+fn SeedsField(seeds: RwSignal<String>) -> impl IntoView {
     let seed_count = move || seeds.with(|s| split_seeds(s).len());
     view! {
-        <section class="moderator create" aria-labelledby="create-title">
-            <h1 id="create-title">{move || t().moderator.create_title}</h1>
-            {move || refused.get().map(|(console, items)| view! {
-                <div class="callout" role="status" data-testid="create-refused">
-                    <p>{move || t().moderator.created_with_refusals}</p>
-                    <ul>{items.into_iter().map(|(text, code)| view! { <li>{text}" "<span class="tag">{code}</span></li> }).collect_view()}</ul>
-                    <p><a class="button primary" href=console>{move || t().moderator.open_console}</a></p>
-                </div>
-            })}
-            <form class="stack" on:submit=submit>
-                <label for="c-title">{move || t().moderator.field_title}</label>
-                <input id="c-title" name="title" aria-required="true" maxlength="200" aria-describedby="create-error"
-                    prop:value=move || title.get() on:input=move |ev| title.set(event_target_value(&ev))/>
-                <label for="c-description">{move || t().moderator.field_description}</label>
-                <textarea id="c-description" name="description" rows="3"
-                    prop:value=move || description.get() on:input=move |ev| description.set(event_target_value(&ev))></textarea>
-                <label for="c-language">{move || t().moderator.field_language}</label>
-                <select id="c-language" name="language" on:change=move |ev| language.set(event_target_value(&ev))>
-                    <option value="id" selected=move || language.get() == "id">{move || t().moderator.language_id}</option>
-                    <option value="en" selected=move || language.get() == "en">{move || t().moderator.language_en}</option>
-                </select>
-                <fieldset>
-                    <legend>{move || t().moderator.field_participation}</legend>
-                    <label class="check">
-                        <input type="checkbox" name="allow_statements" prop:checked=move || allow_statements.get()
-                            on:change=move |ev| allow_statements.set(event_target_checked(&ev))/>
-                        {move || t().moderator.field_allow_statements}
-                    </label>
-                </fieldset>
-                <fieldset>
-                    <legend>{move || t().moderator.field_moderation}</legend>
-                    <label class="check">
-                        <input type="radio" name="moderation" value="strict" prop:checked=move || strict.get()
-                            on:change=move |_| strict.set(true)/>
-                        <span>{move || t().moderator.moderation_strict}</span>
-                    </label>
-                    <label class="check">
-                        <input type="radio" name="moderation" value="open" prop:checked=move || !strict.get()
-                            on:change=move |_| strict.set(false)/>
-                        <span>{move || t().moderator.moderation_open}</span>
-                    </label>
-                </fieldset>
-                <fieldset>
-                    <legend>{move || t().moderator.field_questions}</legend>
-                    <p class="hint">{move || t().moderator.questions_hint}</p>
-                    <For each=move || questions.get() key=|q| q.n let:q>
-                        <div class="question-row">
-                            <label for=format!("q-label-{}", q.n)>{move || t().moderator.question_label}</label>
-                            <input id=format!("q-label-{}", q.n) prop:value=move || q.label.get()
-                                placeholder=move || t().moderator.question_label_example
-                                on:input=move |ev| q.label.set(event_target_value(&ev))/>
-                            <label for=format!("q-options-{}", q.n)>{move || t().moderator.question_options}</label>
-                            <input id=format!("q-options-{}", q.n) prop:value=move || q.options.get()
-                                placeholder=move || t().moderator.question_options_example
-                                on:input=move |ev| q.options.set(event_target_value(&ev))/>
-                            <button type="button" class="secondary"
-                                on:click=move |_| questions.update(|v| v.retain(|r| r.n != q.n))>
-                                {move || t().moderator.question_remove}
-                            </button>
-                        </div>
-                    </For>
-                    <button type="button" class="secondary" on:click=add_question>{move || t().moderator.question_add}</button>
-                </fieldset>
-                <label for="c-seeds">{move || t().moderator.field_seeds}</label>
-                <p class="hint" id="seeds-hint">{move || t().moderator.seeds_hint}</p>
-                <textarea id="c-seeds" name="seeds" rows="8" aria-describedby="seeds-hint seeds-count"
-                    prop:value=move || seeds.get() on:input=move |ev| seeds.set(event_target_value(&ev))></textarea>
-                <p class="hint" id="seeds-count">{move || (t().moderator.seeds_count)(seed_count())}</p>
-                <p class="form-error" role="alert" id="create-error" data-testid="create-error">{move || error.get()}</p>
-                <button type="submit" class="primary" disabled=move || busy.get()>{move || t().moderator.create_button}</button>
-            </form>
-        </section>
+        <label for="c-seeds">{move || t().moderator.field_seeds}</label>
+        <p class="hint" id="seeds-hint">{move || t().moderator.seeds_hint}</p>
+        <textarea id="c-seeds" name="seeds" rows="8" aria-describedby="seeds-hint seeds-count"
+            prop:value=move || seeds.get() on:input=move |ev| seeds.set(event_target_value(&ev))></textarea>
+        <p class="hint" id="seeds-count">{move || (t().moderator.seeds_count)(seed_count())}</p>
     }
 }

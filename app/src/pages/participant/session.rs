@@ -9,6 +9,7 @@
 use gloo_storage::{LocalStorage, Storage};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use mufakat_core::api::settings::ConversationSettings;
 use mufakat_core::api::{
     ConversationView, JoinRequest, JoinResponse, MyVotes, NextStatement, StatementView, VoteRequest,
     VoteResponse,
@@ -65,19 +66,18 @@ impl Session {
     pub fn new(id: &str) -> Session {
         Session {
             id: StoredValue::new(id.to_string()),
-            conversation: RwSignal::new(ConversationView {
-                id: id.to_string(),
-                title: String::new(),
-                description: String::new(),
-                language: String::new(),
-                allow_statements: false,
-                strict_moderation: false,
-                closed: false,
-                max_statement_chars: mufakat_core::api::MAX_STATEMENT_CHARS,
-                participants: 0,
-                statements: Vec::new(),
-                questions: Vec::new(),
-            }),
+            // Until the conversation loads: nothing to show, nothing allowed.
+            conversation: RwSignal::new(ConversationView::new(
+                id,
+                &ConversationSettings {
+                    language: String::new(),
+                    allow_statements: false,
+                    ..ConversationSettings::default()
+                },
+                false,
+                0,
+                Vec::new(),
+            )),
             token: RwSignal::new(None),
             me: RwSignal::new(None),
             next: RwSignal::new(None),
