@@ -22,6 +22,7 @@ pub mod portable;
 pub mod repness;
 pub mod report;
 pub mod report_files;
+pub mod result;
 pub mod routing;
 pub mod svg;
 pub mod synthetic;
