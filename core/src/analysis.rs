@@ -623,9 +623,8 @@ fn cluster_groups(points: &[Point], params: &AnalysisParams, previous: Option<&W
         .collect();
     let per_k_centres: Vec<KCentres> =
         runs.iter().map(|(k, g, _)| KCentres { k: *k, centres: g.centres.clone() }).collect();
-    // Best silhouette; the smallest k within the tolerance of it wins.
-    let top = runs.iter().map(|r| r.2).fold(f64::NEG_INFINITY, f64::max);
-    let best = runs.iter().find(|r| r.2 >= top - params.k_tolerance);
+    let silhouettes: Vec<f64> = runs.iter().map(|r| r.2).collect();
+    let best = cluster::choose_k(&silhouettes, params.k_tolerance).map(|i| &runs[i]);
     let Some(best) = best else {
         // One base cluster or none: everyone clustered is one group.
         let centre = centroid(points);
