@@ -56,22 +56,21 @@ pub fn collect_files(files: Vec<(String, Vec<u8>)>) -> Result<Collected, String>
         }
     }
     // Files go by the name the export reader asks for, also when Pol.is's report page
-    // downloaded them with a time and the conversation's id in front.
+    // downloaded them with a time and the conversation's id in front (the CLI's rule too).
+    let sorted = mufakat_core::polis_csv::files_by_role(texts).map_err(|conflict| {
+        let (first, second) = (&conflict.names[0], &conflict.names[1]);
+        format!(
+            "{first} and {second} could both be the export's {}: drop the files of one export at a time",
+            conflict.role
+        )
+    })?;
     let mut out = Collected { texts: BTreeMap::new(), names: BTreeMap::new() };
-    for (name, text) in texts {
-        match mufakat_core::polis_csv::export_file_role(&name) {
-            Some(role) => {
-                if let Some(first) = out.names.insert(role.to_string(), name.clone()) {
-                    return Err(format!(
-                        "{first} and {name} could both be the export's {role}: drop the files of one export at a time"
-                    ));
-                }
-                out.texts.insert(role.to_string(), text);
-            }
-            None => {
-                out.texts.insert(name, text);
-            }
-        }
+    for (role, (name, text)) in sorted.by_role {
+        out.names.insert(role.to_string(), name);
+        out.texts.insert(role.to_string(), text);
+    }
+    for (name, text) in sorted.others {
+        out.texts.insert(name, text);
     }
     Ok(out)
 }

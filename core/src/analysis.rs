@@ -15,15 +15,21 @@ use rand::SeedableRng;
 use rand_xoshiro::Xoshiro256PlusPlus;
 use serde::{Deserialize, Serialize};
 
-use crate::bridging::{self, BridgingParams, BridgingScore};
+use crate::bridging::{self, BridgingParams};
 use crate::cluster::{self, KSmoother, Point};
 use crate::consensus;
-use crate::graph::{self, ConsensusMap};
+use crate::graph;
 use crate::matrix::{ColumnTally, VoteMatrix};
 use crate::model::{Moderation, ParticipantId, StatementId, VoteRecord};
 use crate::pca;
 use crate::repness::{self, Direction, RepnessStats};
 use crate::routing;
+
+// The result types live in `result.rs`; their paths under `analysis::` stay as they were.
+pub use crate::result::{
+    Analysis, ConsensusEntry, ConsensusLists, Counts, Group, GroupCentre, GroupTally, KCentres, KScore,
+    ParticipantPlacement, Representative, StatementScores, WarmStart,
+};
 
 /// What the analysis needs to know about a statement besides its votes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -177,169 +183,6 @@ pub enum Stage {
     BuildingMap,
 }
 
-/// Everything the next run needs to keep the map and the groups steady.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct WarmStart {
-    /// Statement ids of the axes' entries.
-    pub statements: Vec<StatementId>,
-    pub axes: [Vec<f64>; 2],
-    /// Participants admitted to clustering; once in, they stay in (Pol.is).
-    pub in_conv: Vec<ParticipantId>,
-    pub base_centres: Vec<Point>,
-    /// Group centres for every k tried, so each k warm-starts from itself.
-    pub group_centres: Vec<KCentres>,
-    /// The shown groups' labels and centres, to keep labels stable.
-    pub groups: Vec<GroupCentre>,
-    pub k_smoother: Option<KSmoother>,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct KCentres {
-    pub k: usize,
-    pub centres: Vec<Point>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-pub struct GroupCentre {
-    pub id: u32,
-    pub centre: Point,
-}
-
-/// A participant on the map.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ParticipantPlacement {
-    pub id: ParticipantId,
-    pub position: Point,
-    pub group: Option<u32>,
-    pub in_conv: bool,
-    pub votes: u32,
-}
-
-/// A statement that characterises a group.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Representative {
-    pub statement: StatementId,
-    pub direction: Direction,
-    /// Share of the group voting in `direction`, 0–100, over the group's votes on it.
-    pub in_group_percent: f64,
-    /// The same share among everyone else who was clustered.
-    pub out_group_percent: f64,
-    /// Smoothed probability of `direction` in the group.
-    pub probability: f64,
-    /// Pol.is's repness metric (ratio · test · probability · test).
-    pub metric: f64,
-    /// Two-proportion z against the rest.
-    pub z: f64,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Group {
-    pub id: u32,
-    pub size: u32,
-    pub centre: Point,
-    pub representative: Vec<Representative>,
-}
-
-/// Counts of one statement's votes within one group.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub struct GroupTally {
-    pub group: u32,
-    pub agree: u32,
-    pub disagree: u32,
-    pub pass: u32,
-}
-
-impl GroupTally {
-    pub fn seen(&self) -> u32 {
-        self.agree + self.disagree + self.pass
-    }
-}
-
-/// Every score of one statement.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct StatementScores {
-    pub id: StatementId,
-    /// Left out of the math (rejected or meta).
-    pub excluded: bool,
-    pub is_meta: bool,
-    /// Current votes over all participants.
-    pub agree: u32,
-    pub disagree: u32,
-    pub pass: u32,
-    pub groups: Vec<GroupTally>,
-    /// Smoothed whole-population agree probability (A.10).
-    pub agree_probability: f64,
-    /// Group-informed consensus, agree and disagree (A.11).
-    pub gic: f64,
-    pub gic_disagree: f64,
-    pub bridging: BridgingScore,
-    /// Spread of the groups' smoothed agree rates: max − min, 0–1.
-    pub divisiveness: f64,
-    /// Norm of the statement's projection (A.6).
-    pub extremity: f64,
-    pub projection: Point,
-    /// Routing priority (A.12).
-    pub priority: f64,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-pub struct ConsensusEntry {
-    pub statement: StatementId,
-    /// Smoothed probability of the direction over everyone.
-    pub probability: f64,
-    pub z: f64,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct ConsensusLists {
-    pub agree: Vec<ConsensusEntry>,
-    pub disagree: Vec<ConsensusEntry>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-pub struct KScore {
-    pub k: usize,
-    pub silhouette: f64,
-}
-
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Counts {
-    pub participants: usize,
-    pub statements: usize,
-    pub votes: usize,
-    pub in_conv: usize,
-    pub groups: usize,
-}
-
-/// The result: serialisable for the browser and `analysis.json`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Analysis {
-    pub seed: u64,
-    pub counts: Counts,
-    pub participants: Vec<ParticipantPlacement>,
-    pub groups: Vec<Group>,
-    pub statements: Vec<StatementScores>,
-    pub consensus: ConsensusLists,
-    /// Statements flagged as bridging, best first.
-    pub bridging: Vec<StatementId>,
-    pub map: ConsensusMap,
-    /// Silhouette of every k tried; the k shown is `counts.groups`.
-    pub k_scores: Vec<KScore>,
-    /// Variance captured by the two axes (eigenvalues of XᵀX).
-    pub eigenvalues: [f64; 2],
-    pub warm_start: WarmStart,
-}
-
-impl Analysis {
-    pub fn statement(&self, id: StatementId) -> Option<&StatementScores> {
-        self.statements.iter().find(|s| s.id == id)
-    }
-
-    pub fn group_of(&self, participant: ParticipantId) -> Option<u32> {
-        self.participants.iter().find(|p| p.id == participant).and_then(|p| p.group)
-    }
-}
-
 /// Runs the whole analysis. `previous` is the last run's [`WarmStart`], if any.
 pub fn analyse(
     input: &AnalysisInput<'_>,
@@ -349,7 +192,9 @@ pub fn analyse(
     analyse_with_progress(input, params, previous, &mut |_| {})
 }
 
-/// [`analyse`], calling `progress` at the start of each stage.
+/// [`analyse`], calling `progress` at the start of each stage. The pipeline, one named
+/// stage a line: matrix → PCA → groups → repness → consensus → bridging → statement
+/// scores → consensus map.
 pub fn analyse_with_progress(
     input: &AnalysisInput<'_>,
     params: &AnalysisParams,
@@ -360,8 +205,61 @@ pub fn analyse_with_progress(
     if input.votes.is_empty() {
         return Err(AnalysisError::NoVotes);
     }
-    let mut rng = Xoshiro256PlusPlus::seed_from_u64(params.seed);
     progress(Stage::Reducing);
+    let columns = vote_matrix(input, params);
+    let reduced = reduce(&columns, params, previous);
+    progress(Stage::Clustering);
+    let clustering = groups(&columns, &reduced, params, previous);
+    progress(Stage::Scoring);
+    let tallies = GroupTallies::count(&columns.m, &clustering);
+    let groups = representatives(&columns, &clustering, &tallies, params);
+    let consensus = consensus_lists(&columns);
+    let bridging = bridging::fit(&columns.m, &columns.excluded, &reduced.positions, &params.bridging);
+    let statements = statement_scores(&columns, &reduced, &tallies, &bridging);
+    let bridging = bridging_list(&statements);
+    progress(Stage::BuildingMap);
+    let map = graph::build(&columns.m, &groups, &statements, &clustering.group_of_row);
+    Ok(Analysis {
+        seed: params.seed,
+        counts: Counts {
+            participants: columns.m.n_participants(),
+            statements: columns.m.n_statements(),
+            votes: columns.m.n_votes(),
+            in_conv: clustering.clustered.len(),
+            groups: groups.len(),
+        },
+        participants: placements(&columns, &reduced, &clustering),
+        groups,
+        statements,
+        consensus,
+        bridging,
+        map,
+        k_scores: clustering.grouping.k_scores.clone(),
+        eigenvalues: reduced.comps.eigenvalues,
+        warm_start: warm_start(&columns, &reduced, clustering),
+    })
+}
+
+/// The matrix stage's output: the vote matrix and what each of its columns is.
+struct Columns {
+    m: VoteMatrix,
+    /// Per row: reached the vote threshold at some point of the history.
+    admitted: Vec<bool>,
+    /// Per column: the statement's metadata (defaults for a statement only votes name).
+    metas: Vec<StatementMeta>,
+    /// Per column: current votes over everyone.
+    tallies: Vec<ColumnTally>,
+    /// Per column: left out of the math (rejected or meta).
+    excluded: Vec<bool>,
+    /// Per column: voted on and not excluded, the columns PCA reads.
+    active: Vec<bool>,
+    /// Columns with at least one vote, and those of them zeroed as excluded.
+    n_columns: usize,
+    zeroed: usize,
+}
+
+/// Stage 1, matrix: the latest vote per participant and statement, in arrival order.
+fn vote_matrix(input: &AnalysisInput<'_>, params: &AnalysisParams) -> Columns {
     let order: Vec<StatementId> = input.statements.iter().map(|s| s.id).collect();
     let (m, admitted) = VoteMatrix::from_records_with_admission(input.votes, &order, params.min_votes);
     let meta_by_id: HashMap<StatementId, StatementMeta> =
@@ -378,7 +276,23 @@ pub fn analyse_with_progress(
     let active: Vec<bool> = (0..d).map(|c| voted[c] && !excluded[c]).collect();
     let n_columns = voted.iter().filter(|v| **v).count();
     let zeroed = (0..d).filter(|&c| voted[c] && excluded[c]).count();
+    Columns { m, admitted, metas, tallies, excluded, active, n_columns, zeroed }
+}
 
+/// The PCA stage's output.
+struct Reduced {
+    comps: pca::Components,
+    /// Per row: the participant's place on the map.
+    positions: Vec<Point>,
+    /// Per column: the statement's projection (A.6).
+    statement_proj: Vec<Point>,
+}
+
+/// Stage 2, PCA: two axes (warm-started from the previous run's, aligned to its signs) and
+/// everyone's place on them. The only stage that draws random numbers.
+fn reduce(columns: &Columns, params: &AnalysisParams, previous: Option<&WarmStart>) -> Reduced {
+    let m = &columns.m;
+    let mut rng = Xoshiro256PlusPlus::seed_from_u64(params.seed);
     let start = previous.filter(|p| !p.statements.is_empty()).map(|p| {
         let idx: HashMap<StatementId, usize> =
             p.statements.iter().enumerate().map(|(i, s)| (*s, i)).collect();
@@ -390,36 +304,85 @@ pub fn analyse_with_progress(
         };
         [pad(&p.axes[0]), pad(&p.axes[1])]
     });
-    let comps = pca::principal_components(&m, &active, start.as_ref(), &mut rng);
-    let positions = pca::project_participants(&m, &active, &comps, n_columns, zeroed);
-    let statement_proj = pca::project_statements(&comps, n_columns);
+    let comps = pca::principal_components(m, &columns.active, start.as_ref(), &mut rng);
+    let positions = pca::project_participants(m, &columns.active, &comps, columns.n_columns, columns.zeroed);
+    let statement_proj = pca::project_statements(&comps, columns.n_columns);
+    Reduced { comps, positions, statement_proj }
+}
 
-    progress(Stage::Clustering);
-    let in_conv = select_in_conv(&m, &admitted, params, n_columns, previous);
+/// The groups stage's output.
+struct Clustering {
+    /// Per row: admitted to clustering.
+    in_conv: Vec<bool>,
+    /// The admitted rows, in row order.
+    clustered: Vec<usize>,
+    grouping: Grouping,
+    /// Per row: the group label, if clustered into one.
+    group_of_row: Vec<Option<u32>>,
+}
+
+/// Stage 3, groups: who is clustered (A.3), then base clusters, k and stable labels (A.7).
+fn groups(
+    columns: &Columns,
+    reduced: &Reduced,
+    params: &AnalysisParams,
+    previous: Option<&WarmStart>,
+) -> Clustering {
+    let m = &columns.m;
+    let in_conv = select_in_conv(m, &columns.admitted, params, columns.n_columns, previous);
     let clustered: Vec<usize> = (0..m.n_participants()).filter(|&r| in_conv[r]).collect();
-    let points: Vec<Point> = clustered.iter().map(|&r| positions[r]).collect();
+    let points: Vec<Point> = clustered.iter().map(|&r| reduced.positions[r]).collect();
     let grouping = cluster_groups(&points, params, previous);
     let mut group_of_row: Vec<Option<u32>> = vec![None; m.n_participants()];
     for (i, &r) in clustered.iter().enumerate() {
         group_of_row[r] = grouping.participant_group.get(i).copied().flatten();
     }
+    Clustering { in_conv, clustered, grouping, group_of_row }
+}
 
-    progress(Stage::Scoring);
-    let labels: Vec<u32> = grouping.groups.iter().map(|g| g.id).collect();
-    let slot: HashMap<u32, usize> = labels.iter().enumerate().map(|(i, l)| (*l, i)).collect();
-    let mut group_tallies = vec![vec![ColumnTally::default(); d]; labels.len()];
-    let mut sizes = vec![0u32; labels.len()];
-    for (row, g) in group_of_row.iter().enumerate() {
-        if let Some(&s) = g.as_ref().and_then(|g| slot.get(g)) {
-            sizes[s] += 1;
-            for (c, v) in m.row(row) {
-                group_tallies[s][c].add(v);
+/// Votes per group and column, the counts repness, consensus and the scores read.
+struct GroupTallies {
+    /// The shown groups' labels, in label order; `per_group` and `sizes` follow it.
+    labels: Vec<u32>,
+    per_group: Vec<Vec<ColumnTally>>,
+    sizes: Vec<u32>,
+}
+
+impl GroupTallies {
+    fn count(m: &VoteMatrix, clustering: &Clustering) -> GroupTallies {
+        let labels: Vec<u32> = clustering.grouping.groups.iter().map(|g| g.id).collect();
+        let slot: HashMap<u32, usize> = labels.iter().enumerate().map(|(i, l)| (*l, i)).collect();
+        let mut per_group = vec![vec![ColumnTally::default(); m.n_statements()]; labels.len()];
+        let mut sizes = vec![0u32; labels.len()];
+        for (row, g) in clustering.group_of_row.iter().enumerate() {
+            if let Some(&s) = g.as_ref().and_then(|g| slot.get(g)) {
+                sizes[s] += 1;
+                for (c, v) in m.row(row) {
+                    per_group[s][c].add(v);
+                }
             }
         }
+        GroupTallies { labels, per_group, sizes }
     }
-    let mut groups_out = Vec::with_capacity(labels.len());
-    for (s, g) in grouping.groups.iter().enumerate() {
-        let candidates: Vec<RepnessStats> = (0..d)
+
+    /// Column `c`'s tally in every group, in label order.
+    fn column(&self, c: usize) -> Vec<ColumnTally> {
+        self.per_group.iter().map(|t| t[c]).collect()
+    }
+}
+
+/// Stage 4, repness: each group with the statements that characterise it (A.8, A.9).
+fn representatives(
+    columns: &Columns,
+    clustering: &Clustering,
+    tallies: &GroupTallies,
+    params: &AnalysisParams,
+) -> Vec<Group> {
+    let (m, excluded) = (&columns.m, &columns.excluded);
+    let group_tallies = &tallies.per_group;
+    let mut groups_out = Vec::with_capacity(tallies.labels.len());
+    for (s, g) in clustering.grouping.groups.iter().enumerate() {
+        let candidates: Vec<RepnessStats> = (0..m.n_statements())
             .filter(|&c| !excluded[c])
             .map(|c| {
                 let mut rest = ColumnTally::default();
@@ -435,43 +398,56 @@ pub fn analyse_with_progress(
             .collect();
         let representative = repness::select(&candidates, params.distinctive_best_agree)
             .into_iter()
-            .map(|sel| {
-                let st = sel.stats;
-                let pct = |n: u32, seen: u32| if seen == 0 { 0.0 } else { 100.0 * n as f64 / seen as f64 };
-                let (in_n, out_n, p, z) = match sel.direction {
-                    Direction::Agree => (st.in_group.agree, st.rest.agree, st.pa, st.rat),
-                    Direction::Disagree => (st.in_group.disagree, st.rest.disagree, st.pd, st.rdt),
-                };
-                Representative {
-                    statement: m.statements()[st.col],
-                    direction: sel.direction,
-                    in_group_percent: pct(in_n, st.in_group.seen),
-                    out_group_percent: pct(out_n, st.rest.seen),
-                    probability: p,
-                    metric: finite(st.metric()),
-                    z: finite(z),
-                }
-            })
+            .map(|sel| representative(m, sel))
             .collect();
-        groups_out.push(Group { id: g.id, size: sizes[s], centre: g.centre, representative });
+        groups_out.push(Group { id: g.id, size: tallies.sizes[s], centre: g.centre, representative });
     }
+    groups_out
+}
 
-    let (cons_agree, cons_disagree) = consensus::global_consensus(&tallies, &excluded);
+fn representative(m: &VoteMatrix, sel: repness::Selected) -> Representative {
+    let st = sel.stats;
+    let pct = |n: u32, seen: u32| if seen == 0 { 0.0 } else { 100.0 * n as f64 / seen as f64 };
+    let (in_n, out_n, p, z) = match sel.direction {
+        Direction::Agree => (st.in_group.agree, st.rest.agree, st.pa, st.rat),
+        Direction::Disagree => (st.in_group.disagree, st.rest.disagree, st.pd, st.rdt),
+    };
+    Representative {
+        statement: m.statements()[st.col],
+        direction: sel.direction,
+        in_group_percent: pct(in_n, st.in_group.seen),
+        out_group_percent: pct(out_n, st.rest.seen),
+        probability: p,
+        metric: finite(st.metric()),
+        z: finite(z),
+    }
+}
+
+/// Stage 5, consensus: what most of everyone agrees or disagrees with (A.10).
+fn consensus_lists(columns: &Columns) -> ConsensusLists {
+    let (cons_agree, cons_disagree) = consensus::global_consensus(&columns.tallies, &columns.excluded);
     let entry = |p: &consensus::ConsensusPick| ConsensusEntry {
-        statement: m.statements()[p.col],
+        statement: columns.m.statements()[p.col],
         probability: p.p,
         z: p.z,
     };
-    let consensus_lists = ConsensusLists {
+    ConsensusLists {
         agree: cons_agree.iter().map(entry).collect(),
         disagree: cons_disagree.iter().map(entry).collect(),
-    };
+    }
+}
 
-    let bridging_scores = bridging::fit(&m, &excluded, &positions, &params.bridging);
-
-    let mut statements_out = Vec::with_capacity(d);
-    for c in 0..d {
-        let per_group: Vec<ColumnTally> = group_tallies.iter().map(|t| t[c]).collect();
+/// Stage 6 (after bridging's own fit): every score of every statement, in column order.
+fn statement_scores(
+    columns: &Columns,
+    reduced: &Reduced,
+    tallies: &GroupTallies,
+    bridging: &bridging::BridgingFit,
+) -> Vec<StatementScores> {
+    let (m, excluded, metas, all) = (&columns.m, &columns.excluded, &columns.metas, &columns.tallies);
+    let mut statements_out = Vec::with_capacity(m.n_statements());
+    for c in 0..m.n_statements() {
+        let per_group = tallies.column(c);
         let (gic, gic_d) = if excluded[c] { (0.0, 0.0) } else { consensus::group_informed(&per_group) };
         let rates: Vec<f64> = per_group.iter().map(|t| repness::smoothed(t.agree, t.seen)).collect();
         let divisiveness = if rates.len() < 2 {
@@ -479,7 +455,7 @@ pub fn analyse_with_progress(
         } else {
             rates.iter().cloned().fold(f64::MIN, f64::max) - rates.iter().cloned().fold(f64::MAX, f64::min)
         };
-        let proj = statement_proj[c];
+        let proj = reduced.statement_proj[c];
         let extremity = (proj[0] * proj[0] + proj[1] * proj[1]).sqrt();
         let group_sum = per_group.iter().fold(ColumnTally::default(), |mut a, t| {
             a.agree += t.agree;
@@ -498,68 +474,63 @@ pub fn analyse_with_progress(
             id: m.statements()[c],
             excluded: excluded[c],
             is_meta: metas[c].is_meta,
-            agree: tallies[c].agree,
-            disagree: tallies[c].disagree,
-            pass: tallies[c].pass(),
-            groups: labels
+            agree: all[c].agree,
+            disagree: all[c].disagree,
+            pass: all[c].pass(),
+            groups: tallies
+                .labels
                 .iter()
                 .zip(&per_group)
                 .map(|(&group, t)| GroupTally { group, agree: t.agree, disagree: t.disagree, pass: t.pass() })
                 .collect(),
-            agree_probability: repness::smoothed(tallies[c].agree, tallies[c].seen),
+            agree_probability: repness::smoothed(all[c].agree, all[c].seen),
             gic,
             gic_disagree: gic_d,
-            bridging: bridging_scores.scores[c],
+            bridging: bridging.scores[c],
             divisiveness,
             extremity: finite(extremity),
             projection: [finite(proj[0]), finite(proj[1])],
             priority: finite(priority),
         });
     }
-    let mut bridging_list: Vec<(f64, StatementId)> =
-        statements_out.iter().filter(|s| s.bridging.bridging).map(|s| (s.bridging.intercept, s.id)).collect();
-    bridging_list.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+    statements_out
+}
 
-    progress(Stage::BuildingMap);
-    let map = graph::build(&m, &groups_out, &statements_out, &group_of_row);
+/// The statements flagged as bridging, best (highest intercept) first.
+fn bridging_list(statements: &[StatementScores]) -> Vec<StatementId> {
+    let mut list: Vec<(f64, StatementId)> =
+        statements.iter().filter(|s| s.bridging.bridging).map(|s| (s.bridging.intercept, s.id)).collect();
+    list.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+    list.into_iter().map(|(_, id)| id).collect()
+}
 
-    let participants_out = (0..m.n_participants())
+/// Everyone on the map, in row order.
+fn placements(columns: &Columns, reduced: &Reduced, clustering: &Clustering) -> Vec<ParticipantPlacement> {
+    let m = &columns.m;
+    (0..m.n_participants())
         .map(|r| ParticipantPlacement {
             id: m.participants()[r],
-            position: [finite(positions[r][0]), finite(positions[r][1])],
-            group: group_of_row[r],
-            in_conv: in_conv[r],
+            position: [finite(reduced.positions[r][0]), finite(reduced.positions[r][1])],
+            group: clustering.group_of_row[r],
+            in_conv: clustering.in_conv[r],
             votes: m.row_len(r) as u32,
         })
-        .collect();
-    let warm_start = WarmStart {
+        .collect()
+}
+
+/// What the next run starts from.
+fn warm_start(columns: &Columns, reduced: &Reduced, clustering: Clustering) -> WarmStart {
+    let m = &columns.m;
+    let grouping = clustering.grouping;
+    WarmStart {
         statements: m.statements().to_vec(),
-        axes: comps.axes.clone(),
-        in_conv: clustered.iter().map(|&r| m.participants()[r]).collect(),
+        axes: reduced.comps.axes.clone(),
+        in_conv: clustering.clustered.iter().map(|&r| m.participants()[r]).collect(),
         base_centres: grouping.base_centres,
         group_centres: grouping.per_k_centres,
-        groups: grouping.groups.clone(),
+        groups: grouping.groups,
         k_smoother: grouping.smoother,
-    };
-    Ok(Analysis {
-        seed: params.seed,
-        counts: Counts {
-            participants: m.n_participants(),
-            statements: d,
-            votes: m.n_votes(),
-            in_conv: clustered.len(),
-            groups: groups_out.len(),
-        },
-        participants: participants_out,
-        groups: groups_out,
-        statements: statements_out,
-        consensus: consensus_lists,
-        bridging: bridging_list.into_iter().map(|(_, id)| id).collect(),
-        map,
-        k_scores: grouping.k_scores,
-        eigenvalues: comps.eigenvalues,
-        warm_start,
-    })
+    }
 }
 
 fn finite(x: f64) -> f64 {
@@ -652,9 +623,8 @@ fn cluster_groups(points: &[Point], params: &AnalysisParams, previous: Option<&W
         .collect();
     let per_k_centres: Vec<KCentres> =
         runs.iter().map(|(k, g, _)| KCentres { k: *k, centres: g.centres.clone() }).collect();
-    // Best silhouette; the smallest k within the tolerance of it wins.
-    let top = runs.iter().map(|r| r.2).fold(f64::NEG_INFINITY, f64::max);
-    let best = runs.iter().find(|r| r.2 >= top - params.k_tolerance);
+    let silhouettes: Vec<f64> = runs.iter().map(|r| r.2).collect();
+    let best = cluster::choose_k(&silhouettes, params.k_tolerance).map(|i| &runs[i]);
     let Some(best) = best else {
         // One base cluster or none: everyone clustered is one group.
         let centre = centroid(points);

@@ -94,98 +94,222 @@ pub struct BridgingFit {
 }
 
 /// Fits the model on `m` (columns with `excluded[c]` left out). `positions` are the
-/// participants' map positions (rows), used to initialise the user factors.
+/// participants' map positions (rows), used to initialise the user factors. The stages:
+/// collect the ratings, start the model, run the ALS rounds, then flag the statements.
 pub fn fit(m: &VoteMatrix, excluded: &[bool], positions: &[Point], p: &BridgingParams) -> BridgingFit {
-    let n_u = m.n_participants();
-    let n_s = m.n_statements();
-    let rated = |c: usize, v: i8| v != 0 && !excluded[c];
-    let mut total = 0usize;
-    let mut sum_r = 0.0;
-    let mut user_has = vec![false; n_u];
-    let mut stmt_n = vec![0u32; n_s];
-    let mut stmt_agree = vec![0u32; n_s];
-    // Ratings only (passes and left-out statements dropped), as columns with each user's
-    // agrees first: the sweeps then sum agrees and disagrees in separate loops that do not
-    // branch on the rating, and the sums with r follow from the agree part alone.
-    let mut rated_cols: Vec<u32> = Vec::new();
-    let mut starts: Vec<usize> = Vec::with_capacity(n_u + 1);
-    let mut agree_end: Vec<usize> = Vec::with_capacity(n_u);
-    starts.push(0);
-    for (u, has) in user_has.iter_mut().enumerate() {
-        for agree in [true, false] {
-            for (c, v) in m.row(u) {
-                if rated(c, v) && (v > 0) == agree {
-                    total += 1;
-                    *has = true;
-                    stmt_n[c] += 1;
-                    if agree {
-                        stmt_agree[c] += 1;
-                        sum_r += 1.0;
-                    }
-                    rated_cols.push(c as u32);
-                }
-            }
-            if agree {
-                agree_end.push(rated_cols.len());
-            }
-        }
-        starts.push(rated_cols.len());
-    }
-    let agrees = |u: usize| rated_cols[starts[u]..agree_end[u]].iter().map(|&c| c as usize);
-    let disagrees = |u: usize| rated_cols[agree_end[u]..starts[u + 1]].iter().map(|&c| c as usize);
-    let mut scores = vec![BridgingScore::default(); n_s];
-    if total == 0 {
+    let ratings = Ratings::collect(m, excluded);
+    if ratings.total == 0 {
+        let scores = vec![BridgingScore::default(); m.n_statements()];
         return BridgingFit { scores, mu: 0.0, threshold: 0.0, iterations: 0, loss: 0.0 };
     }
-    let r_total = total as f64;
-    // Users and statements with at least one rating: the ones the penalties' means and
-    // the closed-form steps below run over.
-    let rated_users: Vec<usize> = (0..n_u).filter(|&u| user_has[u]).collect();
-    let rated_stmts: Vec<usize> = (0..n_s).filter(|&c| stmt_n[c] > 0).collect();
-    let users = rated_users.len().max(1) as f64;
-    let stmts = rated_stmts.len().max(1) as f64;
-    // Penalties of the mean-normalised loss, rescaled by R so the data term is a plain sum.
-    let a_fu = p.lambda_factor * r_total / users;
-    let a_iu = p.lambda_intercept * r_total / users;
-    let a_fs = p.lambda_factor * r_total / stmts;
-    let a_is = p.lambda_intercept * r_total / stmts;
-    let mut mu = sum_r / r_total;
-    let mut i_u = vec![0.0; n_u];
-    let mut i_s = vec![0.0; n_s];
-    let mut f_s = vec![0.0; n_s];
-    // User factors start at the standardised first map coordinate.
-    let xs: Vec<f64> = rated_users.iter().map(|&u| positions.get(u).map_or(0.0, |p| p[0])).collect();
-    let mean = xs.iter().sum::<f64>() / xs.len().max(1) as f64;
-    let sd = (xs.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / xs.len().max(1) as f64).sqrt();
-    let mut f_u: Vec<f64> = (0..n_u)
-        .map(|u| {
-            let x = positions.get(u).map_or(0.0, |p| p[0]);
-            if user_has[u] && sd > 1e-12 {
-                (x - mean) / sd
-            } else {
-                0.0
+    let mut als = Als::start(&ratings, positions, p);
+    let (iterations, loss) = als.run();
+    let threshold = threshold(&ratings, excluded, &als.i_s, p);
+    let side = net_agrees_by_side(&ratings, &als.f_u);
+    let scores = flag(&ratings, excluded, &als, &side, threshold, p);
+    BridgingFit { scores, mu: finite(als.mu), threshold, iterations, loss: finite(loss) }
+}
+
+fn finite(x: f64) -> f64 {
+    if x.is_finite() {
+        x
+    } else {
+        0.0
+    }
+}
+
+/// Ratings only (passes and left-out statements dropped), as columns with each user's
+/// agrees first: the sweeps then sum agrees and disagrees in separate loops that do not
+/// branch on the rating, and the sums with r follow from the agree part alone.
+struct Ratings {
+    /// Rated columns, user by user: `cols[starts[u]..agree_end[u]]` agreed,
+    /// `cols[agree_end[u]..starts[u + 1]]` disagreed.
+    cols: Vec<u32>,
+    starts: Vec<usize>,
+    agree_end: Vec<usize>,
+    /// Per user: at least one rating.
+    user_has: Vec<bool>,
+    /// Per statement: ratings, and agrees among them.
+    stmt_n: Vec<u32>,
+    stmt_agree: Vec<u32>,
+    /// All ratings, and their sum (the agrees).
+    total: usize,
+    sum_r: f64,
+}
+
+impl Ratings {
+    fn collect(m: &VoteMatrix, excluded: &[bool]) -> Ratings {
+        let n_u = m.n_participants();
+        let n_s = m.n_statements();
+        let rated = |c: usize, v: i8| v != 0 && !excluded[c];
+        let mut total = 0usize;
+        let mut sum_r = 0.0;
+        let mut user_has = vec![false; n_u];
+        let mut stmt_n = vec![0u32; n_s];
+        let mut stmt_agree = vec![0u32; n_s];
+        let mut cols: Vec<u32> = Vec::new();
+        let mut starts: Vec<usize> = Vec::with_capacity(n_u + 1);
+        let mut agree_end: Vec<usize> = Vec::with_capacity(n_u);
+        starts.push(0);
+        for (u, has) in user_has.iter_mut().enumerate() {
+            for agree in [true, false] {
+                for (c, v) in m.row(u) {
+                    if rated(c, v) && (v > 0) == agree {
+                        total += 1;
+                        *has = true;
+                        stmt_n[c] += 1;
+                        if agree {
+                            stmt_agree[c] += 1;
+                            sum_r += 1.0;
+                        }
+                        cols.push(c as u32);
+                    }
+                }
+                if agree {
+                    agree_end.push(cols.len());
+                }
             }
-        })
-        .collect();
-    let mut last_loss = f64::INFINITY;
-    let mut iters = 0;
-    for _ in 0..p.max_iters.max(1) {
-        iters += 1;
-        // Statements: accumulate the 2 × 2 normal equations in one row sweep. Each rating
-        // adds its user's [f, f², i, i·f], to the agree or the disagree sums; then with t =
-        // r − μ − i_u: Σt = Σr − nμ − Σi and Σt·f = Σ_agree f − μΣf − Σi·f.
+            starts.push(cols.len());
+        }
+        Ratings { cols, starts, agree_end, user_has, stmt_n, stmt_agree, total, sum_r }
+    }
+
+    fn n_users(&self) -> usize {
+        self.user_has.len()
+    }
+
+    fn n_statements(&self) -> usize {
+        self.stmt_n.len()
+    }
+
+    fn agrees(&self, u: usize) -> impl Iterator<Item = usize> + '_ {
+        self.cols[self.starts[u]..self.agree_end[u]].iter().map(|&c| c as usize)
+    }
+
+    fn disagrees(&self, u: usize) -> impl Iterator<Item = usize> + '_ {
+        self.cols[self.agree_end[u]..self.starts[u + 1]].iter().map(|&c| c as usize)
+    }
+}
+
+/// The model being fitted by alternating least squares, with what stays fixed meanwhile.
+struct Als<'a> {
+    r: &'a Ratings,
+    p: &'a BridgingParams,
+    /// Users and statements with at least one rating: the ones the penalties' means and
+    /// the closed-form steps run over.
+    rated_users: Vec<usize>,
+    rated_stmts: Vec<usize>,
+    users: f64,
+    stmts: f64,
+    r_total: f64,
+    /// Penalties of the mean-normalised loss, rescaled by R so the data term is a plain sum.
+    a_fu: f64,
+    a_iu: f64,
+    a_fs: f64,
+    a_is: f64,
+    mu: f64,
+    i_u: Vec<f64>,
+    f_u: Vec<f64>,
+    i_s: Vec<f64>,
+    f_s: Vec<f64>,
+}
+
+impl<'a> Als<'a> {
+    /// μ at the mean rating, intercepts and statement factors at 0, user factors at the
+    /// standardised first map coordinate.
+    fn start(r: &'a Ratings, positions: &[Point], p: &'a BridgingParams) -> Als<'a> {
+        let (n_u, n_s) = (r.n_users(), r.n_statements());
+        let r_total = r.total as f64;
+        let rated_users: Vec<usize> = (0..n_u).filter(|&u| r.user_has[u]).collect();
+        let rated_stmts: Vec<usize> = (0..n_s).filter(|&c| r.stmt_n[c] > 0).collect();
+        let users = rated_users.len().max(1) as f64;
+        let stmts = rated_stmts.len().max(1) as f64;
+        let xs: Vec<f64> = rated_users.iter().map(|&u| positions.get(u).map_or(0.0, |p| p[0])).collect();
+        let mean = xs.iter().sum::<f64>() / xs.len().max(1) as f64;
+        let sd = (xs.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / xs.len().max(1) as f64).sqrt();
+        let f_u: Vec<f64> = (0..n_u)
+            .map(|u| {
+                let x = positions.get(u).map_or(0.0, |p| p[0]);
+                if r.user_has[u] && sd > 1e-12 {
+                    (x - mean) / sd
+                } else {
+                    0.0
+                }
+            })
+            .collect();
+        Als {
+            r,
+            p,
+            a_fu: p.lambda_factor * r_total / users,
+            a_iu: p.lambda_intercept * r_total / users,
+            a_fs: p.lambda_factor * r_total / stmts,
+            a_is: p.lambda_intercept * r_total / stmts,
+            rated_users,
+            rated_stmts,
+            users,
+            stmts,
+            r_total,
+            mu: r.sum_r / r_total,
+            i_u: vec![0.0; n_u],
+            f_u,
+            i_s: vec![0.0; n_s],
+            f_s: vec![0.0; n_s],
+        }
+    }
+
+    /// Rounds until nothing moves by more than the tolerance or `max_iters` ran out.
+    /// Returns the rounds run and the loss of the last round before the final one.
+    fn run(&mut self) -> (usize, f64) {
+        let mut last_loss = f64::INFINITY;
+        let mut iters = 0;
+        for _ in 0..self.p.max_iters.max(1) {
+            iters += 1;
+            let (max_change, loss) = self.round();
+            if max_change < self.p.tolerance {
+                break;
+            }
+            last_loss = loss;
+        }
+        (iters, last_loss)
+    }
+
+    /// One round: statements, participants, μ, then the closed-form steps. Returns the
+    /// largest change of any parameter and the loss.
+    fn round(&mut self) -> (f64, f64) {
+        let mut max_change = self.statements_step();
+        let (resid_sum, mut sq) = self.participants_step();
+        // μ: minimises Σ(e + μ_old − μ)² + λ_i·R·μ².
+        let r_total = self.r_total;
+        let mu_old = self.mu;
+        self.mu = (resid_sum + r_total * self.mu) / (r_total * (1.0 + self.p.lambda_intercept));
+        // Residuals shift with μ: Σe² gains R·δ² − 2δ·Σe for δ = μ − μ_old.
+        let delta = self.mu - mu_old;
+        sq += r_total * delta * delta - 2.0 * delta * resid_sum;
+        max_change = max_change.max(delta.abs());
+        self.level_step(resid_sum - r_total * delta, delta, &mut sq, &mut max_change);
+        self.factor_offset_step(&mut max_change);
+        (max_change, self.loss(sq))
+    }
+
+    /// Statements: accumulate the 2 × 2 normal equations in one row sweep. Each rating
+    /// adds its user's [f, f², i, i·f], to the agree or the disagree sums; then with t =
+    /// r − μ − i_u: Σt = Σr − nμ − Σi and Σt·f = Σ_agree f − μΣf − Σi·f.
+    fn statements_step(&mut self) -> f64 {
+        let r = self.r;
+        let n_s = r.n_statements();
+        let mu = self.mu;
         let mut acc_agree = vec![[0.0f64; 4]; n_s];
         let mut acc_disagree = vec![[0.0f64; 4]; n_s];
-        for u in 0..n_u {
-            let (f, i) = (f_u[u], i_u[u]);
+        for u in 0..r.n_users() {
+            let (f, i) = (self.f_u[u], self.i_u[u]);
             let user = [f, f * f, i, i * f];
-            for c in agrees(u) {
+            for c in r.agrees(u) {
                 let a = &mut acc_agree[c];
                 for j in 0..4 {
                     a[j] += user[j];
                 }
             }
-            for c in disagrees(u) {
+            for c in r.disagrees(u) {
                 let a = &mut acc_disagree[c];
                 for j in 0..4 {
                     a[j] += user[j];
@@ -195,40 +319,54 @@ pub fn fit(m: &VoteMatrix, excluded: &[bool], positions: &[Point], p: &BridgingP
         let mut max_change = 0.0f64;
         for c in 0..n_s {
             let (ag, di) = (acc_agree[c], acc_disagree[c]);
-            let n = f64::from(stmt_n[c]);
+            let n = f64::from(r.stmt_n[c]);
             let sum = [ag[0] + di[0], ag[1] + di[1], ag[2] + di[2], ag[3] + di[3]];
-            let sums =
-                [n, sum[0], sum[1], f64::from(stmt_agree[c]) - n * mu - sum[2], ag[0] - mu * sum[0] - sum[3]];
-            let (i, f) = solve_ridge(sums, a_is, a_fs);
-            max_change = max_change.max((i - i_s[c]).abs()).max((f - f_s[c]).abs());
-            i_s[c] = i;
-            f_s[c] = f;
+            let sums = [
+                n,
+                sum[0],
+                sum[1],
+                f64::from(r.stmt_agree[c]) - n * mu - sum[2],
+                ag[0] - mu * sum[0] - sum[3],
+            ];
+            let (i, f) = solve_ridge(sums, self.a_is, self.a_fs);
+            max_change = max_change.max((i - self.i_s[c]).abs()).max((f - self.f_s[c]).abs());
+            self.i_s[c] = i;
+            self.f_s[c] = f;
         }
-        // Participants in one pass; the residual sums for μ and the loss follow in
-        // closed form from the same sufficient statistics. Each rating adds its
-        // statement's [f, f², i, i·f] and i²; with t = r − μ − i_s:
-        // Σt² = n₊(1 − μ)² + n₋μ² − 2((1 − μ)Σ₊i − μΣ₋i) + Σi².
-        let stmt: Vec<[f64; 4]> =
-            (0..n_s).map(|c| [f_s[c], f_s[c] * f_s[c], i_s[c], i_s[c] * f_s[c]]).collect();
-        let stmt_i2: Vec<f64> = i_s.iter().map(|i| i * i).collect();
+        max_change
+    }
+
+    /// Participants in one pass; the residual sums for μ and the loss follow in closed
+    /// form from the same sufficient statistics. Each rating adds its statement's
+    /// [f, f², i, i·f] and i²; with t = r − μ − i_s:
+    /// Σt² = n₊(1 − μ)² + n₋μ² − 2((1 − μ)Σ₊i − μΣ₋i) + Σi².
+    /// Returns the residuals' sum and sum of squares.
+    fn participants_step(&mut self) -> (f64, f64) {
+        let r = self.r;
+        let mu = self.mu;
+        let n_s = r.n_statements();
+        let stmt: Vec<[f64; 4]> = (0..n_s)
+            .map(|c| [self.f_s[c], self.f_s[c] * self.f_s[c], self.i_s[c], self.i_s[c] * self.f_s[c]])
+            .collect();
+        let stmt_i2: Vec<f64> = self.i_s.iter().map(|i| i * i).collect();
         let mut resid_sum = 0.0;
         let mut sq = 0.0;
-        for u in 0..n_u {
+        for u in 0..r.n_users() {
             let (mut ag, mut di, mut i2) = ([0.0f64; 4], [0.0f64; 4], 0.0f64);
-            for c in agrees(u) {
+            for c in r.agrees(u) {
                 for j in 0..4 {
                     ag[j] += stmt[c][j];
                 }
                 i2 += stmt_i2[c];
             }
-            for c in disagrees(u) {
+            for c in r.disagrees(u) {
                 for j in 0..4 {
                     di[j] += stmt[c][j];
                 }
                 i2 += stmt_i2[c];
             }
-            let n_agree = (agree_end[u] - starts[u]) as f64;
-            let n_disagree = (starts[u + 1] - agree_end[u]) as f64;
+            let n_agree = (r.agree_end[u] - r.starts[u]) as f64;
+            let n_disagree = (r.starts[u + 1] - r.agree_end[u]) as f64;
             let n = n_agree + n_disagree;
             let sum = [ag[0] + di[0], ag[1] + di[1], ag[2] + di[2], ag[3] + di[3]];
             // n, Σx, Σx², Σt, Σt·x, Σt²
@@ -242,120 +380,153 @@ pub fn fit(m: &VoteMatrix, excluded: &[bool], positions: &[Point], p: &BridgingP
                     + i2,
             ];
             if a[0] > 0.0 {
-                let (i, f) = solve_ridge([a[0], a[1], a[2], a[3], a[4]], a_iu, a_fu);
-                i_u[u] = i;
-                f_u[u] = f;
+                let (i, f) = solve_ridge([a[0], a[1], a[2], a[3], a[4]], self.a_iu, self.a_fu);
+                self.i_u[u] = i;
+                self.f_u[u] = f;
                 resid_sum += a[3] - i * a[0] - f * a[1];
                 sq +=
                     a[5] - 2.0 * i * a[3] - 2.0 * f * a[4] + i * i * a[0] + 2.0 * i * f * a[1] + f * f * a[2];
             }
         }
-        // μ: minimises Σ(e + μ_old − μ)² + λ_i·R·μ².
-        let mu_old = mu;
-        mu = (resid_sum + r_total * mu) / (r_total * (1.0 + p.lambda_intercept));
-        // Residuals shift with μ: Σe² gains R·δ² − 2δ·Σe for δ = μ − μ_old.
-        let delta = mu - mu_old;
-        sq += r_total * delta * delta - 2.0 * delta * resid_sum;
-        max_change = max_change.max(delta.abs());
-        // Alternating steps move the common level of μ, the user and the statement
-        // intercepts only slowly (each step holds the other two fixed). Solve for the best
-        // shift of all three at once: at the optimum μ = mean(i_u) = mean(i_s) = v with
-        // v = (Σe + R·(μ + mean(i_u) + mean(i_s))) / (R·(λ_i + 3)). An exact minimisation
-        // along three directions, so the loss only falls and the fixed point is the same.
-        let resid_now = resid_sum - r_total * delta;
-        let mean_iu = rated_users.iter().map(|&u| i_u[u]).sum::<f64>() / users;
-        let mean_is = rated_stmts.iter().map(|&c| i_s[c]).sum::<f64>() / stmts;
-        let v = (resid_now + r_total * (mu + mean_iu + mean_is)) / (r_total * (p.lambda_intercept + 3.0));
-        let (shift_u, shift_s, shift_mu) = (v - mean_iu, v - mean_is, v - mu);
-        if p.lambda_intercept > 0.0 && v.is_finite() {
-            rated_users.iter().for_each(|&u| i_u[u] += shift_u);
-            rated_stmts.iter().for_each(|&c| i_s[c] += shift_s);
-            mu = v;
-            let t = shift_u + shift_s + shift_mu;
-            sq += r_total * t * t - 2.0 * t * resid_now;
-            max_change = max_change.max(shift_s.abs()).max((shift_mu + delta).abs());
-        }
-        // And the two offsets the factor term can trade with the intercepts: f_u → f_u + c
-        // with i_s → i_s − c·f_s, and f_s → f_s + d with i_u → i_u − d·f_u, leave every
-        // prediction as it is; only the penalties fix c and d, in closed form.
-        if p.lambda_factor > 0.0 {
-            let sum_fu: f64 = rated_users.iter().map(|&u| f_u[u]).sum();
-            let sum_fs_is: f64 = rated_stmts.iter().map(|&c| f_s[c] * i_s[c]).sum();
-            let sum_fs2: f64 = rated_stmts.iter().map(|&c| f_s[c] * f_s[c]).sum();
-            let c_shift = (a_is * sum_fs_is - a_fu * sum_fu) / (a_fu * users + a_is * sum_fs2);
-            if c_shift.is_finite() {
-                rated_users.iter().for_each(|&u| f_u[u] += c_shift);
-                for &c in &rated_stmts {
-                    i_s[c] -= c_shift * f_s[c];
-                    max_change = max_change.max((c_shift * f_s[c]).abs());
-                }
-            }
-            let sum_fs: f64 = rated_stmts.iter().map(|&c| f_s[c]).sum();
-            let sum_fu_iu: f64 = rated_users.iter().map(|&u| f_u[u] * i_u[u]).sum();
-            let sum_fu2: f64 = rated_users.iter().map(|&u| f_u[u] * f_u[u]).sum();
-            let d_shift = (a_iu * sum_fu_iu - a_fs * sum_fs) / (a_fs * stmts + a_iu * sum_fu2);
-            if d_shift.is_finite() {
-                rated_stmts.iter().for_each(|&c| f_s[c] += d_shift);
-                max_change = max_change.max(d_shift.abs());
-                rated_users.iter().for_each(|&u| i_u[u] -= d_shift * f_u[u]);
-            }
-        }
-        let loss = (sq.max(0.0) / r_total)
-            + p.lambda_factor * (f_u.iter().map(|x| x * x).sum::<f64>() / users)
-            + p.lambda_intercept * (i_u.iter().map(|x| x * x).sum::<f64>() / users)
-            + p.lambda_factor * (f_s.iter().map(|x| x * x).sum::<f64>() / stmts)
-            + p.lambda_intercept * (i_s.iter().map(|x| x * x).sum::<f64>() / stmts)
-            + p.lambda_intercept * mu * mu;
-        if max_change < p.tolerance {
-            break;
-        }
-        last_loss = loss;
+        (resid_sum, sq)
     }
-    // Net agrees on each side of the factor axis.
-    let mut side = vec![[0i64; 4]; n_s]; // net+, n+, net−, n−
+
+    /// Alternating steps move the common level of μ, the user and the statement intercepts
+    /// only slowly (each step holds the other two fixed). Solve for the best shift of all
+    /// three at once: at the optimum μ = mean(i_u) = mean(i_s) = v with
+    /// v = (Σe + R·(μ + mean(i_u) + mean(i_s))) / (R·(λ_i + 3)). An exact minimisation
+    /// along three directions, so the loss only falls and the fixed point is the same.
+    /// `resid_now` is Σe after the μ step, which moved μ by `delta`.
+    fn level_step(&mut self, resid_now: f64, delta: f64, sq: &mut f64, max_change: &mut f64) {
+        let r_total = self.r_total;
+        let mean_iu = self.rated_users.iter().map(|&u| self.i_u[u]).sum::<f64>() / self.users;
+        let mean_is = self.rated_stmts.iter().map(|&c| self.i_s[c]).sum::<f64>() / self.stmts;
+        let v = (resid_now + r_total * (self.mu + mean_iu + mean_is))
+            / (r_total * (self.p.lambda_intercept + 3.0));
+        let (shift_u, shift_s, shift_mu) = (v - mean_iu, v - mean_is, v - self.mu);
+        if self.p.lambda_intercept > 0.0 && v.is_finite() {
+            self.rated_users.iter().for_each(|&u| self.i_u[u] += shift_u);
+            self.rated_stmts.iter().for_each(|&c| self.i_s[c] += shift_s);
+            self.mu = v;
+            let t = shift_u + shift_s + shift_mu;
+            *sq += r_total * t * t - 2.0 * t * resid_now;
+            *max_change = max_change.max(shift_s.abs()).max((shift_mu + delta).abs());
+        }
+    }
+
+    /// The two offsets the factor term can trade with the intercepts: f_u → f_u + c with
+    /// i_s → i_s − c·f_s, and f_s → f_s + d with i_u → i_u − d·f_u, leave every prediction
+    /// as it is; only the penalties fix c and d, in closed form.
+    fn factor_offset_step(&mut self, max_change: &mut f64) {
+        if self.p.lambda_factor > 0.0 {
+            self.user_factor_offset(max_change);
+            self.statement_factor_offset(max_change);
+        }
+    }
+
+    /// c: f_u → f_u + c, i_s → i_s − c·f_s.
+    fn user_factor_offset(&mut self, max_change: &mut f64) {
+        let users = self.users;
+        let sum_fu: f64 = self.rated_users.iter().map(|&u| self.f_u[u]).sum();
+        let sum_fs_is: f64 = self.rated_stmts.iter().map(|&c| self.f_s[c] * self.i_s[c]).sum();
+        let sum_fs2: f64 = self.rated_stmts.iter().map(|&c| self.f_s[c] * self.f_s[c]).sum();
+        let c_shift =
+            (self.a_is * sum_fs_is - self.a_fu * sum_fu) / (self.a_fu * users + self.a_is * sum_fs2);
+        if c_shift.is_finite() {
+            self.rated_users.iter().for_each(|&u| self.f_u[u] += c_shift);
+            for &c in &self.rated_stmts {
+                self.i_s[c] -= c_shift * self.f_s[c];
+                *max_change = max_change.max((c_shift * self.f_s[c]).abs());
+            }
+        }
+    }
+
+    /// d: f_s → f_s + d, i_u → i_u − d·f_u.
+    fn statement_factor_offset(&mut self, max_change: &mut f64) {
+        let stmts = self.stmts;
+        let sum_fs: f64 = self.rated_stmts.iter().map(|&c| self.f_s[c]).sum();
+        let sum_fu_iu: f64 = self.rated_users.iter().map(|&u| self.f_u[u] * self.i_u[u]).sum();
+        let sum_fu2: f64 = self.rated_users.iter().map(|&u| self.f_u[u] * self.f_u[u]).sum();
+        let d_shift =
+            (self.a_iu * sum_fu_iu - self.a_fs * sum_fs) / (self.a_fs * stmts + self.a_iu * sum_fu2);
+        if d_shift.is_finite() {
+            self.rated_stmts.iter().for_each(|&c| self.f_s[c] += d_shift);
+            *max_change = max_change.max(d_shift.abs());
+            self.rated_users.iter().for_each(|&u| self.i_u[u] -= d_shift * self.f_u[u]);
+        }
+    }
+
+    /// The mean-normalised loss, given the data term's sum of squares.
+    fn loss(&self, sq: f64) -> f64 {
+        let (p, users, stmts) = (self.p, self.users, self.stmts);
+        (sq.max(0.0) / self.r_total)
+            + p.lambda_factor * (self.f_u.iter().map(|x| x * x).sum::<f64>() / users)
+            + p.lambda_intercept * (self.i_u.iter().map(|x| x * x).sum::<f64>() / users)
+            + p.lambda_factor * (self.f_s.iter().map(|x| x * x).sum::<f64>() / stmts)
+            + p.lambda_intercept * (self.i_s.iter().map(|x| x * x).sum::<f64>() / stmts)
+            + p.lambda_intercept * self.mu * self.mu
+    }
+}
+
+/// Net agrees on each side of the factor axis, per statement: [net+, n+, net−, n−].
+fn net_agrees_by_side(r: &Ratings, f_u: &[f64]) -> Vec<[i64; 4]> {
+    let mut side = vec![[0i64; 4]; r.n_statements()];
     for (u, &fu) in f_u.iter().enumerate() {
         if fu != 0.0 {
             let k = if fu > 0.0 { 0 } else { 2 };
-            for (c, net) in agrees(u).map(|c| (c, 1)).chain(disagrees(u).map(|c| (c, -1))) {
+            for (c, net) in r.agrees(u).map(|c| (c, 1)).chain(r.disagrees(u).map(|c| (c, -1))) {
                 side[c][k] += net;
                 side[c][k + 1] += 1;
             }
         }
     }
-    let mut eligible: Vec<f64> =
-        (0..n_s).filter(|&c| !excluded[c] && stmt_n[c] >= p.min_ratings).map(|c| i_s[c]).collect();
+    side
+}
+
+/// τ: the `percentile` of the eligible statements' intercepts, never below `min_intercept`.
+fn threshold(r: &Ratings, excluded: &[bool], i_s: &[f64], p: &BridgingParams) -> f64 {
+    let mut eligible: Vec<f64> = (0..r.n_statements())
+        .filter(|&c| !excluded[c] && r.stmt_n[c] >= p.min_ratings)
+        .map(|c| i_s[c])
+        .collect();
     eligible.sort_by(f64::total_cmp);
-    let threshold = if eligible.is_empty() {
+    if eligible.is_empty() {
         p.min_intercept
     } else {
         let at = ((eligible.len() - 1) as f64 * p.percentile).round() as usize;
         eligible[at.min(eligible.len() - 1)].max(p.min_intercept)
-    };
-    for c in 0..n_s {
+    }
+}
+
+/// Every statement's score, marked bridging when all the module doc's conditions hold.
+fn flag(
+    r: &Ratings,
+    excluded: &[bool],
+    als: &Als<'_>,
+    side: &[[i64; 4]],
+    threshold: f64,
+    p: &BridgingParams,
+) -> Vec<BridgingScore> {
+    let mut scores = vec![BridgingScore::default(); r.n_statements()];
+    for c in 0..r.n_statements() {
         if excluded[c] {
             continue;
         }
         let need = |n: i64| 1i64.max(4i64.min((n + 4) / 5));
         let [net_pos, n_pos, net_neg, n_neg] = side[c];
         let both_sides = n_pos > 0 && n_neg > 0 && net_pos >= need(n_pos) && net_neg >= need(n_neg);
-        let fin = |x: f64| if x.is_finite() { x } else { 0.0 };
+        let (i_s, f_s) = (als.i_s[c], als.f_s[c]);
         scores[c] = BridgingScore {
-            intercept: fin(i_s[c]),
-            factor: fin(f_s[c]),
-            ratings: stmt_n[c],
-            bridging: stmt_n[c] >= p.min_ratings
-                && f_s[c].abs() < p.factor_limit
-                && i_s[c] >= threshold
+            intercept: finite(i_s),
+            factor: finite(f_s),
+            ratings: r.stmt_n[c],
+            bridging: r.stmt_n[c] >= p.min_ratings
+                && f_s.abs() < p.factor_limit
+                && i_s >= threshold
                 && both_sides,
         };
     }
-    BridgingFit {
-        scores,
-        mu: if mu.is_finite() { mu } else { 0.0 },
-        threshold,
-        iterations: iters,
-        loss: if last_loss.is_finite() { last_loss } else { 0.0 },
-    }
+    scores
 }
 
 /// Minimises Σ(t − i − f·x)² + a_i·i² + a_f·f² given sums [n, Σx, Σx², Σt, Σt·x].

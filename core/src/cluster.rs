@@ -463,6 +463,15 @@ impl KSmoother {
     }
 }
 
+/// The choice of k, before smoothing: given the silhouettes of k = 2, 3, … in order, the
+/// index of the smallest k whose silhouette is within `tolerance` of the best (0 = the
+/// strict best, as Pol.is; see the module doc for why not). `None` when no k was tried.
+/// NaN silhouettes (a k whose clustering fell apart) are never chosen.
+pub fn choose_k(silhouettes: &[f64], tolerance: f64) -> Option<usize> {
+    let top = silhouettes.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    silhouettes.iter().position(|&s| s >= top - tolerance)
+}
+
 /// max-k = min(max_groups, 2 + ⌊n_base / 12⌋).
 pub fn max_k(n_base: usize, max_groups: usize) -> usize {
     max_groups.min(2 + n_base / 12)
@@ -691,5 +700,15 @@ mod tests {
         assert_eq!(straight_cut_agreement(&points, &[true; 40]), None);
         assert_eq!(straight_cut_agreement(&points[..1], &[true]), None);
         assert_eq!(straight_cut_agreement(&[], &[]), None);
+    }
+
+    #[test]
+    fn the_smallest_k_within_the_tolerance_of_the_best_silhouette_is_chosen() {
+        // brexit-consensus's shape: k = 3 wins by 0.01, k = 2 is within 0.05.
+        assert_eq!(choose_k(&[0.42, 0.43, 0.30], 0.05), Some(0));
+        assert_eq!(choose_k(&[0.42, 0.43, 0.30], 0.0), Some(1));
+        assert_eq!(choose_k(&[0.20, 0.43, 0.40], 0.05), Some(1));
+        assert_eq!(choose_k(&[f64::NAN, 0.30], 0.05), Some(1));
+        assert_eq!(choose_k(&[], 0.05), None);
     }
 }

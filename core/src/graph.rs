@@ -18,59 +18,20 @@
 
 use std::collections::HashMap;
 
-use petgraph::graph::{NodeIndex, UnGraph};
-use petgraph::visit::EdgeRef;
-use serde::{Deserialize, Serialize};
-
-use crate::analysis::{Group, StatementScores};
 use crate::cluster::Point;
 use crate::matrix::VoteMatrix;
 use crate::model::StatementId;
 use crate::repness::smoothed;
+use crate::result::{Group, StatementScores};
+use petgraph::graph::{NodeIndex, UnGraph};
+use petgraph::visit::EdgeRef;
+// The map's plain types live in `result.rs`; their paths under `graph::` stay as they were.
+pub use crate::result::{ConsensusMap, EdgeKind, MapEdge, MapNode, NodeKind};
 
 pub const MAX_NOTABLE: usize = 60;
 pub const MIN_CO_VOTERS: u32 = 5;
 pub const CO_VOTE_AGREEMENT: f64 = 0.8;
 pub const CORE_AGREE: f64 = 0.6;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "kind", content = "id", rename_all = "lowercase")]
-pub enum NodeKind {
-    Group(u32),
-    Statement(StatementId),
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-pub struct MapNode {
-    pub node: NodeKind,
-    pub position: Point,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum EdgeKind {
-    GroupStatement,
-    CoVote,
-}
-
-/// An edge between `nodes[source]` and `nodes[target]`.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-pub struct MapEdge {
-    pub source: usize,
-    pub target: usize,
-    pub kind: EdgeKind,
-    pub weight: f64,
-    /// For group–statement edges, the disagree probability; 0 otherwise.
-    pub disagree_weight: f64,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct ConsensusMap {
-    pub nodes: Vec<MapNode>,
-    pub edges: Vec<MapEdge>,
-    pub consensus_core: Vec<StatementId>,
-    pub bridges: Vec<StatementId>,
-}
 
 impl ConsensusMap {
     /// The petgraph form, for graph algorithms on the map.

@@ -8,8 +8,8 @@ use std::fmt::Write;
 use crate::analysis::Analysis;
 use crate::escape::{dot_string, xml_text};
 use crate::graph::{EdgeKind, NodeKind};
+use crate::legend::group_letter;
 use crate::model::StatementId;
-use crate::polis_csv::group_letter;
 
 /// Stable node id: `g<label>` for a group, `s<id>` for a statement.
 pub fn node_id(kind: NodeKind) -> String {
@@ -24,7 +24,7 @@ pub fn node_label(analysis: &Analysis, kind: NodeKind) -> String {
     match kind {
         NodeKind::Group(g) => {
             let i = analysis.groups.iter().position(|x| x.id == g).unwrap_or(g as usize);
-            format!("Group {}", group_letter(i).to_uppercase())
+            format!("Group {}", group_letter(i))
         }
         NodeKind::Statement(s) => format!("#{s}"),
     }

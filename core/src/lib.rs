@@ -8,12 +8,14 @@
 
 pub mod analysis;
 pub mod api;
+pub mod attribution;
 pub mod bridging;
 pub mod cluster;
 pub mod consensus;
 pub mod escape;
 pub mod graph;
 pub mod graph_export;
+pub mod legend;
 pub mod matrix;
 pub mod model;
 pub mod pca;
@@ -22,9 +24,11 @@ pub mod portable;
 pub mod repness;
 pub mod report;
 pub mod report_files;
+pub mod result;
 pub mod routing;
 pub mod svg;
 pub mod synthetic;
+pub mod typing;
 pub mod votelog;
 
 pub use analysis::{

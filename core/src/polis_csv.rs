@@ -6,11 +6,12 @@
 //! agree = +1, disagree = −1, pass = 0, as Pol.is exports and as mufakat stores.
 //! Errors name the file, the line and the column; malformed input never panics.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 
 use crate::analysis::{Analysis, AnalysisParams, StatementMeta};
 use crate::escape::{csv_cell, csv_cell_read};
+use crate::legend::group_letter;
 use crate::model::{Moderation, ParticipantId, StatementId, Vote, VoteRecord};
 
 /// Where and why a file could not be read.
@@ -384,6 +385,45 @@ pub fn export_file_role(name: &str) -> Option<&'static str> {
     (prefix.is_empty() || prefix.ends_with(['-', '_'])).then_some(canonical)
 }
 
+/// Dropped or listed files, sorted by the export file each is ([`export_file_role`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FilesByRole<T> {
+    /// The one file for each export file found, as (its own name, its contents or path).
+    pub by_role: BTreeMap<&'static str, (String, T)>,
+    /// Files that are none of the export's, in the order given.
+    pub others: Vec<(String, T)>,
+}
+
+/// Two or more files that could each be the same export file: the reader cannot tell
+/// which to take, so it takes none. `names` are in the order given.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RoleConflict {
+    pub role: &'static str,
+    pub names: Vec<String>,
+}
+
+/// Sorts `files` (name, contents or path) by export file, the one rule the CLI's export
+/// folder and the browser's dropped files both follow. Two candidates for one export
+/// file are refused; with several such conflicts, the one whose export file name comes
+/// first in alphabetical order is reported.
+pub fn files_by_role<T>(
+    files: impl IntoIterator<Item = (String, T)>,
+) -> Result<FilesByRole<T>, RoleConflict> {
+    let mut candidates: BTreeMap<&'static str, Vec<(String, T)>> = BTreeMap::new();
+    let mut others = Vec::new();
+    for (name, item) in files {
+        match export_file_role(&name) {
+            Some(role) => candidates.entry(role).or_default().push((name, item)),
+            None => others.push((name, item)),
+        }
+    }
+    if let Some((role, found)) = candidates.iter().find(|(_, found)| found.len() > 1) {
+        return Err(RoleConflict { role, names: found.iter().map(|(n, _)| n.clone()).collect() });
+    }
+    let by_role = candidates.into_iter().filter_map(|(role, mut found)| Some((role, found.pop()?))).collect();
+    Ok(FilesByRole { by_role, others })
+}
+
 /// Parses votes.csv, returning votes in chronological order (ties keep file order).
 pub fn parse_votes(text: &str) -> Result<Vec<PolisVote>, PolisCsvError> {
     const F: &str = "votes.csv";
@@ -604,20 +644,6 @@ fn csv_string(rows: Vec<Vec<String>>) -> String {
     String::from_utf8(bytes).unwrap_or_default()
 }
 
-/// Group letter as in comment-groups.csv: 0 → a, 1 → b, …
-pub fn group_letter(index: usize) -> String {
-    let mut n = index;
-    let mut s = String::new();
-    loop {
-        s.insert(0, (b'a' + (n % 26) as u8) as char);
-        if n < 26 {
-            break;
-        }
-        n = n / 26 - 1;
-    }
-    s
-}
-
 /// participants-votes.csv with our group-id (empty when not clustered), and the `xid` column
 /// when the imported export had one (B.1), so an embedding site can join the rows back.
 pub fn write_participants_votes(export: &PolisExport, analysis: &Analysis) -> String {
@@ -683,7 +709,8 @@ pub fn write_comment_groups(export: &PolisExport, analysis: &Analysis) -> String
             .map(String::from)
             .to_vec();
     for (i, _) in analysis.groups.iter().enumerate() {
-        let l = group_letter(i);
+        // Pol.is writes the letter in lower case: group-a-votes.
+        let l = group_letter(i).to_ascii_lowercase();
         for what in ["votes", "agrees", "disagrees", "passes"] {
             header.push(format!("group-{l}-{what}"));
         }
@@ -1064,9 +1091,39 @@ mod tests {
     }
 
     #[test]
-    fn group_letters_continue_past_z() {
-        assert_eq!(group_letter(0), "a");
-        assert_eq!(group_letter(25), "z");
-        assert_eq!(group_letter(26), "aa");
+    fn files_are_sorted_by_the_export_file_they_are() {
+        let files = vec![
+            ("2024-10-23-1530-2arcefpshi-comments.csv".to_string(), 1),
+            ("notes.txt".to_string(), 2),
+            ("votes.csv".to_string(), 3),
+            ("._votes.csv".to_string(), 4),
+        ];
+        let sorted = files_by_role(files).expect("no conflict");
+        assert_eq!(
+            sorted.by_role["comments.csv"],
+            ("2024-10-23-1530-2arcefpshi-comments.csv".to_string(), 1)
+        );
+        assert_eq!(sorted.by_role["votes.csv"], ("votes.csv".to_string(), 3));
+        assert_eq!(sorted.by_role.len(), 2);
+        assert_eq!(sorted.others, vec![("notes.txt".to_string(), 2), ("._votes.csv".to_string(), 4)]);
+    }
+
+    #[test]
+    fn two_candidates_for_one_export_file_are_refused_with_both_names() {
+        let files = vec![
+            ("b-votes.csv".to_string(), ()),
+            ("comments.csv".to_string(), ()),
+            ("a-votes.csv".to_string(), ()),
+            ("x-comments.csv".to_string(), ()),
+        ];
+        let conflict = files_by_role(files).expect_err("two votes.csv");
+        assert_eq!(conflict.role, "comments.csv");
+        assert_eq!(conflict.names, ["comments.csv", "x-comments.csv"]);
+        let conflict = files_by_role(vec![("b-votes.csv".to_string(), ()), ("a-votes.csv".to_string(), ())])
+            .expect_err("two votes.csv");
+        assert_eq!(
+            (conflict.role, conflict.names),
+            ("votes.csv", vec!["b-votes.csv".into(), "a-votes.csv".into()])
+        );
     }
 }

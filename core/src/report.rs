@@ -3,8 +3,8 @@
 use std::fmt::Write;
 
 use crate::analysis::Analysis;
+use crate::legend::group_letter;
 use crate::model::StatementId;
-use crate::polis_csv::group_letter;
 use crate::repness::Direction;
 
 const WIDTH: usize = 90;
@@ -36,13 +36,7 @@ pub fn text_summary(analysis: &Analysis, text_of: impl Fn(StatementId) -> Option
         c.participants, c.in_conv, c.statements, c.votes, c.groups, analysis.seed
     );
     for (i, g) in analysis.groups.iter().enumerate() {
-        let _ = writeln!(
-            out,
-            "\nGroup {} (id {}): {} participants",
-            group_letter(i).to_uppercase(),
-            g.id,
-            g.size
-        );
+        let _ = writeln!(out, "\nGroup {} (id {}): {} participants", group_letter(i), g.id, g.size);
         for r in g.representative.iter().take(3) {
             let verb = match r.direction {
                 Direction::Agree => "agree",

@@ -9,21 +9,11 @@ use std::fmt::Write;
 
 use crate::analysis::Analysis;
 use crate::graph::{EdgeKind, NodeKind};
+use crate::legend::{group_colour, group_letter, UNGROUPED_COLOUR};
 use crate::model::StatementId;
-use crate::polis_csv::group_letter;
 
-/// Group colours by display order: the app's opinion-map palette (each at least 3:1 on
-/// white), so the exported maps and the page agree.
-pub const GROUP_COLOURS: [&str; 8] =
-    ["#1f6fb2", "#b35900", "#6a3d9a", "#11734b", "#a3195b", "#5c6b00", "#00727a", "#8a4b00"];
-const UNGROUPED: &str = "#7a8494";
 const SIZE: f64 = 600.0;
 const MARGIN: f64 = 30.0;
-
-/// Colour of the group with display index `i`.
-pub fn group_colour(i: usize) -> &'static str {
-    GROUP_COLOURS.get(i).copied().unwrap_or(UNGROUPED)
-}
 
 fn header(out: &mut String, title: &str) {
     let _ = writeln!(
@@ -70,7 +60,7 @@ pub fn opinion_map(analysis: &Analysis) -> String {
     let index_of = |g: u32| analysis.groups.iter().position(|x| x.id == g);
     out.push_str("<g fill-opacity=\"0.7\">\n");
     for p in &analysis.participants {
-        let colour = p.group.and_then(index_of).map_or(UNGROUPED, group_colour);
+        let colour = p.group.and_then(index_of).map_or(UNGROUPED_COLOUR, group_colour);
         let _ = writeln!(
             out,
             "<circle cx=\"{:.2}\" cy=\"{:.2}\" r=\"3.5\" fill=\"{colour}\"/>",
@@ -88,7 +78,7 @@ pub fn opinion_map(analysis: &Analysis) -> String {
              font-size=\"15\" font-weight=\"bold\" fill=\"{c}\">{l}</text></g>",
             c = group_colour(i),
             ty = y + 5.0,
-            l = group_letter(i).to_uppercase()
+            l = group_letter(i)
         );
     }
     out.push_str("</svg>\n");
@@ -216,7 +206,7 @@ pub fn consensus_map(analysis: &Analysis) -> String {
             c = group_colour(i),
             ty = y + 5.5,
             sx = x + 22.0,
-            l = group_letter(i).to_uppercase()
+            l = group_letter(i)
         );
     }
     legend(&mut out);

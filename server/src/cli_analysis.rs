@@ -87,32 +87,27 @@ pub fn read_export_dir(dir: &Path) -> anyhow::Result<PolisExport> {
     if !dir.is_dir() {
         bail!("{} is not a directory", dir.display());
     }
-    let mut files: std::collections::BTreeMap<&'static str, Vec<PathBuf>> = Default::default();
+    let mut listed: Vec<(String, PathBuf)> = Vec::new();
     for entry in std::fs::read_dir(dir).with_context(|| format!("reading {}", dir.display()))? {
         let path = entry.with_context(|| format!("reading {}", dir.display()))?.path();
-        let role = path.file_name().and_then(|n| n.to_str()).and_then(polis_csv::export_file_role);
-        if let (Some(role), true) = (role, path.is_file()) {
-            files.entry(role).or_default().push(path);
+        if let (Some(name), true) = (path.file_name().and_then(|n| n.to_str()), path.is_file()) {
+            listed.push((name.to_string(), path));
         }
     }
-    for (role, paths) in &mut files {
-        if paths.len() > 1 {
-            paths.sort();
-            let names: Vec<String> = paths
-                .iter()
-                .map(|p| p.file_name().unwrap_or_default().to_string_lossy().into_owned())
-                .collect();
-            bail!(
-                "{}: {} files could be the export's {role}: {}; keep one export per folder",
-                dir.display(),
-                paths.len(),
-                names.join(", ")
-            );
-        }
-    }
+    let files = polis_csv::files_by_role(listed).map_err(|conflict| {
+        let mut names = conflict.names;
+        names.sort();
+        anyhow::anyhow!(
+            "{}: {} files could be the export's {}: {}; keep one export per folder",
+            dir.display(),
+            names.len(),
+            conflict.role,
+            names.join(", ")
+        )
+    })?;
     let unreadable: std::cell::RefCell<Option<anyhow::Error>> = Default::default();
     let export = PolisExport::from_files(|name| {
-        let path = files.get(name)?.first()?;
+        let (_, path) = files.by_role.get(name)?;
         match std::fs::read(path) {
             Ok(bytes) => Some(String::from_utf8_lossy(&bytes).into_owned()),
             Err(e) => {
@@ -126,8 +121,8 @@ pub fn read_export_dir(dir: &Path) -> anyhow::Result<PolisExport> {
     }
     export.map_err(|mut e| {
         // Name the file as it is on disk when Pol.is's download gave it a prefix.
-        if let Some(name) = files.get(e.file.as_str()).and_then(|p| p.first()?.file_name()?.to_str()) {
-            e.file = name.to_string();
+        if let Some((name, _)) = files.by_role.get(e.file.as_str()) {
+            e.file = name.clone();
         }
         anyhow::anyhow!("{}: {e}", dir.display())
     })
@@ -226,15 +221,9 @@ fn analyse_export(export: &PolisExport, seed: u64, bar: &ProgressBar) -> anyhow:
     Ok(analysis)
 }
 
-/// The CC BY 4.0 statement that Pol.is open data asks for wherever results from it are shown,
-/// when the export names a pol.is conversation (its summary.csv `url`).
+/// The CC BY 4.0 statement, when the export names a pol.is conversation.
 fn polis_attribution(export: &PolisExport) -> Option<String> {
-    let url = export.summary_value("url").and_then(mufakat_core::escape::polis_source_link)?;
-    Some(format!(
-        "Data was gathered using the Polis software (compdemocracy.org/polis) and is sub-licensed under \
-         CC BY 4.0 with Attribution to The Computational Democracy Project. The data and more information \
-         about how the data was collected can be found at the following link(s): {url}"
-    ))
+    mufakat_core::attribution::polis_attribution(export.summary_value("url"))
 }
 
 /// One line comparing our groups with the ones Pol.is recorded in the export (two with the

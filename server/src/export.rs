@@ -10,15 +10,8 @@ use mufakat_core::AnalysisParams;
 use crate::error::AppError;
 use crate::store::{ConversationDump, Store};
 
-/// The files a moderator can download, by name.
-pub const FILES: [&str; 6] = [
-    "summary.csv",
-    "comments.csv",
-    "votes.csv",
-    "participants-votes.csv",
-    "comment-groups.csv",
-    "analysis.json",
-];
+/// The files a moderator can download, by name (`mufakat_core::report_files` lists them).
+pub use mufakat_core::report_files::MODERATOR_FILES as FILES;
 
 /// The named export file of a conversation, as (file name, contents), with the analysis the
 /// CLI runs by default (seed 0).

@@ -19,17 +19,14 @@ use mufakat_core::StatementId;
 
 use crate::i18n::t;
 
-/// Okabe–Ito colours: distinguishable with colour-blindness, and each carries white text at
-/// WCAG AA contrast (the yellow and sky tones of the set are left out for that reason).
-const GROUP_COLOURS: [&str; 6] = ["#0a5fa8", "#b34700", "#00735a", "#9c3f83", "#5a4a9c", "#6b5d00"];
-
-pub fn group_colour(group: u32) -> &'static str {
-    GROUP_COLOURS[group as usize % GROUP_COLOURS.len()]
+/// A group's colour and letter, from its stable label (`mufakat_core::legend`, the one
+/// palette of every map and exported file).
+fn group_colour(group: u32) -> &'static str {
+    mufakat_core::legend::group_colour(group as usize)
 }
 
-/// "A", "B", ... from the group's stable label.
-pub fn group_letter(group: u32) -> String {
-    char::from_u32('A' as u32 + group % 26).map(String::from).unwrap_or_default()
+fn group_letter(group: u32) -> String {
+    mufakat_core::legend::group_letter(group as usize)
 }
 
 /// Why a statement is on the map.

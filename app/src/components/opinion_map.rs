@@ -9,18 +9,13 @@
 //! wheel/drag handlers; the participant page leaves it at the default).
 
 use leptos::prelude::*;
+use mufakat_core::legend::{group_colour, group_letter, participant_colour};
 use mufakat_core::{Analysis, ParticipantId};
 
 /// Plot size in SVG user units; the element itself scales to its container's width.
 const WIDTH: f64 = 600.0;
 const HEIGHT: f64 = 380.0;
 const PAD: f64 = 28.0;
-
-/// Group colours: each has at least 3:1 contrast on white (WCAG 1.4.11, graphics).
-const PALETTE: [&str; 8] =
-    ["#1f6fb2", "#b35900", "#6a3d9a", "#11734b", "#a3195b", "#5c6b00", "#00727a", "#8a4b00"];
-/// Participants not in a group (too few votes yet).
-const UNGROUPED: &str = "#7a8494";
 
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct MapPoint {
@@ -51,19 +46,6 @@ impl Default for Viewport {
     fn default() -> Self {
         Viewport { scale: 1.0, dx: 0.0, dy: 0.0 }
     }
-}
-
-/// The colour of a group, stable for its id.
-pub fn group_colour(group: Option<u32>) -> &'static str {
-    match group {
-        Some(g) => PALETTE[g as usize % PALETTE.len()],
-        None => UNGROUPED,
-    }
-}
-
-/// The letter naming a group on the map and in the text ("A", "B", …).
-pub fn group_letter(group: u32) -> char {
-    char::from(b'A' + (group % 26) as u8)
 }
 
 pub fn points_of(analysis: &Analysis) -> Vec<MapPoint> {
@@ -148,7 +130,7 @@ pub fn OpinionMap(
                     let (x, y) = f.place(p.x, p.y);
                     view! {
                         <circle class="map-dot" class:ungrouped=p.group.is_none() cx=fmt(x) cy=fmt(y) r="4"
-                            fill=group_colour(p.group)/>
+                            fill=participant_colour(p.group)/>
                     }
                 })
                 .collect_view()
@@ -163,9 +145,9 @@ pub fn OpinionMap(
                     let (x, y) = f.place(g.x, g.y);
                     let y = (y - 24.0).max(16.0);
                     view! {
-                        <text class="map-group-label" x=fmt(x) y=fmt(y) fill=group_colour(Some(g.id))
+                        <text class="map-group-label" x=fmt(x) y=fmt(y) fill=group_colour(g.id as usize)
                             text-anchor="middle" dominant-baseline="central">
-                            {group_letter(g.id).to_string()}
+                            {group_letter(g.id as usize)}
                         </text>
                     }
                 })
@@ -181,7 +163,7 @@ pub fn OpinionMap(
         Some(view! {
             <g class="map-you" data-testid="map-you">
                 <circle cx=fmt(x) cy=fmt(y) r="13" class="map-you-halo"/>
-                <circle cx=fmt(x) cy=fmt(y) r="7" fill=group_colour(p.group) class="map-you-dot"/>
+                <circle cx=fmt(x) cy=fmt(y) r="7" fill=participant_colour(p.group) class="map-you-dot"/>
                 <text x=fmt(label_x) y=fmt(y) class="map-you-label" text-anchor=anchor dominant-baseline="central">
                     {move || you_label.get()}
                 </text>

@@ -51,11 +51,11 @@ pub struct Participant {
     pub map_title: &'static str,
     pub map_description: fn(usize, usize) -> String,
     pub you_marker: &'static str,
-    pub you_are_in: fn(char) -> String,
+    pub you_are_in: fn(&str) -> String,
     pub no_group: &'static str,
     /// Legend entry: group letter, size, whether it is the participant's group.
-    pub group_size: fn(char, u32, bool) -> String,
-    pub group_heading: fn(char) -> String,
+    pub group_size: fn(&str, u32, bool) -> String,
+    pub group_heading: fn(&str) -> String,
     pub group_none: &'static str,
     /// A representative statement: agree (or disagree) direction, % in the group, % of others.
     pub group_share: fn(bool, u32, u32) -> String,

@@ -115,7 +115,7 @@ pub static EN: Report = Report {
         )
     },
     attribution_heading: "Data and licence",
-    attribution_text: "Data was gathered using the Polis software (compdemocracy.org/polis) and is sub-licensed under CC BY 4.0 with Attribution to The Computational Democracy Project.",
+    attribution_text: mufakat_core::attribution::POLIS_DATA_STATEMENT,
     source_link: "Source conversation",
 };
 

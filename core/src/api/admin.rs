@@ -18,8 +18,8 @@
 //!   to the demographic questions per opinion group, aggregates only)
 //! - `GET /api/v1/conversations/{id}/events` (public, SSE, see [`crate::api::events`]) and
 //!   `GET /api/v1/conversations/{id}/qr.svg` (public: a QR code of the participant link)
-//! - `GET /api/v1/admin/conversations/{id}/export/{file}` → CSV / JSON (Pol.is export files,
-//!   `analysis.json`)
+//! - `GET /api/v1/admin/conversations/{id}/export/{file}` → CSV / JSON (the files of
+//!   [`crate::report_files::MODERATOR_FILES`]: the Pol.is export files and `analysis.json`)
 //! - `GET /api/v1/admin/conversations/{id}/xid-secret` → [`XidSecret`];
 //!   `POST /api/v1/admin/conversations/{id}/xid-secret/rotate` → [`XidSecret`] (a new one)
 

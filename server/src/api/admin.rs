@@ -582,8 +582,8 @@ fn group_demographics(
     tag = "admin",
     params(
         ConversationId,
-        ("file" = String, Path, description = "summary.csv, comments.csv, votes.csv, \
-            participants-votes.csv, comment-groups.csv or analysis.json", example = "votes.csv"),
+        ("file" = String, Path, description = mufakat_core::report_files::moderator_file_names(),
+            example = "votes.csv"),
     ),
     security(("moderator_session" = [])),
     responses(
@@ -602,7 +602,8 @@ pub(super) async fn export(
     Path((id, file)): Path<(String, String)>,
 ) -> Result<impl IntoResponse, AppError> {
     let (name, body) = crate::export::file(&st.store, &id, &file).await?;
-    let content_type = if name.ends_with(".json") { "application/json" } else { "text/csv; charset=utf-8" };
+    let content_type = mufakat_core::report_files::export_file(&name)
+        .map_or_else(|| "text/plain".into(), |f| f.content_type());
     let disposition = format!("attachment; filename=\"{id}-{name}\"");
     Ok(([(header::CONTENT_TYPE, content_type.to_string()), (header::CONTENT_DISPOSITION, disposition)], body))
 }

@@ -8,71 +8,18 @@ use std::time::Duration;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::hooks::use_params_map;
-use mufakat_core::api::admin::{ConversationAdmin, ConversationStats, SettingsChange, StatementAdmin};
+use mufakat_core::api::admin::{ConversationAdmin, SettingsChange};
 use send_wrapper::SendWrapper;
 
 use super::dashboard::Dashboard;
 use super::queue::{ModerationQueue, SeedForm, StatementList};
 use super::share::SharePanel;
+use super::state::Console;
 use super::{error_text, AdminBar, RequireModerator};
-use crate::client::{self, ApiError, LiveStream};
+use crate::client::{self, LiveStream};
 use crate::i18n::t;
 
 const POLL_EVERY: Duration = Duration::from_secs(4);
-
-/// The console's state, shared by its parts.
-#[derive(Clone, Copy)]
-pub(super) struct Console {
-    pub id: Signal<String>,
-    pub conversation: RwSignal<Option<Result<ConversationAdmin, ApiError>>>,
-    pub statements: RwSignal<Vec<StatementAdmin>>,
-    pub stats: RwSignal<Option<ConversationStats>>,
-    /// What the last action did, for the live region.
-    pub notice: RwSignal<Option<String>>,
-    busy: StoredValue<bool>,
-}
-
-impl Console {
-    pub fn path(self, rest: &str) -> String {
-        format!("/conversations/{}{rest}", self.id.get_untracked())
-    }
-
-    /// Reloads statements and stats (one load at a time).
-    pub fn reload(self) {
-        if self.busy.get_value() {
-            return;
-        }
-        self.busy.set_value(true);
-        spawn_local(async move {
-            if let Ok(list) =
-                client::admin::<(), Vec<StatementAdmin>>("GET", &self.path("/statements"), None).await
-            {
-                if self.statements.with_untracked(|s| *s != list) {
-                    self.statements.set(list);
-                }
-            }
-            if let Ok(stats) = client::admin::<(), ConversationStats>("GET", &self.path("/stats"), None).await
-            {
-                if self.stats.with_untracked(|s| s.as_ref() != Some(&stats)) {
-                    self.stats.set(Some(stats));
-                }
-            }
-            self.busy.set_value(false);
-        });
-    }
-
-    /// Replaces the given statements with their updated versions.
-    pub fn merge(self, updated: Vec<StatementAdmin>) {
-        self.statements.update(|all| {
-            for u in updated {
-                match all.iter_mut().find(|s| s.id == u.id) {
-                    Some(s) => *s = u,
-                    None => all.push(u),
-                }
-            }
-        });
-    }
-}
 
 #[component]
 pub fn ConsolePage() -> impl IntoView {
@@ -83,14 +30,7 @@ pub fn ConsolePage() -> impl IntoView {
 fn ConsoleBody() -> impl IntoView {
     let params = use_params_map();
     let id = Signal::derive(move || params.read().get("id").unwrap_or_default());
-    let console = Console {
-        id,
-        conversation: RwSignal::new(None),
-        statements: RwSignal::new(Vec::new()),
-        stats: RwSignal::new(None),
-        notice: RwSignal::new(None),
-        busy: StoredValue::new(false),
-    };
+    let console = Console::new(id);
     let stream: StoredValue<Option<SendWrapper<LiveStream>>> = StoredValue::new(None);
     Effect::new(move |_| {
         let id = id.get();

@@ -2,7 +2,7 @@
 
 use leptos::prelude::*;
 
-use super::console::Console;
+use super::state::Console;
 use crate::i18n::t;
 
 /// Hours shown in the votes-per-hour chart (the most recent ones).

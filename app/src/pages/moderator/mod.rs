@@ -12,6 +12,7 @@ mod create;
 mod dashboard;
 mod queue;
 mod share;
+mod state;
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;

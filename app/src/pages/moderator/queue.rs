@@ -10,10 +10,11 @@ use leptos::wasm_bindgen::JsCast;
 use mufakat_core::api::admin::{Decision, ModerationRequest, SeedResult, SeedStatements, StatementAdmin};
 use mufakat_core::{Moderation, StatementId};
 
-use super::console::Console;
 use super::create::split_seeds;
 use super::error_text;
+use super::state::Console;
 use crate::i18n::t;
+use crate::keys::{is_chord, is_typing};
 
 /// Sends a decision on `ids`; merges the answer and announces it.
 fn decide(console: Console, ids: Vec<StatementId>, decision: Decision, reason: Option<String>) {
@@ -54,154 +55,219 @@ fn focus_item(id: StatementId) {
     }
 }
 
-#[component]
-pub(super) fn ModerationQueue(console: Console) -> impl IntoView {
-    let pending = Memo::new(move |_| {
-        console.statements.with(|all| {
-            let mut p: Vec<StatementAdmin> =
-                all.iter().filter(|s| s.moderation == Moderation::Pending).cloned().collect();
-            p.sort_by_key(|s| (s.created_at_ms, s.id));
-            p
-        })
-    });
-    let cursor: RwSignal<Option<StatementId>> = RwSignal::new(None);
-    let selected: RwSignal<HashSet<StatementId>> = RwSignal::new(HashSet::new());
-    let reason = RwSignal::new(String::new());
-    // Keep the cursor on a pending statement; drop selections that left the queue.
-    Effect::new(move |_| {
-        let ids: Vec<StatementId> = pending.with(|p| p.iter().map(|s| s.id).collect());
-        if !cursor.get_untracked().is_some_and(|c| ids.contains(&c)) {
-            cursor.set(ids.first().copied());
+/// What a key does in the queue (j/k or the arrows move, a/r decide).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum QueueKey {
+    Next,
+    Previous,
+    Decide(Decision),
+}
+
+impl QueueKey {
+    fn of(key: &str) -> Option<QueueKey> {
+        match key {
+            "j" | "ArrowDown" => Some(QueueKey::Next),
+            "k" | "ArrowUp" => Some(QueueKey::Previous),
+            "a" => Some(QueueKey::Decide(Decision::Accept)),
+            "r" => Some(QueueKey::Decide(Decision::Reject)),
+            _ => None,
         }
-        selected.update(|s| s.retain(|id| ids.contains(id)));
-    });
-    let take_reason = move || {
-        let r = reason.get_untracked();
-        reason.set(String::new());
-        Some(r)
-    };
-    let on_key = move |ev: leptos::ev::KeyboardEvent| {
-        if ev.ctrl_key() || ev.meta_key() || ev.alt_key() {
-            return;
-        }
-        let typing = ev
-            .target()
-            .and_then(|t| t.dyn_into::<web_sys::HtmlElement>().ok())
-            .map(|el| {
-                matches!(el.tag_name().as_str(), "TEXTAREA" | "SELECT")
-                    || (el.tag_name() == "INPUT" && el.get_attribute("type").as_deref() != Some("checkbox"))
+    }
+}
+
+/// The queue's state: the pending statements (oldest first), the keyboard cursor, the
+/// selection for bulk decisions and the reason a rejection will carry.
+#[derive(Clone, Copy)]
+struct Queue {
+    console: Console,
+    pending: Memo<Vec<StatementAdmin>>,
+    cursor: RwSignal<Option<StatementId>>,
+    selected: RwSignal<HashSet<StatementId>>,
+    reason: RwSignal<String>,
+}
+
+impl Queue {
+    fn new(console: Console) -> Queue {
+        let pending = Memo::new(move |_| {
+            console.statements.with(|all| {
+                let mut p: Vec<StatementAdmin> =
+                    all.iter().filter(|s| s.moderation == Moderation::Pending).cloned().collect();
+                p.sort_by_key(|s| (s.created_at_ms, s.id));
+                p
             })
-            .unwrap_or(false);
-        if typing {
+        });
+        let queue = Queue {
+            console,
+            pending,
+            cursor: RwSignal::new(None),
+            selected: RwSignal::new(HashSet::new()),
+            reason: RwSignal::new(String::new()),
+        };
+        queue.keep_in_step();
+        queue
+    }
+
+    /// Keeps the cursor on a pending statement and drops selections that left the queue.
+    fn keep_in_step(self) {
+        let Queue { pending, cursor, selected, .. } = self;
+        Effect::new(move |_| {
+            let ids: Vec<StatementId> = pending.with(|p| p.iter().map(|s| s.id).collect());
+            if !cursor.get_untracked().is_some_and(|c| ids.contains(&c)) {
+                cursor.set(ids.first().copied());
+            }
+            selected.update(|s| s.retain(|id| ids.contains(id)));
+        });
+    }
+
+    fn len(self) -> usize {
+        self.pending.with(|p| p.len())
+    }
+
+    /// The reason typed so far, cleared for the next rejection.
+    fn take_reason(self) -> Option<String> {
+        let r = self.reason.get_untracked();
+        self.reason.set(String::new());
+        Some(r)
+    }
+
+    fn move_to(self, id: StatementId) {
+        self.cursor.set(Some(id));
+        focus_item(id);
+    }
+
+    /// j/k/a/r on the queue, unless typed into a field or chorded.
+    fn on_key(self, ev: leptos::ev::KeyboardEvent) {
+        if is_chord(&ev) || is_typing(&ev) {
             return;
         }
-        let ids: Vec<StatementId> = pending.with_untracked(|p| p.iter().map(|s| s.id).collect());
-        let at = cursor.get_untracked().and_then(|c| ids.iter().position(|&i| i == c));
-        match ev.key().as_str() {
-            "j" | "ArrowDown" => {
+        let Some(key) = QueueKey::of(ev.key().as_str()) else { return };
+        let ids: Vec<StatementId> = self.pending.with_untracked(|p| p.iter().map(|s| s.id).collect());
+        let at = self.cursor.get_untracked().and_then(|c| ids.iter().position(|&i| i == c));
+        match key {
+            QueueKey::Next => {
                 let next = at.map(|i| (i + 1).min(ids.len().saturating_sub(1))).unwrap_or(0);
                 if let Some(&id) = ids.get(next) {
-                    cursor.set(Some(id));
-                    focus_item(id);
+                    self.move_to(id);
                     ev.prevent_default();
                 }
             }
-            "k" | "ArrowUp" => {
+            QueueKey::Previous => {
                 let prev = at.map(|i| i.saturating_sub(1)).unwrap_or(0);
                 if let Some(&id) = ids.get(prev) {
-                    cursor.set(Some(id));
-                    focus_item(id);
+                    self.move_to(id);
                     ev.prevent_default();
                 }
             }
-            "a" | "r" => {
+            QueueKey::Decide(decision) => {
                 let Some(i) = at else { return };
-                let decision = if ev.key() == "a" { Decision::Accept } else { Decision::Reject };
                 // Move on to the next statement before this one leaves the list.
                 let after = ids.get(i + 1).or_else(|| i.checked_sub(1).and_then(|p| ids.get(p))).copied();
-                cursor.set(after);
+                self.cursor.set(after);
                 if let Some(id) = after {
                     focus_item(id);
                 }
-                let r = if decision == Decision::Reject { take_reason() } else { None };
-                decide(console, vec![ids[i]], decision, r);
+                let r = if decision == Decision::Reject { self.take_reason() } else { None };
+                decide(self.console, vec![ids[i]], decision, r);
                 ev.prevent_default();
             }
-            _ => {}
         }
-    };
-    let bulk = move |decision: Decision| {
-        let ids: Vec<StatementId> = selected.with_untracked(|s| {
-            pending.with_untracked(|p| p.iter().filter(|x| s.contains(&x.id)).map(|x| x.id).collect())
+    }
+
+    /// Decides every selected statement still pending.
+    fn decide_selected(self, decision: Decision) {
+        let ids: Vec<StatementId> = self.selected.with_untracked(|s| {
+            self.pending.with_untracked(|p| p.iter().filter(|x| s.contains(&x.id)).map(|x| x.id).collect())
         });
-        let r = if decision == Decision::Reject { take_reason() } else { None };
-        decide(console, ids, decision, r);
-    };
-    let all_selected =
-        move || pending.with(|p| !p.is_empty() && selected.with(|s| p.iter().all(|x| s.contains(&x.id))));
+        let r = if decision == Decision::Reject { self.take_reason() } else { None };
+        decide(self.console, ids, decision, r);
+    }
+
+    fn all_selected(self) -> bool {
+        self.pending.with(|p| !p.is_empty() && self.selected.with(|s| p.iter().all(|x| s.contains(&x.id))))
+    }
+}
+
+#[component]
+pub(super) fn ModerationQueue(console: Console) -> impl IntoView {
+    let queue = Queue::new(console);
     view! {
-        <section class="card queue" aria-labelledby="queue-title" data-testid="queue" on:keydown=on_key>
+        <section class="card queue" aria-labelledby="queue-title" data-testid="queue" on:keydown=move |ev| queue.on_key(ev)>
             <div class="section-head">
-                <h2 id="queue-title">{move || (t().moderator.queue_title)(pending.with(|p| p.len()))}</h2>
+                <h2 id="queue-title">{move || (t().moderator.queue_title)(queue.len())}</h2>
             </div>
             <p class="hint" id="queue-keys">{move || t().moderator.queue_keys}</p>
             // Screen readers hear the queue grow and shrink as statements arrive live.
             <p class="visually-hidden" role="status" aria-live="polite">
-                {move || (t().moderator.queue_title)(pending.with(|p| p.len()))}
+                {move || (t().moderator.queue_title)(queue.len())}
             </p>
-            <div class="bulk-bar">
-                <label class="check">
-                    <input type="checkbox" prop:checked=all_selected data-testid="select-all"
-                        on:change=move |ev| {
-                            let on = event_target_checked(&ev);
-                            selected.set(if on { pending.with_untracked(|p| p.iter().map(|s| s.id).collect()) } else { HashSet::new() });
-                        }/>
-                    {move || t().moderator.select_all}
-                </label>
-                <label for="reject-reason" class="visually-hidden">{move || t().moderator.reason_label}</label>
-                <input id="reject-reason" class="reason" placeholder=move || t().moderator.reason_label
-                    prop:value=move || reason.get() on:input=move |ev| reason.set(event_target_value(&ev))/>
-                <button class="secondary" data-testid="bulk-accept"
-                    disabled=move || selected.with(|s| s.is_empty()) on:click=move |_| bulk(Decision::Accept)>
-                    {move || (t().moderator.accept_selected)(selected.with(|s| s.len()))}
-                </button>
-                <button class="secondary danger-text" data-testid="bulk-reject"
-                    disabled=move || selected.with(|s| s.is_empty()) on:click=move |_| bulk(Decision::Reject)>
-                    {move || (t().moderator.reject_selected)(selected.with(|s| s.len()))}
-                </button>
-            </div>
-            <Show when=move || pending.with(|p| p.is_empty())>
+            <BulkBar queue/>
+            <Show when=move || queue.pending.with(|p| p.is_empty())>
                 <p class="empty" data-testid="queue-empty">{move || t().moderator.queue_empty}</p>
             </Show>
             <ul class="queue-list" aria-describedby="queue-keys">
-                <For each=move || pending.get() key=|s| s.id let:s>
-                    {
-                        let id = s.id;
-                        view! {
-                            <li id=format!("queue-{id}") class="queue-item" class:current=move || cursor.get() == Some(id)
-                                tabindex=move || if cursor.get() == Some(id) { "0" } else { "-1" }
-                                data-testid="queue-item" data-statement-id=id
-                                on:focus=move |_| cursor.set(Some(id))>
-                                <input type="checkbox" id=format!("sel-{id}")
-                                    prop:checked=move || selected.with(|x| x.contains(&id))
-                                    on:change=move |ev| {
-                                        let on = event_target_checked(&ev);
-                                        selected.update(|x| { if on { x.insert(id); } else { x.remove(&id); } });
-                                    }/>
-                                <label for=format!("sel-{id}") class="queue-text">{s.text.clone()}</label>
-                                <span class="tag">{move || if s.is_seed { t().moderator.origin_seed } else { t().moderator.origin_participant }}</span>
-                                <button class="accept" on:click=move |_| decide(console, vec![id], Decision::Accept, None)>
-                                    {move || t().moderator.accept}
-                                </button>
-                                <button class="reject" on:click=move |_| decide(console, vec![id], Decision::Reject, take_reason())>
-                                    {move || t().moderator.reject}
-                                </button>
-                            </li>
-                        }
-                    }
+                <For each=move || queue.pending.get() key=|s| s.id let:s>
+                    <QueueItem queue statement=s/>
                 </For>
             </ul>
         </section>
+    }
+}
+
+/// Select all, the rejection reason, and accept or reject the selection.
+#[component]
+fn BulkBar(queue: Queue) -> impl IntoView {
+    let Queue { pending, selected, reason, .. } = queue;
+    view! {
+        <div class="bulk-bar">
+            <label class="check">
+                <input type="checkbox" prop:checked=move || queue.all_selected() data-testid="select-all"
+                    on:change=move |ev| {
+                        let on = event_target_checked(&ev);
+                        selected.set(if on { pending.with_untracked(|p| p.iter().map(|s| s.id).collect()) } else { HashSet::new() });
+                    }/>
+                {move || t().moderator.select_all}
+            </label>
+            <label for="reject-reason" class="visually-hidden">{move || t().moderator.reason_label}</label>
+            <input id="reject-reason" class="reason" placeholder=move || t().moderator.reason_label
+                prop:value=move || reason.get() on:input=move |ev| reason.set(event_target_value(&ev))/>
+            <button class="secondary" data-testid="bulk-accept"
+                disabled=move || selected.with(|s| s.is_empty()) on:click=move |_| queue.decide_selected(Decision::Accept)>
+                {move || (t().moderator.accept_selected)(selected.with(|s| s.len()))}
+            </button>
+            <button class="secondary danger-text" data-testid="bulk-reject"
+                disabled=move || selected.with(|s| s.is_empty()) on:click=move |_| queue.decide_selected(Decision::Reject)>
+                {move || (t().moderator.reject_selected)(selected.with(|s| s.len()))}
+            </button>
+        </div>
+    }
+}
+
+/// One pending statement: its selection box, text, origin, and accept and reject.
+#[component]
+fn QueueItem(queue: Queue, statement: StatementAdmin) -> impl IntoView {
+    let Queue { console, cursor, selected, .. } = queue;
+    let s = statement;
+    let id = s.id;
+    view! {
+        <li id=format!("queue-{id}") class="queue-item" class:current=move || cursor.get() == Some(id)
+            tabindex=move || if cursor.get() == Some(id) { "0" } else { "-1" }
+            data-testid="queue-item" data-statement-id=id
+            on:focus=move |_| cursor.set(Some(id))>
+            <input type="checkbox" id=format!("sel-{id}")
+                prop:checked=move || selected.with(|x| x.contains(&id))
+                on:change=move |ev| {
+                    let on = event_target_checked(&ev);
+                    selected.update(|x| { if on { x.insert(id); } else { x.remove(&id); } });
+                }/>
+            <label for=format!("sel-{id}") class="queue-text">{s.text.clone()}</label>
+            <span class="tag">{move || if s.is_seed { t().moderator.origin_seed } else { t().moderator.origin_participant }}</span>
+            <button class="accept" on:click=move |_| decide(console, vec![id], Decision::Accept, None)>
+                {move || t().moderator.accept}
+            </button>
+            <button class="reject" on:click=move |_| decide(console, vec![id], Decision::Reject, queue.take_reason())>
+                {move || t().moderator.reject}
+            </button>
+        </li>
     }
 }
 

@@ -18,8 +18,9 @@ use mufakat_core::votelog::LogReplica;
 use mufakat_core::{analyse, Analysis, AnalysisInput, AnalysisParams, StatementMeta, VoteRecord, WarmStart};
 
 use super::session::Session;
-use crate::components::opinion_map::{group_colour, group_letter, groups_of, points_of, OpinionMap};
+use crate::components::opinion_map::{groups_of, points_of, OpinionMap};
 use crate::i18n::t;
+use mufakat_core::legend::{group_colour, group_letter};
 
 /// Least time between two analyses.
 const REFRESH_EVERY_MS: f64 = 3000.0;
@@ -159,7 +160,7 @@ fn Standing(session: Session, analysis: Analysis) -> impl IntoView {
         let mut d = (p().map_description)(n_participants, n_groups);
         if let Some(g) = my_group {
             d.push(' ');
-            d.push_str(&(p().you_are_in)(group_letter(g)));
+            d.push_str(&(p().you_are_in)(&group_letter(g as usize)));
         }
         d
     };
@@ -171,8 +172,8 @@ fn Standing(session: Session, analysis: Analysis) -> impl IntoView {
             let mine = Some(id) == my_group;
             view! {
                 <li class:mine=mine>
-                    <span class="swatch" style=format!("background:{}", group_colour(Some(id)))></span>
-                    {move || (p().group_size)(group_letter(id), size, mine)}
+                    <span class="swatch" style=format!("background:{}", group_colour(id as usize))></span>
+                    {move || (p().group_size)(&group_letter(id as usize), size, mine)}
                 </li>
             }
         })
@@ -197,7 +198,7 @@ fn Standing(session: Session, analysis: Analysis) -> impl IntoView {
         </figure>
         <p class="you-are-in" data-testid="your-group">
             {move || match my_group {
-                Some(g) => (p().you_are_in)(group_letter(g)),
+                Some(g) => (p().you_are_in)(&group_letter(g as usize)),
                 None => p().no_group.to_string(),
             }}
         </p>
@@ -223,7 +224,7 @@ fn Standing(session: Session, analysis: Analysis) -> impl IntoView {
 #[component]
 fn GroupAgrees(session: Session, group: Group) -> impl IntoView {
     let p = move || t().participant;
-    let letter = group_letter(group.id);
+    let letter = group_letter(group.id as usize);
     let rows: Vec<(String, Representative)> = group
         .representative
         .iter()
@@ -234,7 +235,7 @@ fn GroupAgrees(session: Session, group: Group) -> impl IntoView {
         .take(LISTED)
         .collect();
     view! {
-        <h3>{move || (p().group_heading)(letter)}</h3>
+        <h3>{move || (p().group_heading)(&letter)}</h3>
         {if rows.is_empty() {
             view! { <p class="muted">{move || p().group_none}</p> }.into_any()
         } else {

@@ -4,11 +4,11 @@
 
 use leptos::prelude::*;
 use mufakat_core::model::Vote;
-use wasm_bindgen::JsCast;
 use web_sys::KeyboardEvent;
 
 use super::session::Session;
 use crate::i18n::t;
+use crate::keys::{is_chord, is_typing};
 
 /// The vote a key stands for: English A / D / P and Indonesian S(etuju) / T(idak) / L(ewati).
 fn vote_for_key(key: &str) -> Option<Vote> {
@@ -21,14 +21,9 @@ fn vote_for_key(key: &str) -> Option<Vote> {
 }
 
 /// Keys typed into a field, or chorded with a modifier, are not shortcuts.
+/// A held key repeats: only its first press votes.
 fn is_shortcut(ev: &KeyboardEvent) -> bool {
-    if ev.ctrl_key() || ev.meta_key() || ev.alt_key() || ev.repeat() || ev.default_prevented() {
-        return false;
-    }
-    let typing = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlElement>().ok()).is_some_and(|el| {
-        matches!(el.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT") || el.is_content_editable()
-    });
-    !typing
+    !(is_chord(ev) || ev.repeat() || ev.default_prevented() || is_typing(ev))
 }
 
 #[component]

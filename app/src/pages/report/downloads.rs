@@ -3,15 +3,9 @@
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
+/// The file's media type, from the one export list (`mufakat_core::report_files`).
 fn mime(name: &str) -> &'static str {
-    match name.rsplit('.').next() {
-        Some("csv") => "text/csv",
-        Some("json") => "application/json",
-        Some("svg") => "image/svg+xml",
-        Some("graphml") => "application/graphml+xml",
-        Some("dot") => "text/vnd.graphviz",
-        _ => "text/plain",
-    }
+    mufakat_core::report_files::export_file(name).map_or("text/plain", |f| f.media_type)
 }
 
 fn blob_url(contents: &str, mime: &str) -> Option<String> {

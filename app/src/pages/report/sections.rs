@@ -5,7 +5,8 @@ use std::sync::Arc;
 use leptos::prelude::*;
 use mufakat_core::analysis::{Analysis, StatementScores};
 use mufakat_core::api::admin::GroupDemographics;
-use mufakat_core::polis_csv::group_letter;
+use mufakat_core::attribution::{polis_source, CC_BY_NAME, CC_BY_URL};
+use mufakat_core::legend::{group_colour, group_letter};
 use mufakat_core::repness::Direction;
 use mufakat_core::StatementId;
 
@@ -21,7 +22,7 @@ const DIVISIVE_SHOWN: usize = 5;
 
 fn letter(analysis: &Analysis, group: u32) -> String {
     let i = analysis.groups.iter().position(|g| g.id == group).unwrap_or(group as usize);
-    group_letter(i).to_uppercase()
+    group_letter(i)
 }
 
 fn statement_text(report: &Report, id: StatementId) -> String {
@@ -109,14 +110,14 @@ pub fn ReportView(
 #[component]
 fn Attribution(report: Arc<Report>) -> impl IntoView {
     // The link comes from a stranger's file: only a plain http(s) link to pol.is is shown.
-    let url = report.summary_value("url").and_then(mufakat_core::escape::polis_source_link);
+    let url = polis_source(report.summary_value("url"));
     url.map(|url| {
         view! {
             <aside class="attribution" data-testid="attribution">
                 <h2>{move || t().report.attribution_heading}</h2>
                 <p>{move || t().report.attribution_text}</p>
                 <p><a href=url.clone() rel="noopener noreferrer">{move || t().report.source_link}": "{url.clone()}</a>
-                   " · "<a href="https://creativecommons.org/licenses/by/4.0/" rel="license noopener">"CC BY 4.0"</a></p>
+                   " · "<a href=CC_BY_URL rel="license noopener">{CC_BY_NAME}</a></p>
             </aside>
         }
     })
@@ -147,8 +148,8 @@ fn Groups(report: Arc<Report>) -> impl IntoView {
         .iter()
         .enumerate()
         .map(|(i, g)| {
-            let l = group_letter(i).to_uppercase();
-            let colour = mufakat_core::svg::group_colour(i);
+            let l = group_letter(i);
+            let colour = group_colour(i);
             let size = g.size;
             let reps = g
                 .representative
