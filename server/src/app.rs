@@ -80,6 +80,9 @@ impl Server {
         let mut app = crate::api::router(st.clone())
             .route_layer(axum::middleware::from_fn(crate::metrics::note_route))
             .route("/healthz", axum::routing::get(|| async { "ok" }))
+            // The icon is /favicon.svg (linked from the pages); a browser's guess at the
+            // legacy name gets a 404, not the app's HTML.
+            .route("/favicon.ico", axum::routing::get(|| async { StatusCode::NOT_FOUND }))
             .route("/readyz", axum::routing::get(readyz).with_state(st.clone()))
             .layer(CompressionLayer::new().gzip(true).compress_when(compress_when))
             .layer(axum::middleware::from_fn_with_state(st.clone(), rate_limit))

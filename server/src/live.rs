@@ -156,8 +156,9 @@ impl ConvState {
     }
 
     /// The next statement for a participant whose votes are loaded: weighted by the last
-    /// analysis's priorities (`mufakat_core::routing`), never voted, never their own.
-    pub fn next_for(&self, participant: ParticipantId) -> NextStatement {
+    /// analysis's priorities (`mufakat_core::routing`), never voted, never their own, under
+    /// the conversation's routing control (pin, cap) and a direct link's `requested` one.
+    pub fn next_for(&self, participant: ParticipantId, requested: Option<StatementId>) -> NextStatement {
         let inner = self.lock();
         let empty = HashMap::new();
         let voted = inner.voted.get(&participant).unwrap_or(&empty);
@@ -176,12 +177,26 @@ impl ConvState {
             .filter(|c| c.author != Some(participant) && !voted.contains_key(&c.statement))
             .count() as u32;
         let voted_visible = candidates.iter().filter(|c| voted.contains_key(&c.statement)).count() as u32;
-        let pick =
-            routing::pick(&candidates, participant, |s| voted.contains_key(&s), &mut rand::thread_rng());
+        let settings = &inner.conv.settings;
+        let control =
+            routing::Control { pinned: settings.pinned_statement, cap: settings.statement_cap, requested };
+        let route = routing::route(
+            &candidates,
+            participant,
+            |s| voted.contains_key(&s),
+            voted_visible,
+            &control,
+            &mut rand::thread_rng(),
+        );
+        let pick = match route {
+            routing::Route::Statement(id) => Some(id),
+            routing::Route::Capped | routing::Route::Done => None,
+        };
         NextStatement {
             statement: pick.and_then(|id| inner.statement(id)).map(view),
             remaining,
             voted: voted_visible,
+            capped: route == routing::Route::Capped,
         }
     }
 

@@ -17,6 +17,8 @@ pub struct Participant {
     pub remaining: fn(u32) -> String,
     pub voted_count: fn(usize) -> String,
     pub all_done: &'static str,
+    /// The participant voted on as many statements as the conversation asks.
+    pub capped_done: &'static str,
     pub closed_card: &'static str,
     /// "Vote recorded" for a vote on the card; `true` when kept on this device for now.
     pub voted: fn(Vote, bool) -> String,
@@ -102,6 +104,7 @@ pub static EN: Participant = Participant {
         n => format!("you have voted on {n}"),
     },
     all_done: "You have voted on every statement. Thank you! New statements appear here as others add them.",
+    capped_done: "You have voted on as many statements as this conversation asks. Thank you!",
     closed_card: "This conversation is closed: voting and posting have ended. Thank you for taking part.",
     voted: |v, offline| {
         let w = match v {
@@ -223,6 +226,7 @@ pub static ID: Participant = Participant {
     },
     voted_count: |n| format!("Anda sudah memberi suara pada {n}"),
     all_done: "Anda sudah memberi suara pada semua pernyataan. Terima kasih! Pernyataan baru akan muncul di sini saat peserta lain menambahkannya.",
+    capped_done: "Anda sudah memberi suara pada sebanyak pernyataan yang diminta percakapan ini. Terima kasih!",
     closed_card: "Percakapan ini sudah ditutup: pemungutan suara dan pengiriman pernyataan telah berakhir. Terima kasih atas partisipasi Anda.",
     voted: |v, offline| {
         let w = match v {

@@ -92,6 +92,13 @@ fn Home() -> impl IntoView {
     }
 }
 
+/// Keeps the tab's title `<what> · mufakat` in the page's language (each console page says
+/// which it is: the moderator console, the projector and the report are one app).
+#[cfg(feature = "console")]
+pub fn document_title(what: impl Fn() -> String + 'static) {
+    Effect::new(move |_| document().set_title(&format!("{} · mufakat", what())));
+}
+
 #[component]
 pub fn NotFound() -> impl IntoView {
     view! {

@@ -106,6 +106,7 @@ fn broadest(analysis: &Analysis) -> Vec<(StatementId, u32)> {
 pub fn ProjectorPage() -> impl IntoView {
     let params = use_params_map();
     let id = Signal::derive(move || params.read().get("id").unwrap_or_default());
+    crate::pages::document_title(move || format!("{} · {}", t().moderator.projector_page, id.get()));
     let snapshot: RwSignal<Option<Result<Snapshot, ApiError>>> = RwSignal::new(None);
     let connected = RwSignal::new(false);
     let warm: StoredValue<Option<WarmStart>> = StoredValue::new(None);

@@ -76,6 +76,9 @@ pub struct ConversationView {
     /// Voluntary demographic questions; answer with [`Answers`].
     #[serde(default)]
     pub questions: Vec<DemographicQuestion>,
+    /// Statements one participant is asked to vote on at most; 0: all of them.
+    #[serde(default)]
+    pub statement_cap: u32,
 }
 
 /// GET /api/v1/conversations/{id}/my-votes: this participant's current votes, so a
@@ -153,11 +156,15 @@ pub struct JoinResponse {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct NextStatement {
-    /// `None` when the participant has voted on everything they may see.
+    /// `None` when the participant has voted on everything they may see, or on as many as
+    /// the conversation asks (`capped`).
     pub statement: Option<StatementView>,
     /// Statements still unvoted by this participant, the returned one included.
     pub remaining: u32,
     pub voted: u32,
+    /// The participant reached the conversation's `statement_cap`: nothing more is asked.
+    #[serde(default)]
+    pub capped: bool,
 }
 
 /// POST /api/v1/conversations/{id}/votes

@@ -21,6 +21,7 @@ use crate::api::admin::{
     MAX_QUESTIONS, MAX_QUESTION_KEY_BYTES, MAX_QUESTION_LABEL_CHARS, MAX_TITLE_CHARS,
 };
 use crate::api::{ConversationView, StatementView, MAX_STATEMENT_CHARS};
+use crate::model::StatementId;
 
 /// What a moderator chose for a conversation. Open or closed is not a setting: it changes
 /// through its own routes (`close`, `reopen`), which tell live streams.
@@ -37,6 +38,14 @@ pub struct ConversationSettings {
     pub strict_moderation: bool,
     /// Voluntary demographic questions.
     pub questions: Vec<DemographicQuestion>,
+    /// A statement shown first to everyone who has not voted on it yet (routing control; a
+    /// departure from Pol.is, whose routing knows no pin). Ignored while it is not shown
+    /// to participants (pending under strict moderation, rejected).
+    pub pinned_statement: Option<StatementId>,
+    /// Statements one participant is asked to vote on at most; 0: all of them (Pol.is).
+    /// A participant who reached it is told so and asked no more, though a direct link to a
+    /// statement still shows it.
+    pub statement_cap: u32,
 }
 
 impl Default for ConversationSettings {
@@ -49,6 +58,8 @@ impl Default for ConversationSettings {
             allow_statements: yes(),
             strict_moderation: false,
             questions: Vec::new(),
+            pinned_statement: None,
+            statement_cap: 0,
         }
     }
 }
@@ -78,9 +89,18 @@ impl ConversationSettings {
         if self.language.is_empty() || self.language.len() > MAX_LANGUAGE_BYTES {
             return Err(InvalidSetting::new("language", "language must be a BCP 47 tag"));
         }
+        if self.statement_cap > MAX_STATEMENT_CAP {
+            return Err(InvalidSetting::new(
+                "statement_cap",
+                format!("statement_cap is at most {MAX_STATEMENT_CAP} (0: no cap)"),
+            ));
+        }
         check_questions(&self.questions)
     }
 }
+
+/// Largest `statement_cap` (0 means no cap).
+pub const MAX_STATEMENT_CAP: u32 = 10_000;
 
 /// At most `max` characters.
 pub fn check_chars(value: &str, field: &'static str, max: usize) -> Result<(), InvalidSetting> {
@@ -156,6 +176,23 @@ pub struct SettingsChange {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "openapi", schema(max_items = 20))]
     pub questions: Option<Vec<DemographicQuestion>>,
+    /// A statement's id to pin it first for everyone, or `null` to unpin.
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<u32>, nullable))]
+    pub pinned_statement: Option<Option<StatementId>>,
+    /// Statements one participant is asked to vote on at most; 0: all.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(maximum = 10000))]
+    pub statement_cap: Option<u32>,
+}
+
+/// A field given (even as `null`) is `Some`; an absent one stays `None` by `default`.
+fn present<'de, D, T>(d: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    Option::<T>::deserialize(d).map(Some)
 }
 
 impl SettingsChange {
@@ -168,6 +205,8 @@ impl SettingsChange {
             allow_statements,
             strict_moderation,
             questions,
+            pinned_statement,
+            statement_cap,
         } = to;
         set(title, self.title.map(|t| t.trim().to_string()));
         set(description, self.description);
@@ -175,6 +214,8 @@ impl SettingsChange {
         set(allow_statements, self.allow_statements);
         set(strict_moderation, self.strict_moderation);
         set(questions, self.questions);
+        set(pinned_statement, self.pinned_statement);
+        set(statement_cap, self.statement_cap);
     }
 }
 
@@ -202,6 +243,10 @@ pub struct NewConversation {
     #[serde(default)]
     #[cfg_attr(feature = "openapi", schema(max_items = 20))]
     pub questions: Vec<DemographicQuestion>,
+    /// Statements one participant is asked to vote on at most; 0 (the default): all.
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(maximum = 10000))]
+    pub statement_cap: u32,
     /// Seed statements, accepted at once (bounded only by the request body limit).
     #[serde(default)]
     #[cfg_attr(feature = "openapi", schema(schema_with = seed_list))]
@@ -218,6 +263,9 @@ impl NewConversation {
             allow_statements,
             strict_moderation,
             questions,
+            // A new conversation has no statement to pin yet.
+            pinned_statement: _,
+            statement_cap,
         } = settings;
         NewConversation {
             id,
@@ -227,6 +275,7 @@ impl NewConversation {
             allow_statements,
             strict_moderation,
             questions,
+            statement_cap,
             seeds,
         }
     }
@@ -241,6 +290,7 @@ impl NewConversation {
             allow_statements,
             strict_moderation,
             questions,
+            statement_cap,
             seeds,
         } = self;
         let title = title.trim().to_string();
@@ -251,6 +301,8 @@ impl NewConversation {
             allow_statements,
             strict_moderation,
             questions,
+            pinned_statement: None,
+            statement_cap,
         };
         (id, settings, seeds)
     }
@@ -283,6 +335,10 @@ pub struct ConversationAdmin {
     pub closed: bool,
     pub questions: Vec<DemographicQuestion>,
     pub created_at_ms: i64,
+    /// The statement shown first to everyone, if any.
+    pub pinned_statement: Option<StatementId>,
+    /// Statements one participant is asked to vote on at most; 0: all.
+    pub statement_cap: u32,
 }
 
 impl ConversationAdmin {
@@ -300,6 +356,8 @@ impl ConversationAdmin {
             allow_statements,
             strict_moderation,
             questions,
+            pinned_statement,
+            statement_cap,
         } = settings.clone();
         ConversationAdmin {
             id: id.to_string(),
@@ -311,6 +369,8 @@ impl ConversationAdmin {
             closed,
             questions,
             created_at_ms,
+            pinned_statement,
+            statement_cap,
         }
     }
 }
@@ -332,6 +392,9 @@ impl ConversationView {
             allow_statements,
             strict_moderation,
             questions,
+            // Routing's business: participants just meet the statement first.
+            pinned_statement: _,
+            statement_cap,
         } = settings.clone();
         ConversationView {
             id: id.to_string(),
@@ -345,6 +408,7 @@ impl ConversationView {
             participants,
             statements,
             questions,
+            statement_cap,
         }
     }
 }

@@ -260,7 +260,9 @@ async fn changed(st: &AppState, id: &str) -> Result<(), AppError> {
     request_body = SettingsChange,
     responses(
         (status = 200, body = ConversationAdmin),
-        (status = 404, description = "unknown conversation", body = ErrorBody),
+        (status = 400, description = "a setting out of bounds, or a rejected statement pinned",
+            body = ErrorBody),
+        (status = 404, description = "unknown conversation, or pinned statement", body = ErrorBody),
     )
 )]
 pub(super) async fn update(
@@ -272,8 +274,20 @@ pub(super) async fn update(
     let mut c = st.store.conversation(&id).await?;
     let before = st.store.statements(&id).await?;
     let old = c.clone();
+    let pins = req.pinned_statement.flatten();
     req.apply(&mut c.settings);
     check_settings(&c.settings)?;
+    // A pin names a statement of this conversation that is not rejected.
+    if let Some(pin) = pins {
+        match before.iter().find(|s| s.id == pin) {
+            None => return Err(AppError::not_found("statement").field("pinned_statement")),
+            Some(s) if s.moderation == Moderation::Rejected => {
+                return Err(AppError::bad_request("invalid_field", "a rejected statement cannot be pinned")
+                    .field("pinned_statement"))
+            }
+            Some(_) => {}
+        }
+    }
     st.store.update_conversation(&c).await?;
     changed(&st, &id).await?;
     // Switching strict moderation on or off hides or shows pending statements.

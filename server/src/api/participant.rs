@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use axum::extract::{Path, State};
+use axum::extract::{Path, RawQuery, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::IntoResponse;
 use axum::routing::{get, post};
@@ -15,7 +15,7 @@ use mufakat_core::api::{
     PostStatementRequest, PostStatementResponse, VoteRequest, VoteResponse, VotesCompact,
     MAX_STATEMENT_CHARS, MAX_TOKEN_BYTES, MAX_XID_BYTES,
 };
-use mufakat_core::model::ParticipantId;
+use mufakat_core::model::{ParticipantId, StatementId};
 use unicode_normalization::UnicodeNormalization;
 
 use super::openapi::ConversationId;
@@ -139,19 +139,45 @@ async fn sync_votes(st: &AppState, c: &ConvState, p: ParticipantId) -> Result<()
     get,
     path = "/api/v1/conversations/{id}/next",
     tag = "participant",
-    params(ConversationId),
+    params(
+        ConversationId,
+        ("statement" = Option<u32>, Query,
+            description = "a direct link's statement: shown first if the participant may vote on it"),
+    ),
     security(("participant_token" = [])),
     responses(
         (status = 200, body = NextStatement),
+        (status = 400, description = "statement is not a whole number", body = ErrorBody),
         (status = 404, description = "unknown conversation", body = ErrorBody),
     )
 )]
 pub(super) async fn next(
     State(st): State<AppState>,
     Participant { conv: c, id: p }: Participant,
+    RawQuery(query): RawQuery,
 ) -> Result<Json<NextStatement>, AppError> {
+    let requested = requested_statement(query.as_deref())?;
     sync_votes(&st, &c, p).await?;
-    Ok(Json(c.next_for(p)))
+    Ok(Json(c.next_for(p, requested)))
+}
+
+/// `statement`, from the query string of `next`: a statement id, or absent.
+fn requested_statement(query: Option<&str>) -> Result<Option<StatementId>, AppError> {
+    let mut requested = None;
+    for pair in query.unwrap_or("").split('&') {
+        let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+        if key == "statement" {
+            let id = value.parse::<StatementId>().map_err(|_| {
+                AppError::bad_request(
+                    "invalid_field",
+                    format!("statement must be a statement id (a whole number from 0), not {value:?}"),
+                )
+                .field("statement")
+            })?;
+            requested = Some(id);
+        }
+    }
+    Ok(requested)
 }
 
 #[utoipa::path(
@@ -184,7 +210,7 @@ pub(super) async fn vote(
         at: now_ms(),
     };
     st.writer.vote(c.clone(), write).await.map_err(AppError::internal)?;
-    Ok(Json(VoteResponse { statement: req.statement, vote: req.vote, next: c.next_for(p) }))
+    Ok(Json(VoteResponse { statement: req.statement, vote: req.vote, next: c.next_for(p, None) }))
 }
 
 #[utoipa::path(

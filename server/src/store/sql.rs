@@ -36,7 +36,8 @@ fn questions_json(q: &[DemographicQuestion]) -> String {
 /// at compile time).
 macro_rules! conversation_columns {
     () => {
-        "id, title, description, language, allow_statements, strict_moderation, closed, created_at, questions"
+        "id, title, description, language, allow_statements, strict_moderation, closed, created_at, questions, \
+         pinned_statement, statement_cap"
     };
 }
 
@@ -50,6 +51,10 @@ fn conversation_from_row(row: &<Db as sqlx::Database>::Row) -> Result<Conversati
         allow_statements: row.try_get("allow_statements")?,
         strict_moderation: row.try_get("strict_moderation")?,
         questions: serde_json::from_str(&questions).unwrap_or_default(),
+        pinned_statement: row
+            .try_get::<Option<i64>, _>("pinned_statement")?
+            .and_then(|s| u32::try_from(s).ok()),
+        statement_cap: u32::try_from(row.try_get::<i64, _>("statement_cap")?).unwrap_or(0),
     };
     Ok(Conversation {
         id: row.try_get("id")?,
@@ -70,8 +75,9 @@ pub(super) async fn insert_conversation<'e>(
     let s = &c.settings;
     sqlx::query(
         "INSERT INTO conversations (id, title, description, language, allow_statements, \
-         strict_moderation, closed, created_at, questions, xid_secret, next_participant) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+         strict_moderation, closed, created_at, questions, xid_secret, next_participant, \
+         pinned_statement, statement_cap) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
     )
     .bind(&c.id)
     .bind(&s.title)
@@ -84,6 +90,8 @@ pub(super) async fn insert_conversation<'e>(
     .bind(questions_json(&s.questions))
     .bind(crate::xid::new_secret())
     .bind(next_participant)
+    .bind(s.pinned_statement.map(i64::from))
+    .bind(i64::from(s.statement_cap))
     .execute(db)
     .await?;
     Ok(())
@@ -108,7 +116,8 @@ impl SqlStore {
         let s = &c.settings;
         let done = sqlx::query(
             "UPDATE conversations SET title = $1, description = $2, language = $3, allow_statements = $4, \
-             strict_moderation = $5, closed = $6, questions = $7 WHERE id = $8",
+             strict_moderation = $5, closed = $6, questions = $7, pinned_statement = $8, \
+             statement_cap = $9 WHERE id = $10",
         )
         .bind(&s.title)
         .bind(&s.description)
@@ -117,6 +126,8 @@ impl SqlStore {
         .bind(s.strict_moderation)
         .bind(c.closed)
         .bind(questions_json(&s.questions))
+        .bind(s.pinned_statement.map(i64::from))
+        .bind(i64::from(s.statement_cap))
         .bind(&c.id)
         .execute(&self.pool)
         .await?;

@@ -23,6 +23,7 @@ const POLL_EVERY: Duration = Duration::from_secs(4);
 
 #[component]
 pub fn ConsolePage() -> impl IntoView {
+    crate::pages::document_title(|| t().home_console_link.to_string());
     view! { <RequireModerator><AdminBar/><ConsoleBody/></RequireModerator> }
 }
 
@@ -129,17 +130,7 @@ fn ConsoleHead(console: Console, title: String) -> impl IntoView {
 #[component]
 fn Settings(console: Console) -> impl IntoView {
     let current = move || console.conversation.with(|c| c.as_ref().and_then(|c| c.as_ref().ok()).cloned());
-    let save = move |settings: SettingsChange| {
-        spawn_local(async move {
-            match client::admin::<_, ConversationAdmin>("PATCH", &console.path(""), Some(&settings)).await {
-                Ok(c) => {
-                    console.conversation.set(Some(Ok(c)));
-                    console.notice.set(Some(t().moderator.notice_saved.to_string()));
-                }
-                Err(e) => console.notice.set(Some(error_text(&e, t()).to_string())),
-            }
-        });
-    };
+    let save = move |settings: SettingsChange| console.save_settings(settings);
     view! {
         <section class="card settings" aria-labelledby="settings-title">
             <h2 id="settings-title">{move || t().moderator.settings_title}</h2>
@@ -153,6 +144,28 @@ fn Settings(console: Console) -> impl IntoView {
                     on:change=move |ev| save(SettingsChange { strict_moderation: Some(event_target_checked(&ev)), ..Default::default() })/>
                 {move || t().moderator.field_strict}
             </label>
+            <label for="statement-cap">{move || t().moderator.field_statement_cap}</label>
+            <input id="statement-cap" type="number" min="0" max="10000" inputmode="numeric" class="narrow"
+                aria-describedby="statement-cap-hint" data-testid="statement-cap"
+                prop:value=move || current().map(|c| c.statement_cap.to_string()).unwrap_or_default()
+                on:change=move |ev| {
+                    if let Ok(cap) = event_target_value(&ev).trim().parse::<u32>() {
+                        save(SettingsChange { statement_cap: Some(cap), ..Default::default() });
+                    }
+                }/>
+            <p class="hint" id="statement-cap-hint">{move || t().moderator.field_statement_cap_hint}</p>
+            {move || current().and_then(|c| c.pinned_statement).map(|pin| {
+                let text = console.statements.with(|all| all.iter().find(|s| s.id == pin).map(|s| s.text.clone()));
+                view! {
+                    <p class="pinned" data-testid="pinned">
+                        {move || t().moderator.pinned_label}" #"{pin}" "{text}" "
+                        <button class="link-button" data-testid="unpin"
+                            on:click=move |_| save(SettingsChange { pinned_statement: Some(None), ..Default::default() })>
+                            {move || t().moderator.unpin}
+                        </button>
+                    </p>
+                }
+            })}
             {move || current().filter(|c| !c.questions.is_empty()).map(|c| view! {
                 <h3>{move || t().moderator.field_questions}</h3>
                 <ul class="questions">

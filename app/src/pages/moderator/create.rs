@@ -57,6 +57,8 @@ struct SettingsForm {
     language: RwSignal<String>,
     allow_statements: RwSignal<bool>,
     strict: RwSignal<bool>,
+    /// As typed; anything but a whole number from 0 counts as 0 (no cap).
+    statement_cap: RwSignal<String>,
 }
 
 impl SettingsForm {
@@ -68,6 +70,7 @@ impl SettingsForm {
             language: RwSignal::new("id".to_string()),
             allow_statements: RwSignal::new(true),
             strict: RwSignal::new(true),
+            statement_cap: RwSignal::new("0".to_string()),
         }
     }
 
@@ -82,6 +85,7 @@ impl SettingsForm {
             allow_statements: self.allow_statements.get_untracked(),
             strict_moderation: self.strict.get_untracked(),
             questions,
+            statement_cap: self.statement_cap.with_untracked(|c| c.trim().parse().unwrap_or(0)),
             ..ConversationSettings::default()
         }
     }
@@ -144,6 +148,7 @@ fn focus_title() {
 
 #[component]
 pub fn NewConversationPage() -> impl IntoView {
+    crate::pages::document_title(|| t().moderator.create_title.to_string());
     view! { <RequireModerator><AdminBar/><NewConversationForm/></RequireModerator> }
 }
 
@@ -223,7 +228,7 @@ fn RefusedNotice(refused: RwSignal<Option<Refusals>>) -> impl IntoView {
 /// Title, description, language, who may post and how posts are moderated.
 #[component]
 fn SettingsFields(form: SettingsForm) -> impl IntoView {
-    let SettingsForm { title, description, language, allow_statements, strict } = form;
+    let SettingsForm { title, description, language, allow_statements, strict, statement_cap } = form;
     view! {
         <label for="c-title">{move || t().moderator.field_title}</label>
         <input id="c-title" name="title" aria-required="true" maxlength="200" aria-describedby="create-error"
@@ -243,6 +248,11 @@ fn SettingsFields(form: SettingsForm) -> impl IntoView {
                     on:change=move |ev| allow_statements.set(event_target_checked(&ev))/>
                 {move || t().moderator.field_allow_statements}
             </label>
+            <label for="c-statement-cap">{move || t().moderator.field_statement_cap}</label>
+            <input id="c-statement-cap" name="statement_cap" type="number" min="0" max="10000" inputmode="numeric"
+                class="narrow" aria-describedby="c-statement-cap-hint"
+                prop:value=move || statement_cap.get() on:input=move |ev| statement_cap.set(event_target_value(&ev))/>
+            <p class="hint" id="c-statement-cap-hint">{move || t().moderator.field_statement_cap_hint}</p>
         </fieldset>
         <fieldset>
             <legend>{move || t().moderator.field_moderation}</legend>

@@ -106,6 +106,7 @@ fn AdminBar() -> impl IntoView {
 
 #[component]
 pub fn LoginPage() -> impl IntoView {
+    crate::pages::document_title(|| t().moderator.login_title.to_string());
     let username = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
     let error: RwSignal<Option<&'static str>> = RwSignal::new(None);
@@ -163,6 +164,7 @@ pub fn LoginPage() -> impl IntoView {
 
 #[component]
 pub fn AdminHome() -> impl IntoView {
+    crate::pages::document_title(|| t().moderator.list_title.to_string());
     view! { <RequireModerator><AdminBar/><ConversationList/></RequireModerator> }
 }
 

@@ -8,6 +8,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos::wasm_bindgen::JsCast;
 use mufakat_core::api::admin::{Decision, ModerationRequest, SeedResult, SeedStatements, StatementAdmin};
+use mufakat_core::api::settings::SettingsChange;
 use mufakat_core::{Moderation, StatementId};
 
 use super::create::split_seeds;
@@ -61,6 +62,8 @@ enum QueueKey {
     Next,
     Previous,
     Decide(Decision),
+    /// To the rejection reason's field (Enter there rejects the current statement with it).
+    Reason,
 }
 
 impl QueueKey {
@@ -70,6 +73,7 @@ impl QueueKey {
             "k" | "ArrowUp" => Some(QueueKey::Previous),
             "a" => Some(QueueKey::Decide(Decision::Accept)),
             "r" => Some(QueueKey::Decide(Decision::Reject)),
+            "e" => Some(QueueKey::Reason),
             _ => None,
         }
     }
@@ -135,7 +139,8 @@ impl Queue {
         focus_item(id);
     }
 
-    /// j/k/a/r on the queue, unless typed into a field or chorded.
+    /// j/k/a/r/e anywhere on the console page, unless typed into a field or chorded. From
+    /// outside the list, j/k first bring the focus to the current statement.
     fn on_key(self, ev: leptos::ev::KeyboardEvent) {
         if is_chord(&ev) || is_typing(&ev) {
             return;
@@ -143,7 +148,26 @@ impl Queue {
         let Some(key) = QueueKey::of(ev.key().as_str()) else { return };
         let ids: Vec<StatementId> = self.pending.with_untracked(|p| p.iter().map(|s| s.id).collect());
         let at = self.cursor.get_untracked().and_then(|c| ids.iter().position(|&i| i == c));
+        let in_list = document()
+            .active_element()
+            .is_some_and(|el| el.closest(".queue-item").ok().flatten().is_some());
+        if !in_list && matches!(key, QueueKey::Next | QueueKey::Previous) {
+            if let Some(id) = at.and_then(|i| ids.get(i)).or(ids.first()) {
+                self.move_to(*id);
+                ev.prevent_default();
+            }
+            return;
+        }
         match key {
+            QueueKey::Reason => {
+                if let Some(field) = document()
+                    .get_element_by_id("reject-reason")
+                    .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+                {
+                    let _ = field.focus();
+                    ev.prevent_default();
+                }
+            }
             QueueKey::Next => {
                 let next = at.map(|i| (i + 1).min(ids.len().saturating_sub(1))).unwrap_or(0);
                 if let Some(&id) = ids.get(next) {
@@ -173,6 +197,20 @@ impl Queue {
         }
     }
 
+    /// Rejects the statement under the cursor with the reason typed, and moves on.
+    fn reject_current(self) {
+        let ids: Vec<StatementId> = self.pending.with_untracked(|p| p.iter().map(|s| s.id).collect());
+        let Some(i) = self.cursor.get_untracked().and_then(|c| ids.iter().position(|&x| x == c)) else {
+            return;
+        };
+        let after = ids.get(i + 1).or_else(|| i.checked_sub(1).and_then(|p| ids.get(p))).copied();
+        self.cursor.set(after);
+        if let Some(id) = after {
+            focus_item(id);
+        }
+        decide(self.console, vec![ids[i]], Decision::Reject, self.take_reason());
+    }
+
     /// Decides every selected statement still pending.
     fn decide_selected(self, decision: Decision) {
         let ids: Vec<StatementId> = self.selected.with_untracked(|s| {
@@ -190,8 +228,11 @@ impl Queue {
 #[component]
 pub(super) fn ModerationQueue(console: Console) -> impl IntoView {
     let queue = Queue::new(console);
+    // The keys work wherever the focus is on the page (not only inside the list).
+    let keys = window_event_listener(leptos::ev::keydown, move |ev| queue.on_key(ev));
+    on_cleanup(move || keys.remove());
     view! {
-        <section class="card queue" aria-labelledby="queue-title" data-testid="queue" on:keydown=move |ev| queue.on_key(ev)>
+        <section class="card queue" aria-labelledby="queue-title" data-testid="queue">
             <div class="section-head">
                 <h2 id="queue-title">{move || (t().moderator.queue_title)(queue.len())}</h2>
             </div>
@@ -229,7 +270,15 @@ fn BulkBar(queue: Queue) -> impl IntoView {
             </label>
             <label for="reject-reason" class="visually-hidden">{move || t().moderator.reason_label}</label>
             <input id="reject-reason" class="reason" placeholder=move || t().moderator.reason_label
-                prop:value=move || reason.get() on:input=move |ev| reason.set(event_target_value(&ev))/>
+                aria-describedby="queue-keys"
+                prop:value=move || reason.get() on:input=move |ev| reason.set(event_target_value(&ev))
+                on:keydown=move |ev| {
+                    // Enter rejects the current statement with this reason, and goes back to it.
+                    if ev.key() == "Enter" {
+                        ev.prevent_default();
+                        queue.reject_current();
+                    }
+                }/>
             <button class="secondary" data-testid="bulk-accept"
                 disabled=move || selected.with(|s| s.is_empty()) on:click=move |_| queue.decide_selected(Decision::Accept)>
                 {move || (t().moderator.accept_selected)(selected.with(|s| s.len()))}
@@ -352,6 +401,7 @@ pub(super) fn StatementList(console: Console) -> impl IntoView {
                                                 <button class="link-button" on:click=move |_| decide(console, vec![id], Decision::Reject, None)>
                                                     {move || t().moderator.reject}<span class="visually-hidden">" #"{id}</span>
                                                 </button>
+                                                <PinButton console id/>
                                             }.into_any(),
                                             _ => view! {
                                                 <button class="link-button" on:click=move |_| decide(console, vec![id], Decision::Accept, None)>
@@ -367,6 +417,25 @@ pub(super) fn StatementList(console: Console) -> impl IntoView {
                 </tbody>
             </table>
         </section>
+    }
+}
+
+/// Shows a statement first to everyone, or stops doing so.
+#[component]
+fn PinButton(console: Console, id: StatementId) -> impl IntoView {
+    let pinned = move || {
+        console.conversation.with(|c| c.as_ref().and_then(|c| c.as_ref().ok()).and_then(|c| c.pinned_statement))
+            == Some(id)
+    };
+    view! {
+        <button class="link-button" aria-pressed=move || pinned().to_string() data-testid="pin"
+            on:click=move |_| console.save_settings(SettingsChange {
+                pinned_statement: Some((!pinned()).then_some(id)),
+                ..Default::default()
+            })>
+            {move || if pinned() { t().moderator.unpin } else { t().moderator.pin }}
+            <span class="visually-hidden">" #"{id}</span>
+        </button>
     }
 }
 

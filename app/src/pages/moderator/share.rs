@@ -30,8 +30,10 @@ pub(super) fn SharePanel(id: Signal<String>, title: String) -> impl IntoView {
             <img class="qr" src=move || conversation_url(&id.get(), "/qr.svg")
                 alt=move || t().moderator.share_qr_alt width="220" height="220" data-testid="qr"/>
             <p class="print-only print-join">{move || t().moderator.projector_join}</p>
-            <label for="share-link">{move || t().moderator.share_link}</label>
-            <input id="share-link" readonly prop:value=link data-testid="share-link"
+            // On paper the link is text that wraps inside the sheet (an input would not).
+            <p class="print-only print-link" data-testid="print-link">{link}</p>
+            <label for="share-link" class="no-print">{move || t().moderator.share_link}</label>
+            <input id="share-link" class="no-print" readonly prop:value=link data-testid="share-link"
                 on:focus=move |ev| {
                     use leptos::wasm_bindgen::JsCast;
                     if let Some(input) = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()) {

@@ -6,8 +6,11 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use mufakat_core::api::admin::{ConversationAdmin, ConversationStats, StatementAdmin};
+use mufakat_core::api::settings::SettingsChange;
 
+use super::error_text;
 use crate::client::{self, ApiError};
+use crate::i18n::t;
 
 /// The console's state, shared by its parts.
 #[derive(Clone, Copy)]
@@ -59,6 +62,19 @@ impl Console {
                 }
             }
             self.busy.set_value(false);
+        });
+    }
+
+    /// Saves a change of settings and says how it went.
+    pub fn save_settings(self, change: SettingsChange) {
+        spawn_local(async move {
+            match client::admin::<_, ConversationAdmin>("PATCH", &self.path(""), Some(&change)).await {
+                Ok(c) => {
+                    self.conversation.set(Some(Ok(c)));
+                    self.notice.set(Some(t().moderator.notice_saved.to_string()));
+                }
+                Err(e) => self.notice.set(Some(error_text(&e, t()).to_string())),
+            }
         });
     }
 

@@ -17,6 +17,7 @@ mod vote_card;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::hooks::{use_params_map, use_query_map};
+use mufakat_core::model::StatementId;
 
 use super::NotFound;
 use crate::client::ApiError;
@@ -50,13 +51,16 @@ pub fn ConversationPage() -> impl IntoView {
             let xid = q.get("xid").filter(|x| !x.is_empty())?;
             Some(SignedXid { xid, proof: q.get("xid_proof").filter(|p| !p.is_empty()) })
         });
-        view! { <Conversation id xid/> }
+        // A direct link to one statement: `/c/<id>?s=<statement>`.
+        let requested = query.with_untracked(|q| q.get("s").and_then(|s| s.parse::<StatementId>().ok()));
+        view! { <Conversation id xid requested/> }
     }
 }
 
 #[component]
-fn Conversation(id: String, xid: Option<SignedXid>) -> impl IntoView {
+fn Conversation(id: String, xid: Option<SignedXid>, requested: Option<StatementId>) -> impl IntoView {
     let session = Session::new(&id);
+    session.requested.set_value(requested);
     let load = RwSignal::new(Load::Loading);
     spawn_local(async move {
         load.set(match session.start(xid).await {

@@ -43,6 +43,8 @@ pub struct Session {
     pub busy: RwSignal<bool>,
     /// Bumped whenever other participants' votes or the statements changed on the server.
     pub server_changed: RwSignal<u64>,
+    /// A direct link's statement (`?s=`), asked for once, with the first card.
+    pub requested: StoredValue<Option<StatementId>>,
     flushing: StoredValue<bool>,
 }
 
@@ -89,6 +91,7 @@ impl Session {
             notice: RwSignal::new(None),
             busy: RwSignal::new(false),
             server_changed: RwSignal::new(0),
+            requested: StoredValue::new(None),
             flushing: StoredValue::new(false),
         }
     }
@@ -149,7 +152,12 @@ impl Session {
     /// Asks the server for the next card (its routing picks it).
     pub async fn load_next(self) {
         let Some(token) = self.token.get_untracked() else { return };
-        match client::get::<NextStatement>(&self.url("/next"), Some(&token)).await {
+        let path = match self.requested.get_value() {
+            Some(s) => format!("/next?statement={s}"),
+            None => "/next".to_string(),
+        };
+        self.requested.set_value(None);
+        match client::get::<NextStatement>(&self.url(&path), Some(&token)).await {
             Ok(n) => {
                 self.reachable.set(true);
                 let voted = n.statement.as_ref().is_some_and(|s| self.vote_of_untracked(s.id).is_some());
@@ -289,9 +297,13 @@ impl Session {
                 .cloned()
                 .collect()
         });
-        let statement = candidates.iter().min_by_key(|s| (s.counts.total(), s.id)).cloned();
         let voted = self.my_votes.with_untracked(|v| v.len()) as u32;
-        self.next.set(Some(NextStatement { statement, remaining: candidates.len() as u32, voted }));
+        // The conversation's cap holds offline too.
+        let cap = self.conversation.with_untracked(|c| c.statement_cap);
+        let capped = cap > 0 && voted >= cap;
+        let statement =
+            if capped { None } else { candidates.iter().min_by_key(|s| (s.counts.total(), s.id)).cloned() };
+        self.next.set(Some(NextStatement { statement, remaining: candidates.len() as u32, voted, capped }));
         self.busy.set(false);
     }
 

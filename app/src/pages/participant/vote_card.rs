@@ -83,8 +83,11 @@ pub fn VoteCard(session: Session) -> impl IntoView {
             <Show when=move || !closed() fallback=|| view! {
                 <p class="card-message" data-testid="closed">{move || t().participant.closed_card}</p>
             }>
-                <Show when=move || current.with(|c| c.is_some()) fallback=|| view! {
-                    <p class="card-message all-done" data-testid="all-done">{move || t().participant.all_done}</p>
+                <Show when=move || current.with(|c| c.is_some()) fallback=move || view! {
+                    <p class="card-message all-done" data-testid="all-done">{move || {
+                        let capped = session.next.with(|n| n.as_ref().is_some_and(|n| n.capped));
+                        if capped { t().participant.capped_done } else { t().participant.all_done }
+                    }}</p>
                 }>
                     {card}
                 </Show>

@@ -31,6 +31,7 @@ fn analyse(run: Run, list: web_sys::FileList) {
 
 #[component]
 pub fn ImportPage() -> impl IntoView {
+    crate::pages::document_title(|| t().report.report_title.to_string());
     let run = Run::new();
     let dragging = RwSignal::new(false);
     let on_change = move |ev: leptos::ev::Event| {

@@ -120,6 +120,9 @@ pub fn Failure(run: Run) -> impl IntoView {
 #[component]
 pub fn StoredReportPage() -> impl IntoView {
     let params = use_params_map();
+    crate::pages::document_title(move || {
+        format!("{} · {}", t().report.report_title, params.with(|p| p.get("id").unwrap_or_default()))
+    });
     let run = Run::new();
     let demographics = RwSignal::new(None::<GroupDemographics>);
     Effect::new(move |_| {
