@@ -12,6 +12,11 @@ const SEEDS: &[&str] = &[
     "The market needs more shade",
     "Buses every ten minutes",
     "A library in every kelurahan",
+    "Free water fountains in the square",
+    "Bicycle lanes on the main road",
+    "A night market every Saturday",
+    "Street lights in every alley",
+    "A clinic open on Sundays",
 ];
 
 async fn next(s: &TestServer, token: &str, query: &str) -> (u16, Value) {
@@ -66,7 +71,7 @@ async fn a_pinned_statement_comes_first_for_everyone_until_they_vote_on_it() {
         let (status, body) = patch(&s, &admin, json!({"pinned_statement": null})).await;
         assert_eq!((status, &body["pinned_statement"]), (200, &Value::Null), "{}: {body}", b.name);
         // A pin for a statement that does not exist, or was rejected: refused, nothing changed.
-        let (status, body) = patch(&s, &admin, json!({"pinned_statement": 99, "statement_cap": 1})).await;
+        let (status, body) = patch(&s, &admin, json!({"pinned_statement": 99, "statement_cap": 8})).await;
         assert_eq!(
             (status, &body["error"]["field"]),
             (404, &json!("pinned_statement")),
@@ -112,14 +117,14 @@ async fn the_cap_ends_the_questions_but_a_direct_link_still_shows_its_statement(
         let s = TestServer::start(&b.url, unlimited()).await;
         let admin = moderator(&s).await;
         conversation(&s, &admin, "c", SEEDS).await;
-        assert_eq!(patch(&s, &admin, json!({"statement_cap": 2})).await.0, 200);
+        assert_eq!(patch(&s, &admin, json!({"statement_cap": 7})).await.0, 200);
         let public: Value =
             reqwest::get(s.api("/conversations/c")).await.expect("view").json().await.expect("json");
-        assert_eq!(public["statement_cap"], 2, "participants see the cap");
+        assert_eq!(public["statement_cap"], 7, "participants see the cap");
         assert!(public.get("pinned_statement").is_none(), "the pin is routing's business: {public}");
 
         let token = join(&s, "c").await;
-        for _ in 0..2 {
+        for _ in 0..7 {
             let (_, n) = next(&s, &token, "").await;
             assert_eq!(n["capped"], false);
             vote(&s, &token, n["statement"]["id"].as_u64().expect("a statement")).await;
@@ -143,7 +148,7 @@ async fn the_cap_ends_the_questions_but_a_direct_link_still_shows_its_statement(
             .expect("json");
         let voted: Vec<u64> =
             my["votes"].as_array().expect("votes").iter().filter_map(|v| v[0].as_u64()).collect();
-        let open = (0..4u64).find(|id| !voted.contains(id)).expect("an unvoted statement");
+        let open = (0..9u64).find(|id| !voted.contains(id)).expect("an unvoted statement");
         let (status, n) = next(&s, &token, &format!("?statement={open}")).await;
         assert_eq!((status, n["statement"]["id"].as_u64()), (200, Some(open)), "{}: {n}", b.name);
         // A link to one they voted on, or to no statement: routing as usual (here: capped).
@@ -155,9 +160,11 @@ async fn the_cap_ends_the_questions_but_a_direct_link_still_shows_its_statement(
             let (status, body) = next(&s, &token, bad).await;
             assert_eq!((status, &body["error"]["field"]), (400, &json!("statement")), "{bad}: {body}");
         }
-        // A cap out of bounds is refused.
-        let (status, body) = patch(&s, &admin, json!({"statement_cap": 10_001})).await;
-        assert_eq!((status, &body["error"]["field"]), (400, &json!("statement_cap")), "{body}");
+        // A cap out of bounds is refused: too many, or too few to join the opinion groups.
+        for bad in [10_001, 3] {
+            let (status, body) = patch(&s, &admin, json!({"statement_cap": bad})).await;
+            assert_eq!((status, &body["error"]["field"]), (400, &json!("statement_cap")), "{bad}: {body}");
+        }
         s.stop().await;
     }
 }

@@ -14,7 +14,8 @@ before(async () => { server = await startServer({ adminPassword: ADMIN.password 
 after(async () => { await browser?.close(); await server?.stop(); });
 
 const SEEDS = ['Pasar buka sampai malam.', 'Tambah halte bus di depan sekolah.', 'Taman kota butuh toilet umum.',
-  'Sungai dibersihkan tiap bulan.'];
+  'Sungai dibersihkan tiap bulan.', 'Lampu jalan di setiap gang.', 'Puskesmas buka hari Minggu.',
+  'Jalur sepeda di jalan utama.', 'Air minum gratis di alun-alun.', 'Perpustakaan keliling tiap pekan.'];
 
 async function conversation(admin, id, extra = {}) {
   const r = await admin('POST', '/conversations', { id, title: `Routing ${id}`, seeds: SEEDS, strict_moderation: false, ...extra });
@@ -55,20 +56,20 @@ test('a statement shown first from the console comes first for a new participant
 test('with a cap, a participant is thanked after that many votes; a direct link still opens its statement', async () => {
   const admin = await adminClient(server.base);
   const ids = await conversation(admin, 'cap');
-  const page = await browser.newPage({ locale: 'id-ID' });
+  const page = await browser.newPage({ locale: 'en-GB' });
   await signIn(page, server.base, '/admin/c/cap');
   const cap = page.getByTestId('statement-cap');
-  await cap.fill('2');
+  await cap.fill('7');
   await cap.press('Tab');
-  await page.getByTestId('console-notice').getByText('Pengaturan disimpan.').waitFor();
-  assert.equal((await admin('GET', '/conversations/cap')).json.statement_cap, 2);
+  await page.getByTestId('console-notice').getByText('Settings saved.').waitFor();
+  assert.equal((await admin('GET', '/conversations/cap')).json.statement_cap, 7);
   await page.close();
 
   for (const [locale, done] of [['en-GB', /as many statements as this conversation asks/], ['id-ID', /sebanyak pernyataan yang diminta/]]) {
     const ctx = await browser.newContext({ locale, viewport: { width: 360, height: 780 } });
     const p = await ctx.newPage();
     await p.goto(`${server.base}/c/cap`);
-    for (let i = 0; i < 2; i++) {
+    for (let i = 0; i < 7; i++) {
       await p.getByTestId('vote-card').waitFor();
       const before = await cardText(p);
       await p.keyboard.press('a');
@@ -140,13 +141,14 @@ test('each console page says which it is in the tab title; the icon is an icon; 
   // Printed share sheet: the link is wrapping text inside the sheet, not an input.
   await page.goto(`${server.base}/admin/c/demo`);
   await page.getByTestId('share').waitFor();
-  await page.setViewportSize({ width: 360, height: 780 });
+  // A sheet of A4 paper at 96 dpi.
+  await page.setViewportSize({ width: 794, height: 1123 });
   await page.emulateMedia({ media: 'print' });
   const link = page.getByTestId('print-link');
   assert.equal(await link.isVisible(), true);
   assert.equal(await page.getByTestId('share-link').isVisible(), false);
   const [box, sheet] = await Promise.all([link.boundingBox(), page.getByTestId('share').boundingBox()]);
   assert.ok(box.x >= sheet.x && box.x + box.width <= sheet.x + sheet.width + 0.5, `the link stays inside the sheet: ${JSON.stringify({ box, sheet })}`);
-  await page.screenshot({ path: path.join(artifacts, 'share-sheet-print-360.png') });
+  await page.screenshot({ path: path.join(artifacts, 'share-sheet-print-a4.png') });
   await page.close();
 });

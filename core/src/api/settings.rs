@@ -89,10 +89,13 @@ impl ConversationSettings {
         if self.language.is_empty() || self.language.len() > MAX_LANGUAGE_BYTES {
             return Err(InvalidSetting::new("language", "language must be a BCP 47 tag"));
         }
-        if self.statement_cap > MAX_STATEMENT_CAP {
+        if self.statement_cap != 0 && !(MIN_STATEMENT_CAP..=MAX_STATEMENT_CAP).contains(&self.statement_cap) {
             return Err(InvalidSetting::new(
                 "statement_cap",
-                format!("statement_cap is at most {MAX_STATEMENT_CAP} (0: no cap)"),
+                format!(
+                    "statement_cap is 0 (no cap) or {MIN_STATEMENT_CAP} to {MAX_STATEMENT_CAP}: with fewer \
+                     votes a participant never joins the opinion groups"
+                ),
             ));
         }
         check_questions(&self.questions)
@@ -101,6 +104,9 @@ impl ConversationSettings {
 
 /// Largest `statement_cap` (0 means no cap).
 pub const MAX_STATEMENT_CAP: u32 = 10_000;
+/// Smallest `statement_cap` but 0: the votes a participant needs to be placed in the opinion
+/// groups (`AnalysisParams::min_votes`, Pol.is's 7), or "where you stand" would never come.
+pub const MIN_STATEMENT_CAP: u32 = 7;
 
 /// At most `max` characters.
 pub fn check_chars(value: &str, field: &'static str, max: usize) -> Result<(), InvalidSetting> {
@@ -180,7 +186,7 @@ pub struct SettingsChange {
     #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "openapi", schema(value_type = Option<u32>, nullable))]
     pub pinned_statement: Option<Option<StatementId>>,
-    /// Statements one participant is asked to vote on at most; 0: all.
+    /// Statements one participant is asked to vote on at most: 0 (all), or 7 to 10000.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "openapi", schema(maximum = 10000))]
     pub statement_cap: Option<u32>,
@@ -243,7 +249,8 @@ pub struct NewConversation {
     #[serde(default)]
     #[cfg_attr(feature = "openapi", schema(max_items = 20))]
     pub questions: Vec<DemographicQuestion>,
-    /// Statements one participant is asked to vote on at most; 0 (the default): all.
+    /// Statements one participant is asked to vote on at most: 0 (the default: all), or 7
+    /// to 10000.
     #[serde(default)]
     #[cfg_attr(feature = "openapi", schema(maximum = 10000))]
     pub statement_cap: u32,
@@ -430,6 +437,19 @@ mod tests {
                 ..ConversationSettings::default()
             }
         );
+    }
+
+    #[test]
+    fn a_cap_is_none_or_enough_votes_to_join_the_groups() {
+        assert_eq!(MIN_STATEMENT_CAP as usize, crate::AnalysisParams::default().min_votes);
+        let with =
+            |statement_cap| ConversationSettings { title: "T".into(), statement_cap, ..Default::default() };
+        for ok in [0, MIN_STATEMENT_CAP, MAX_STATEMENT_CAP] {
+            assert_eq!(with(ok).check(), Ok(()), "{ok}");
+        }
+        for bad in [1, MIN_STATEMENT_CAP - 1, MAX_STATEMENT_CAP + 1] {
+            assert_eq!(with(bad).check().map_err(|e| e.field), Err("statement_cap"), "{bad}");
+        }
     }
 
     #[test]

@@ -148,9 +148,8 @@ impl Queue {
         let Some(key) = QueueKey::of(ev.key().as_str()) else { return };
         let ids: Vec<StatementId> = self.pending.with_untracked(|p| p.iter().map(|s| s.id).collect());
         let at = self.cursor.get_untracked().and_then(|c| ids.iter().position(|&i| i == c));
-        let in_list = document()
-            .active_element()
-            .is_some_and(|el| el.closest(".queue-item").ok().flatten().is_some());
+        let in_list =
+            document().active_element().is_some_and(|el| el.closest(".queue-item").ok().flatten().is_some());
         if !in_list && matches!(key, QueueKey::Next | QueueKey::Previous) {
             if let Some(id) = at.and_then(|i| ids.get(i)).or(ids.first()) {
                 self.move_to(*id);
@@ -424,7 +423,9 @@ pub(super) fn StatementList(console: Console) -> impl IntoView {
 #[component]
 fn PinButton(console: Console, id: StatementId) -> impl IntoView {
     let pinned = move || {
-        console.conversation.with(|c| c.as_ref().and_then(|c| c.as_ref().ok()).and_then(|c| c.pinned_statement))
+        console
+            .conversation
+            .with(|c| c.as_ref().and_then(|c| c.as_ref().ok()).and_then(|c| c.pinned_statement))
             == Some(id)
     };
     view! {

@@ -125,9 +125,15 @@ fn NoticeLine(session: Session) -> impl IntoView {
                 let mut text = n.text(t());
                 // With the count, two votes in a row never announce the same words (a screen
                 // reader may skip a repeat).
-                if let (Notice::Voted { .. }, Some(left)) = (n, session.next.with(|x| x.as_ref().map(|x| x.remaining))) {
+                // Capped: the card says nothing more is asked, so the count is the votes made.
+                let next = session.next.with(|x| x.as_ref().map(|x| (x.remaining, x.capped)));
+                if let (Notice::Voted { .. }, Some((left, capped))) = (n, next) {
                     text.push(' ');
-                    text.push_str(&(t().participant.remaining)(left));
+                    if capped {
+                        text.push_str(&(t().participant.voted_count)(session.my_votes.with(|v| v.len())));
+                    } else {
+                        text.push_str(&(t().participant.remaining)(left));
+                    }
                     text.push('.');
                 }
                 text
