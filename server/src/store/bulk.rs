@@ -122,25 +122,28 @@ impl SqlStore {
         .bind(id)
         .fetch_all(&self.pool)
         .await?
-        .into_iter()
-        .map(|r| StoredStatement {
-            id: r.get::<i64, _>(0) as StatementId,
-            text: r.get(1),
-            author: r.get::<Option<i64>, _>(2).map(|a| a as ParticipantId),
-            moderation: Moderation::from_value(r.get::<i64, _>(3) as i8).unwrap_or_default(),
-            is_meta: r.get(4),
-            is_seed: r.get(5),
-            created_at: r.get(6),
+        .iter()
+        .map(|r| {
+            Ok(StoredStatement {
+                id: r.try_get::<i64, _>("id")? as StatementId,
+                text: r.try_get("text")?,
+                author: r.try_get::<Option<i64>, _>("author")?.map(|a| a as ParticipantId),
+                moderation: Moderation::from_value(r.try_get::<i64, _>("moderation")? as i8)
+                    .unwrap_or_default(),
+                is_meta: r.try_get("is_meta")?,
+                is_seed: r.try_get("is_seed")?,
+                created_at: r.try_get("created_at")?,
+            })
         })
-        .collect();
+        .collect::<Result<_>>()?;
         let participants =
             sqlx::query("SELECT id, xid FROM participants WHERE conversation_id = $1 ORDER BY id")
                 .bind(id)
                 .fetch_all(&self.pool)
                 .await?
-                .into_iter()
-                .map(|r| (r.get::<i64, _>(0) as ParticipantId, r.get::<Option<String>, _>(1)))
-                .collect();
+                .iter()
+                .map(|r| Ok((r.try_get::<i64, _>("id")? as ParticipantId, r.try_get("xid")?)))
+                .collect::<Result<_>>()?;
         let votes = sqlx::query(
             "SELECT participant, statement, value, at FROM vote_history WHERE conversation_id = $1 ORDER BY log_seq",
         )

@@ -205,17 +205,17 @@ impl SqlStore {
 
     pub async fn totals(&self, conversation: &str) -> Result<ConversationTotals> {
         let row = sqlx::query(
-            "SELECT (SELECT COUNT(*) FROM participants WHERE conversation_id = $1), \
-                    (SELECT COUNT(*) FROM votes WHERE conversation_id = $1), \
-                    (SELECT COUNT(DISTINCT participant) FROM votes WHERE conversation_id = $1)",
+            "SELECT (SELECT COUNT(*) FROM participants WHERE conversation_id = $1) AS participants, \
+                    (SELECT COUNT(*) FROM votes WHERE conversation_id = $1) AS votes, \
+                    (SELECT COUNT(DISTINCT participant) FROM votes WHERE conversation_id = $1) AS voters",
         )
         .bind(conversation)
         .fetch_one(&self.pool)
         .await?;
         Ok(ConversationTotals {
-            participants: row.get::<i64, _>(0) as u32,
-            votes: row.get::<i64, _>(1) as u64,
-            voters: row.get::<i64, _>(2) as u32,
+            participants: row.try_get::<i64, _>("participants")? as u32,
+            votes: row.try_get::<i64, _>("votes")? as u64,
+            voters: row.try_get::<i64, _>("voters")? as u32,
         })
     }
 
@@ -289,8 +289,9 @@ impl SqlStore {
         let rows = sqlx::query(
             "SELECT s.id, s.text, s.moderation, s.author, s.is_seed, s.is_meta, s.created_at, \
                s.moderation_reason, \
-               COUNT(v.value) FILTER (WHERE v.value = 1), COUNT(v.value) FILTER (WHERE v.value = -1), \
-               COUNT(v.value) FILTER (WHERE v.value = 0) \
+               COUNT(v.value) FILTER (WHERE v.value = 1) AS agree, \
+               COUNT(v.value) FILTER (WHERE v.value = -1) AS disagree, \
+               COUNT(v.value) FILTER (WHERE v.value = 0) AS pass \
              FROM statements s LEFT JOIN votes v \
                ON v.conversation_id = s.conversation_id AND v.statement = s.id \
              WHERE s.conversation_id = $1 \
@@ -299,24 +300,26 @@ impl SqlStore {
         .bind(conversation)
         .fetch_all(&self.pool)
         .await?;
-        Ok(rows
-            .into_iter()
-            .map(|r| StatementRow {
-                id: r.get::<i64, _>(0) as StatementId,
-                text: r.get(1),
-                moderation: Moderation::from_value(r.get::<i64, _>(2) as i8).unwrap_or_default(),
-                author: r.get::<Option<i64>, _>(3).map(|a| a as ParticipantId),
-                is_seed: r.get(4),
-                is_meta: r.get(5),
-                created_at_ms: r.get(6),
-                reason: r.get(7),
-                counts: VoteCounts {
-                    agree: r.get::<i64, _>(8) as u32,
-                    disagree: r.get::<i64, _>(9) as u32,
-                    pass: r.get::<i64, _>(10) as u32,
-                },
+        rows.iter()
+            .map(|r| {
+                Ok(StatementRow {
+                    id: r.try_get::<i64, _>("id")? as StatementId,
+                    text: r.try_get("text")?,
+                    moderation: Moderation::from_value(r.try_get::<i64, _>("moderation")? as i8)
+                        .unwrap_or_default(),
+                    author: r.try_get::<Option<i64>, _>("author")?.map(|a| a as ParticipantId),
+                    is_seed: r.try_get("is_seed")?,
+                    is_meta: r.try_get("is_meta")?,
+                    created_at_ms: r.try_get("created_at")?,
+                    reason: r.try_get("moderation_reason")?,
+                    counts: VoteCounts {
+                        agree: r.try_get::<i64, _>("agree")? as u32,
+                        disagree: r.try_get::<i64, _>("disagree")? as u32,
+                        pass: r.try_get::<i64, _>("pass")? as u32,
+                    },
+                })
             })
-            .collect())
+            .collect()
     }
 
     /// Sets the moderation of statements, all or none: an unknown id refuses the lot.
@@ -370,7 +373,7 @@ impl SqlStore {
                         .fetch_optional(&self.pool)
                         .await?;
                 if let Some(row) = found {
-                    return Ok((row.get(0), row.get::<i64, _>(1) as ParticipantId, false));
+                    return Ok((row.try_get("token")?, row.try_get::<i64, _>("id")? as ParticipantId, false));
                 }
             }
             let token = new_token();
@@ -498,7 +501,8 @@ impl SqlStore {
         Ok(seqs)
     }
 
-    /// The conversation's vote log from entry `from` on, in order: `(log_seq, vote)`.
+    /// The conversation's vote log from entry `from` on, in order: `(log_seq, vote)`. Read by
+    /// position, as the other vote reads: millions of rows of the four columns just above.
     pub async fn vote_log(&self, conversation: &str, from: u64) -> Result<Vec<(u64, VoteRecord)>> {
         let rows = sqlx::query(
             "SELECT log_seq, participant, statement, value FROM vote_history \
@@ -586,13 +590,13 @@ impl SqlStore {
     /// (hour start in ms, votes cast in that hour, changes included), oldest first.
     pub async fn votes_per_hour(&self, conversation: &str) -> Result<Vec<(i64, u32)>> {
         let rows = sqlx::query(
-            "SELECT (at / 3600000) * 3600000, COUNT(*) FROM vote_history WHERE conversation_id = $1 \
-             GROUP BY 1 ORDER BY 1",
+            "SELECT (at / 3600000) * 3600000 AS hour, COUNT(*) AS votes FROM vote_history \
+             WHERE conversation_id = $1 GROUP BY 1 ORDER BY 1",
         )
         .bind(conversation)
         .fetch_all(&self.pool)
         .await?;
-        Ok(rows.into_iter().map(|r| (r.get::<i64, _>(0), r.get::<i64, _>(1) as u32)).collect())
+        rows.iter().map(|r| Ok((r.try_get("hour")?, r.try_get::<i64, _>("votes")? as u32))).collect()
     }
 
     /// Replaces this participant's answers to the given questions.
@@ -622,13 +626,15 @@ impl SqlStore {
     /// (question, answer, participants) over the conversation.
     pub async fn answer_counts(&self, conversation: &str) -> Result<Vec<(String, String, u32)>> {
         let rows = sqlx::query(
-            "SELECT question, answer, COUNT(*) FROM answers WHERE conversation_id = $1 \
+            "SELECT question, answer, COUNT(*) AS n FROM answers WHERE conversation_id = $1 \
              GROUP BY question, answer ORDER BY question, answer",
         )
         .bind(conversation)
         .fetch_all(&self.pool)
         .await?;
-        Ok(rows.into_iter().map(|r| (r.get(0), r.get(1), r.get::<i64, _>(2) as u32)).collect())
+        rows.iter()
+            .map(|r| Ok((r.try_get("question")?, r.try_get("answer")?, r.try_get::<i64, _>("n")? as u32)))
+            .collect()
     }
 
     /// Every (participant, question, answer). Never leaves the server as it is: the admin API
@@ -641,7 +647,12 @@ impl SqlStore {
         .bind(conversation)
         .fetch_all(&self.pool)
         .await?;
-        Ok(rows.into_iter().map(|r| (r.get::<i64, _>(0) as ParticipantId, r.get(1), r.get(2))).collect())
+        rows.iter()
+            .map(|r| {
+                let participant = r.try_get::<i64, _>("participant")? as ParticipantId;
+                Ok((participant, r.try_get("question")?, r.try_get("answer")?))
+            })
+            .collect()
     }
 
     /// Creates a moderator; `false` when the username is taken.
