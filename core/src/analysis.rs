@@ -26,6 +26,7 @@ use crate::repness::{self, Direction, RepnessStats};
 use crate::routing;
 
 /// What the analysis needs to know about a statement besides its votes.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StatementMeta {
     pub id: StatementId,

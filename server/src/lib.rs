@@ -14,6 +14,7 @@ pub mod hub;
 pub mod live;
 pub mod login_guard;
 pub mod origin;
+pub mod published;
 pub mod ratelimit;
 pub mod security_headers;
 pub mod store;
