@@ -96,6 +96,26 @@ pub async fn log_chunk(conversation: &str, req: LogRequest) -> Result<Option<Log
     votelog::decode(&bytes).map(Some).map_err(|e| ApiError::Network(e.to_string()))
 }
 
+/// The server's newest published analysis and the analysis's input statements
+/// (`GET …/analysis`, docs/published-analysis.md).
+pub async fn analysis_head(conversation: &str) -> Result<mufakat_core::api::AnalysisHead, ApiError> {
+    get(&conversation_url(conversation, "/analysis"), None).await
+}
+
+/// The bytes of the analysis the server published at `seq` (`GET …/analysis/{seq}`), as
+/// sent (to compare byte for byte); `None` when it is not (or no longer) published.
+pub async fn published_analysis(conversation: &str, seq: u64) -> Result<Option<Vec<u8>>, ApiError> {
+    let url = conversation_url(conversation, &format!("/analysis/{seq}"));
+    let response = Request::get(&url).send().await.map_err(|e| ApiError::Network(e.to_string()))?;
+    if response.status() == 404 {
+        return Ok(None);
+    }
+    if !response.ok() {
+        return decode::<serde_json::Value>(response).await.map(|_| None);
+    }
+    response.binary().await.map(Some).map_err(|e| ApiError::Network(e.to_string()))
+}
+
 /// Brings `replica` up to date with the conversation's vote log: whole segments while it is
 /// behind, then the tail's new entries. Returns how many entries it added.
 pub async fn sync_log(
