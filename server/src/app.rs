@@ -71,7 +71,7 @@ pub struct Limits {
 
 /// The vote count above which a cheap phone takes more than about 1.5 s to analyse
 /// (BENCHMARKS.md, "Published analysis").
-pub const DEFAULT_PARTICIPANT_ANALYSIS_MAX_VOTES: u64 = 100_000;
+pub const DEFAULT_PARTICIPANT_ANALYSIS_MAX_VOTES: u64 = 50_000;
 
 impl Default for Limits {
     fn default() -> Limits {
