@@ -3,6 +3,7 @@
 mod client;
 mod components;
 mod i18n;
+mod logstore;
 mod pages;
 #[cfg(feature = "console")]
 mod worker_client;

@@ -53,7 +53,7 @@ try {
   let seen = watchLog(page, cdp);
   await page.goto(`${server.base}/c/big`);
   for (let i = 0; i < 7; i++) {
-    const id = await page.getByTestId('vote-card').getAttribute('data-statement-id');
+    const id = await page.getByTestId('vote-card').getAttribute('data-statement-id', { timeout: 300_000 });
     await page.keyboard.press(['a', 'd', 'p'][i % 3]);
     await page.waitForFunction((prev) => {
       const el = document.querySelector('[data-testid=vote-card]');
