@@ -96,17 +96,64 @@ pub async fn log_chunk(conversation: &str, req: LogRequest) -> Result<Option<Log
     votelog::decode(&bytes).map(Some).map_err(|e| ApiError::Network(e.to_string()))
 }
 
+/// The server's newest published analysis and the analysis's input statements
+/// (`GET …/analysis`, docs/published-analysis.md).
+pub async fn analysis_head(conversation: &str) -> Result<mufakat_core::api::AnalysisHead, ApiError> {
+    get(&conversation_url(conversation, "/analysis"), None).await
+}
+
+/// The bytes of the analysis the server published at `seq` (`GET …/analysis/{seq}`), as
+/// sent (to compare byte for byte); `None` when it is not (or no longer) published.
+pub async fn published_analysis(conversation: &str, seq: u64) -> Result<Option<Vec<u8>>, ApiError> {
+    let url = conversation_url(conversation, &format!("/analysis/{seq}"));
+    let response = Request::get(&url).send().await.map_err(|e| ApiError::Network(e.to_string()))?;
+    if response.status() == 404 {
+        return Ok(None);
+    }
+    if !response.ok() {
+        return decode::<serde_json::Value>(response).await.map(|_| None);
+    }
+    response.binary().await.map(Some).map_err(|e| ApiError::Network(e.to_string()))
+}
+
 /// Brings `replica` up to date with the conversation's vote log: whole segments while it is
-/// behind, then the tail's new entries. Returns how many entries it added.
+/// behind, then the tail's new entries. An empty replica starts from the copy kept in
+/// IndexedDB (`logstore`), so a reload fetches only what is new; what is fetched is kept
+/// there again. Returns how many entries it added from the server.
 pub async fn sync_log(
     conversation: &str,
     replica: leptos::prelude::StoredValue<LogReplica>,
 ) -> Result<u64, ApiError> {
     use leptos::prelude::{UpdateValue, WithValue};
+    let mut restored = false;
+    if replica.with_value(LogReplica::is_empty) {
+        let kept = crate::logstore::load(conversation).await;
+        restored = !kept.is_empty();
+        if restored {
+            replica.update_value(|r| {
+                if r.is_empty() {
+                    r.entries = kept;
+                }
+            });
+        }
+    }
+    let before = replica.with_value(LogReplica::len);
     let mut added = 0u64;
     loop {
         let req = replica.with_value(LogReplica::next_request);
-        let Some(chunk) = log_chunk(conversation, req).await? else { break };
+        let chunk = match log_chunk(conversation, req).await {
+            Ok(Some(chunk)) => chunk,
+            Ok(None) => break,
+            // The kept copy is longer than the server's log (another server, or its store
+            // was replaced): forget it and start again from the server's.
+            Err(ApiError::Server { status: 400, .. }) if restored => {
+                restored = false;
+                crate::logstore::clear(conversation).await;
+                replica.update_value(|r| r.entries.clear());
+                continue;
+            }
+            Err(e) => return Err(e),
+        };
         let whole = req.since.is_none() && chunk.entries.len() as u64 == votelog::SEGMENT_SIZE;
         let n = replica
             .try_update_value(|r| r.append(chunk))
@@ -117,6 +164,11 @@ pub async fn sync_log(
         if !whole || n == 0 {
             break;
         }
+    }
+    if added > 0 {
+        let segments =
+            replica.with_value(|r| crate::logstore::segments_from(&r.entries, before.min(r.len())));
+        crate::logstore::save(conversation, segments).await;
     }
     Ok(added)
 }

@@ -4,6 +4,7 @@ mod client;
 mod components;
 mod i18n;
 mod keys;
+mod logstore;
 mod pages;
 #[cfg(feature = "console")]
 mod worker_client;

@@ -189,6 +189,15 @@ pub fn handle(request: Request, files: Vec<(String, Vec<u8>)>, send: &mut dyn Fn
                 Err(message) => Response::Failed { message },
             }
         }
+        Request::Verify { votes } => {
+            let Some((_, published)) = files.first() else {
+                return Response::Failed { message: "no published analysis to verify".into() };
+            };
+            match mufakat_core::published::verify(published, &votes) {
+                Ok(verdict) => Response::Verified { verdict },
+                Err(e) => Response::Failed { message: e.to_string() },
+            }
+        }
         Request::Conversation { title, description, statements, votes, seed } => {
             let export = conversation_export(title, description, statements, votes);
             match build_report(&export, seed, &mut progress) {

@@ -24,6 +24,9 @@ pub enum Request {
     Analyse { votes: Vec<VoteRecord>, statements: Vec<StatementMeta>, seed: u64 },
     /// Analyse imported Pol.is files (CSV or zip, bytes follow the request): answers `Report`.
     Import { names: Vec<String>, seed: u64 },
+    /// Recompute the published analysis (its bytes follow the request) from the vote log's
+    /// `votes` (at least its `seq` first entries) and compare byte for byte: answers `Verified`.
+    Verify { votes: Vec<VoteRecord> },
     /// Analyse a stored conversation and build its report: answers `Report`.
     Conversation {
         title: String,
@@ -92,5 +95,6 @@ pub enum Response {
     Progress { step: Step, share: f64 },
     Analysed { analysis: Box<Analysis> },
     Report { report: Box<Report> },
+    Verified { verdict: mufakat_core::published::Verdict },
     Failed { message: String },
 }

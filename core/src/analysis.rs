@@ -32,6 +32,7 @@ pub use crate::result::{
 };
 
 /// What the analysis needs to know about a statement besides its votes.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StatementMeta {
     pub id: StatementId,

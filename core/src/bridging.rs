@@ -107,15 +107,8 @@ pub fn fit(m: &VoteMatrix, excluded: &[bool], positions: &[Point], p: &BridgingP
     let threshold = threshold(&ratings, excluded, &als.i_s, p);
     let side = net_agrees_by_side(&ratings, &als.f_u);
     let scores = flag(&ratings, excluded, &als, &side, threshold, p);
+    let finite = |x: f64| if x.is_finite() { x } else { 0.0 };
     BridgingFit { scores, mu: finite(als.mu), threshold, iterations, loss: finite(loss) }
-}
-
-fn finite(x: f64) -> f64 {
-    if x.is_finite() {
-        x
-    } else {
-        0.0
-    }
 }
 
 /// Ratings only (passes and left-out statements dropped), as columns with each user's
@@ -516,6 +509,7 @@ fn flag(
         let [net_pos, n_pos, net_neg, n_neg] = side[c];
         let both_sides = n_pos > 0 && n_neg > 0 && net_pos >= need(n_pos) && net_neg >= need(n_neg);
         let (i_s, f_s) = (als.i_s[c], als.f_s[c]);
+        let finite = |x: f64| if x.is_finite() { x } else { 0.0 };
         scores[c] = BridgingScore {
             intercept: finite(i_s),
             factor: finite(f_s),

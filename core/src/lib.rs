@@ -21,6 +21,7 @@ pub mod model;
 pub mod pca;
 pub mod polis_csv;
 pub mod portable;
+pub mod published;
 pub mod repness;
 pub mod report;
 pub mod report_files;

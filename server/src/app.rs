@@ -26,7 +26,7 @@ use crate::live::Live;
 use crate::login_guard::LoginGuard;
 use crate::ratelimit::{self, RateLimiter};
 use crate::security_headers::{self, PageHeaders};
-pub use crate::state::{AppState, Limits, Shared};
+pub use crate::state::{AppState, Limits, Shared, DEFAULT_PARTICIPANT_ANALYSIS_MAX_VOTES};
 use crate::store::Store;
 use crate::writer::VoteWriter;
 

@@ -5,9 +5,11 @@
 //! The analysis reads the conversation's vote log in memory (`crate::votelog`), in arrival
 //! order as the CLI reads an export, never the votes through SQL; it also gives the
 //! statements' vote counts, which on PostgreSQL bring in the votes other processes took. It
-//! runs when the log grew, warm-started from its previous run, and waits at least
-//! `COST_FACTOR` times its own last duration before the next, so it never takes more than
-//! about a tenth of a core, whatever the conversation's size.
+//! runs when the log grew and waits at least `COST_FACTOR` times its own last duration
+//! before the next, so it never takes more than about a tenth of a core, whatever the
+//! conversation's size. Each run is cold (`mufakat_core::published::run`) and is published
+//! at the log's length (`crate::published`, docs/published-analysis.md), so any browser can
+//! replay it from the log and check it byte for byte.
 
 use std::collections::HashMap;
 use std::sync::atomic::Ordering;
@@ -16,9 +18,11 @@ use std::time::{Duration, Instant};
 
 use mufakat_core::api::events::LiveEvent;
 use mufakat_core::api::VoteCounts;
-use mufakat_core::{analyse, AnalysisInput, AnalysisParams, StatementId, Vote, VoteRecord, WarmStart};
+use mufakat_core::published;
+use mufakat_core::{StatementId, Vote, VoteRecord};
 
 use crate::live::ConvState;
+use crate::published::PublishedDoc;
 use crate::state::AppState;
 
 /// How often `votes` events may go out per conversation.
@@ -33,7 +37,6 @@ struct Analysed {
     seen: u64,
     /// When the next may start.
     not_before: Option<Instant>,
-    warm: Option<WarmStart>,
 }
 
 pub fn spawn(st: AppState) -> tokio::task::JoinHandle<()> {
@@ -100,35 +103,37 @@ pub fn counts_of(entries: &[VoteRecord]) -> (HashMap<StatementId, VoteCounts>, u
     (counts, current.len() as u64, voters.len() as u32)
 }
 
-/// Recomputes counts and routing priorities from the log, on the blocking pool.
+/// Recomputes counts and routing priorities from the log, on the blocking pool, and
+/// publishes the analysis at the log's length (`crate::published`).
 async fn refresh(st: &AppState, conv: &Arc<ConvState>, a: &mut Analysed) -> anyhow::Result<()> {
     let mark = conv.mark();
-    let metas = conv.statement_metas();
+    let statements = published::statements_for_analysis(conv.statement_metas());
     let entries = conv.log.entries_from(0);
     let seen = entries.len() as u64;
     // Joins at other processes: the one count this reads from the store (not the votes).
-    let participants = match st.store.pg_pool() {
-        Some(_) => Some(st.store.participant_count(&conv.id).await?),
-        None => None,
+    let participants = match st.store.pg_pool().is_some() {
+        true => Some(st.store.participant_count(&conv.id).await?),
+        false => None,
     };
-    let warm = a.warm.take();
-    let (counts, votes, voters, analysis) = tokio::task::spawn_blocking(move || {
+    let (counts, votes, voters, run) = tokio::task::spawn_blocking(move || {
         let (counts, votes, voters) = counts_of(&entries);
-        let analysis = if entries.is_empty() {
-            None
-        } else {
-            let input = AnalysisInput { votes: &entries, statements: &metas };
-            Some(analyse(&input, &AnalysisParams::default(), warm.as_ref()))
-        };
-        (counts, votes, voters, analysis)
+        // One cold run serves routing and publication: any reader can replay it from the
+        // log, and a warm start saved little (BENCHMARKS.md, "Published analysis").
+        let run = (!entries.is_empty()).then(|| {
+            published::run(&entries, &statements).map(|(analysis, bytes)| {
+                let doc = PublishedDoc::new(entries.len() as u64, bytes);
+                (analysis, doc)
+            })
+        });
+        (counts, votes, voters, run)
     })
     .await?;
     a.seen = seen;
     conv.counts_from_log(mark, &counts, votes, voters, participants);
-    if let Some(analysis) = analysis {
-        let analysis = analysis?;
+    if let Some(run) = run {
+        let (analysis, doc) = run?;
         conv.set_priorities(analysis.statements.iter().map(|s| (s.id, s.priority)).collect());
-        a.warm = Some(analysis.warm_start);
+        conv.log.published.publish(doc, st.limits.published_kept);
     }
     Ok(())
 }

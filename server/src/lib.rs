@@ -16,6 +16,7 @@ pub mod logging;
 pub mod login_guard;
 pub mod metrics;
 pub mod origin;
+pub mod published;
 pub mod ratelimit;
 pub mod security_headers;
 pub mod state;

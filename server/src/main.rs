@@ -156,6 +156,15 @@ struct ServeArgs {
     /// Seconds between the background analyses that set routing priorities.
     #[arg(long, default_value_t = 3.0)]
     analysis_every: f64,
+    /// Above this many votes (vote log entries) the participant page shows the analysis the
+    /// server published instead of computing its own: a cheap phone needs longer than about
+    /// 1.5 s above it (BENCHMARKS.md). The projector and the report always compute.
+    #[arg(long, default_value_t = app::DEFAULT_PARTICIPANT_ANALYSIS_MAX_VOTES)]
+    participant_analysis_max_votes: u64,
+    /// Published analyses kept in memory per conversation (the newest); a reader asking
+    /// for an older one gets 404 and asks for the newest again.
+    #[arg(long, default_value_t = 3)]
+    published_analyses_kept: usize,
 }
 
 #[derive(Subcommand)]
@@ -237,6 +246,8 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         per_participant: args.rate_per_participant,
         per_participant_burst: (args.rate_per_participant * 2.0).max(1.0),
         analysis_every: Duration::from_secs_f64(args.analysis_every.max(0.1)),
+        participant_analysis_max_votes: args.participant_analysis_max_votes,
+        published_kept: args.published_analyses_kept.max(1),
         trusted_proxies: args.trusted_proxies,
         public_url: args.public_url,
         embed_origins: args.embed_origins,

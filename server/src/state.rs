@@ -28,6 +28,11 @@ pub struct Limits {
     pub per_participant_burst: f64,
     /// How often routing priorities are recomputed from a fresh analysis.
     pub analysis_every: Duration,
+    /// Above this many vote log entries the participant page shows the server's published
+    /// analysis instead of computing one (docs/published-analysis.md).
+    pub participant_analysis_max_votes: u64,
+    /// Published analyses kept per conversation (the newest; older seqs answer 404).
+    pub published_kept: usize,
     /// Reverse proxies whose `X-Forwarded-For` names the client (see
     /// [`crate::ratelimit::client_address`]); empty: the peer address is the client.
     pub trusted_proxies: Vec<std::net::IpAddr>,
@@ -50,6 +55,10 @@ pub struct Limits {
     pub write_timeout: Duration,
 }
 
+/// The vote count above which a cheap phone takes more than about 1.5 s to analyse
+/// (BENCHMARKS.md, "Published analysis").
+pub const DEFAULT_PARTICIPANT_ANALYSIS_MAX_VOTES: u64 = 50_000;
+
 impl Default for Limits {
     fn default() -> Limits {
         Limits {
@@ -59,6 +68,8 @@ impl Default for Limits {
             per_participant: 20.0,
             per_participant_burst: 40.0,
             analysis_every: Duration::from_secs(3),
+            participant_analysis_max_votes: DEFAULT_PARTICIPANT_ANALYSIS_MAX_VOTES,
+            published_kept: 3,
             trusted_proxies: Vec::new(),
             public_url: None,
             embed_origins: vec![crate::security_headers::SELF.to_string()],

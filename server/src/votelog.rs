@@ -82,6 +82,8 @@ pub enum SegmentRefusal {
 #[derive(Default)]
 pub struct VoteLog {
     inner: RwLock<Inner>,
+    /// The analyses of prefixes of this log the background published (`crate::published`).
+    pub published: crate::published::Board,
     /// One store read at a time (reads from the end of the log, so two would read the same).
     catch_up: tokio::sync::Mutex<()>,
 }

@@ -33,6 +33,7 @@ fn on_message(scope: &DedicatedWorkerGlobalScope, event: MessageEvent) {
     };
     let names = match &request {
         Request::Import { names, .. } => names.clone(),
+        Request::Verify { .. } => vec!["published".to_string()],
         _ => Vec::new(),
     };
     let files = names

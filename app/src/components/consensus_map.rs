@@ -29,6 +29,11 @@ fn group_letter(group: u32) -> String {
     mufakat_core::legend::group_letter(group as usize)
 }
 
+/// The legend's group key: half the first group's colour, half the second's.
+fn group_key_style() -> String {
+    format!("background: linear-gradient(90deg, {} 50%, {} 50%)", group_colour(0), group_colour(1))
+}
+
 /// Why a statement is on the map.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum StatementRole {
@@ -353,7 +358,7 @@ pub fn ConsensusMapView(
                     <li><span class="key key-consensus" aria-hidden="true"></span>{move || t().map.legend_consensus}</li>
                     <li><span class="key key-bridge" aria-hidden="true"></span>{move || t().map.legend_bridge}</li>
                     <li><span class="key key-representative" aria-hidden="true"></span>{move || t().map.legend_representative}</li>
-                    <li><span class="key key-group" aria-hidden="true"></span>{move || t().map.legend_group}</li>
+                    <li><span class="key key-group" aria-hidden="true" style=group_key_style()></span>{move || t().map.legend_group}</li>
                 </ul>
                 <ol class="legend-statements" data-testid="map-legend">
                     <For each=labelled key=|s: &(StatementId, StatementRole)| *s let:s>

@@ -53,6 +53,16 @@ pub struct Report {
     pub polis_heading: &'static str,
     pub polis_ari: fn(usize, f64, usize) -> String,
     pub polis_cut: fn(f64, f64) -> String,
+    pub verify_heading: &'static str,
+    pub verify_intro: &'static str,
+    pub verify_button: &'static str,
+    pub verify_working: &'static str,
+    pub verify_none: &'static str,
+    /// (seq, bytes)
+    pub verify_match: fn(u64, u64) -> String,
+    /// (seq, first differing byte)
+    pub verify_differs: fn(u64, u64) -> String,
+    pub verify_failed: fn(&str) -> String,
 }
 
 pub static EN: Report = Report {
@@ -117,6 +127,14 @@ pub static EN: Report = Report {
     attribution_heading: "Data and licence",
     attribution_text: mufakat_core::attribution::POLIS_DATA_STATEMENT,
     source_link: "Source conversation",
+    verify_heading: "Check the server's analysis",
+    verify_intro: "The server publishes its own analysis of this conversation's votes, which large conversations show to participants. This browser can recompute it from the same votes and compare the two byte for byte.",
+    verify_button: "Verify in this browser",
+    verify_working: "Fetching the published analysis and recomputing it in this browser…",
+    verify_none: "The server has not published an analysis of this conversation yet. Try again after the next votes.",
+    verify_match: |seq, bytes| format!("Verified: the server's published analysis of the first {seq} votes is byte for byte what this browser computed ({bytes} bytes)."),
+    verify_differs: |seq, at| format!("Not verified: this browser's analysis of the first {seq} votes differs from the server's published one, first at byte {at}."),
+    verify_failed: |e| format!("The check could not run: {e}"),
 };
 
 pub static ID: Report = Report {
@@ -183,4 +201,12 @@ pub static ID: Report = Report {
     attribution_heading: "Data dan lisensi",
     attribution_text: "Data dikumpulkan dengan perangkat lunak Polis (compdemocracy.org/polis) dan disublisensikan di bawah CC BY 4.0 dengan atribusi kepada The Computational Democracy Project.",
     source_link: "Percakapan sumber",
+    verify_heading: "Periksa analisis server",
+    verify_intro: "Server menerbitkan analisisnya sendiri atas suara percakapan ini, yang ditampilkan kepada peserta pada percakapan besar. Peramban ini dapat menghitungnya ulang dari suara yang sama dan membandingkan keduanya byte demi byte.",
+    verify_button: "Verifikasi di peramban ini",
+    verify_working: "Mengambil analisis yang diterbitkan dan menghitungnya ulang di peramban ini…",
+    verify_none: "Server belum menerbitkan analisis percakapan ini. Coba lagi setelah ada suara berikutnya.",
+    verify_match: |seq, bytes| format!("Terverifikasi: analisis server atas {seq} suara pertama sama byte demi byte dengan hasil hitungan peramban ini ({bytes} byte)."),
+    verify_differs: |seq, at| format!("Tidak terverifikasi: analisis peramban ini atas {seq} suara pertama berbeda dari yang diterbitkan server, mulai byte ke-{at}."),
+    verify_failed: |e| format!("Pemeriksaan tidak dapat dijalankan: {e}"),
 };

@@ -208,6 +208,25 @@ pub struct VoteLogHead {
     pub segment_size: u64,
 }
 
+/// GET /api/v1/conversations/{id}/analysis: the server's latest published analysis of the
+/// vote log (docs/published-analysis.md), and what a page needs to compute its own with the
+/// same input.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AnalysisHead {
+    /// The latest published analysis is of log entries `0 .. published`
+    /// (`GET …/analysis/{published}`); `null` before the first.
+    pub published: Option<u64>,
+    /// Entries in the vote log now (as `GET …/log`'s `next_seq`).
+    pub log_len: u64,
+    /// Above this many log entries the participant page shows the published analysis
+    /// instead of computing one (`mufakat serve --participant-analysis-max-votes`).
+    pub participant_max_votes: u64,
+    /// Every statement as the analysis takes it now (`mufakat_core::published::statements_for_analysis`):
+    /// by id, rejected and meta ones included, no authors.
+    pub statements: Vec<crate::analysis::StatementMeta>,
+}
+
 /// GET /api/v1/conversations/{id}/votes: every current vote, column-wise so that
 /// large conversations stay compact on the wire. Entry `i` of each array is one vote.
 /// `values` uses agree = +1, disagree = −1, pass = 0.

@@ -5,6 +5,7 @@ mod admin;
 mod events;
 pub mod openapi;
 mod participant;
+mod published;
 mod votelog;
 
 use axum::body::Bytes;
@@ -23,6 +24,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(participant::routes())
         .merge(votelog::routes())
+        .merge(published::routes())
         .merge(events::routes())
         .merge(admin::routes())
         .merge(openapi::routes())

@@ -20,7 +20,7 @@ use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityRequirement, Securi
 use utoipa::openapi::{ContentBuilder, HeaderBuilder, Ref, RefOr, Required, Response, ResponseBuilder};
 use utoipa::{Modify, OpenApi};
 
-use super::{admin, events, participant, votelog};
+use super::{admin, events, participant, published, votelog};
 use crate::state::AppState;
 
 #[derive(OpenApi)]
@@ -42,6 +42,8 @@ use crate::state::AppState;
         participant::qr,
         votelog::head,
         votelog::segment,
+        published::head,
+        published::document,
         events::events,
         admin::login,
         admin::logout,

@@ -18,7 +18,7 @@ use crate::votelog::{SegmentAnswer, SegmentRefusal};
 
 /// The media type of a log chunk.
 pub const LOG_CONTENT_TYPE: &str = "application/vnd.mufakat.vote-log";
-const IMMUTABLE: &str = "public, max-age=31536000, immutable";
+pub(super) const IMMUTABLE: &str = "public, max-age=31536000, immutable";
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -66,7 +66,7 @@ fn since_of(query: Option<&str>) -> Result<Option<u64>, AppError> {
     Ok(since)
 }
 
-fn accepts_gzip(headers: &HeaderMap) -> bool {
+pub(super) fn accepts_gzip(headers: &HeaderMap) -> bool {
     headers.get_all(header::ACCEPT_ENCODING).iter().filter_map(|v| v.to_str().ok()).any(|v| {
         v.split(',').any(|part| {
             let mut it = part.split(';');
@@ -77,7 +77,7 @@ fn accepts_gzip(headers: &HeaderMap) -> bool {
     })
 }
 
-fn matches_etag(headers: &HeaderMap, etag: &str) -> bool {
+pub(super) fn matches_etag(headers: &HeaderMap, etag: &str) -> bool {
     headers
         .get_all(header::IF_NONE_MATCH)
         .iter()

@@ -6,7 +6,9 @@
 //! every group agrees on. New votes (live events, own votes) refresh it at most every few
 //! seconds, and never sooner than ten times the last analysis took, so a slow phone is not
 //! kept busy; the analysis runs in its own task after the download, between frames, so
-//! typing and voting never wait for it.
+//! typing and voting never wait for it. Above the server's `participant_max_votes`
+//! (`GET …/analysis`), where a cheap phone would take seconds, the page downloads neither
+//! the log nor computes: it shows the analysis the server published (docs/published-analysis.md).
 
 use std::time::Duration;
 
@@ -43,6 +45,8 @@ struct Runner {
     warm: StoredValue<Option<WarmStart>>,
     /// The conversation's vote log as fetched so far.
     log: StoredValue<LogReplica>,
+    /// The seq of the server's published analysis shown, when it is one.
+    published: RwSignal<Option<u64>>,
 }
 
 impl Runner {
@@ -59,6 +63,20 @@ impl Runner {
     async fn run(self) {
         self.last_run.set_value(js_sys::Date::now());
         let id = self.session.id.get_value();
+        // Where the server's published analysis is, and the statements as the analysis
+        // takes them (rejected and meta ones too), so that what this page computes is what
+        // the server publishes for the same log.
+        let head = crate::client::analysis_head(&id).await;
+        let Ok(head) = head else {
+            self.pending.set_value(false);
+            return;
+        };
+        if head.log_len > head.participant_max_votes {
+            // Too large for a cheap phone: show what the server published.
+            self.show_published(&id, head.published).await;
+            self.pending.set_value(false);
+            return;
+        }
         let synced = crate::client::sync_log(&id, self.log).await;
         self.pending.set_value(false);
         if synced.is_err() {
@@ -75,12 +93,7 @@ impl Runner {
                 }));
             });
         }
-        let metas: Vec<StatementMeta> = self.session.conversation.with_untracked(|c| {
-            c.statements
-                .iter()
-                .map(|s| StatementMeta { moderation: s.moderation, ..StatementMeta::new(s.id) })
-                .collect()
-        });
+        let metas: Vec<StatementMeta> = head.statements;
         // Yield a frame so the page stays responsive, then compute.
         request_animation_frame(move || {
             let input = AnalysisInput { votes: &records, statements: &metas };
@@ -98,9 +111,27 @@ impl Runner {
             }
             if let Ok(a) = result {
                 self.warm.set_value(Some(a.warm_start.clone()));
+                self.published.set(None);
                 self.analysis.set(Some(a));
             }
         });
+    }
+
+    /// Shows the published analysis at `seq` (unless it is shown already); its reading is
+    /// timed like an analysis, so the page waits ten times as long before the next.
+    async fn show_published(self, id: &str, seq: Option<u64>) {
+        let Some(seq) = seq else { return };
+        if self.published.get_untracked() == Some(seq) {
+            return;
+        }
+        let Ok(Some(bytes)) = crate::client::published_analysis(id, seq).await else { return };
+        let started = js_sys::Date::now();
+        let doc = mufakat_core::published::read(&bytes);
+        self.last_cost.set_value(js_sys::Date::now() - started);
+        if let Ok(doc) = doc {
+            self.published.set(Some(seq));
+            self.analysis.set(Some(doc.analysis));
+        }
     }
 }
 
@@ -114,6 +145,7 @@ pub fn WhereYouStand(session: Session) -> impl IntoView {
         last_cost: StoredValue::new(0.0),
         warm: StoredValue::new(None),
         log: StoredValue::new(LogReplica::default()),
+        published: RwSignal::new(None),
     };
     let voted = move || session.my_votes.with(|v| v.len());
     let placed = Memo::new(move |_| {
@@ -138,7 +170,7 @@ pub fn WhereYouStand(session: Session) -> impl IntoView {
             }>
                 {move || match runner.analysis.get() {
                     None => view! { <p class="loading">{move || p().standing_computing}</p> }.into_any(),
-                    Some(a) => view! { <Standing session analysis=a/> }.into_any(),
+                    Some(a) => view! { <Standing session analysis=a published=runner.published.get_untracked()/> }.into_any(),
                 }}
             </Show>
         </section>
@@ -147,7 +179,7 @@ pub fn WhereYouStand(session: Session) -> impl IntoView {
 
 /// The analysis seen from one participant.
 #[component]
-fn Standing(session: Session, analysis: Analysis) -> impl IntoView {
+fn Standing(session: Session, analysis: Analysis, published: Option<u64>) -> impl IntoView {
     let p = move || t().participant;
     let me = session.me.get_untracked();
     let my_group = me.and_then(|m| analysis.group_of(m));
@@ -216,7 +248,14 @@ fn Standing(session: Session, analysis: Analysis) -> impl IntoView {
                 </ul>
             }.into_any()
         }}
-        <p class="muted">{move || p().analysis_note}</p>
+        <p class="muted" data-testid="standing-source"
+            data-source=if published.is_some() { "published" } else { "browser" }
+            data-seq=published.map(|s| s.to_string())>
+            {move || match published {
+                Some(n) => (p().published_note)(n),
+                None => p().analysis_note.to_string(),
+            }}
+        </p>
     }
 }
 

@@ -6,6 +6,7 @@ mod downloads;
 mod import;
 mod map;
 mod sections;
+mod verify;
 
 use std::sync::Arc;
 
@@ -61,7 +62,7 @@ impl Run {
                 self.error.set(Some(message));
                 self.worker.set_value(None);
             }
-            Response::Analysed { .. } | Response::Ready => {}
+            Response::Analysed { .. } | Response::Verified { .. } | Response::Ready => {}
         });
         match spawned {
             Ok(w) => {
@@ -125,6 +126,9 @@ pub fn StoredReportPage() -> impl IntoView {
     });
     let run = Run::new();
     let demographics = RwSignal::new(None::<GroupDemographics>);
+    // The whole vote log, in arrival order, as the CLI reads an export; kept for the check of
+    // the server's published analysis.
+    let log = StoredValue::new(LogReplica::default());
     Effect::new(move |_| {
         let id = params.with(|p| p.get("id").unwrap_or_default());
         spawn_local(async move {
@@ -137,8 +141,6 @@ pub fn StoredReportPage() -> impl IntoView {
                 run.error.set(Some(t().not_found_body.to_string()));
                 return;
             };
-            // The whole vote log, in arrival order, as the CLI reads an export.
-            let log = StoredValue::new(LogReplica::default());
             if let Err(e) = client::sync_log(&id, log).await {
                 run.error.set(Some(format!("{e:?}")));
                 return;
@@ -167,10 +169,12 @@ pub fn StoredReportPage() -> impl IntoView {
             <Failure run/>
             {move || run.report.get().map(|r| {
                 let d = demographics.get_untracked();
-                match d {
+                let id = params.with_untracked(|p| p.get("id").unwrap_or_default());
+                let report = match d {
                     Some(d) => view! { <sections::ReportView report=r demographics=d/> }.into_any(),
                     None => view! { <sections::ReportView report=r/> }.into_any(),
-                }
+                };
+                view! { {report} <verify::VerifyPublished conversation=id log/> }
             })}
         </section>
     }

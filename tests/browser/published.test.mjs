@@ -1,0 +1,131 @@
+// The server's published analysis (docs/published-analysis.md): the report's "Verify in this
+// browser" recomputes it from the vote log and finds the same bytes on real conversations
+// (the demo, and a Pol.is conversation imported with `mufakat import`), says so when the
+// bytes differ, and a participant page above the server's threshold shows the published
+// analysis instead of computing one.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { startServer, launchBrowser, artifacts, root, api } from './lib.mjs';
+import { assertAccessible } from './moderator-helpers.mjs';
+
+const DATA = process.env.MUFAKAT_POLIS_DATA ?? path.join(root, '../shared/data/polis');
+const bin = process.env.MUFAKAT_BIN ?? path.join(root, 'target/debug/mufakat');
+const haveData = existsSync(path.join(DATA, 'brexit-consensus', 'comments.csv'));
+if (!haveData) console.log(`SKIPPED: ${DATA} is absent; the imported conversation is not verified`);
+
+let server;
+let imported;
+let browser;
+before(async () => {
+  server = await startServer({ extraArgs: ['--analysis-every', '0.2'] });
+  // A real Pol.is conversation in a store of its own (a store with conversations gets no demo).
+  if (haveData) {
+    const dir = mkdtempSync(path.join(tmpdir(), 'mufakat-e2e-'));
+    execFileSync(bin, ['import', '--id', 'brexit', '--database-url', `sqlite://${path.join(dir, 'mufakat.sqlite')}`,
+      path.join(DATA, 'brexit-consensus')], { stdio: 'pipe' });
+    imported = await startServer({ dir, extraArgs: ['--analysis-every', '0.2'] });
+  }
+  browser = await launchBrowser();
+});
+after(async () => { await browser?.close(); await server?.stop(); await imported?.stop(); });
+
+/** Waits until the server has published an analysis of `id`; returns its seq. */
+async function published(base, id) {
+  for (let i = 0; i < 200; i++) {
+    const head = (await api(base, 'GET', `/api/v1/conversations/${id}/analysis`)).json;
+    if (head?.published) return head.published;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`nothing published for ${id}`);
+}
+
+async function verifyOnReport(page, base, id) {
+  await page.goto(`${base}/r/${id}`);
+  await page.getByTestId('report').waitFor({ timeout: 120_000 });
+  await page.getByTestId('verify-button').click();
+  const result = page.getByTestId('verify-result');
+  await page.waitForFunction(() => {
+    const o = document.querySelector('[data-testid=verify-result]')?.dataset.outcome;
+    return o && o !== 'idle' && o !== 'working';
+  }, null, { timeout: 120_000 });
+  return { outcome: await result.getAttribute('data-outcome'), text: await result.innerText() };
+}
+
+for (const [id, skip] of [['demo', false], ['brexit', !haveData]]) {
+  test(`verify in this browser: the published analysis of ${id} matches byte for byte`, { skip }, async () => {
+    const base = id === 'demo' ? server.base : imported.base;
+    const seq = await published(base, id);
+    const page = await browser.newPage({ viewport: { width: 1200, height: 900 }, locale: 'en-GB' });
+    const { outcome, text } = await verifyOnReport(page, base, id);
+    assert.equal(outcome, 'match', text);
+    assert.match(text, /^Verified: the server's published analysis of the first \d+ votes is byte for byte/);
+    assert.ok(Number(text.match(/first (\d+) votes/)[1]) >= seq, text);
+    assert.equal(await page.getByTestId('verify-result').getAttribute('role'), 'status');
+    await assertAccessible(page, `report of ${id} with the verification`);
+    if (id === 'demo') {
+      for (const width of [360, 1920]) {
+        await page.setViewportSize({ width, height: 900 });
+        await page.getByTestId('verify').scrollIntoViewIfNeeded();
+        await page.getByTestId('verify').screenshot({ path: path.join(artifacts, `report-verify-${width}.png`) });
+      }
+    }
+    await page.close();
+  });
+}
+
+test('verify in this browser says so when the published bytes differ (Bahasa Indonesia too)', async () => {
+  await published(server.base, 'demo');
+  const context = await browser.newContext({ viewport: { width: 1200, height: 900 }, locale: 'id-ID' });
+  const page = await context.newPage();
+  // One byte changed on the way: the analysis's seed, 0 → 1.
+  await page.route(/\/api\/v1\/conversations\/demo\/analysis\/\d+$/, async (route) => {
+    const response = await route.fetch();
+    const body = Buffer.from(await response.body());
+    const key = '"analysis":{"seed":';
+    const at = body.indexOf(key) + key.length;
+    assert.equal(body[at], 0x30, 'the published seed is 0');
+    body[at] = 0x31;
+    const headers = { ...response.headers() };
+    delete headers['content-encoding'];
+    delete headers['content-length'];
+    await route.fulfill({ status: response.status(), headers, body });
+  });
+  const { outcome, text } = await verifyOnReport(page, server.base, 'demo');
+  assert.equal(outcome, 'differs', text);
+  assert.match(text, /^Tidak terverifikasi: /);
+  await assertAccessible(page, 'report with a failed verification');
+  await page.getByTestId('verify').screenshot({ path: path.join(artifacts, 'report-verify-differs-id.png') });
+  await context.close();
+});
+
+test('above the threshold, the participant page shows the published analysis and fetches no vote log', async () => {
+  const own = await startServer({ extraArgs: ['--analysis-every', '0.2', '--participant-analysis-max-votes', '100',
+    '--rate-per-address', '0'] });
+  try {
+    const page = await browser.newPage({ viewport: { width: 400, height: 900 }, locale: 'en-GB' });
+    const logRequests = [];
+    page.on('request', (r) => { if (/\/log(\/|$)/.test(new URL(r.url()).pathname)) logRequests.push(r.url()); });
+    await page.goto(`${own.base}/c/demo`);
+    for (let i = 0; i < 7; i++) {
+      const id = await page.getByTestId('vote-card').getAttribute('data-statement-id');
+      await page.keyboard.press(['a', 'd', 'p'][i % 3]);
+      await page.waitForFunction((prev) => {
+        const el = document.querySelector('[data-testid=vote-card]');
+        return el && el.dataset.statementId !== prev && el.getAttribute('aria-busy') === 'false';
+      }, id);
+    }
+    const source = page.getByTestId('standing-source');
+    await source.waitFor({ timeout: 60_000 });
+    assert.equal(await source.getAttribute('data-source'), 'published');
+    assert.match(await source.innerText(), /published of the first \d+ votes/);
+    await page.getByTestId('your-group').waitFor();
+    assert.deepEqual(logRequests, [], 'the page did not download the vote log');
+    await page.close();
+  } finally {
+    await own.stop();
+  }
+});
