@@ -346,9 +346,10 @@ impl Live {
             return Ok(c.clone());
         }
         let conv = store.conversation(id).await?;
-        let statements = store.statements(id).await?;
-        let totals = store.totals(id).await?;
+        let mut statements = store.statement_rows(id).await?;
+        let participants = store.participant_count(id).await?;
         let log = VoteLog::load(store, id).await?;
+        let totals = log.with_entries(|entries| count_into(&mut statements, entries, participants));
         let state = Arc::new(ConvState {
             id: id.into(),
             inner: Mutex::new(ConvInner {
@@ -374,8 +375,10 @@ impl Live {
         if let Some(state) = existing {
             let (ticket, mark) = state.begin_reload();
             let conv = store.conversation(id).await?;
-            let statements = store.statements(id).await?;
-            let totals = store.totals(id).await?;
+            let mut statements = store.statement_rows(id).await?;
+            let participants = store.participant_count(id).await?;
+            state.log.catch_up(store, id).await?;
+            let totals = state.log.with_entries(|entries| count_into(&mut statements, entries, participants));
             state.apply_reload(ticket, mark, conv, statements, totals);
         }
         Ok(())
@@ -408,6 +411,20 @@ impl Live {
             .unwrap_or_else(|e| e.into_inner())
             .insert(token.to_string(), (conv.into(), participant));
     }
+}
+
+/// Puts the current vote counts replayed from the log `entries` into `statements` and
+/// returns the conversation's totals: the store's counts, without a count over every vote.
+fn count_into(
+    statements: &mut [StatementRow],
+    entries: &[VoteRecord],
+    participants: u32,
+) -> ConversationTotals {
+    let (counts, votes, voters) = crate::background::counts_of(entries);
+    for s in statements.iter_mut() {
+        s.counts = counts.get(&s.id).copied().unwrap_or_default();
+    }
+    ConversationTotals { participants, votes, voters }
 }
 
 /// Statements a moderator decision makes visible or hidden, for live events.
@@ -468,6 +485,34 @@ mod tests {
         open.closed = false;
         store.update_conversation(&open).await.expect("reopen");
         live.reload(store, "demo").await.expect("reload");
+    }
+
+    /// The counts a first load and a reload put in memory are the store's, read from the
+    /// vote log: with the `votes` table out of reach (so any count over every vote fails),
+    /// both still give what SQL counted before.
+    #[tokio::test]
+    async fn first_load_and_reload_count_votes_from_the_log_not_over_the_votes_table() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let url = format!("sqlite://{}", dir.path().join("t.sqlite").display());
+        let store = Store::open(&url).await.expect("store");
+        crate::demo::load(&store).await.expect("demo");
+        let (_, by_sql, totals) = read_demo(&store).await;
+        assert!(totals.votes > 1000 && by_sql.iter().any(|s| s.counts.agree > 0), "the demo has votes");
+        let Store::Sqlite(sql) = &store else { unreachable!("opened as SQLite") };
+        sqlx::query("ALTER TABLE votes RENAME TO votes_out_of_reach")
+            .execute(&sql.pool)
+            .await
+            .expect("rename");
+
+        let live = Live::default();
+        let state = live.conv(&store, "demo").await.expect("first load without the votes table");
+        let in_memory = |state: &ConvState| {
+            let inner = state.lock();
+            (inner.statements.clone(), inner.totals)
+        };
+        assert_eq!(in_memory(&state), (by_sql.clone(), totals), "first load");
+        live.reload(&store, "demo").await.expect("reload without the votes table");
+        assert_eq!(in_memory(&state), (by_sql, totals), "reload");
     }
 
     /// Two reloads overlap: one (asked by the process's own NOTIFY after a close) reads the

@@ -279,6 +279,33 @@ impl SqlStore {
             .collect())
     }
 
+    /// Every statement of a conversation in any state, by id, without vote counts (all
+    /// zero): what a process reads when it counts the votes from its vote log instead of
+    /// through SQL (a count over every vote takes seconds on a million).
+    pub async fn statement_rows(&self, conversation: &str) -> Result<Vec<StatementRow>> {
+        let rows = sqlx::query(
+            "SELECT id, text, moderation, author, is_seed, is_meta, created_at, moderation_reason \
+             FROM statements WHERE conversation_id = $1 ORDER BY id",
+        )
+        .bind(conversation)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|r| StatementRow {
+                id: r.get::<i64, _>(0) as StatementId,
+                text: r.get(1),
+                moderation: Moderation::from_value(r.get::<i64, _>(2) as i8).unwrap_or_default(),
+                author: r.get::<Option<i64>, _>(3).map(|a| a as ParticipantId),
+                is_seed: r.get(4),
+                is_meta: r.get(5),
+                created_at_ms: r.get(6),
+                reason: r.get(7),
+                counts: VoteCounts::default(),
+            })
+            .collect())
+    }
+
     /// Sets the moderation of statements, all or none: an unknown id refuses the lot.
     pub async fn moderate(
         &self,
