@@ -515,6 +515,29 @@ mod tests {
         assert_eq!(in_memory(&state), (by_sql, totals), "reload");
     }
 
+    /// The log read in packed ranges is the log read row by row, from any entry on,
+    /// across range boundaries.
+    #[tokio::test]
+    async fn the_vote_log_read_in_packed_ranges_is_the_log_row_by_row() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let url = format!("sqlite://{}", dir.path().join("t.sqlite").display());
+        let store = Store::open(&url).await.expect("store");
+        crate::demo::load(&store).await.expect("demo");
+        let votes = [Vote::Agree, Vote::Disagree, Vote::Pass];
+        let more: Vec<_> =
+            (0..70_000u32).map(|i| (i % 997, (i / 997) % 8, votes[(i % 3) as usize])).collect();
+        store.cast_votes_bulk("demo", &more).await.expect("votes");
+        let Store::Sqlite(sql) = &store else { unreachable!("opened as SQLite") };
+        let len = sql.vote_log_rows("demo", 0).await.expect("rows").len() as u64;
+        assert!(len > 70_000);
+        for from in [0, 1, 65_535, 65_536, len - 1, len, len + 5] {
+            let packed = store.vote_log("demo", from).await.expect("packed");
+            let rows = sql.vote_log_rows("demo", from).await.expect("rows");
+            assert_eq!(packed.len(), rows.len(), "from {from}");
+            assert!(packed == rows, "from {from}: the entries differ");
+        }
+    }
+
     /// Two reloads overlap: one (asked by the process's own NOTIFY after a close) reads the
     /// closed conversation; the moderator then reopens it and that reload applies first; the
     /// older reload applies last: the reopening must stand.
