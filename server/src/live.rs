@@ -337,14 +337,41 @@ enum Source {
 pub struct Live {
     convs: RwLock<HashMap<String, Arc<ConvState>>>,
     tokens: RwLock<HashMap<String, (Arc<str>, ParticipantId)>>,
+    /// One load per conversation at a time: the requests that arrive while a cold process
+    /// reads a large log wait for that read instead of each reading it again.
+    loading: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
+    /// Conversations read from the store, ever.
+    loads: AtomicU64,
 }
 
 impl Live {
     /// The conversation's live state, loading it from the store on first use.
     pub async fn conv(&self, store: &Store, id: &str) -> Result<Arc<ConvState>> {
-        if let Some(c) = self.convs.read().unwrap_or_else(|e| e.into_inner()).get(id) {
-            return Ok(c.clone());
+        if let Some(c) = self.loaded(id) {
+            return Ok(c);
         }
+        let gate = {
+            let mut loading = self.loading.lock().unwrap_or_else(|e| e.into_inner());
+            loading.entry(id.to_string()).or_default().clone()
+        };
+        let _one = gate.lock().await;
+        if let Some(c) = self.loaded(id) {
+            return Ok(c);
+        }
+        let state = self.load(store, id).await;
+        self.loading.lock().unwrap_or_else(|e| e.into_inner()).remove(id);
+        let state = state?;
+        let mut convs = self.convs.write().unwrap_or_else(|e| e.into_inner());
+        Ok(convs.entry(id.to_string()).or_insert(state).clone())
+    }
+
+    /// How many times a conversation was read from the store.
+    pub fn loads(&self) -> u64 {
+        self.loads.load(Ordering::Relaxed)
+    }
+
+    async fn load(&self, store: &Store, id: &str) -> Result<Arc<ConvState>> {
+        self.loads.fetch_add(1, Ordering::Relaxed);
         let conv = store.conversation(id).await?;
         let mut statements = store.statement_rows(id).await?;
         let participants = store.participant_count(id).await?;
@@ -365,8 +392,7 @@ impl Live {
             reloads: AtomicU64::new(0),
             log,
         });
-        let mut convs = self.convs.write().unwrap_or_else(|e| e.into_inner());
-        Ok(convs.entry(id.to_string()).or_insert(state).clone())
+        Ok(state)
     }
 
     /// Reloads a conversation's settings and statements after a moderator changed them.
@@ -513,6 +539,22 @@ mod tests {
         assert_eq!(in_memory(&state), (by_sql.clone(), totals), "first load");
         live.reload(&store, "demo").await.expect("reload without the votes table");
         assert_eq!(in_memory(&state), (by_sql, totals), "reload");
+    }
+
+    /// Requests that arrive together at a cold process read the conversation once.
+    #[tokio::test]
+    async fn concurrent_first_uses_read_the_conversation_once() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let url = format!("sqlite://{}", dir.path().join("t.sqlite").display());
+        let store = Store::open(&url).await.expect("store");
+        crate::demo::load(&store).await.expect("demo");
+        let live = Live::default();
+        let all = futures_util::future::join_all((0..20).map(|_| live.conv(&store, "demo"))).await;
+        let first = all[0].as_ref().expect("loads").clone();
+        assert!(all.iter().all(|c| c.as_ref().is_ok_and(|c| Arc::ptr_eq(c, &first))));
+        assert_eq!(live.loads(), 1, "the log was read more than once");
+        assert!(live.conv(&store, "nowhere").await.is_err());
+        assert!(live.conv(&store, "nowhere").await.is_err(), "a failed load is tried again");
     }
 
     /// The log read in packed ranges is the log read row by row, from any entry on,
