@@ -341,18 +341,46 @@ enum Source {
 pub struct Live {
     convs: RwLock<HashMap<String, Arc<ConvState>>>,
     tokens: RwLock<HashMap<String, (Arc<str>, ParticipantId)>>,
+    /// One load per conversation at a time: the requests that arrive while a cold process
+    /// reads a large log wait for that read instead of each reading it again.
+    loading: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
+    /// Conversations read from the store, ever.
+    loads: AtomicU64,
 }
 
 impl Live {
     /// The conversation's live state, loading it from the store on first use.
     pub async fn conv(&self, store: &Store, id: &str) -> Result<Arc<ConvState>> {
-        if let Some(c) = self.convs.read().unwrap_or_else(|e| e.into_inner()).get(id) {
-            return Ok(c.clone());
+        if let Some(c) = self.loaded(id) {
+            return Ok(c);
         }
+        let gate = {
+            let mut loading = self.loading.lock().unwrap_or_else(|e| e.into_inner());
+            loading.entry(id.to_string()).or_default().clone()
+        };
+        let _one = gate.lock().await;
+        if let Some(c) = self.loaded(id) {
+            return Ok(c);
+        }
+        let state = self.load(store, id).await;
+        self.loading.lock().unwrap_or_else(|e| e.into_inner()).remove(id);
+        let state = state?;
+        let mut convs = self.convs.write().unwrap_or_else(|e| e.into_inner());
+        Ok(convs.entry(id.to_string()).or_insert(state).clone())
+    }
+
+    /// How many times a conversation was read from the store.
+    pub fn loads(&self) -> u64 {
+        self.loads.load(Ordering::Relaxed)
+    }
+
+    async fn load(&self, store: &Store, id: &str) -> Result<Arc<ConvState>> {
+        self.loads.fetch_add(1, Ordering::Relaxed);
         let conv = store.conversation(id).await?;
-        let statements = store.statements(id).await?;
-        let totals = store.totals(id).await?;
+        let mut statements = store.statement_rows(id).await?;
+        let participants = store.participant_count(id).await?;
         let log = VoteLog::load(store, id).await?;
+        let totals = log.with_entries(|entries| count_into(&mut statements, entries, participants));
         let state = Arc::new(ConvState {
             id: id.into(),
             inner: Mutex::new(ConvInner {
@@ -368,8 +396,7 @@ impl Live {
             reloads: AtomicU64::new(0),
             log,
         });
-        let mut convs = self.convs.write().unwrap_or_else(|e| e.into_inner());
-        Ok(convs.entry(id.to_string()).or_insert(state).clone())
+        Ok(state)
     }
 
     /// Reloads a conversation's settings and statements after a moderator changed them.
@@ -378,8 +405,10 @@ impl Live {
         if let Some(state) = existing {
             let (ticket, mark) = state.begin_reload();
             let conv = store.conversation(id).await?;
-            let statements = store.statements(id).await?;
-            let totals = store.totals(id).await?;
+            let mut statements = store.statement_rows(id).await?;
+            let participants = store.participant_count(id).await?;
+            state.log.catch_up(store, id).await?;
+            let totals = state.log.with_entries(|entries| count_into(&mut statements, entries, participants));
             state.apply_reload(ticket, mark, conv, statements, totals);
         }
         Ok(())
@@ -412,6 +441,20 @@ impl Live {
             .unwrap_or_else(|e| e.into_inner())
             .insert(token.to_string(), (conv.into(), participant));
     }
+}
+
+/// Puts the current vote counts replayed from the log `entries` into `statements` and
+/// returns the conversation's totals: the store's counts, without a count over every vote.
+fn count_into(
+    statements: &mut [StatementRow],
+    entries: &[VoteRecord],
+    participants: u32,
+) -> ConversationTotals {
+    let (counts, votes, voters) = crate::background::counts_of(entries);
+    for s in statements.iter_mut() {
+        s.counts = counts.get(&s.id).copied().unwrap_or_default();
+    }
+    ConversationTotals { participants, votes, voters }
 }
 
 /// Statements a moderator decision makes visible or hidden, for live events.
@@ -472,6 +515,73 @@ mod tests {
         open.closed = false;
         store.update_conversation(&open).await.expect("reopen");
         live.reload(store, "demo").await.expect("reload");
+    }
+
+    /// The counts a first load and a reload put in memory are the store's, read from the
+    /// vote log: with the `votes` table out of reach (so any count over every vote fails),
+    /// both still give what SQL counted before.
+    #[tokio::test]
+    async fn first_load_and_reload_count_votes_from_the_log_not_over_the_votes_table() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let url = format!("sqlite://{}", dir.path().join("t.sqlite").display());
+        let store = Store::open(&url).await.expect("store");
+        crate::demo::load(&store).await.expect("demo");
+        let (_, by_sql, totals) = read_demo(&store).await;
+        assert!(totals.votes > 1000 && by_sql.iter().any(|s| s.counts.agree > 0), "the demo has votes");
+        let Store::Sqlite(sql) = &store else { unreachable!("opened as SQLite") };
+        sqlx::query("ALTER TABLE votes RENAME TO votes_out_of_reach")
+            .execute(&sql.pool)
+            .await
+            .expect("rename");
+
+        let live = Live::default();
+        let state = live.conv(&store, "demo").await.expect("first load without the votes table");
+        let in_memory = |state: &ConvState| {
+            let inner = state.lock();
+            (inner.statements.clone(), inner.totals)
+        };
+        assert_eq!(in_memory(&state), (by_sql.clone(), totals), "first load");
+        live.reload(&store, "demo").await.expect("reload without the votes table");
+        assert_eq!(in_memory(&state), (by_sql, totals), "reload");
+    }
+
+    /// Requests that arrive together at a cold process read the conversation once.
+    #[tokio::test]
+    async fn concurrent_first_uses_read_the_conversation_once() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let url = format!("sqlite://{}", dir.path().join("t.sqlite").display());
+        let store = Store::open(&url).await.expect("store");
+        crate::demo::load(&store).await.expect("demo");
+        let live = Live::default();
+        let all = futures_util::future::join_all((0..20).map(|_| live.conv(&store, "demo"))).await;
+        let first = all[0].as_ref().expect("loads").clone();
+        assert!(all.iter().all(|c| c.as_ref().is_ok_and(|c| Arc::ptr_eq(c, &first))));
+        assert_eq!(live.loads(), 1, "the log was read more than once");
+        assert!(live.conv(&store, "nowhere").await.is_err());
+        assert!(live.conv(&store, "nowhere").await.is_err(), "a failed load is tried again");
+    }
+
+    /// The log read in packed ranges is the log read row by row, from any entry on,
+    /// across range boundaries.
+    #[tokio::test]
+    async fn the_vote_log_read_in_packed_ranges_is_the_log_row_by_row() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let url = format!("sqlite://{}", dir.path().join("t.sqlite").display());
+        let store = Store::open(&url).await.expect("store");
+        crate::demo::load(&store).await.expect("demo");
+        let votes = [Vote::Agree, Vote::Disagree, Vote::Pass];
+        let more: Vec<_> =
+            (0..70_000u32).map(|i| (i % 997, (i / 997) % 8, votes[(i % 3) as usize])).collect();
+        store.cast_votes_bulk("demo", &more).await.expect("votes");
+        let Store::Sqlite(sql) = &store else { unreachable!("opened as SQLite") };
+        let len = sql.vote_log_rows("demo", 0).await.expect("rows").len() as u64;
+        assert!(len > 70_000);
+        for from in [0, 1, 65_535, 65_536, len - 1, len, len + 5] {
+            let packed = store.vote_log("demo", from).await.expect("packed");
+            let rows = sql.vote_log_rows("demo", from).await.expect("rows");
+            assert_eq!(packed.len(), rows.len(), "from {from}");
+            assert!(packed == rows, "from {from}: the entries differ");
+        }
     }
 
     /// Two reloads overlap: one (asked by the process's own NOTIFY after a close) reads the

@@ -215,6 +215,7 @@ delegate! {
     pub async fn participant_count(&self, conversation: &str) -> Result<u32>;
     pub async fn add_statement(&self, conversation: &str, s: &NewStatement<'_>) -> Result<StatementRow>;
     pub async fn statements(&self, conversation: &str) -> Result<Vec<StatementRow>>;
+    pub async fn statement_rows(&self, conversation: &str) -> Result<Vec<StatementRow>>;
     pub async fn moderate(&self, conversation: &str, ids: &[StatementId], moderation: Moderation, reason: Option<&str>) -> Result<()>;
     pub async fn xid_secret(&self, conversation: &str) -> Result<String>;
     pub async fn rotate_xid_secret(&self, conversation: &str) -> Result<String>;
