@@ -4,6 +4,7 @@
 mod admin;
 mod events;
 pub mod openapi;
+mod outcomes;
 mod participant;
 mod votelog;
 
@@ -25,6 +26,7 @@ pub fn router(state: AppState) -> Router {
         .merge(votelog::routes())
         .merge(events::routes())
         .merge(admin::routes())
+        .merge(outcomes::routes())
         .merge(openapi::routes())
         .route("/api/v1/{*rest}", axum::routing::any(unknown_endpoint))
         .layer(axum::middleware::map_response(json_errors))

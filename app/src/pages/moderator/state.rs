@@ -7,6 +7,9 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use mufakat_core::api::admin::{ConversationAdmin, ConversationStats, StatementAdmin};
 
+use mufakat_core::api::outcomes::Outcome;
+
+use super::outcomes::OutcomeDraft;
 use crate::client::{self, ApiError};
 
 /// The console's state, shared by its parts.
@@ -18,6 +21,9 @@ pub(super) struct Console {
     pub stats: RwSignal<Option<ConversationStats>>,
     /// What the last action did, for the live region.
     pub notice: RwSignal<Option<String>>,
+    /// The published outcomes, and the one being written (`super::outcomes`).
+    pub outcomes: RwSignal<Vec<Outcome>>,
+    pub outcome_draft: RwSignal<Option<OutcomeDraft>>,
     busy: StoredValue<bool>,
 }
 
@@ -30,6 +36,8 @@ impl Console {
             statements: RwSignal::new(Vec::new()),
             stats: RwSignal::new(None),
             notice: RwSignal::new(None),
+            outcomes: RwSignal::new(Vec::new()),
+            outcome_draft: RwSignal::new(None),
             busy: StoredValue::new(false),
         }
     }

@@ -43,6 +43,8 @@ pub struct Session {
     pub busy: RwSignal<bool>,
     /// Bumped whenever other participants' votes or the statements changed on the server.
     pub server_changed: RwSignal<u64>,
+    /// Bumped when an outcome was published, edited or deleted.
+    pub outcomes_changed: RwSignal<u64>,
     flushing: StoredValue<bool>,
 }
 
@@ -89,6 +91,7 @@ impl Session {
             notice: RwSignal::new(None),
             busy: RwSignal::new(false),
             server_changed: RwSignal::new(0),
+            outcomes_changed: RwSignal::new(0),
             flushing: StoredValue::new(false),
         }
     }
