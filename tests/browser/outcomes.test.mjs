@@ -69,7 +69,7 @@ test('a published outcome reaches returning participants in both languages, the 
   const form = mod.getByTestId('outcome-form');
   await form.waitFor();
   await mod.waitForFunction(() => document.activeElement?.id === 'outcome-status');
-  await mod.keyboard.press('Home'); // the first status: adopted
+  await mod.getByTestId('outcome-status').selectOption('adopted');
   await mod.keyboard.press('Tab');
   await mod.keyboard.type(STATEMENT_OUTCOME);
   await mod.getByTestId('outcome-date').fill('2026-03-01');
