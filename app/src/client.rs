@@ -186,6 +186,7 @@ pub async fn admin<B: Serialize, T: DeserializeOwned>(
     let builder = match method {
         "GET" => Request::get(&url),
         "PATCH" => Request::patch(&url).header(CSRF_HEADER, "1"),
+        "PUT" => Request::put(&url).header(CSRF_HEADER, "1"),
         _ => Request::post(&url).header(CSRF_HEADER, "1"),
     };
     let request = match body {
@@ -194,6 +195,21 @@ pub async fn admin<B: Serialize, T: DeserializeOwned>(
     };
     let response = request.send().await.map_err(|e| ApiError::Network(e.to_string()))?;
     decode(response).await
+}
+
+#[cfg(feature = "console")]
+/// `DELETE /api/v1/admin{rest}`, answered with `204 No Content`.
+pub async fn admin_delete(rest: &str) -> Result<(), ApiError> {
+    use mufakat_core::api::admin::CSRF_HEADER;
+    let response = Request::delete(&format!("/api/v1/admin{rest}"))
+        .header(CSRF_HEADER, "1")
+        .send()
+        .await
+        .map_err(|e| ApiError::Network(e.to_string()))?;
+    if response.ok() {
+        return Ok(());
+    }
+    decode::<serde_json::Value>(response).await.map(|_| ())
 }
 
 #[cfg(feature = "console")]
@@ -236,7 +252,7 @@ impl LiveStream {
         let on_event = Rc::new(on_event);
         let on_status = Rc::new(on_status);
         let mut handlers = Vec::new();
-        for name in ["statement", "votes", "moderation", "closed"] {
+        for name in ["statement", "votes", "moderation", "closed", "outcome"] {
             let on_event = on_event.clone();
             let handler = Closure::<dyn FnMut(web_sys::Event)>::new(move |ev: web_sys::Event| {
                 let Some(data) = ev.dyn_ref::<web_sys::MessageEvent>().and_then(|m| m.data().as_string())

@@ -118,6 +118,7 @@ pub fn conversation_export(
     description: String,
     statements: Vec<StatementText>,
     votes: Vec<VoteRecord>,
+    outcomes: Vec<mufakat_core::api::outcomes::Outcome>,
 ) -> PolisExport {
     PolisExport {
         summary: vec![
@@ -150,6 +151,7 @@ pub fn conversation_export(
             })
             .collect(),
         participants: Vec::new(),
+        outcomes,
     }
 }
 
@@ -198,8 +200,8 @@ pub fn handle(request: Request, files: Vec<(String, Vec<u8>)>, send: &mut dyn Fn
                 Err(e) => Response::Failed { message: e.to_string() },
             }
         }
-        Request::Conversation { title, description, statements, votes, seed } => {
-            let export = conversation_export(title, description, statements, votes);
+        Request::Conversation { title, description, statements, votes, seed, outcomes } => {
+            let export = conversation_export(title, description, statements, votes, outcomes);
             match build_report(&export, seed, &mut progress) {
                 Ok(r) => Response::Report { report: Box::new(r) },
                 Err(message) => Response::Failed { message },

@@ -34,6 +34,9 @@ pub enum Request {
         statements: Vec<StatementText>,
         votes: Vec<VoteRecord>,
         seed: u64,
+        /// The public outcomes, for outcomes.csv and analysis.json.
+        #[serde(default)]
+        outcomes: Vec<mufakat_core::api::outcomes::Outcome>,
     },
 }
 

@@ -18,6 +18,7 @@ pub mod graph_export;
 pub mod legend;
 pub mod matrix;
 pub mod model;
+pub mod outcome_feed;
 pub mod pca;
 pub mod polis_csv;
 pub mod portable;

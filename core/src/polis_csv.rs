@@ -109,6 +109,9 @@ pub struct PolisExport {
     /// Votes in chronological order (stable), so the latest vote wins.
     pub votes: Vec<PolisVote>,
     pub participants: Vec<PolisParticipant>,
+    /// The conversation's outcomes (a stored conversation's; a Pol.is export has none),
+    /// written to outcomes.csv and analysis.json.
+    pub outcomes: Vec<crate::api::outcomes::Outcome>,
 }
 
 struct Table {
@@ -555,7 +558,7 @@ impl PolisExport {
             Some(t) => parse_summary(&t)?,
             None => Vec::new(),
         };
-        Ok(PolisExport { summary, comments, votes, participants })
+        Ok(PolisExport { summary, comments, votes, participants, outcomes: Vec::new() })
     }
 
     /// Vote records for [`crate::analyse`], in chronological order.
@@ -819,11 +822,23 @@ struct VersionedAnalysis<'a> {
     format: &'static str,
     version: u32,
     analysis: &'a Analysis,
+    /// Left out when there are none, so a file without outcomes is the same as before.
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    outcomes: &'a [crate::api::outcomes::Outcome],
 }
 
 /// The whole analysis as versioned JSON: `{"format":"mufakat-analysis","version":1,...}`.
 pub fn analysis_json(analysis: &Analysis) -> String {
-    let doc = VersionedAnalysis { format: ANALYSIS_FORMAT, version: ANALYSIS_FORMAT_VERSION, analysis };
+    analysis_json_with_outcomes(analysis, &[])
+}
+
+/// [`analysis_json`] with the conversation's outcomes under `outcomes` (docs/analysis-json.md).
+pub fn analysis_json_with_outcomes(
+    analysis: &Analysis,
+    outcomes: &[crate::api::outcomes::Outcome],
+) -> String {
+    let doc =
+        VersionedAnalysis { format: ANALYSIS_FORMAT, version: ANALYSIS_FORMAT_VERSION, analysis, outcomes };
     serde_json::to_string_pretty(&doc).unwrap_or_default()
 }
 
@@ -850,7 +865,8 @@ pub fn write_outputs(export: &PolisExport, analysis: &Analysis) -> Vec<(String, 
         ("votes.csv".into(), write_votes(export)),
         ("participants-votes.csv".into(), write_participants_votes(export, analysis)),
         ("comment-groups.csv".into(), write_comment_groups(export, analysis)),
-        ("analysis.json".into(), analysis_json(analysis)),
+        ("analysis.json".into(), analysis_json_with_outcomes(analysis, &export.outcomes)),
+        ("outcomes.csv".into(), crate::outcome_feed::outcomes_csv(&export.outcomes)),
     ]
 }
 

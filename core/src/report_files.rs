@@ -18,12 +18,12 @@ pub struct ExportFile {
     pub description: &'static str,
     /// Also offered by the moderator's download of a stored conversation
     /// (`GET /api/v1/admin/conversations/{id}/export/{file}`) and `mufakat export`: the
-    /// Pol.is files and `analysis.json`, written by [`write_outputs`].
+    /// Pol.is files, `analysis.json` and `outcomes.csv`, written by [`write_outputs`].
     pub moderator: bool,
 }
 
 /// Every export file, in the order [`report_files`] writes them.
-pub const EXPORT_FILES: [ExportFile; 10] = [
+pub const EXPORT_FILES: [ExportFile; 11] = [
     ExportFile {
         name: "summary.csv",
         media_type: "text/csv",
@@ -58,6 +58,12 @@ pub const EXPORT_FILES: [ExportFile; 10] = [
         name: "analysis.json",
         media_type: "application/json",
         description: "the whole analysis (docs/analysis-json.md)",
+        moderator: true,
+    },
+    ExportFile {
+        name: "outcomes.csv",
+        media_type: "text/csv",
+        description: "the outcomes: each response to a statement or to the conversation, its status and date",
         moderator: true,
     },
     ExportFile {
@@ -186,7 +192,7 @@ mod tests {
     fn moderator_file_names_read_as_a_list_ending_in_or() {
         assert_eq!(
             moderator_file_names(),
-            "summary.csv, comments.csv, votes.csv, participants-votes.csv, comment-groups.csv or analysis.json"
+            "summary.csv, comments.csv, votes.csv, participants-votes.csv, comment-groups.csv, analysis.json or outcomes.csv"
         );
     }
 

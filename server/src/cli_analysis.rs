@@ -15,7 +15,7 @@ use mufakat_core::api::settings::ConversationSettings;
 use mufakat_core::polis_csv::{self, PolisExport};
 use mufakat_core::report_files::report_files;
 
-use crate::export::dump_to_export;
+use crate::export::stored_export;
 use crate::store::{Conversation, ConversationDump, Store, StoredStatement, StoredVote};
 
 const DEFAULT_DB: &str = "sqlite://data/mufakat.sqlite";
@@ -309,11 +309,9 @@ async fn load_source(source: &str, database_url: &str) -> anyhow::Result<PolisEx
         bail!("{source}: not a directory");
     }
     let store = Store::open(database_url).await.with_context(|| format!("opening {database_url}"))?;
-    let dump = store
-        .dump_conversation(source)
+    stored_export(&store, source)
         .await
-        .with_context(|| format!("{source} is neither a directory nor a stored conversation"))?;
-    Ok(dump_to_export(&dump))
+        .with_context(|| format!("{source} is neither a directory nor a stored conversation"))
 }
 
 async fn analyze(a: AnalyzeArgs) -> anyhow::Result<()> {
@@ -385,8 +383,7 @@ async fn import(a: ImportArgs) -> anyhow::Result<()> {
 
 async fn export(a: ExportArgs) -> anyhow::Result<()> {
     let store = Store::open(&a.database_url).await.with_context(|| format!("opening {}", a.database_url))?;
-    let dump = store.dump_conversation(&a.conversation).await.with_context(|| a.conversation.clone())?;
-    let export = dump_to_export(&dump);
+    let export = stored_export(&store, &a.conversation).await.with_context(|| a.conversation.clone())?;
     let bar = progress_bar();
     let analysis = analyse_export(&export, a.seed, &bar);
     bar.finish_and_clear();

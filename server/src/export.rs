@@ -1,5 +1,5 @@
 //! Stored conversations as Pol.is export files (`summary.csv`, `comments.csv`, `votes.csv`,
-//! `participants-votes.csv`, `comment-groups.csv`) and `analysis.json`, written by
+//! `participants-votes.csv`, `comment-groups.csv`), `analysis.json` and `outcomes.csv`, written by
 //! `mufakat_core::polis_csv`. The moderator's download (HTTP) and `mufakat export` (CLI) both
 //! go through [`dump_to_export`], so they write the same bytes: every vote of the history
 //! with its time in milliseconds, statements with theirs.
@@ -8,7 +8,7 @@ use mufakat_core::polis_csv::{self, PolisComment, PolisExport, PolisParticipant,
 use mufakat_core::AnalysisParams;
 
 use crate::error::AppError;
-use crate::store::{ConversationDump, Store};
+use crate::store::{ConversationDump, Store, StoreError};
 
 /// The files a moderator can download, by name (`mufakat_core::report_files` lists them).
 pub use mufakat_core::report_files::MODERATOR_FILES as FILES;
@@ -19,7 +19,7 @@ pub async fn file(store: &Store, id: &str, name: &str) -> Result<(String, String
     if !FILES.contains(&name) {
         return Err(AppError::not_found("export file"));
     }
-    let export = dump_to_export(&store.dump_conversation(id).await?);
+    let export = stored_export(store, id).await?;
     let (export, analysis) = tokio::task::spawn_blocking(move || {
         let a = export.analyse(&AnalysisParams::default().seed(0));
         (export, a)
@@ -33,6 +33,14 @@ pub async fn file(store: &Store, id: &str, name: &str) -> Result<(String, String
         .into_iter()
         .find(|(n, _)| n == name)
         .ok_or_else(|| AppError::not_found("export file"))
+}
+
+/// A stored conversation as an export: [`dump_to_export`] with its public outcomes
+/// (outcomes.csv, analysis.json).
+pub async fn stored_export(store: &Store, id: &str) -> Result<PolisExport, StoreError> {
+    let mut export = dump_to_export(&store.dump_conversation(id).await?);
+    export.outcomes = store.outcomes(id).await?;
+    Ok(export)
 }
 
 /// The stored conversation as a Pol.is export (current moderation, full vote history).
@@ -80,5 +88,6 @@ pub fn dump_to_export(dump: &ConversationDump) -> PolisExport {
                 votes: Vec::new(),
             })
             .collect(),
+        outcomes: Vec::new(),
     }
 }

@@ -327,7 +327,15 @@ fn admin_routes() -> Vec<(reqwest::Method, &'static str, Value)> {
         (Method::GET, "/admin/conversations/c/export/votes.csv", Value::Null),
         (Method::GET, "/admin/conversations/c/xid-secret", Value::Null),
         (Method::POST, "/admin/conversations/c/xid-secret/rotate", json!({})),
+        (Method::POST, "/admin/conversations/c/outcomes", outcome_body()),
+        (Method::PUT, "/admin/conversations/c/outcomes/0", outcome_body()),
+        (Method::DELETE, "/admin/conversations/c/outcomes/0", Value::Null),
     ]
+}
+
+/// An outcome that would be published (tests/outcomes.rs tests outcomes themselves).
+fn outcome_body() -> Value {
+    json!({"statement": 1, "status": "adopted", "text": "Shade sails by March", "date": "2026-03-01"})
 }
 
 /// Every moderator route the server's OpenAPI document lists (all under `/api/v1/admin/`
@@ -548,7 +556,10 @@ async fn openapi_describes_every_route() {
     for (_, route) in admin_routes().iter().map(|(m, p, _)| (m, p)) {
         let p = format!(
             "/api/v1{}",
-            route.replace("/conversations/c", "/conversations/{id}").replace("/votes.csv", "/{file}")
+            route
+                .replace("/conversations/c", "/conversations/{id}")
+                .replace("/votes.csv", "/{file}")
+                .replace("/outcomes/0", "/outcomes/{outcome}")
         );
         assert!(paths.contains_key(&p), "{p} missing from openapi.json");
     }
@@ -654,6 +665,8 @@ async fn openapi_states_the_bounds_the_server_enforces() {
         ("ModerationRequest", "/properties/statements", "minItems", 1),
         ("ModerationRequest", "/properties/statements", "maxItems", MAX_MODERATED),
         ("ModerationRequest", "/properties/reason", "maxLength", MAX_REASON_CHARS),
+        ("OutcomeInput", "/properties/text", "minLength", 1),
+        ("OutcomeInput", "/properties/text", "maxLength", mufakat_core::api::outcomes::MAX_OUTCOME_CHARS),
     ];
     for (schema, pointer, keyword, bound) in bounds {
         let at = schemas[schema].pointer(pointer).unwrap_or_else(|| panic!("{schema}{pointer} missing"));

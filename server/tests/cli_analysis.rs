@@ -90,6 +90,7 @@ fn analyze_writes_every_file_reproducibly_with_polis_columns() {
             "participants-votes.csv",
             "comment-groups.csv",
             "analysis.json",
+            "outcomes.csv",
             "graph.graphml",
             "graph.dot",
             "opinion-map.svg",
@@ -351,6 +352,13 @@ async fn http_export_is_byte_identical_to_the_cli_export() {
             assert_eq!(r.status(), 200);
         }
     }
+    let outcome = mufakat_core::api::outcomes::OutcomeInput {
+        statement: Some(0),
+        status: mufakat_core::api::outcomes::OutcomeStatus::Adopted,
+        text: "=2+2 benches by May".into(),
+        date: "2026-03-01".into(),
+    };
+    s.store.add_outcome("market", &outcome).await.expect("outcome");
     let out = tmp.path().join("cli");
     let o =
         bin().args(["export", "market", "--database-url", &db, "--out"]).arg(&out).output().expect("runs");
@@ -373,6 +381,8 @@ async fn http_export_is_byte_identical_to_the_cli_export() {
     }
     let comments = std::fs::read_to_string(out.join("comments.csv")).expect("comments.csv");
     assert!(comments.contains(",'=1+1 more benches"), "formula-like statement defused:\n{comments}");
+    let outcomes = std::fs::read_to_string(out.join("outcomes.csv")).expect("outcomes.csv");
+    assert!(outcomes.contains(",'=2+2 benches by May,"), "the outcome, defused:\n{outcomes}");
     s.stop().await;
 }
 

@@ -275,3 +275,48 @@ async fn a_reopened_import_numbers_new_participants_after_the_imported_ones() {
         assert_eq!((first, second), (8, 9), "{}", b.name);
     }
 }
+
+#[tokio::test]
+async fn outcomes_are_numbered_per_conversation_edited_and_deleted() {
+    use mufakat_core::api::outcomes::{OutcomeInput, OutcomeStatus};
+    for b in common::backends().await {
+        let store = store_with_statements(&b.url, "c", 2).await;
+        store.create_conversation(&Conversation::new("other", "Other")).await.expect("create");
+        let input = |statement, text: &str| OutcomeInput {
+            statement,
+            status: OutcomeStatus::UnderStudy,
+            text: text.into(),
+            date: "2026-03-01".into(),
+        };
+        let a = store.add_outcome("c", &input(Some(1), "Costed by April")).await.expect("add");
+        let b2 = store.add_outcome("c", &input(None, "Budget published monthly")).await.expect("add");
+        let o = store.add_outcome("other", &input(None, "Elsewhere")).await.expect("add");
+        assert_eq!((a.id, b2.id, o.id), (0, 1, 0), "{}", b.name);
+        assert_eq!(a.statement_text.as_deref(), Some("We should spend more on drainage"));
+        assert_eq!(a.published_at_ms, a.updated_at_ms);
+        let edited = store
+            .update_outcome(
+                "c",
+                0,
+                &OutcomeInput { status: OutcomeStatus::Adopted, ..input(Some(0), "Done") },
+            )
+            .await
+            .expect("edit");
+        assert_eq!(
+            (edited.status, edited.statement, edited.text.as_str()),
+            (OutcomeStatus::Adopted, Some(0), "Done")
+        );
+        assert!(matches!(
+            store.update_outcome("c", 9, &input(None, "x")).await,
+            Err(StoreError::NotFound("outcome"))
+        ));
+        store.delete_outcome("c", 1).await.expect("delete");
+        assert!(matches!(store.delete_outcome("c", 1).await, Err(StoreError::NotFound("outcome"))));
+        let left: Vec<u32> = store.outcomes("c").await.expect("list").iter().map(|o| o.id).collect();
+        assert_eq!(left, vec![0], "{}", b.name);
+        // An outcome on a statement rejected since is not public any more.
+        store.moderate("c", &[0], Moderation::Rejected, None).await.expect("reject");
+        assert!(store.outcomes("c").await.expect("list").is_empty(), "{}", b.name);
+        assert_eq!(store.outcomes("other").await.expect("list").len(), 1);
+    }
+}

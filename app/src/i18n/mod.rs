@@ -4,6 +4,7 @@
 
 #[cfg(feature = "console")]
 mod moderator;
+mod outcomes;
 mod participant;
 #[cfg(feature = "console")]
 mod report;
@@ -63,6 +64,7 @@ pub struct Catalogue {
     pub error_network: &'static str,
     pub error_other: &'static str,
     pub participant: &'static participant::Participant,
+    pub outcomes: &'static outcomes::Outcomes,
     #[cfg(feature = "console")]
     pub moderator: &'static moderator::Moderator,
     #[cfg(feature = "console")]
@@ -85,6 +87,7 @@ pub static EN: Catalogue = Catalogue {
     error_network: "Cannot reach the server. Check your connection and try again.",
     error_other: "Something went wrong. Please try again.",
     participant: &participant::EN,
+    outcomes: &outcomes::EN,
     #[cfg(feature = "console")]
     moderator: &moderator::EN,
     #[cfg(feature = "console")]
@@ -107,6 +110,7 @@ pub static ID: Catalogue = Catalogue {
     error_network: "Server tidak dapat dihubungi. Periksa koneksi Anda lalu coba lagi.",
     error_other: "Terjadi kesalahan. Silakan coba lagi.",
     participant: &participant::ID,
+    outcomes: &outcomes::ID,
     #[cfg(feature = "console")]
     moderator: &moderator::ID,
     #[cfg(feature = "console")]

@@ -14,6 +14,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::hooks::use_params_map;
 use mufakat_core::analysis::{Analysis, AnalysisInput, AnalysisParams, StatementMeta, WarmStart};
+use mufakat_core::api::outcomes::Outcome;
 use mufakat_core::api::ConversationView;
 use mufakat_core::votelog::LogReplica;
 use mufakat_core::StatementId;
@@ -23,6 +24,7 @@ use send_wrapper::SendWrapper;
 use super::NotFound;
 use crate::client::{self, conversation_url, ApiError, LiveStream};
 use crate::components::consensus_map::{map_model, shorten, ConsensusMapView, MapModel};
+use crate::components::outcome_list::{self, OutcomeList};
 use crate::i18n::t;
 
 /// Statements carrying a number on the projected map.
@@ -30,6 +32,9 @@ const MAX_LABELS: usize = 8;
 /// Statements in the rotating "broadest agreement" panel, and how long each stays.
 const BROAD_COUNT: usize = 5;
 const ROTATE_EVERY: Duration = Duration::from_secs(8);
+/// Outcomes shown at once, and the characters of each text.
+const OUTCOMES_SHOWN: usize = 3;
+const OUTCOME_CHARS: usize = 140;
 /// Refresh period while the live stream is down.
 const POLL_OFFLINE: Duration = Duration::from_secs(5);
 
@@ -44,6 +49,8 @@ struct Snapshot {
     model: Option<MapModel>,
     /// Statements by agreement across groups, broadest first: (id, agree share in percent).
     broad: Vec<(StatementId, u32)>,
+    /// The published outcomes, the latest change first.
+    outcomes: Vec<Outcome>,
     updated_ms: f64,
 }
 
@@ -140,6 +147,7 @@ pub fn ProjectorPage() -> impl IntoView {
             let conversation = client::get::<ConversationView>(&conversation_url(&id, ""), None).await;
             // Only the entries added since the last refresh travel.
             let synced = client::sync_log(&id, sync.log).await;
+            let outcomes = outcome_list::load(&id).await;
             match (conversation, synced) {
                 (Ok(c), Ok(_)) => {
                     let previous = warm.get_value();
@@ -164,6 +172,7 @@ pub fn ProjectorPage() -> impl IntoView {
                         texts,
                         model,
                         broad,
+                        outcomes,
                         updated_ms: js_sys_now(),
                     })));
                 }
@@ -307,6 +316,14 @@ fn Projector(
                             <dd data-testid="projector-votes">{move || snap().votes}</dd></div>
                     </dl>
                     <BroadPanel snapshot=snapshot rotation=rotation/>
+                    <Show when=move || snapshot.with(|s| matches!(s, Some(Ok(s)) if !s.outcomes.is_empty()))>
+                        <section class="projector-outcomes" aria-labelledby="projector-outcomes-heading"
+                            data-testid="projector-outcomes">
+                            <h2 id="projector-outcomes-heading">{move || t().outcomes.heading}</h2>
+                            <OutcomeList outcomes=Signal::derive(move || snap().outcomes)
+                                limit=OUTCOMES_SHOWN cut=OUTCOME_CHARS/>
+                        </section>
+                    </Show>
                     <p class="updated" data-testid="projector-updated" aria-live="off">
                         {move || {
                             let s = snap();

@@ -22,6 +22,8 @@
 //!   [`crate::report_files::MODERATOR_FILES`]: the Pol.is export files and `analysis.json`)
 //! - `GET /api/v1/admin/conversations/{id}/xid-secret` → [`XidSecret`];
 //!   `POST /api/v1/admin/conversations/{id}/xid-secret/rotate` → [`XidSecret`] (a new one)
+//! - outcomes: `POST …/{id}/outcomes`, `PUT` and `DELETE …/{id}/outcomes/{outcome}`
+//!   (see [`crate::api::outcomes`])
 
 use serde::{Deserialize, Serialize};
 

@@ -4,6 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::api::outcomes::OutcomeId;
 use crate::api::StatementView;
 use crate::model::StatementId;
 
@@ -19,6 +20,9 @@ pub enum LiveEvent {
     Moderation { statement: StatementId, visible: bool },
     /// The conversation was closed (`closed = true`) or reopened.
     Closed { closed: bool },
+    /// An outcome was published or edited (`removed = false`) or deleted: read the list
+    /// again (`GET …/outcomes`).
+    Outcome { outcome: OutcomeId, removed: bool },
 }
 
 impl LiveEvent {
@@ -28,6 +32,7 @@ impl LiveEvent {
             LiveEvent::Votes { .. } => "votes",
             LiveEvent::Moderation { .. } => "moderation",
             LiveEvent::Closed { .. } => "closed",
+            LiveEvent::Outcome { .. } => "outcome",
         }
     }
 }

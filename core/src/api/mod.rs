@@ -3,6 +3,7 @@
 
 pub mod admin;
 pub mod events;
+pub mod outcomes;
 pub mod settings;
 
 use serde::{Deserialize, Serialize};

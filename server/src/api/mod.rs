@@ -4,6 +4,7 @@
 mod admin;
 mod events;
 pub mod openapi;
+mod outcomes;
 mod participant;
 mod published;
 mod votelog;
@@ -27,6 +28,7 @@ pub fn router(state: AppState) -> Router {
         .merge(published::routes())
         .merge(events::routes())
         .merge(admin::routes())
+        .merge(outcomes::routes())
         .merge(openapi::routes())
         .route("/api/v1/{*rest}", axum::routing::any(unknown_endpoint))
         .layer(axum::middleware::map_response(json_errors))

@@ -20,7 +20,7 @@ use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityRequirement, Securi
 use utoipa::openapi::{ContentBuilder, HeaderBuilder, Ref, RefOr, Required, Response, ResponseBuilder};
 use utoipa::{Modify, OpenApi};
 
-use super::{admin, events, participant, published, votelog};
+use super::{admin, events, outcomes, participant, published, votelog};
 use crate::state::AppState;
 
 #[derive(OpenApi)]
@@ -62,6 +62,11 @@ use crate::state::AppState;
         admin::export,
         admin::xid_secret,
         admin::rotate_xid_secret,
+        outcomes::list,
+        outcomes::feed,
+        outcomes::create,
+        outcomes::edit,
+        outcomes::remove,
     ),
     components(schemas(ErrorBody)),
     modifiers(&CommonResponses),

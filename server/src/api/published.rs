@@ -12,8 +12,8 @@ use mufakat_core::api::{AnalysisHead, ErrorBody};
 use mufakat_core::published::statements_for_analysis;
 
 use super::votelog::{accepts_gzip, matches_etag, IMMUTABLE};
-use crate::state::AppState;
 use crate::error::AppError;
+use crate::state::AppState;
 
 pub fn routes() -> Router<AppState> {
     Router::new()

@@ -17,6 +17,7 @@ mod sqlite;
 use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
+use mufakat_core::api::outcomes::{Outcome, OutcomeId, OutcomeInput};
 use mufakat_core::api::settings::ConversationSettings;
 use mufakat_core::api::{VoteCounts, VotesCompact};
 use mufakat_core::model::{Moderation, ParticipantId, StatementId, Vote, VoteRecord};
@@ -238,5 +239,9 @@ delegate! {
     pub async fn delete_session(&self, token_hash: &str) -> Result<()>;
     pub async fn import_conversation(&self, dump: &ConversationDump) -> Result<()>;
     pub async fn dump_conversation(&self, id: &str) -> Result<ConversationDump>;
+    pub async fn outcomes(&self, conversation: &str) -> Result<Vec<Outcome>>;
+    pub async fn add_outcome(&self, conversation: &str, o: &OutcomeInput) -> Result<Outcome>;
+    pub async fn update_outcome(&self, conversation: &str, id: OutcomeId, o: &OutcomeInput) -> Result<Outcome>;
+    pub async fn delete_outcome(&self, conversation: &str, id: OutcomeId) -> Result<()>;
     pub async fn cast_votes_bulk(&self, conversation: &str, votes: &[(ParticipantId, StatementId, Vote)]) -> Result<()>;
 }

@@ -4,6 +4,7 @@
 //! `ON CONFLICT` upserts, so the same text runs on SQLite and PostgreSQL.
 
 use mufakat_core::api::admin::DemographicQuestion;
+use mufakat_core::api::outcomes::{Outcome, OutcomeId, OutcomeInput, OutcomeStatus};
 use mufakat_core::api::settings::ConversationSettings;
 use mufakat_core::api::{VoteCounts, VotesCompact};
 use mufakat_core::model::{Moderation, ParticipantId, StatementId, Vote, VoteRecord};
@@ -64,6 +65,32 @@ fn conversation_from_row(row: &<Db as sqlx::Database>::Row) -> Result<Conversati
         settings,
         closed: row.try_get("closed")?,
         created_at_ms: row.try_get("created_at")?,
+    })
+}
+
+/// The query [`outcome_from_row`] reads, up to its `WHERE` on the conversation (`$1`).
+macro_rules! outcome_select {
+    () => {
+        "SELECT o.id, o.statement, s.text AS statement_text, o.status, o.text, o.decided_on, \
+         o.published_at, o.updated_at FROM outcomes o LEFT JOIN statements s \
+         ON s.conversation_id = o.conversation_id AND s.id = o.statement WHERE o.conversation_id = $1"
+    };
+}
+
+/// An outcome from a row of `outcome_select!()`, read by column name.
+fn outcome_from_row(row: &<Db as sqlx::Database>::Row) -> Result<Outcome> {
+    let status: String = row.try_get("status")?;
+    let status = OutcomeStatus::parse(&status)
+        .ok_or_else(|| StoreError::Corrupt(format!("unknown outcome status {status:?}")))?;
+    Ok(Outcome {
+        id: row.try_get::<i64, _>("id")? as OutcomeId,
+        statement: row.try_get::<Option<i64>, _>("statement")?.map(|s| s as StatementId),
+        statement_text: row.try_get("statement_text")?,
+        status,
+        text: row.try_get("text")?,
+        date: row.try_get("decided_on")?,
+        published_at_ms: row.try_get("published_at")?,
+        updated_at_ms: row.try_get("updated_at")?,
     })
 }
 
@@ -379,6 +406,101 @@ impl SqlStore {
             }
         }
         tx.commit().await?;
+        Ok(())
+    }
+
+    /// The conversation's public outcomes, the latest change first: every outcome but those
+    /// on a statement rejected since.
+    pub async fn outcomes(&self, conversation: &str) -> Result<Vec<Outcome>> {
+        let rows = sqlx::query(concat!(
+            outcome_select!(),
+            " AND (s.moderation IS NULL OR s.moderation <> $2) ORDER BY o.updated_at DESC, o.id DESC"
+        ))
+        .bind(conversation)
+        .bind(i64::from(Moderation::Rejected.value()))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(outcome_from_row).collect()
+    }
+
+    async fn outcome(&self, conversation: &str, id: OutcomeId) -> Result<Outcome> {
+        let row = sqlx::query(concat!(outcome_select!(), " AND o.id = $2"))
+            .bind(conversation)
+            .bind(i64::from(id))
+            .fetch_optional(&self.pool)
+            .await?
+            .ok_or(StoreError::NotFound("outcome"))?;
+        outcome_from_row(&row)
+    }
+
+    /// Publishes an outcome with the next free number. The caller has checked the input
+    /// (the statement exists and is not rejected; text and date cleaned).
+    pub async fn add_outcome(&self, conversation: &str, o: &OutcomeInput) -> Result<Outcome> {
+        let at = now_ms();
+        for _ in 0..ID_RETRIES {
+            let inserted: std::result::Result<i64, sqlx::Error> = sqlx::query_scalar(
+                "INSERT INTO outcomes (conversation_id, id, statement, status, text, decided_on, \
+                 published_at, updated_at) SELECT $1, COALESCE(MAX(id) + 1, 0), $2, $3, $4, $5, $6, $6 \
+                 FROM outcomes WHERE conversation_id = $1 RETURNING id",
+            )
+            .bind(conversation)
+            .bind(o.statement.map(i64::from))
+            .bind(o.status.as_str())
+            .bind(&o.text)
+            .bind(&o.date)
+            .bind(at)
+            .fetch_one(&self.pool)
+            .await;
+            match inserted {
+                Ok(id) => return self.outcome(conversation, id as OutcomeId).await,
+                Err(e) if is_unique_violation(&e) => {
+                    // Lost a race for the next number with another process: wait a moment.
+                    let ms = rand::random::<u64>() % 20;
+                    tokio::time::sleep(std::time::Duration::from_millis(ms)).await;
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
+        Err(StoreError::Busy)
+    }
+
+    /// Replaces an outcome's statement, status, text and date; `NotFound("outcome")` when
+    /// there is no such outcome.
+    pub async fn update_outcome(
+        &self,
+        conversation: &str,
+        id: OutcomeId,
+        o: &OutcomeInput,
+    ) -> Result<Outcome> {
+        let done = sqlx::query(
+            "UPDATE outcomes SET statement = $1, status = $2, text = $3, decided_on = $4, updated_at = $5 \
+             WHERE conversation_id = $6 AND id = $7",
+        )
+        .bind(o.statement.map(i64::from))
+        .bind(o.status.as_str())
+        .bind(&o.text)
+        .bind(&o.date)
+        .bind(now_ms())
+        .bind(conversation)
+        .bind(i64::from(id))
+        .execute(&self.pool)
+        .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound("outcome"));
+        }
+        self.outcome(conversation, id).await
+    }
+
+    /// Deletes an outcome; `NotFound("outcome")` when there is no such outcome.
+    pub async fn delete_outcome(&self, conversation: &str, id: OutcomeId) -> Result<()> {
+        let done = sqlx::query("DELETE FROM outcomes WHERE conversation_id = $1 AND id = $2")
+            .bind(conversation)
+            .bind(i64::from(id))
+            .execute(&self.pool)
+            .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound("outcome"));
+        }
         Ok(())
     }
 

@@ -12,6 +12,7 @@ use mufakat_core::api::admin::{ConversationAdmin, SettingsChange};
 use send_wrapper::SendWrapper;
 
 use super::dashboard::Dashboard;
+use super::outcomes::OutcomesPanel;
 use super::queue::{ModerationQueue, SeedForm, StatementList};
 use super::share::SharePanel;
 use super::state::Console;
@@ -42,6 +43,9 @@ fn ConsoleBody() -> impl IntoView {
         });
         console.reload();
         let on_event = move |event| {
+            if let mufakat_core::api::events::LiveEvent::Outcome { .. } = event {
+                super::outcomes::reload(console);
+            }
             if let mufakat_core::api::events::LiveEvent::Closed { closed } = event {
                 console.conversation.update(|c| {
                     if let Some(Ok(c)) = c {
@@ -73,6 +77,7 @@ fn ConsoleBody() -> impl IntoView {
                     <div class="console-main">
                         <ModerationQueue console=console/>
                         <StatementList console=console/>
+                        <OutcomesPanel console=console/>
                         <SeedForm console=console/>
                     </div>
                     <div class="console-side">

@@ -10,6 +10,7 @@
 mod console;
 mod create;
 mod dashboard;
+mod outcomes;
 mod queue;
 mod share;
 mod state;

@@ -408,6 +408,12 @@ pub(super) fn StatementList(console: Console) -> impl IntoView {
                                                 </button>
                                             }.into_any(),
                                         }}
+                                        {(state != Moderation::Rejected).then(|| view! {
+                                            " "<button id=format!("outcome-for-{id}") class="link-button" data-testid="outcome-for"
+                                                on:click=move |_| super::outcomes::open_new(console, Some(id), &format!("outcome-for-{id}"))>
+                                                {move || t().outcomes.add_for_statement}<span class="visually-hidden">" #"{id}</span>
+                                            </button>
+                                        })}
                                     </td>
                                 </tr>
                             }

@@ -8,7 +8,10 @@ use leptos::task::spawn_local;
 use mufakat_core::api::admin::{ConversationAdmin, ConversationStats, StatementAdmin};
 use mufakat_core::api::settings::SettingsChange;
 
+use mufakat_core::api::outcomes::Outcome;
+
 use super::error_text;
+use super::outcomes::OutcomeDraft;
 use crate::client::{self, ApiError};
 use crate::i18n::t;
 
@@ -21,6 +24,9 @@ pub(super) struct Console {
     pub stats: RwSignal<Option<ConversationStats>>,
     /// What the last action did, for the live region.
     pub notice: RwSignal<Option<String>>,
+    /// The published outcomes, and the one being written (`super::outcomes`).
+    pub outcomes: RwSignal<Vec<Outcome>>,
+    pub outcome_draft: RwSignal<Option<OutcomeDraft>>,
     busy: StoredValue<bool>,
 }
 
@@ -33,6 +39,8 @@ impl Console {
             statements: RwSignal::new(Vec::new()),
             stats: RwSignal::new(None),
             notice: RwSignal::new(None),
+            outcomes: RwSignal::new(Vec::new()),
+            outcome_draft: RwSignal::new(None),
             busy: StoredValue::new(false),
         }
     }

@@ -50,6 +50,7 @@ fn apply(session: Session, event: LiveEvent) {
             session.server_changed.update(|n| *n += 1);
         }
         LiveEvent::Closed { closed } => session.conversation.update(|c| c.closed = closed),
+        LiveEvent::Outcome { .. } => session.outcomes_changed.update(|n| *n += 1),
     }
 }
 
@@ -69,7 +70,7 @@ fn connect_events(session: Session) {
             Err(_) => session.server_changed.update(|n| *n += 1),
         }
     });
-    for name in ["statement", "votes", "moderation", "closed", "message"] {
+    for name in ["statement", "votes", "moderation", "closed", "outcome", "message"] {
         let _ = source.add_event_listener_with_callback(name, on_message.as_ref().unchecked_ref());
     }
     let on_open = Closure::<dyn FnMut(Event)>::new(move |_| {

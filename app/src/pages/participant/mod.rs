@@ -7,6 +7,7 @@
 mod about_you;
 mod live;
 mod notice;
+mod outcomes;
 mod past_votes;
 mod queue;
 mod session;
@@ -24,6 +25,7 @@ use crate::client::ApiError;
 use crate::i18n::t;
 use about_you::AboutYou;
 use notice::Notice;
+use outcomes::OutcomesSection;
 use past_votes::PastVotes;
 use session::{Session, SignedXid};
 use standing::WhereYouStand;
@@ -100,6 +102,7 @@ fn ConversationBody(session: Session) -> impl IntoView {
                 </Show>
             </header>
             <ConnectionStatus session/>
+            <OutcomesSection session/>
             <section class="voting" aria-label=move || t().participant.voting_label>
                 <VoteCard session/>
                 <NoticeLine session/>

@@ -45,6 +45,8 @@ pub struct Session {
     pub server_changed: RwSignal<u64>,
     /// A direct link's statement (`?s=`), asked for once, with the first card.
     pub requested: StoredValue<Option<StatementId>>,
+    /// Bumped when an outcome was published, edited or deleted.
+    pub outcomes_changed: RwSignal<u64>,
     flushing: StoredValue<bool>,
 }
 
@@ -92,6 +94,7 @@ impl Session {
             busy: RwSignal::new(false),
             server_changed: RwSignal::new(0),
             requested: StoredValue::new(None),
+            outcomes_changed: RwSignal::new(0),
             flushing: StoredValue::new(false),
         }
     }

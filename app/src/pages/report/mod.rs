@@ -18,6 +18,7 @@ use mufakat_core::api::ConversationView;
 use mufakat_core::votelog::LogReplica;
 
 use crate::client::{self, conversation_url};
+use crate::components::outcome_list::{self, OutcomeList};
 use crate::i18n::{t, Catalogue};
 use crate::worker_client::{AnalysisWorker, Report, Request, Response, StatementText, Step};
 
@@ -129,9 +130,11 @@ pub fn StoredReportPage() -> impl IntoView {
     // The whole vote log, in arrival order, as the CLI reads an export; kept for the check of
     // the server's published analysis.
     let log = StoredValue::new(LogReplica::default());
+    let outcomes = RwSignal::new(Vec::new());
     Effect::new(move |_| {
         let id = params.with(|p| p.get("id").unwrap_or_default());
         spawn_local(async move {
+            outcomes.set(outcome_list::load(&id).await);
             // Moderators also get the groups' demographic answers (counted by the server);
             // anyone else is refused, and the report goes on without them.
             let rest = format!("/conversations/{id}/demographics");
@@ -158,6 +161,7 @@ pub fn StoredReportPage() -> impl IntoView {
                     statements,
                     votes,
                     seed: SEED,
+                    outcomes: outcomes.get_untracked(),
                 },
                 Vec::new(),
             );
@@ -176,6 +180,16 @@ pub fn StoredReportPage() -> impl IntoView {
                 };
                 view! { {report} <verify::VerifyPublished conversation=id log/> }
             })}
+            <Show when=move || outcomes.with(|o| !o.is_empty())>
+                <section class="report-outcomes" aria-labelledby="report-outcomes-heading" data-testid="report-outcomes">
+                    <h2 id="report-outcomes-heading">{move || t().outcomes.heading}</h2>
+                    <OutcomeList outcomes=outcomes/>
+                    <p class="outcomes-feed">
+                        <a href=move || conversation_url(&params.with(|p| p.get("id").unwrap_or_default()), "/outcomes.atom")
+                            type="application/atom+xml">{move || t().outcomes.feed_link}</a>
+                    </p>
+                </section>
+            </Show>
         </section>
     }
 }
