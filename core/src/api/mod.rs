@@ -2,6 +2,7 @@
 //! app through serde so the two cannot drift. Plain data only: no HTTP types here.
 
 pub mod admin;
+pub mod codes;
 pub mod events;
 pub mod settings;
 
@@ -76,6 +77,9 @@ pub struct ConversationView {
     /// Voluntary demographic questions; answer with [`Answers`].
     #[serde(default)]
     pub questions: Vec<DemographicQuestion>,
+    /// Joining needs a one-time invitation code ([`JoinRequest::code`]).
+    #[serde(default)]
+    pub invitation_only: bool,
 }
 
 /// GET /api/v1/conversations/{id}/my-votes: this participant's current votes, so a
@@ -140,6 +144,12 @@ pub struct JoinRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "openapi", schema(max_length = 128))]
     pub xid_proof: Option<String>,
+    /// A one-time invitation code (`ABCDE-FGHJK`; case, spaces and dashes do not matter):
+    /// joins as a new participant and uses the code up. Checked before `token`; required
+    /// (unless resuming with a token or a proven xid) when the conversation is invitation-only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(max_length = 40))]
+    pub code: Option<String>,
 }
 
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

@@ -37,6 +37,8 @@ pub struct ConversationSettings {
     pub strict_moderation: bool,
     /// Voluntary demographic questions.
     pub questions: Vec<DemographicQuestion>,
+    /// Only people with a one-time invitation code join (`crate::api::codes`).
+    pub invitation_only: bool,
 }
 
 impl Default for ConversationSettings {
@@ -49,6 +51,7 @@ impl Default for ConversationSettings {
             allow_statements: yes(),
             strict_moderation: false,
             questions: Vec::new(),
+            invitation_only: false,
         }
     }
 }
@@ -156,6 +159,8 @@ pub struct SettingsChange {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "openapi", schema(max_items = 20))]
     pub questions: Option<Vec<DemographicQuestion>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub invitation_only: Option<bool>,
 }
 
 impl SettingsChange {
@@ -168,6 +173,7 @@ impl SettingsChange {
             allow_statements,
             strict_moderation,
             questions,
+            invitation_only,
         } = to;
         set(title, self.title.map(|t| t.trim().to_string()));
         set(description, self.description);
@@ -175,6 +181,7 @@ impl SettingsChange {
         set(allow_statements, self.allow_statements);
         set(strict_moderation, self.strict_moderation);
         set(questions, self.questions);
+        set(invitation_only, self.invitation_only);
     }
 }
 
@@ -202,6 +209,9 @@ pub struct NewConversation {
     #[serde(default)]
     #[cfg_attr(feature = "openapi", schema(max_items = 20))]
     pub questions: Vec<DemographicQuestion>,
+    /// Only people with a one-time invitation code join.
+    #[serde(default)]
+    pub invitation_only: bool,
     /// Seed statements, accepted at once (bounded only by the request body limit).
     #[serde(default)]
     #[cfg_attr(feature = "openapi", schema(schema_with = seed_list))]
@@ -218,6 +228,7 @@ impl NewConversation {
             allow_statements,
             strict_moderation,
             questions,
+            invitation_only,
         } = settings;
         NewConversation {
             id,
@@ -227,6 +238,7 @@ impl NewConversation {
             allow_statements,
             strict_moderation,
             questions,
+            invitation_only,
             seeds,
         }
     }
@@ -241,6 +253,7 @@ impl NewConversation {
             allow_statements,
             strict_moderation,
             questions,
+            invitation_only,
             seeds,
         } = self;
         let title = title.trim().to_string();
@@ -251,6 +264,7 @@ impl NewConversation {
             allow_statements,
             strict_moderation,
             questions,
+            invitation_only,
         };
         (id, settings, seeds)
     }
@@ -282,6 +296,8 @@ pub struct ConversationAdmin {
     pub strict_moderation: bool,
     pub closed: bool,
     pub questions: Vec<DemographicQuestion>,
+    #[serde(default)]
+    pub invitation_only: bool,
     pub created_at_ms: i64,
 }
 
@@ -300,6 +316,7 @@ impl ConversationAdmin {
             allow_statements,
             strict_moderation,
             questions,
+            invitation_only,
         } = settings.clone();
         ConversationAdmin {
             id: id.to_string(),
@@ -310,6 +327,7 @@ impl ConversationAdmin {
             strict_moderation,
             closed,
             questions,
+            invitation_only,
             created_at_ms,
         }
     }
@@ -332,6 +350,7 @@ impl ConversationView {
             allow_statements,
             strict_moderation,
             questions,
+            invitation_only,
         } = settings.clone();
         ConversationView {
             id: id.to_string(),
@@ -345,6 +364,7 @@ impl ConversationView {
             participants,
             statements,
             questions,
+            invitation_only,
         }
     }
 }

@@ -20,7 +20,7 @@ use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityRequirement, Securi
 use utoipa::openapi::{ContentBuilder, HeaderBuilder, Ref, RefOr, Required, Response, ResponseBuilder};
 use utoipa::{Modify, OpenApi};
 
-use super::{admin, events, participant, votelog};
+use super::{admin, codes, events, participant, votelog};
 use crate::state::AppState;
 
 #[derive(OpenApi)]
@@ -60,6 +60,9 @@ use crate::state::AppState;
         admin::export,
         admin::xid_secret,
         admin::rotate_xid_secret,
+        codes::counts,
+        codes::generate,
+        codes::revoke,
     ),
     components(schemas(ErrorBody)),
     modifiers(&CommonResponses),
