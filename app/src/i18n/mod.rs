@@ -2,6 +2,7 @@
 //! A catalogue is a struct, so a message missing in one language does not compile; each area
 //! of the app has its own part (`participant.rs`, ...).
 
+pub mod codes;
 #[cfg(feature = "console")]
 mod moderator;
 mod participant;
@@ -63,6 +64,9 @@ pub struct Catalogue {
     pub error_network: &'static str,
     pub error_other: &'static str,
     pub participant: &'static participant::Participant,
+    pub codes: &'static codes::Codes,
+    #[cfg(feature = "console")]
+    pub codes_console: &'static codes::CodesConsole,
     #[cfg(feature = "console")]
     pub moderator: &'static moderator::Moderator,
     #[cfg(feature = "console")]
@@ -85,6 +89,9 @@ pub static EN: Catalogue = Catalogue {
     error_network: "Cannot reach the server. Check your connection and try again.",
     error_other: "Something went wrong. Please try again.",
     participant: &participant::EN,
+    codes: &codes::EN,
+    #[cfg(feature = "console")]
+    codes_console: &codes::CONSOLE_EN,
     #[cfg(feature = "console")]
     moderator: &moderator::EN,
     #[cfg(feature = "console")]
@@ -107,6 +114,9 @@ pub static ID: Catalogue = Catalogue {
     error_network: "Server tidak dapat dihubungi. Periksa koneksi Anda lalu coba lagi.",
     error_other: "Terjadi kesalahan. Silakan coba lagi.",
     participant: &participant::ID,
+    codes: &codes::ID,
+    #[cfg(feature = "console")]
+    codes_console: &codes::CONSOLE_ID,
     #[cfg(feature = "console")]
     moderator: &moderator::ID,
     #[cfg(feature = "console")]

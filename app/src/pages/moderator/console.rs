@@ -11,6 +11,7 @@ use leptos_router::hooks::use_params_map;
 use mufakat_core::api::admin::{ConversationAdmin, SettingsChange};
 use send_wrapper::SendWrapper;
 
+use super::codes::InvitationCodes;
 use super::dashboard::Dashboard;
 use super::queue::{ModerationQueue, SeedForm, StatementList};
 use super::share::SharePanel;
@@ -76,6 +77,7 @@ fn ConsoleBody() -> impl IntoView {
                     </div>
                     <div class="console-side">
                         <SharePanel id=id title=c.title.clone()/>
+                        <InvitationCodes console=console title=c.title.clone()/>
                         <Dashboard console=console/>
                         <Settings console=console/>
                     </div>
@@ -152,6 +154,12 @@ fn Settings(console: Console) -> impl IntoView {
                 <input type="checkbox" prop:checked=move || current().map(|c| c.strict_moderation).unwrap_or(false)
                     on:change=move |ev| save(SettingsChange { strict_moderation: Some(event_target_checked(&ev)), ..Default::default() })/>
                 {move || t().moderator.field_strict}
+            </label>
+            <label class="check">
+                <input type="checkbox" prop:checked=move || current().map(|c| c.invitation_only).unwrap_or(false)
+                    data-testid="invitation-only"
+                    on:change=move |ev| save(SettingsChange { invitation_only: Some(event_target_checked(&ev)), ..Default::default() })/>
+                {move || t().codes_console.field_invitation_only}
             </label>
             {move || current().filter(|c| !c.questions.is_empty()).map(|c| view! {
                 <h3>{move || t().moderator.field_questions}</h3>

@@ -6,6 +6,7 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use mufakat_core::api::admin::{ConversationAdmin, ConversationStats, StatementAdmin};
+use mufakat_core::api::codes::CodeCounts;
 
 use crate::client::{self, ApiError};
 
@@ -16,6 +17,8 @@ pub(super) struct Console {
     pub conversation: RwSignal<Option<Result<ConversationAdmin, ApiError>>>,
     pub statements: RwSignal<Vec<StatementAdmin>>,
     pub stats: RwSignal<Option<ConversationStats>>,
+    /// Unused, used and revoked invitation codes.
+    pub codes: RwSignal<Option<CodeCounts>>,
     /// What the last action did, for the live region.
     pub notice: RwSignal<Option<String>>,
     busy: StoredValue<bool>,
@@ -29,6 +32,7 @@ impl Console {
             conversation: RwSignal::new(None),
             statements: RwSignal::new(Vec::new()),
             stats: RwSignal::new(None),
+            codes: RwSignal::new(None),
             notice: RwSignal::new(None),
             busy: StoredValue::new(false),
         }
@@ -56,6 +60,11 @@ impl Console {
             {
                 if self.stats.with_untracked(|s| s.as_ref() != Some(&stats)) {
                     self.stats.set(Some(stats));
+                }
+            }
+            if let Ok(codes) = client::admin::<(), CodeCounts>("GET", &self.path("/codes"), None).await {
+                if self.codes.get_untracked() != Some(codes) {
+                    self.codes.set(Some(codes));
                 }
             }
             self.busy.set_value(false);
