@@ -230,6 +230,29 @@ async fn code_batches_are_bounded() {
     }
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn batches_made_at_the_same_time_all_succeed() {
+    for b in common::backends().await {
+        let s = TestServer::start(&b.url, unlimited()).await;
+        let admin = moderator(&s).await;
+        conversation(&s, &admin, "c", SEEDS).await;
+        let (s, admin) = (Arc::new(s), Arc::new(admin));
+        let tasks: Vec<_> = (0..16)
+            .map(|_| {
+                let (s, admin) = (s.clone(), admin.clone());
+                tokio::spawn(async move { generate(&s, &admin, "c", 20).await.0.as_u16() })
+            })
+            .collect();
+        for t in tasks {
+            assert_eq!(t.await.unwrap(), 201, "{}", b.name);
+        }
+        assert_eq!(counts(&s, &admin, "c").await["unused"], 320, "{}", b.name);
+        if let Ok(s) = Arc::try_unwrap(s) {
+            s.stop().await;
+        }
+    }
+}
+
 #[tokio::test]
 async fn the_store_keeps_no_code_only_a_hash() {
     let b = common::backends().await.remove(0);

@@ -463,13 +463,11 @@ impl SqlStore {
 
     /// Stores new codes (their hashes) for a conversation; says of each whether it was new
     /// (a hash already there, which 50 random bits make vanishingly rare, is left as it was).
+    /// The transaction writes first and reads nothing: on SQLite a transaction that reads and
+    /// then writes cannot wait for another writer (it would answer "database is locked"). An
+    /// unknown conversation is refused by the foreign key.
     pub async fn add_codes(&self, conversation: &str, code_hashes: &[String]) -> Result<Vec<bool>> {
         let mut tx = self.pool.begin().await?;
-        let known: Option<String> = sqlx::query_scalar("SELECT id FROM conversations WHERE id = $1")
-            .bind(conversation)
-            .fetch_optional(&mut *tx)
-            .await?;
-        known.ok_or(StoreError::NotFound("conversation"))?;
         let now = now_ms();
         let mut added = Vec::with_capacity(code_hashes.len());
         for hash in code_hashes {
@@ -481,7 +479,13 @@ impl SqlStore {
             .bind(hash)
             .bind(now)
             .execute(&mut *tx)
-            .await?;
+            .await
+            .map_err(|e| match &e {
+                sqlx::Error::Database(d) if d.is_foreign_key_violation() => {
+                    StoreError::NotFound("conversation")
+                }
+                _ => StoreError::Db(e),
+            })?;
             added.push(done.rows_affected() == 1);
         }
         tx.commit().await?;
