@@ -68,6 +68,25 @@ test('the console makes codes and prints them as slips with QR codes, in both la
   await context.close();
 });
 
+test('a conversation can be created invitation-only from the console', async () => {
+  const page = await browser.newPage({ viewport: { width: 1920, height: 1080 }, locale: 'en-GB' });
+  await signIn(page, server.base, '/admin/new');
+  await page.getByLabel('Title').fill('Undangan RW 07');
+  await page.getByLabel('Only people with an invitation code may join').check();
+  await assertAccessible(page, 'new conversation page with the invitation setting');
+  await page.getByRole('button', { name: 'Create conversation' }).click();
+  await page.waitForURL((u) => u.pathname.startsWith('/admin/c/'));
+  const id = new URL(page.url()).pathname.split('/').pop();
+  await page.getByTestId('invitation-only').waitFor();
+  assert.equal(await page.getByTestId('invitation-only').isChecked(), true);
+  const view = await api(server.base, 'GET', `/api/v1/conversations/${id}`);
+  assert.equal(view.json.invitation_only, true);
+  const join = await api(server.base, 'POST', `/api/v1/conversations/${id}/participants`, { body: {} });
+  assert.equal(join.status, 403);
+  assert.equal(join.json.error.code, 'code_required');
+  await page.close();
+});
+
 test('a printed code joins once and only once', async () => {
   const made = await admin('POST', '/conversations/rw05/codes', { count: 2 });
   assert.equal(made.status, 201, made.text);

@@ -57,6 +57,7 @@ struct SettingsForm {
     language: RwSignal<String>,
     allow_statements: RwSignal<bool>,
     strict: RwSignal<bool>,
+    invitation_only: RwSignal<bool>,
 }
 
 impl SettingsForm {
@@ -68,6 +69,7 @@ impl SettingsForm {
             language: RwSignal::new("id".to_string()),
             allow_statements: RwSignal::new(true),
             strict: RwSignal::new(true),
+            invitation_only: RwSignal::new(false),
         }
     }
 
@@ -82,6 +84,7 @@ impl SettingsForm {
             allow_statements: self.allow_statements.get_untracked(),
             strict_moderation: self.strict.get_untracked(),
             questions,
+            invitation_only: self.invitation_only.get_untracked(),
             ..ConversationSettings::default()
         }
     }
@@ -223,7 +226,7 @@ fn RefusedNotice(refused: RwSignal<Option<Refusals>>) -> impl IntoView {
 /// Title, description, language, who may post and how posts are moderated.
 #[component]
 fn SettingsFields(form: SettingsForm) -> impl IntoView {
-    let SettingsForm { title, description, language, allow_statements, strict } = form;
+    let SettingsForm { title, description, language, allow_statements, strict, invitation_only } = form;
     view! {
         <label for="c-title">{move || t().moderator.field_title}</label>
         <input id="c-title" name="title" aria-required="true" maxlength="200" aria-describedby="create-error"
@@ -242,6 +245,11 @@ fn SettingsFields(form: SettingsForm) -> impl IntoView {
                 <input type="checkbox" name="allow_statements" prop:checked=move || allow_statements.get()
                     on:change=move |ev| allow_statements.set(event_target_checked(&ev))/>
                 {move || t().moderator.field_allow_statements}
+            </label>
+            <label class="check">
+                <input type="checkbox" name="invitation_only" prop:checked=move || invitation_only.get()
+                    on:change=move |ev| invitation_only.set(event_target_checked(&ev))/>
+                {move || t().codes_console.field_invitation_only}
             </label>
         </fieldset>
         <fieldset>
