@@ -52,6 +52,10 @@ impl Server {
             by_address: Arc::new(RateLimiter::new(limits.per_address, limits.per_address_burst)),
             by_participant: Arc::new(RateLimiter::new(limits.per_participant, limits.per_participant_burst)),
             logins: LoginGuard::new(&limits.login),
+            code_attempts: RateLimiter::new(
+                limits.code_attempts_per_minute / 60.0,
+                limits.code_attempts_burst,
+            ),
             limits: Arc::new(limits),
             shutdown,
         }));

@@ -16,11 +16,13 @@ pub struct AppError {
     pub field: Option<&'static str>,
     /// A field named at run time (from a serde message).
     pub field_name: Option<String>,
+    /// Seconds for a `Retry-After` header (a 429).
+    pub retry_after: Option<u64>,
 }
 
 impl AppError {
     pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> AppError {
-        AppError { status, code, message: message.into(), field: None, field_name: None }
+        AppError { status, code, message: message.into(), field: None, field_name: None, retry_after: None }
     }
 
     pub fn field(mut self, field: &'static str) -> AppError {
@@ -90,6 +92,9 @@ impl IntoResponse for AppError {
             },
         };
         let mut resp = (self.status, Json(body)).into_response();
+        if let Some(secs) = self.retry_after {
+            resp.headers_mut().insert(axum::http::header::RETRY_AFTER, axum::http::HeaderValue::from(secs));
+        }
         resp.extensions_mut().insert(crate::metrics::ErrorCode(self.code));
         resp
     }

@@ -190,7 +190,7 @@ impl LoginGuard {
 
 /// An IPv6 client is limited by its /64 (one household or machine gets a whole /64 to
 /// pick addresses from); an IPv4-mapped address as the IPv4 one.
-fn address_key(ip: IpAddr) -> IpAddr {
+pub(crate) fn address_key(ip: IpAddr) -> IpAddr {
     match ip {
         IpAddr::V4(_) => ip,
         IpAddr::V6(v6) => match v6.to_ipv4_mapped() {

@@ -129,6 +129,15 @@ struct ServeArgs {
     /// The window of --login-failures-per-user, in seconds.
     #[arg(long, default_value_t = 900.0)]
     login_failure_window: f64,
+    /// Failed invitation-code joins (unknown, used, revoked or malformed codes) per minute
+    /// per client address (0: no limit), after a burst of --code-attempts-burst; then 429.
+    /// Joins that take a code do not count, so a hall full of residents behind one address
+    /// is not held up.
+    #[arg(long, default_value_t = 10.0)]
+    code_attempts_per_minute: f64,
+    /// Failed invitation-code joins a client address may make at once.
+    #[arg(long, default_value_t = 20.0)]
+    code_attempts_burst: f64,
     /// Connections served at once; more wait in the kernel's queue until one closes.
     /// Default: the open-file limit (ulimit -n) less 64 and an eighth, kept for the store
     /// and the app's files; raise `ulimit -n` (systemd: LimitNOFILE) for more.
@@ -262,6 +271,8 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             failures_per_user: args.login_failures_per_user,
             failure_window: seconds(args.login_failure_window, 1.0),
         },
+        code_attempts_per_minute: args.code_attempts_per_minute,
+        code_attempts_burst: args.code_attempts_burst.max(1.0),
         max_connections: args
             .max_connections
             .unwrap_or_else(mufakat_server::conn::default_max_connections)

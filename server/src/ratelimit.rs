@@ -51,6 +51,13 @@ impl<K: Hash + Eq> RateLimiter<K> {
         }
     }
 
+    /// Gives back the token one request took (an attempt that turned out not to count).
+    pub fn refund(&self, key: &K) {
+        if let Some(b) = self.buckets.lock().unwrap_or_else(|e| e.into_inner()).get_mut(key) {
+            b.tokens = (b.tokens + 1.0).min(self.burst);
+        }
+    }
+
     /// Gives `key` a full bucket again (a moderator who logged in is no longer a guesser).
     pub fn forget(&self, key: &K) {
         self.buckets.lock().unwrap_or_else(|e| e.into_inner()).remove(key);

@@ -43,6 +43,10 @@ pub struct Limits {
     pub embed_origins: Vec<String>,
     /// Login attempt limits and the password-check pool.
     pub login: LoginLimits,
+    /// Failed invitation-code joins per minute per client address (0: no limit), after a
+    /// burst of `code_attempts_burst` (see [`crate::api`]'s join).
+    pub code_attempts_per_minute: f64,
+    pub code_attempts_burst: f64,
     /// Connections served at once (see [`crate::conn`]).
     pub max_connections: usize,
     /// Time for a request's head to arrive, and for an idle keep-alive connection to send
@@ -74,6 +78,8 @@ impl Default for Limits {
             public_url: None,
             embed_origins: vec![crate::security_headers::SELF.to_string()],
             login: LoginLimits::default(),
+            code_attempts_per_minute: 10.0,
+            code_attempts_burst: 20.0,
             max_connections: crate::conn::default_max_connections(),
             header_timeout: Duration::from_secs(10),
             request_timeout: Duration::from_secs(30),
@@ -104,6 +110,8 @@ pub struct Shared {
     pub(crate) by_participant: Arc<RateLimiter<String>>,
     /// Login attempt limits and the bounded argon2 pool.
     pub logins: LoginGuard,
+    /// Failed invitation-code joins, per client address (an IPv6 client by its /64).
+    pub(crate) code_attempts: RateLimiter<IpAddr>,
     /// Turns true when the server starts shutting down (ends the SSE streams).
     pub shutdown: watch::Receiver<bool>,
 }

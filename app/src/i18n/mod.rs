@@ -2,6 +2,7 @@
 //! A catalogue is a struct, so a message missing in one language does not compile; each area
 //! of the app has its own part (`participant.rs`, ...).
 
+pub mod codes;
 #[cfg(feature = "console")]
 mod moderator;
 mod outcomes;
@@ -65,6 +66,9 @@ pub struct Catalogue {
     pub error_other: &'static str,
     pub participant: &'static participant::Participant,
     pub outcomes: &'static outcomes::Outcomes,
+    pub codes: &'static codes::Codes,
+    #[cfg(feature = "console")]
+    pub codes_console: &'static codes::CodesConsole,
     #[cfg(feature = "console")]
     pub moderator: &'static moderator::Moderator,
     #[cfg(feature = "console")]
@@ -88,6 +92,9 @@ pub static EN: Catalogue = Catalogue {
     error_other: "Something went wrong. Please try again.",
     participant: &participant::EN,
     outcomes: &outcomes::EN,
+    codes: &codes::EN,
+    #[cfg(feature = "console")]
+    codes_console: &codes::CONSOLE_EN,
     #[cfg(feature = "console")]
     moderator: &moderator::EN,
     #[cfg(feature = "console")]
@@ -111,6 +118,9 @@ pub static ID: Catalogue = Catalogue {
     error_other: "Terjadi kesalahan. Silakan coba lagi.",
     participant: &participant::ID,
     outcomes: &outcomes::ID,
+    codes: &codes::ID,
+    #[cfg(feature = "console")]
+    codes_console: &codes::CONSOLE_ID,
     #[cfg(feature = "console")]
     moderator: &moderator::ID,
     #[cfg(feature = "console")]

@@ -2,6 +2,7 @@
 //! app through serde so the two cannot drift. Plain data only: no HTTP types here.
 
 pub mod admin;
+pub mod codes;
 pub mod events;
 pub mod outcomes;
 pub mod settings;
@@ -80,6 +81,9 @@ pub struct ConversationView {
     /// Statements one participant is asked to vote on at most; 0: all of them.
     #[serde(default)]
     pub statement_cap: u32,
+    /// Joining needs a one-time invitation code ([`JoinRequest::code`]).
+    #[serde(default)]
+    pub invitation_only: bool,
 }
 
 /// GET /api/v1/conversations/{id}/my-votes: this participant's current votes, so a
@@ -144,6 +148,12 @@ pub struct JoinRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "openapi", schema(max_length = 128))]
     pub xid_proof: Option<String>,
+    /// A one-time invitation code (`ABCDE-FGHJK`; case, spaces and dashes do not matter):
+    /// joins as a new participant and uses the code up. Checked before `token`; required
+    /// (unless resuming with a token or a proven xid) when the conversation is invitation-only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(max_length = 40))]
+    pub code: Option<String>,
 }
 
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

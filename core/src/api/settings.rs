@@ -46,6 +46,8 @@ pub struct ConversationSettings {
     /// A participant who reached it is told so and asked no more, though a direct link to a
     /// statement still shows it.
     pub statement_cap: u32,
+    /// Only people with a one-time invitation code join (`crate::api::codes`).
+    pub invitation_only: bool,
 }
 
 impl Default for ConversationSettings {
@@ -60,6 +62,7 @@ impl Default for ConversationSettings {
             questions: Vec::new(),
             pinned_statement: None,
             statement_cap: 0,
+            invitation_only: false,
         }
     }
 }
@@ -190,6 +193,8 @@ pub struct SettingsChange {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "openapi", schema(maximum = 10000))]
     pub statement_cap: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub invitation_only: Option<bool>,
 }
 
 /// A field given (even as `null`) is `Some`; an absent one stays `None` by `default`.
@@ -213,6 +218,7 @@ impl SettingsChange {
             questions,
             pinned_statement,
             statement_cap,
+            invitation_only,
         } = to;
         set(title, self.title.map(|t| t.trim().to_string()));
         set(description, self.description);
@@ -222,6 +228,7 @@ impl SettingsChange {
         set(questions, self.questions);
         set(pinned_statement, self.pinned_statement);
         set(statement_cap, self.statement_cap);
+        set(invitation_only, self.invitation_only);
     }
 }
 
@@ -254,6 +261,9 @@ pub struct NewConversation {
     #[serde(default)]
     #[cfg_attr(feature = "openapi", schema(maximum = 10000))]
     pub statement_cap: u32,
+    /// Only people with a one-time invitation code join.
+    #[serde(default)]
+    pub invitation_only: bool,
     /// Seed statements, accepted at once (bounded only by the request body limit).
     #[serde(default)]
     #[cfg_attr(feature = "openapi", schema(schema_with = seed_list))]
@@ -273,6 +283,7 @@ impl NewConversation {
             // A new conversation has no statement to pin yet.
             pinned_statement: _,
             statement_cap,
+            invitation_only,
         } = settings;
         NewConversation {
             id,
@@ -283,6 +294,7 @@ impl NewConversation {
             strict_moderation,
             questions,
             statement_cap,
+            invitation_only,
             seeds,
         }
     }
@@ -298,6 +310,7 @@ impl NewConversation {
             strict_moderation,
             questions,
             statement_cap,
+            invitation_only,
             seeds,
         } = self;
         let title = title.trim().to_string();
@@ -310,6 +323,7 @@ impl NewConversation {
             questions,
             pinned_statement: None,
             statement_cap,
+            invitation_only,
         };
         (id, settings, seeds)
     }
@@ -341,6 +355,8 @@ pub struct ConversationAdmin {
     pub strict_moderation: bool,
     pub closed: bool,
     pub questions: Vec<DemographicQuestion>,
+    #[serde(default)]
+    pub invitation_only: bool,
     pub created_at_ms: i64,
     /// The statement shown first to everyone, if any.
     pub pinned_statement: Option<StatementId>,
@@ -365,6 +381,7 @@ impl ConversationAdmin {
             questions,
             pinned_statement,
             statement_cap,
+            invitation_only,
         } = settings.clone();
         ConversationAdmin {
             id: id.to_string(),
@@ -375,6 +392,7 @@ impl ConversationAdmin {
             strict_moderation,
             closed,
             questions,
+            invitation_only,
             created_at_ms,
             pinned_statement,
             statement_cap,
@@ -402,6 +420,7 @@ impl ConversationView {
             // Routing's business: participants just meet the statement first.
             pinned_statement: _,
             statement_cap,
+            invitation_only,
         } = settings.clone();
         ConversationView {
             id: id.to_string(),
@@ -416,6 +435,7 @@ impl ConversationView {
             statements,
             questions,
             statement_cap,
+            invitation_only,
         }
     }
 }

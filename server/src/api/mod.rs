@@ -2,6 +2,7 @@
 //! does math; bodies are the shared types of `mufakat_core::api`.
 
 mod admin;
+mod codes;
 mod events;
 pub mod openapi;
 mod outcomes;
@@ -29,6 +30,7 @@ pub fn router(state: AppState) -> Router {
         .merge(events::routes())
         .merge(admin::routes())
         .merge(outcomes::routes())
+        .merge(codes::routes())
         .merge(openapi::routes())
         .route("/api/v1/{*rest}", axum::routing::any(unknown_endpoint))
         .layer(axum::middleware::map_response(json_errors))

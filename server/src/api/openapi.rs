@@ -20,7 +20,7 @@ use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityRequirement, Securi
 use utoipa::openapi::{ContentBuilder, HeaderBuilder, Ref, RefOr, Required, Response, ResponseBuilder};
 use utoipa::{Modify, OpenApi};
 
-use super::{admin, events, outcomes, participant, published, votelog};
+use super::{admin, codes, events, outcomes, participant, published, votelog};
 use crate::state::AppState;
 
 #[derive(OpenApi)]
@@ -67,6 +67,9 @@ use crate::state::AppState;
         outcomes::create,
         outcomes::edit,
         outcomes::remove,
+        codes::counts,
+        codes::generate,
+        codes::revoke,
     ),
     components(schemas(ErrorBody)),
     modifiers(&CommonResponses),

@@ -24,6 +24,7 @@ use crate::auth::Participant;
 use crate::error::AppError;
 use crate::live::{initial_moderation, ConvState, VoteRefusal};
 use crate::origin::{Origin, PublicOrigin};
+use crate::ratelimit::ClientAddress;
 use crate::state::AppState;
 use crate::store::{now_ms, NewStatement, VoteWrite};
 
@@ -69,17 +70,28 @@ pub(super) async fn conversation(
     responses(
         (status = 200, body = JoinResponse),
         (status = 403, description = "xid without a valid xid_proof (xid_proof_required, \
-            xid_proof_invalid)", body = ErrorBody),
+            xid_proof_invalid); an invitation-only conversation without a code (code_required), \
+            or with a code that is not one of its codes (code_unknown) or was revoked \
+            (code_revoked)", body = ErrorBody),
         (status = 404, description = "unknown conversation", body = ErrorBody),
+        (status = 409, description = "the invitation code was used already (code_used)", body = ErrorBody),
         (status = 503, description = "the store is busy; retry", body = ErrorBody),
     )
 )]
 pub(super) async fn join(
     State(st): State<AppState>,
     Path(id): Path<String>,
+    ClientAddress(client): ClientAddress,
     JsonBody(req): JsonBody<JoinRequest>,
 ) -> Result<Json<JoinResponse>, AppError> {
     let c = conv(&st, &id).await?;
+    if let Some(code) = req.code.as_deref() {
+        let (token, participant) = super::codes::join_with_code(&st, &id, client, code).await?;
+        st.live.remember(&token, &id, participant);
+        c.participant_joined();
+        c.votes_dirty.store(true, std::sync::atomic::Ordering::Relaxed);
+        return Ok(Json(JoinResponse { token, participant }));
+    }
     if req.xid.as_deref().is_some_and(|x| x.is_empty() || x.len() > MAX_XID_BYTES) {
         let message = format!("xid must be 1 to {MAX_XID_BYTES} bytes");
         return Err(AppError::bad_request("invalid_field", message).field("xid"));
@@ -95,6 +107,16 @@ pub(super) async fn join(
         }
         None => req.token.as_deref(),
     };
+    // Invitation only: without a code, only a participant already in (or a proven xid).
+    if c.conversation().settings.invitation_only && req.xid.is_none() {
+        let known = match token {
+            Some(t) => st.store.participant_by_token(&id, t).await?.is_some(),
+            None => false,
+        };
+        if !known {
+            return Err(super::codes::code_required());
+        }
+    }
     let (token, participant, created) = st.store.join(&id, token, req.xid.as_deref()).await?;
     st.live.remember(&token, &id, participant);
     if created {
@@ -376,6 +398,12 @@ pub fn participant_url(origin: &Origin, id: &str) -> String {
     origin.url(&format!("/c/{id}"))
 }
 
+/// A QR code of `url` as an SVG document, at least 256 px square.
+pub fn qr_svg(url: &str) -> Result<String, AppError> {
+    let code = qrcode::QrCode::new(url.as_bytes()).map_err(AppError::internal)?;
+    Ok(code.render::<qrcode::render::svg::Color<'_>>().min_dimensions(256, 256).build())
+}
+
 /// A QR code of the participant link, for the projector and posters. The link's origin is
 /// `--public-url`, else the request's (see [`crate::origin`]); in that case the answer depends
 /// on request headers, so shared caches must not keep it.
@@ -398,9 +426,7 @@ pub(super) async fn qr(
     PublicOrigin(origin): PublicOrigin,
 ) -> Result<axum::response::Response, AppError> {
     conv(&st, &id).await?;
-    let url = participant_url(&origin, &id);
-    let code = qrcode::QrCode::new(url.as_bytes()).map_err(AppError::internal)?;
-    let svg = code.render::<qrcode::render::svg::Color<'_>>().min_dimensions(256, 256).build();
+    let svg = qr_svg(&participant_url(&origin, &id))?;
     let mut resp = ([(header::CONTENT_TYPE, "image/svg+xml")], svg).into_response();
     let h = resp.headers_mut();
     if st.limits.public_url.is_some() {

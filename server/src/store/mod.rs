@@ -124,6 +124,32 @@ pub struct VoteWrite {
     pub at: i64,
 }
 
+/// What became of an invitation code offered to join (or to revoke).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CodeJoin {
+    /// Taken: a new participant with this token.
+    Joined { token: String, participant: ParticipantId },
+    /// Not a code of this conversation.
+    Unknown,
+    /// Already used: nothing changed.
+    Used,
+    /// Revoked by a moderator: nothing changed.
+    Revoked,
+}
+
+/// What the store keeps of an invitation code: BLAKE2b-512 of the conversation id, a zero
+/// byte and the canonical code, hex. The code itself is never stored, so the printed sheet is
+/// its only copy; the conversation id in the hash makes a code of one conversation unknown
+/// in every other.
+pub fn code_hash(conversation: &str, code: &str) -> String {
+    use blake2::{Blake2b512, Digest};
+    let mut h = Blake2b512::new();
+    h.update(conversation.as_bytes());
+    h.update([0u8]);
+    h.update(code.as_bytes());
+    hex::encode(h.finalize())
+}
+
 pub fn now_ms() -> i64 {
     SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
 }
@@ -222,6 +248,10 @@ delegate! {
     pub async fn rotate_xid_secret(&self, conversation: &str) -> Result<String>;
     pub async fn join(&self, conversation: &str, token: Option<&str>, xid: Option<&str>) -> Result<(String, ParticipantId, bool)>;
     pub async fn participant_by_token(&self, conversation: &str, token: &str) -> Result<Option<ParticipantId>>;
+    pub async fn join_with_code(&self, conversation: &str, code_hash: &str) -> Result<CodeJoin>;
+    pub async fn add_codes(&self, conversation: &str, code_hashes: &[String]) -> Result<Vec<bool>>;
+    pub async fn revoke_codes(&self, conversation: &str, code_hash: Option<&str>) -> Result<Option<CodeJoin>>;
+    pub async fn code_counts(&self, conversation: &str) -> Result<mufakat_core::api::codes::CodeCounts>;
     pub async fn write_votes(&self, batch: &[VoteWrite]) -> Result<Vec<u64>>;
     pub async fn vote_log(&self, conversation: &str, from: u64) -> Result<Vec<(u64, VoteRecord)>>;
     pub async fn votes_of(&self, conversation: &str, participant: ParticipantId) -> Result<Vec<(StatementId, Vote)>>;

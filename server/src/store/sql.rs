@@ -12,9 +12,11 @@ use sqlx::{QueryBuilder, Row};
 
 use super::Db;
 use crate::store::dedup::{dedup_key, is_near_duplicate};
+use mufakat_core::api::codes::CodeCounts;
+
 use crate::store::{
-    new_token, now_ms, Conversation, ConversationTotals, NewStatement, Result, StatementRow, StoreError,
-    VoteWrite,
+    new_token, now_ms, CodeJoin, Conversation, ConversationTotals, NewStatement, Result, StatementRow,
+    StoreError, VoteWrite,
 };
 
 /// Entries a read of the vote log packs into one row (see [`SqlStore::vote_log`]).
@@ -41,7 +43,7 @@ fn questions_json(q: &[DemographicQuestion]) -> String {
 macro_rules! conversation_columns {
     () => {
         "id, title, description, language, allow_statements, strict_moderation, closed, created_at, questions, \
-         pinned_statement, statement_cap"
+         pinned_statement, statement_cap, invitation_only"
     };
 }
 
@@ -59,6 +61,7 @@ fn conversation_from_row(row: &<Db as sqlx::Database>::Row) -> Result<Conversati
             .try_get::<Option<i64>, _>("pinned_statement")?
             .and_then(|s| u32::try_from(s).ok()),
         statement_cap: u32::try_from(row.try_get::<i64, _>("statement_cap")?).unwrap_or(0),
+        invitation_only: row.try_get("invitation_only")?,
     };
     Ok(Conversation {
         id: row.try_get("id")?,
@@ -106,8 +109,8 @@ pub(super) async fn insert_conversation<'e>(
     sqlx::query(
         "INSERT INTO conversations (id, title, description, language, allow_statements, \
          strict_moderation, closed, created_at, questions, xid_secret, next_participant, \
-         pinned_statement, statement_cap) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+         pinned_statement, statement_cap, invitation_only) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
     )
     .bind(&c.id)
     .bind(&s.title)
@@ -122,9 +125,40 @@ pub(super) async fn insert_conversation<'e>(
     .bind(next_participant)
     .bind(s.pinned_statement.map(i64::from))
     .bind(i64::from(s.statement_cap))
+    .bind(s.invitation_only)
     .execute(db)
     .await?;
     Ok(())
+}
+
+/// The one INSERT of a participant, with the conversation's next id: the counter row's lock
+/// orders concurrent joins of one conversation. The outer error is a failure; the inner one
+/// the insert's (a unique violation: another join took this xid meanwhile).
+async fn insert_participant(
+    tx: &mut sqlx::Transaction<'_, Db>,
+    conversation: &str,
+    token: &str,
+    xid: Option<&str>,
+) -> Result<std::result::Result<ParticipantId, sqlx::Error>> {
+    let id: Option<i64> = sqlx::query_scalar(
+        "UPDATE conversations SET next_participant = next_participant + 1 WHERE id = $1 \
+         RETURNING next_participant - 1",
+    )
+    .bind(conversation)
+    .fetch_optional(&mut **tx)
+    .await?;
+    let id = id.ok_or(StoreError::NotFound("conversation"))?;
+    let inserted = sqlx::query(
+        "INSERT INTO participants (conversation_id, id, token, xid, created_at) VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(conversation)
+    .bind(id)
+    .bind(token)
+    .bind(xid)
+    .bind(now_ms())
+    .execute(&mut **tx)
+    .await;
+    Ok(inserted.map(|_| id as ParticipantId))
 }
 
 impl SqlStore {
@@ -147,7 +181,7 @@ impl SqlStore {
         let done = sqlx::query(
             "UPDATE conversations SET title = $1, description = $2, language = $3, allow_statements = $4, \
              strict_moderation = $5, closed = $6, questions = $7, pinned_statement = $8, \
-             statement_cap = $9 WHERE id = $10",
+             statement_cap = $9, invitation_only = $10 WHERE id = $11",
         )
         .bind(&s.title)
         .bind(&s.description)
@@ -158,6 +192,7 @@ impl SqlStore {
         .bind(questions_json(&s.questions))
         .bind(s.pinned_statement.map(i64::from))
         .bind(i64::from(s.statement_cap))
+        .bind(s.invitation_only)
         .bind(&c.id)
         .execute(&self.pool)
         .await?;
@@ -532,29 +567,10 @@ impl SqlStore {
             }
             let token = new_token();
             let mut tx = self.pool.begin().await?;
-            // The counter row's lock orders concurrent joins of one conversation.
-            let id: Option<i64> = sqlx::query_scalar(
-                "UPDATE conversations SET next_participant = next_participant + 1 WHERE id = $1 \
-                 RETURNING next_participant - 1",
-            )
-            .bind(conversation)
-            .fetch_optional(&mut *tx)
-            .await?;
-            let id = id.ok_or(StoreError::NotFound("conversation"))?;
-            let inserted = sqlx::query(
-                "INSERT INTO participants (conversation_id, id, token, xid, created_at) VALUES ($1, $2, $3, $4, $5)",
-            )
-            .bind(conversation)
-            .bind(id)
-            .bind(&token)
-            .bind(xid)
-            .bind(now_ms())
-            .execute(&mut *tx)
-            .await;
-            match inserted {
-                Ok(_) => {
+            match insert_participant(&mut tx, conversation, &token, xid).await? {
+                Ok(id) => {
                     tx.commit().await?;
-                    return Ok((token, id as ParticipantId, true));
+                    return Ok((token, id, true));
                 }
                 // Another join took this xid meanwhile: the loop finds it.
                 Err(e) if is_unique_violation(&e) => continue,
@@ -562,6 +578,122 @@ impl SqlStore {
             }
         }
         Err(StoreError::Busy)
+    }
+
+    /// Joins with an invitation code (its hash, [`crate::store::code_hash`]): in one
+    /// transaction the code is marked used, if it is this conversation's, unused and not
+    /// revoked, and a new participant is made; committed (`synchronous = FULL` on SQLite)
+    /// before this returns, so a code acknowledged as used stays used after a crash. Nothing
+    /// links the code to the participant. Otherwise nothing changes and the answer says why.
+    pub async fn join_with_code(&self, conversation: &str, code_hash: &str) -> Result<CodeJoin> {
+        for _ in 0..ID_RETRIES {
+            let mut tx = self.pool.begin().await?;
+            let taken = sqlx::query(
+                "UPDATE invitation_codes SET used_at = $1 WHERE conversation_id = $2 AND code_hash = $3 \
+                 AND used_at IS NULL AND revoked_at IS NULL",
+            )
+            .bind(now_ms())
+            .bind(conversation)
+            .bind(code_hash)
+            .execute(&mut *tx)
+            .await?;
+            if taken.rows_affected() == 0 {
+                tx.rollback().await?;
+                return self.code_refusal(conversation, code_hash).await;
+            }
+            let token = new_token();
+            match insert_participant(&mut tx, conversation, &token, None).await? {
+                Ok(participant) => {
+                    tx.commit().await?;
+                    return Ok(CodeJoin::Joined { token, participant });
+                }
+                Err(e) if is_unique_violation(&e) => continue,
+                Err(e) => return Err(e.into()),
+            }
+        }
+        Err(StoreError::Busy)
+    }
+
+    /// Why a code was not taken: unknown here, used, or revoked.
+    async fn code_refusal(&self, conversation: &str, code_hash: &str) -> Result<CodeJoin> {
+        let row = sqlx::query(
+            "SELECT used_at, revoked_at FROM invitation_codes WHERE conversation_id = $1 AND code_hash = $2",
+        )
+        .bind(conversation)
+        .bind(code_hash)
+        .fetch_optional(&self.pool)
+        .await?;
+        let Some(row) = row else { return Ok(CodeJoin::Unknown) };
+        let used: Option<i64> = row.try_get("used_at")?;
+        Ok(if used.is_some() { CodeJoin::Used } else { CodeJoin::Revoked })
+    }
+
+    /// Stores new codes (their hashes) for a conversation; says of each whether it was new
+    /// (a hash already there, which 50 random bits make vanishingly rare, is left as it was).
+    /// The transaction writes first and reads nothing: on SQLite a transaction that reads and
+    /// then writes cannot wait for another writer (it would answer "database is locked"). An
+    /// unknown conversation is refused by the foreign key.
+    pub async fn add_codes(&self, conversation: &str, code_hashes: &[String]) -> Result<Vec<bool>> {
+        let mut tx = self.pool.begin().await?;
+        let now = now_ms();
+        let mut added = Vec::with_capacity(code_hashes.len());
+        for hash in code_hashes {
+            let done = sqlx::query(
+                "INSERT INTO invitation_codes (conversation_id, code_hash, created_at) VALUES ($1, $2, $3) \
+                 ON CONFLICT DO NOTHING",
+            )
+            .bind(conversation)
+            .bind(hash)
+            .bind(now)
+            .execute(&mut *tx)
+            .await
+            .map_err(|e| match &e {
+                sqlx::Error::Database(d) if d.is_foreign_key_violation() => {
+                    StoreError::NotFound("conversation")
+                }
+                _ => StoreError::Db(e),
+            })?;
+            added.push(done.rows_affected() == 1);
+        }
+        tx.commit().await?;
+        Ok(added)
+    }
+
+    /// Revokes one unused code (by hash) or, with `None`, every unused code of the
+    /// conversation. `None` when done; for one code, why it was not (unknown, used, or
+    /// revoked already).
+    pub async fn revoke_codes(
+        &self,
+        conversation: &str,
+        code_hash: Option<&str>,
+    ) -> Result<Option<CodeJoin>> {
+        let done = sqlx::query(
+            "UPDATE invitation_codes SET revoked_at = $1 WHERE conversation_id = $2 \
+             AND used_at IS NULL AND revoked_at IS NULL AND ($3 IS NULL OR code_hash = $3)",
+        )
+        .bind(now_ms())
+        .bind(conversation)
+        .bind(code_hash)
+        .execute(&self.pool)
+        .await?;
+        match code_hash {
+            Some(hash) if done.rows_affected() == 0 => Ok(Some(self.code_refusal(conversation, hash).await?)),
+            _ => Ok(None),
+        }
+    }
+
+    /// Unused, used and revoked codes of a conversation.
+    pub async fn code_counts(&self, conversation: &str) -> Result<CodeCounts> {
+        let row = sqlx::query(
+            "SELECT COUNT(*) - COUNT(used_at) - COUNT(CASE WHEN used_at IS NULL THEN revoked_at END) AS unused, \
+             COUNT(used_at) AS used, COUNT(CASE WHEN used_at IS NULL THEN revoked_at END) AS revoked \
+             FROM invitation_codes WHERE conversation_id = $1",
+        )
+        .bind(conversation)
+        .fetch_one(&self.pool)
+        .await?;
+        let n = |c: &str| -> Result<u32> { Ok(row.try_get::<i64, _>(c)?.max(0) as u32) };
+        Ok(CodeCounts { unused: n("unused")?, used: n("used")?, revoked: n("revoked")? })
     }
 
     pub async fn participant_by_token(

@@ -11,6 +11,7 @@ use leptos_router::hooks::use_params_map;
 use mufakat_core::api::admin::{ConversationAdmin, SettingsChange};
 use send_wrapper::SendWrapper;
 
+use super::codes::InvitationCodes;
 use super::dashboard::Dashboard;
 use super::outcomes::OutcomesPanel;
 use super::queue::{ModerationQueue, SeedForm, StatementList};
@@ -82,6 +83,7 @@ fn ConsoleBody() -> impl IntoView {
                     </div>
                     <div class="console-side">
                         <SharePanel id=id title=c.title.clone()/>
+                        <InvitationCodes console=console title=c.title.clone()/>
                         <Dashboard console=console/>
                         <Settings console=console/>
                     </div>
@@ -171,6 +173,12 @@ fn Settings(console: Console) -> impl IntoView {
                     </p>
                 }
             })}
+            <label class="check">
+                <input type="checkbox" prop:checked=move || current().map(|c| c.invitation_only).unwrap_or(false)
+                    data-testid="invitation-only"
+                    on:change=move |ev| save(SettingsChange { invitation_only: Some(event_target_checked(&ev)), ..Default::default() })/>
+                {move || t().codes_console.field_invitation_only}
+            </label>
             {move || current().filter(|c| !c.questions.is_empty()).map(|c| view! {
                 <h3>{move || t().moderator.field_questions}</h3>
                 <ul class="questions">

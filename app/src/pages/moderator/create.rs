@@ -59,6 +59,7 @@ struct SettingsForm {
     strict: RwSignal<bool>,
     /// As typed; anything but a whole number from 0 counts as 0 (no cap).
     statement_cap: RwSignal<String>,
+    invitation_only: RwSignal<bool>,
 }
 
 impl SettingsForm {
@@ -71,6 +72,7 @@ impl SettingsForm {
             allow_statements: RwSignal::new(true),
             strict: RwSignal::new(true),
             statement_cap: RwSignal::new("0".to_string()),
+            invitation_only: RwSignal::new(false),
         }
     }
 
@@ -86,6 +88,7 @@ impl SettingsForm {
             strict_moderation: self.strict.get_untracked(),
             questions,
             statement_cap: self.statement_cap.with_untracked(|c| c.trim().parse().unwrap_or(0)),
+            invitation_only: self.invitation_only.get_untracked(),
             ..ConversationSettings::default()
         }
     }
@@ -228,7 +231,15 @@ fn RefusedNotice(refused: RwSignal<Option<Refusals>>) -> impl IntoView {
 /// Title, description, language, who may post and how posts are moderated.
 #[component]
 fn SettingsFields(form: SettingsForm) -> impl IntoView {
-    let SettingsForm { title, description, language, allow_statements, strict, statement_cap } = form;
+    let SettingsForm {
+        title,
+        description,
+        language,
+        allow_statements,
+        strict,
+        statement_cap,
+        invitation_only,
+    } = form;
     view! {
         <label for="c-title">{move || t().moderator.field_title}</label>
         <input id="c-title" name="title" aria-required="true" maxlength="200" aria-describedby="create-error"
@@ -253,6 +264,11 @@ fn SettingsFields(form: SettingsForm) -> impl IntoView {
                 class="narrow" aria-describedby="c-statement-cap-hint"
                 prop:value=move || statement_cap.get() on:input=move |ev| statement_cap.set(event_target_value(&ev))/>
             <p class="hint" id="c-statement-cap-hint">{move || t().moderator.field_statement_cap_hint}</p>
+            <label class="check">
+                <input type="checkbox" name="invitation_only" prop:checked=move || invitation_only.get()
+                    on:change=move |ev| invitation_only.set(event_target_checked(&ev))/>
+                {move || t().codes_console.field_invitation_only}
+            </label>
         </fieldset>
         <fieldset>
             <legend>{move || t().moderator.field_moderation}</legend>

@@ -46,6 +46,10 @@ pub(super) fn Dashboard(console: Console) -> impl IntoView {
                 <div><dt>{move || t().moderator.stat_accepted}</dt><dd data-testid="stat-accepted">{move || stats().statements_accepted}</dd></div>
                 <div><dt>{move || t().moderator.stat_pending}</dt><dd data-testid="stat-pending">{move || stats().statements_pending}</dd></div>
                 <div><dt>{move || t().moderator.stat_rejected}</dt><dd>{move || stats().statements_rejected}</dd></div>
+                {move || console.codes.get().filter(|c| c.unused + c.used + c.revoked > 0).map(|c| view! {
+                    <div class="wide"><dt>{move || t().codes_console.stat_codes}</dt>
+                        <dd data-testid="stat-codes">{move || (t().codes_console.counts)(c.unused, c.used, c.revoked)}</dd></div>
+                })}
             </dl>
             <h3 id="chart-title">{move || t().moderator.chart_title}</h3>
             <svg class="hour-chart" viewBox="0 0 300 112" role="img" aria-labelledby="chart-title chart-desc">

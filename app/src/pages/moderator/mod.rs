@@ -7,6 +7,7 @@
 //! refuses every admin request without a session anyway: the redirect is for people, not a
 //! security boundary.
 
+mod codes;
 mod console;
 mod create;
 mod dashboard;

@@ -6,6 +6,7 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use mufakat_core::api::admin::{ConversationAdmin, ConversationStats, StatementAdmin};
+use mufakat_core::api::codes::CodeCounts;
 use mufakat_core::api::settings::SettingsChange;
 
 use mufakat_core::api::outcomes::Outcome;
@@ -22,6 +23,8 @@ pub(super) struct Console {
     pub conversation: RwSignal<Option<Result<ConversationAdmin, ApiError>>>,
     pub statements: RwSignal<Vec<StatementAdmin>>,
     pub stats: RwSignal<Option<ConversationStats>>,
+    /// Unused, used and revoked invitation codes.
+    pub codes: RwSignal<Option<CodeCounts>>,
     /// What the last action did, for the live region.
     pub notice: RwSignal<Option<String>>,
     /// The published outcomes, and the one being written (`super::outcomes`).
@@ -38,6 +41,7 @@ impl Console {
             conversation: RwSignal::new(None),
             statements: RwSignal::new(Vec::new()),
             stats: RwSignal::new(None),
+            codes: RwSignal::new(None),
             notice: RwSignal::new(None),
             outcomes: RwSignal::new(Vec::new()),
             outcome_draft: RwSignal::new(None),
@@ -67,6 +71,11 @@ impl Console {
             {
                 if self.stats.with_untracked(|s| s.as_ref() != Some(&stats)) {
                     self.stats.set(Some(stats));
+                }
+            }
+            if let Ok(codes) = client::admin::<(), CodeCounts>("GET", &self.path("/codes"), None).await {
+                if self.codes.get_untracked() != Some(codes) {
+                    self.codes.set(Some(codes));
                 }
             }
             self.busy.set_value(false);

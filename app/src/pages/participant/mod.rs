@@ -1,10 +1,13 @@
 //! The participant page (`/c/<conversation>`, optional `?xid=…&xid_proof=…` from an
-//! embedding site that signs its user ids, see docs/embedding.md):
+//! embedding site that signs its user ids, see docs/embedding.md; `#code=…` from a printed
+//! invitation slip, see `invitation`; `?kiosk` on a shared device, see `kiosk`):
 //! the topic, one statement at a time to vote on, earlier votes to change, a box to post a
 //! statement, and "where you stand" computed in the browser. Votes survive a lost
 //! connection (see `queue`).
 
 mod about_you;
+mod invitation;
+mod kiosk;
 mod live;
 mod notice;
 mod outcomes;
@@ -24,6 +27,8 @@ use super::NotFound;
 use crate::client::ApiError;
 use crate::i18n::t;
 use about_you::AboutYou;
+use invitation::{code_from_fragment, is_code_error, CodeForm};
+use kiosk::KioskBar;
 use notice::Notice;
 use outcomes::OutcomesSection;
 use past_votes::PastVotes;
@@ -40,6 +45,8 @@ enum Load {
     NotFound,
     /// The server refused the link's xid signature: nobody is signed in.
     XidRefused,
+    /// An invitation code is needed, with the code of the last refusal.
+    NeedCode(Option<String>),
     Failed,
 }
 
@@ -55,37 +62,62 @@ pub fn ConversationPage() -> impl IntoView {
         });
         // A direct link to one statement: `/c/<id>?s=<statement>`.
         let requested = query.with_untracked(|q| q.get("s").and_then(|s| s.parse::<StatementId>().ok()));
-        view! { <Conversation id xid requested/> }
+        let kiosk = kiosk::idle_secs(query.with_untracked(|q| q.get("kiosk")));
+        view! { <Conversation id xid requested kiosk/> }
     }
 }
 
 #[component]
-fn Conversation(id: String, xid: Option<SignedXid>, requested: Option<StatementId>) -> impl IntoView {
+fn Conversation(
+    id: String,
+    xid: Option<SignedXid>,
+    requested: Option<StatementId>,
+    kiosk: Option<u32>,
+) -> impl IntoView {
     let session = Session::new(&id);
     session.requested.set_value(requested);
     let load = RwSignal::new(Load::Loading);
-    spawn_local(async move {
-        load.set(match session.start(xid).await {
-            Ok(()) => Load::Ready,
-            Err(ApiError::Server { status: 404, .. }) => Load::NotFound,
-            Err(ApiError::Server { status: 403, code, .. }) if code.starts_with("xid_proof") => {
-                Load::XidRefused
-            }
-            Err(_) => Load::Failed,
+    let typed = RwSignal::new(String::new());
+    let joining = RwSignal::new(false);
+    let start = move |xid: Option<SignedXid>, code: Option<String>| {
+        spawn_local(async move {
+            joining.set(true);
+            let outcome = session.start(xid, code).await;
+            joining.set(false);
+            load.set(match outcome {
+                Ok(()) => Load::Ready,
+                Err(ApiError::Server { status: 404, .. }) => Load::NotFound,
+                Err(ApiError::Server { status: 403, code, .. }) if code.starts_with("xid_proof") => {
+                    Load::XidRefused
+                }
+                Err(ApiError::Server { code, .. }) if code == "code_required" => Load::NeedCode(None),
+                Err(ApiError::Server { code, .. }) if is_code_error(&code) => Load::NeedCode(Some(code)),
+                Err(_) => Load::Failed,
+            });
         });
-    });
+    };
+    let code = if xid.is_none() { code_from_fragment() } else { None };
+    if let Some(c) = &code {
+        typed.set(c.clone());
+    }
+    start(xid, code);
+    let submit = Callback::new(move |code: String| start(None, Some(code)));
     live::keep_live(session);
     provide_context(session);
 
-    move || match load.get() {
+    view! {
+        {kiosk.map(|idle| view! { <KioskBar session idle/> })}
+        {move || match load.get() {
         Load::Loading => view! { <p class="loading" aria-live="polite">{move || t().loading}</p> }.into_any(),
         Load::NotFound => view! { <NotFound/> }.into_any(),
         Load::XidRefused => view! {
             <p class="error" role="alert" data-testid="xid-refused">{move || t().participant.xid_refused}</p>
         }
         .into_any(),
+        Load::NeedCode(error) => view! { <CodeForm typed error busy=joining on_submit=submit/> }.into_any(),
         Load::Failed => view! { <p class="error" role="alert">{move || t().error_network}</p> }.into_any(),
         Load::Ready => view! { <ConversationBody session/> }.into_any(),
+        }}
     }
 }
 

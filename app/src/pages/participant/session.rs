@@ -58,7 +58,7 @@ pub struct SignedXid {
     pub proof: Option<String>,
 }
 
-fn token_key(conversation: &str) -> String {
+pub(super) fn token_key(conversation: &str) -> String {
     format!("mufakat.token.{conversation}")
 }
 
@@ -126,16 +126,22 @@ impl Session {
         self.next.with_untracked(|n| n.as_ref().and_then(|n| n.statement.as_ref()).map(|s| s.id))
     }
 
-    /// Loads the conversation, joins it (or resumes), and shows the first card.
-    pub async fn start(self, xid: Option<SignedXid>) -> Result<(), ApiError> {
+    /// Loads the conversation, joins it (or resumes; with an invitation `code`, joins as the
+    /// code's new participant), and shows the first card.
+    pub async fn start(self, xid: Option<SignedXid>, code: Option<String>) -> Result<(), ApiError> {
         let view = client::get::<ConversationView>(&self.url(""), None).await?;
         self.conversation.set(view);
         let id = self.id.get_value();
         // An embedding site's signed xid names the participant; otherwise resume this browser's
         // token. A refused signature is an error, never an anonymous join.
-        let join = match xid {
-            Some(SignedXid { xid, proof }) => JoinRequest { token: None, xid: Some(xid), xid_proof: proof },
-            None => JoinRequest { token: LocalStorage::get(token_key(&id)).ok(), xid: None, xid_proof: None },
+        let join = match (xid, code) {
+            (Some(SignedXid { xid, proof }), _) => {
+                JoinRequest { xid: Some(xid), xid_proof: proof, ..JoinRequest::default() }
+            }
+            (None, Some(code)) => JoinRequest { code: Some(code), ..JoinRequest::default() },
+            (None, None) => {
+                JoinRequest { token: LocalStorage::get(token_key(&id)).ok(), ..JoinRequest::default() }
+            }
         };
         let joined = client::post::<_, JoinResponse>(&self.url("/participants"), None, &join).await?;
         if join.xid.is_none() {
