@@ -786,10 +786,13 @@ fn k_fits(
         .map(|((_, g, s), (_, jaccard))| {
             let small =
                 |c: usize| g.weights.get(c).copied().unwrap_or(0.0) < params.min_group_share * n as f64;
-            let stable = |c: usize| jaccard.get(c).copied().unwrap_or(0.0) >= params.stable_jaccard;
+            let j = |c: usize| jaccard.get(c).copied().unwrap_or(f64::NAN);
+            let stable = |c: usize| j(c) >= params.stable_jaccard;
+            // Measured and not stable (NaN: no resample tried this k, so nothing is known).
+            let shaky = |c: usize| j(c) < params.stable_jaccard;
             cluster::KFit {
                 silhouette: *s,
-                degenerate: (0..g.centres.len()).any(|c| small(c) && !stable(c)),
+                degenerate: (0..g.centres.len()).any(|c| small(c) && shaky(c)),
                 stable: (0..g.centres.len()).all(stable),
             }
         })
@@ -824,10 +827,15 @@ fn stability_summary(
             .iter()
             .zip(&boot.per_k)
             .zip(fits)
-            .map(|(((k, g, _), (_, j)), f)| crate::result::KStability {
-                k: *k,
-                min_jaccard: finite(j.iter().take(g.centres.len()).copied().fold(f64::INFINITY, f64::min)),
-                degenerate: f.degenerate,
+            .filter_map(|(((k, g, _), (_, j)), f)| {
+                let least = j.iter().take(g.centres.len()).copied().fold(f64::INFINITY, f64::min);
+                // f64::min skips NaN (not measured); a k no resample tried is left out.
+                let measured = j.iter().take(g.centres.len()).any(|x| x.is_finite());
+                measured.then(|| crate::result::KStability {
+                    k: *k,
+                    min_jaccard: finite(least),
+                    degenerate: f.degenerate,
+                })
             })
             .collect(),
         near_equal_k: if near.len() > 1 { near.iter().map(|&i| runs[i].0).collect() } else { Vec::new() },

@@ -98,7 +98,9 @@ pub struct Runs {
 pub struct Boot {
     pub resamples: usize,
     /// Per k of the original run (in its order): per cluster index, the mean Jaccard of
-    /// its best match over the resamples where that k was also tried.
+    /// its best match over the resamples where that k was also tried; NaN when no
+    /// resample tried it (a half-size resample of a small conversation has fewer base
+    /// clusters, so tries fewer k).
     pub per_k: Vec<(usize, Vec<f64>)>,
     /// (k, how many resamples chose it), by k; resamples that chose none are left out.
     pub k_chosen: Vec<(usize, u32)>,
@@ -232,7 +234,7 @@ pub fn clusterboot(
                 .jaccard_sum
                 .iter()
                 .zip(&a.count)
-                .map(|(s, &c)| if c == 0 { 0.0 } else { s / c as f64 })
+                .map(|(s, &c)| if c == 0 { f64::NAN } else { s / c as f64 })
                 .collect();
             (*k, means)
         })
