@@ -90,6 +90,17 @@ pub struct AnalysisParams {
     /// off, which restores the choice before it. See [`stability`].
     #[serde(default)]
     pub stability: StabilityParams,
+    /// A statement enters the consensus and bridging lists only when at least this many
+    /// participants voted on it, and a group's representative list only when this many of
+    /// the group did (5, as the demographic cells shown). Pol.is (`0`) lists a statement on
+    /// a single vote: the demo's "most people disagree" showed 0 agrees and 1 disagree as
+    /// "67% likely".
+    #[serde(default = "min_voters_default")]
+    pub min_voters: u32,
+}
+
+fn min_voters_default() -> u32 {
+    5
 }
 
 fn distinctive_default() -> bool {
@@ -108,6 +119,7 @@ impl Default for AnalysisParams {
             distinctive_best_agree: true,
             bridging: BridgingParams::default(),
             stability: StabilityParams::default(),
+            min_voters: min_voters_default(),
         }
     }
 }
@@ -148,6 +160,12 @@ impl AnalysisParams {
     }
     pub fn stability(mut self, s: StabilityParams) -> Self {
         self.stability = s;
+        self
+    }
+    /// Voters a statement needs to be listed (consensus, bridging, representative); 0
+    /// restores Pol.is.
+    pub fn min_voters(mut self, n: u32) -> Self {
+        self.min_voters = n;
         self
     }
     /// Stability resamples B; 0 turns stability off (and its part in choosing k).
@@ -230,10 +248,10 @@ pub fn analyse_with_progress(
     progress(Stage::Scoring);
     let tallies = GroupTallies::count(&columns.m, &clustering);
     let groups = representatives(&columns, &clustering, &tallies, params);
-    let consensus = consensus_lists(&columns);
+    let consensus = consensus_lists(&columns, params);
     let bridging = bridging::fit(&columns.m, &columns.excluded, &reduced.positions, &params.bridging);
     let statements = statement_scores(&columns, &reduced, &tallies, &bridging);
-    let bridging = bridging_list(&statements);
+    let bridging = bridging_list(&statements, params);
     progress(Stage::BuildingMap);
     let map = graph::build(&columns.m, &groups, &statements, &clustering.group_of_row);
     Ok(Analysis {
@@ -407,7 +425,7 @@ fn representatives(
     let mut groups_out = Vec::with_capacity(tallies.labels.len());
     for (s, g) in clustering.grouping.groups.iter().enumerate() {
         let candidates: Vec<RepnessStats> = (0..m.n_statements())
-            .filter(|&c| !excluded[c])
+            .filter(|&c| !excluded[c] && group_tallies[s][c].seen >= params.min_voters)
             .map(|c| {
                 let mut rest = ColumnTally::default();
                 for (o, t) in group_tallies.iter().enumerate() {
@@ -442,18 +460,24 @@ fn representative(m: &VoteMatrix, sel: repness::Selected) -> Representative {
         in_group_percent: pct(in_n, st.in_group.seen),
         out_group_percent: pct(out_n, st.rest.seen),
         probability: p,
+        group_votes: st.in_group.seen,
         metric: finite(st.metric()),
         z: finite(z),
     }
 }
 
 /// Stage 5, consensus: what most of everyone agrees or disagrees with (A.10).
-fn consensus_lists(columns: &Columns) -> ConsensusLists {
-    let (cons_agree, cons_disagree) = consensus::global_consensus(&columns.tallies, &columns.excluded);
+/// Statements with fewer than `min_voters` votes are left out (a departure from Pol.is).
+fn consensus_lists(columns: &Columns, params: &AnalysisParams) -> ConsensusLists {
+    let left_out: Vec<bool> = (0..columns.excluded.len())
+        .map(|c| columns.excluded[c] || columns.tallies[c].seen < params.min_voters)
+        .collect();
+    let (cons_agree, cons_disagree) = consensus::global_consensus(&columns.tallies, &left_out);
     let entry = |p: &consensus::ConsensusPick| ConsensusEntry {
         statement: columns.m.statements()[p.col],
         probability: p.p,
         z: p.z,
+        votes: columns.tallies[p.col].seen,
     };
     ConsensusLists {
         agree: cons_agree.iter().map(entry).collect(),
@@ -520,10 +544,14 @@ fn statement_scores(
     statements_out
 }
 
-/// The statements flagged as bridging, best (highest intercept) first.
-fn bridging_list(statements: &[StatementScores]) -> Vec<StatementId> {
-    let mut list: Vec<(f64, StatementId)> =
-        statements.iter().filter(|s| s.bridging.bridging).map(|s| (s.bridging.intercept, s.id)).collect();
+/// The statements flagged as bridging, best (highest intercept) first, each with at least
+/// `min_voters` votes.
+fn bridging_list(statements: &[StatementScores], params: &AnalysisParams) -> Vec<StatementId> {
+    let mut list: Vec<(f64, StatementId)> = statements
+        .iter()
+        .filter(|s| s.bridging.bridging && s.agree + s.disagree + s.pass >= params.min_voters)
+        .map(|s| (s.bridging.intercept, s.id))
+        .collect();
     list.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
     list.into_iter().map(|(_, id)| id).collect()
 }

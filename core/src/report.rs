@@ -68,9 +68,10 @@ pub fn text_summary(analysis: &Analysis, text_of: impl Fn(StatementId) -> Option
             };
             let _ = writeln!(
                 out,
-                "  {:>3.0}% {verb} (others {:>3.0}%)  {}",
+                "  {:>3.0}% {verb} (others {:>3.0}%, {} votes in the group)  {}",
                 r.in_group_percent,
                 r.out_group_percent,
+                r.group_votes,
                 label(r.statement)
             );
         }
@@ -78,17 +79,31 @@ pub fn text_summary(analysis: &Analysis, text_of: impl Fn(StatementId) -> Option
     if !analysis.consensus.agree.is_empty() || !analysis.consensus.disagree.is_empty() {
         let _ = writeln!(out, "\nConsensus");
         for e in &analysis.consensus.agree {
-            let _ = writeln!(out, "  agree    p={:.2}  {}", e.probability, label(e.statement));
+            let _ = writeln!(
+                out,
+                "  agree    p={:.2} ({} votes)  {}",
+                e.probability,
+                e.votes,
+                label(e.statement)
+            );
         }
         for e in &analysis.consensus.disagree {
-            let _ = writeln!(out, "  disagree p={:.2}  {}", e.probability, label(e.statement));
+            let _ = writeln!(
+                out,
+                "  disagree p={:.2} ({} votes)  {}",
+                e.probability,
+                e.votes,
+                label(e.statement)
+            );
         }
     }
     if !analysis.bridging.is_empty() {
         let _ = writeln!(out, "\nBridging (agreed across the opinion axis)");
         for &id in analysis.bridging.iter().take(5) {
             if let Some(s) = analysis.statement(id) {
-                let _ = writeln!(out, "  intercept {:+.2}  {}", s.bridging.intercept, label(id));
+                let votes = s.agree + s.disagree + s.pass;
+                let _ =
+                    writeln!(out, "  intercept {:+.2} ({votes} votes)  {}", s.bridging.intercept, label(id));
             }
         }
     }

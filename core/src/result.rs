@@ -66,6 +66,9 @@ pub struct Representative {
     pub out_group_percent: f64,
     /// Smoothed probability of `direction` in the group.
     pub probability: f64,
+    /// Votes of the group's members on the statement, the figures above rest on.
+    #[serde(default)]
+    pub group_votes: u32,
     /// Pol.is's repness metric (ratio · test · probability · test).
     pub metric: f64,
     /// Two-proportion z against the rest.
@@ -128,6 +131,9 @@ pub struct ConsensusEntry {
     /// Smoothed probability of the direction over everyone.
     pub probability: f64,
     pub z: f64,
+    /// Votes on the statement (agree, disagree and pass), the probability rests on.
+    #[serde(default)]
+    pub votes: u32,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]

@@ -137,6 +137,30 @@ fn measure_stability() {
             }
             (out.expect("ran"), best)
         };
+        // What the small-sample guard (min_voters) takes off the lists.
+        let polis_lists = analyse(&input, &AnalysisParams::default().min_voters(0), None).expect("runs");
+        let ours_lists = analyse(&input, &AnalysisParams::default(), None).expect("runs");
+        let reps = |a: &Analysis| {
+            a.groups
+                .iter()
+                .map(|g| g.representative.iter().map(|r| r.statement).collect::<Vec<_>>())
+                .collect::<Vec<_>>()
+        };
+        let cons = |a: &Analysis| {
+            (
+                a.consensus.agree.iter().map(|e| e.statement).collect::<Vec<_>>(),
+                a.consensus.disagree.iter().map(|e| e.statement).collect::<Vec<_>>(),
+            )
+        };
+        eprintln!(
+            "{name}: min_voters 5 vs 0: representatives {:?} vs {:?}; consensus {:?} vs {:?}; bridging {:?} vs {:?}",
+            reps(&ours_lists),
+            reps(&polis_lists),
+            cons(&ours_lists),
+            cons(&polis_lists),
+            ours_lists.bridging,
+            polis_lists.bridging
+        );
         let (off, t_off) = time(&AnalysisParams::default().stability_resamples(0));
         let (on, t_on) = time(&AnalysisParams::default());
         let sizes = |a: &Analysis| a.groups.iter().map(|g| g.size.to_string()).collect::<Vec<_>>().join("+");

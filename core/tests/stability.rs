@@ -87,3 +87,22 @@ fn measure_schemes() {
         }
     }
 }
+
+/// Not a check: what stability costs at a million votes (BENCHMARKS.md; run with
+/// `--release -- --ignored --nocapture`).
+#[test]
+#[ignore]
+fn measure_cost_at_a_million_votes() {
+    let conv = planted(20_000, 1_000, 3, 50, 1);
+    let input = AnalysisInput { votes: &conv.votes, statements: &conv.statements };
+    for b in [0, 40] {
+        let p = AnalysisParams::default().stability_resamples(b);
+        let mut best = f64::INFINITY;
+        for _ in 0..3 {
+            let t = std::time::Instant::now();
+            analyse(&input, &p, None).expect("analysis runs");
+            best = best.min(t.elapsed().as_secs_f64() * 1000.0);
+        }
+        eprintln!("{} votes, B = {b}: {best:.0} ms (best of 3)", conv.votes.len());
+    }
+}
