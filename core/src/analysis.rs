@@ -24,11 +24,12 @@ use crate::model::{Moderation, ParticipantId, StatementId, VoteRecord};
 use crate::pca;
 use crate::repness::{self, Direction, RepnessStats};
 use crate::routing;
+use crate::stability::{self, StabilityParams};
 
 // The result types live in `result.rs`; their paths under `analysis::` stay as they were.
 pub use crate::result::{
     Analysis, ConsensusEntry, ConsensusLists, Counts, Group, GroupCentre, GroupTally, KCentres, KScore,
-    ParticipantPlacement, Representative, StatementScores, WarmStart,
+    ParticipantPlacement, Representative, Stability, StatementScores, WarmStart,
 };
 
 /// What the analysis needs to know about a statement besides its votes.
@@ -85,6 +86,22 @@ pub struct AnalysisParams {
     #[serde(default = "distinctive_default")]
     pub distinctive_best_agree: bool,
     pub bridging: BridgingParams,
+    /// Cluster stability (Hennig's clusterwise bootstrap) and its part in the choice of k:
+    /// no degenerate groups, the stable k among near-equal ones. `resamples = 0` turns it
+    /// off, which restores the choice before it. See [`stability`].
+    #[serde(default)]
+    pub stability: StabilityParams,
+    /// A statement enters the consensus and bridging lists only when at least this many
+    /// participants voted on it, and a group's representative list only when this many of
+    /// the group did (5, as the demographic cells shown). Pol.is (`0`) lists a statement on
+    /// a single vote: the demo's "most people disagree" showed 0 agrees and 1 disagree as
+    /// "67% likely".
+    #[serde(default = "min_voters_default")]
+    pub min_voters: u32,
+}
+
+fn min_voters_default() -> u32 {
+    5
 }
 
 fn distinctive_default() -> bool {
@@ -102,6 +119,8 @@ impl Default for AnalysisParams {
             k_tolerance: 0.05,
             distinctive_best_agree: true,
             bridging: BridgingParams::default(),
+            stability: StabilityParams::default(),
+            min_voters: min_voters_default(),
         }
     }
 }
@@ -140,6 +159,21 @@ impl AnalysisParams {
         self.bridging = b;
         self
     }
+    pub fn stability(mut self, s: StabilityParams) -> Self {
+        self.stability = s;
+        self
+    }
+    /// Voters a statement needs to be listed (consensus, bridging, representative); 0
+    /// restores Pol.is.
+    pub fn min_voters(mut self, n: u32) -> Self {
+        self.min_voters = n;
+        self
+    }
+    /// Stability resamples B; 0 turns stability off (and its part in choosing k).
+    pub fn stability_resamples(mut self, b: usize) -> Self {
+        self.stability.resamples = b;
+        self
+    }
 
     fn check(&self) -> Result<(), AnalysisError> {
         if !(2..=8).contains(&self.max_groups) {
@@ -160,6 +194,7 @@ impl AnalysisParams {
                 self.k_tolerance
             )));
         }
+        self.stability.check().map_err(AnalysisError::InvalidParams)?;
         self.bridging.check().map_err(AnalysisError::InvalidParams)
     }
 }
@@ -214,10 +249,10 @@ pub fn analyse_with_progress(
     progress(Stage::Scoring);
     let tallies = GroupTallies::count(&columns.m, &clustering);
     let groups = representatives(&columns, &clustering, &tallies, params);
-    let consensus = consensus_lists(&columns);
+    let consensus = consensus_lists(&columns, params);
     let bridging = bridging::fit(&columns.m, &columns.excluded, &reduced.positions, &params.bridging);
     let statements = statement_scores(&columns, &reduced, &tallies, &bridging);
-    let bridging = bridging_list(&statements);
+    let bridging = bridging_list(&statements, params);
     progress(Stage::BuildingMap);
     let map = graph::build(&columns.m, &groups, &statements, &clustering.group_of_row);
     Ok(Analysis {
@@ -237,6 +272,7 @@ pub fn analyse_with_progress(
         map,
         k_scores: clustering.grouping.k_scores.clone(),
         eigenvalues: reduced.comps.eigenvalues,
+        stability: clustering.grouping.stability.clone(),
         warm_start: warm_start(&columns, &reduced, clustering),
     })
 }
@@ -320,6 +356,8 @@ struct Clustering {
     grouping: Grouping,
     /// Per row: the group label, if clustered into one.
     group_of_row: Vec<Option<u32>>,
+    /// Per row: how often they stayed with their group under resampling.
+    stays_of_row: Vec<Option<f64>>,
 }
 
 /// Stage 3, groups: who is clustered (A.3), then base clusters, k and stable labels (A.7).
@@ -333,12 +371,16 @@ fn groups(
     let in_conv = select_in_conv(m, &columns.admitted, params, columns.n_columns, previous);
     let clustered: Vec<usize> = (0..m.n_participants()).filter(|&r| in_conv[r]).collect();
     let points: Vec<Point> = clustered.iter().map(|&r| reduced.positions[r]).collect();
-    let grouping = cluster_groups(&points, params, previous);
+    let candidates = candidate_runs(&points, params, previous);
+    let boot = stability_boot(&points, &candidates, params);
+    let grouping = choose_groups(&points, candidates, boot.as_ref(), params, previous);
     let mut group_of_row: Vec<Option<u32>> = vec![None; m.n_participants()];
+    let mut stays_of_row: Vec<Option<f64>> = vec![None; m.n_participants()];
     for (i, &r) in clustered.iter().enumerate() {
         group_of_row[r] = grouping.participant_group.get(i).copied().flatten();
+        stays_of_row[r] = grouping.stays.get(i).copied().flatten();
     }
-    Clustering { in_conv, clustered, grouping, group_of_row }
+    Clustering { in_conv, clustered, grouping, group_of_row, stays_of_row }
 }
 
 /// Votes per group and column, the counts repness, consensus and the scores read.
@@ -384,7 +426,7 @@ fn representatives(
     let mut groups_out = Vec::with_capacity(tallies.labels.len());
     for (s, g) in clustering.grouping.groups.iter().enumerate() {
         let candidates: Vec<RepnessStats> = (0..m.n_statements())
-            .filter(|&c| !excluded[c])
+            .filter(|&c| !excluded[c] && group_tallies[s][c].seen >= params.min_voters)
             .map(|c| {
                 let mut rest = ColumnTally::default();
                 for (o, t) in group_tallies.iter().enumerate() {
@@ -419,18 +461,24 @@ fn representative(m: &VoteMatrix, sel: repness::Selected) -> Representative {
         in_group_percent: pct(in_n, st.in_group.seen),
         out_group_percent: pct(out_n, st.rest.seen),
         probability: p,
+        group_votes: st.in_group.seen,
         metric: finite(st.metric()),
         z: finite(z),
     }
 }
 
 /// Stage 5, consensus: what most of everyone agrees or disagrees with (A.10).
-fn consensus_lists(columns: &Columns) -> ConsensusLists {
-    let (cons_agree, cons_disagree) = consensus::global_consensus(&columns.tallies, &columns.excluded);
+/// Statements with fewer than `min_voters` votes are left out (a departure from Pol.is).
+fn consensus_lists(columns: &Columns, params: &AnalysisParams) -> ConsensusLists {
+    let left_out: Vec<bool> = (0..columns.excluded.len())
+        .map(|c| columns.excluded[c] || columns.tallies[c].seen < params.min_voters)
+        .collect();
+    let (cons_agree, cons_disagree) = consensus::global_consensus(&columns.tallies, &left_out);
     let entry = |p: &consensus::ConsensusPick| ConsensusEntry {
         statement: columns.m.statements()[p.col],
         probability: p.p,
         z: p.z,
+        votes: columns.tallies[p.col].seen,
     };
     ConsensusLists {
         agree: cons_agree.iter().map(entry).collect(),
@@ -497,10 +545,14 @@ fn statement_scores(
     statements_out
 }
 
-/// The statements flagged as bridging, best (highest intercept) first.
-fn bridging_list(statements: &[StatementScores]) -> Vec<StatementId> {
-    let mut list: Vec<(f64, StatementId)> =
-        statements.iter().filter(|s| s.bridging.bridging).map(|s| (s.bridging.intercept, s.id)).collect();
+/// The statements flagged as bridging, best (highest intercept) first, each with at least
+/// `min_voters` votes.
+fn bridging_list(statements: &[StatementScores], params: &AnalysisParams) -> Vec<StatementId> {
+    let mut list: Vec<(f64, StatementId)> = statements
+        .iter()
+        .filter(|s| s.bridging.bridging && s.agree + s.disagree + s.pass >= params.min_voters)
+        .map(|s| (s.bridging.intercept, s.id))
+        .collect();
     list.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
     list.into_iter().map(|(_, id)| id).collect()
 }
@@ -515,6 +567,7 @@ fn placements(columns: &Columns, reduced: &Reduced, clustering: &Clustering) -> 
             group: clustering.group_of_row[r],
             in_conv: clustering.in_conv[r],
             votes: m.row_len(r) as u32,
+            stays: clustering.stays_of_row[r].map(finite),
         })
         .collect()
 }
@@ -575,27 +628,42 @@ fn select_in_conv(
 struct Grouping {
     /// Group label per clustered point (None only if clustering was impossible).
     participant_group: Vec<Option<u32>>,
+    /// Per clustered point: how often they stayed with their group under resampling.
+    stays: Vec<Option<f64>>,
     /// Shown groups in label order.
     groups: Vec<GroupCentre>,
     base_centres: Vec<Point>,
     per_k_centres: Vec<KCentres>,
     k_scores: Vec<KScore>,
     smoother: Option<KSmoother>,
+    stability: Option<Stability>,
 }
 
-/// Base clusters, then groups for every k, choice of k, smoothing and stable labels (A.7).
-fn cluster_groups(points: &[Point], params: &AnalysisParams, previous: Option<&WarmStart>) -> Grouping {
-    let empty = Grouping {
-        participant_group: vec![None; points.len()],
-        groups: Vec::new(),
-        base_centres: Vec::new(),
-        per_k_centres: Vec::new(),
-        k_scores: Vec::new(),
-        smoother: previous.and_then(|p| p.k_smoother),
-    };
-    if points.is_empty() {
-        return empty;
+/// Base clusters and, for every k tried, the groups and their silhouette (A.7).
+struct Candidates {
+    base: cluster::Clustering,
+    /// (k, groups over the base centres, silhouette), k = 2..=max-k.
+    runs: Vec<(usize, cluster::Clustering, f64)>,
+}
+
+impl Candidates {
+    /// Per k: the group index of every point.
+    fn partitions(&self) -> Vec<(usize, Vec<usize>)> {
+        self.runs
+            .iter()
+            .map(|(k, g, _)| {
+                (
+                    *k,
+                    self.base.assignment.iter().map(|&b| g.assignment.get(b).copied().unwrap_or(0)).collect(),
+                )
+            })
+            .collect()
     }
+}
+
+/// Base clusters, then weighted k-means over their centres for every k, each
+/// warm-started from the previous run's centres where there are some.
+fn candidate_runs(points: &[Point], params: &AnalysisParams, previous: Option<&WarmStart>) -> Candidates {
     let ones = vec![1.0; points.len()];
     let base_k = params.base_k.min(points.len());
     let base_start = match previous.filter(|p| !p.base_centres.is_empty()) {
@@ -618,6 +686,53 @@ fn cluster_groups(points: &[Point], params: &AnalysisParams, previous: Option<&W
         let s = cluster::silhouette(&base.centres, &g.assignment, g.centres.len());
         runs.push((k, g, s));
     }
+    Candidates { base, runs }
+}
+
+/// Stage 3b, stability: the clusterwise bootstrap of every k's groups (`stability.rs`),
+/// re-running [`candidate_runs`] cold and [`cluster::choose_k`] on each resample. `None`
+/// when turned off or there is no k to measure.
+fn stability_boot(
+    points: &[Point],
+    candidates: &Candidates,
+    params: &AnalysisParams,
+) -> Option<stability::Boot> {
+    if params.stability.resamples == 0 || candidates.runs.is_empty() {
+        return None;
+    }
+    let rerun = |sub: &[Point]| {
+        let c = candidate_runs(sub, params, None);
+        let silhouettes: Vec<f64> = c.runs.iter().map(|r| r.2).collect();
+        stability::Runs {
+            chosen_k: cluster::choose_k(&silhouettes, params.k_tolerance).map(|i| c.runs[i].0),
+            partitions: c.partitions(),
+        }
+    };
+    Some(stability::clusterboot(points, &candidates.partitions(), &params.stability, params.seed, &rerun))
+}
+
+/// Stage 3c: the choice of k (with stability when measured), smoothing and stable labels.
+fn choose_groups(
+    points: &[Point],
+    candidates: Candidates,
+    boot: Option<&stability::Boot>,
+    params: &AnalysisParams,
+    previous: Option<&WarmStart>,
+) -> Grouping {
+    let empty = Grouping {
+        participant_group: vec![None; points.len()],
+        stays: vec![None; points.len()],
+        groups: Vec::new(),
+        base_centres: Vec::new(),
+        per_k_centres: Vec::new(),
+        k_scores: Vec::new(),
+        smoother: previous.and_then(|p| p.k_smoother),
+        stability: None,
+    };
+    if points.is_empty() {
+        return empty;
+    }
+    let Candidates { base, runs } = candidates;
     let k_scores: Vec<KScore> = runs
         .iter()
         .map(|(k, _, s)| KScore { k: *k, silhouette: if s.is_finite() { *s } else { -1.0 } })
@@ -625,22 +740,30 @@ fn cluster_groups(points: &[Point], params: &AnalysisParams, previous: Option<&W
     let per_k_centres: Vec<KCentres> =
         runs.iter().map(|(k, g, _)| KCentres { k: *k, centres: g.centres.clone() }).collect();
     let silhouettes: Vec<f64> = runs.iter().map(|r| r.2).collect();
-    let best = cluster::choose_k(&silhouettes, params.k_tolerance).map(|i| &runs[i]);
+    let fits = boot.map(|b| k_fits(points.len(), &runs, b, &params.stability));
+    let chosen = match &fits {
+        Some(f) => cluster::choose_k_stable(f, params.k_tolerance),
+        None => cluster::choose_k(&silhouettes, params.k_tolerance),
+    };
+    let best = chosen.map(|i| &runs[i]);
     let Some(best) = best else {
         // One base cluster or none: everyone clustered is one group.
         let centre = centroid(points);
         let label = cluster::stable_labels(&[centre], &previous.map(prev_groups).unwrap_or_default())[0];
         return Grouping {
             participant_group: vec![Some(label); points.len()],
+            stays: vec![None; points.len()],
             groups: vec![GroupCentre { id: label, centre }],
             base_centres: base.centres,
             per_k_centres,
             k_scores,
             smoother: previous.and_then(|p| p.k_smoother),
+            stability: None,
         };
     };
     let smoother = KSmoother::update(previous.and_then(|p| p.k_smoother), best.0 as u32);
-    let shown = runs.iter().find(|r| r.0 == smoother.smoothed_k as usize).unwrap_or(best);
+    let shown_index = runs.iter().position(|r| r.0 == smoother.smoothed_k as usize).or(chosen).unwrap_or(0);
+    let shown = &runs[shown_index];
     let g = &shown.1;
     let labels = cluster::stable_labels(&g.centres, &previous.map(prev_groups).unwrap_or_default());
     let participant_group = base
@@ -651,13 +774,100 @@ fn cluster_groups(points: &[Point], params: &AnalysisParams, previous: Option<&W
     let mut groups: Vec<GroupCentre> =
         labels.iter().zip(&g.centres).map(|(&id, &centre)| GroupCentre { id, centre }).collect();
     groups.sort_by_key(|g| g.id);
+    let (stability, stays) = match (boot, &fits) {
+        (Some(b), Some(f)) => {
+            let all: Vec<usize> = (0..runs.len()).collect();
+            let near = cluster::near_equal(&silhouettes, &all, params.k_tolerance);
+            let summary =
+                stability_summary(b, f, shown_index, &labels, &groups, &runs, &near, &params.stability);
+            let stays = b
+                .stays
+                .get(shown_index)
+                .map(|s| {
+                    s.iter().map(|&(stay, seen)| (seen > 0).then(|| stay as f64 / seen as f64)).collect()
+                })
+                .unwrap_or_else(|| vec![None; points.len()]);
+            (Some(summary), stays)
+        }
+        _ => (None, vec![None; points.len()]),
+    };
     Grouping {
         participant_group,
+        stays,
         groups,
         base_centres: base.centres.clone(),
         per_k_centres,
         k_scores,
         smoother: Some(smoother),
+        stability,
+    }
+}
+
+/// What stability says of each k's clustering, for [`cluster::choose_k_stable`].
+fn k_fits(
+    n: usize,
+    runs: &[(usize, cluster::Clustering, f64)],
+    boot: &stability::Boot,
+    params: &StabilityParams,
+) -> Vec<cluster::KFit> {
+    runs.iter()
+        .zip(&boot.per_k)
+        .map(|((_, g, s), (_, jaccard))| {
+            let small =
+                |c: usize| g.weights.get(c).copied().unwrap_or(0.0) < params.min_group_share * n as f64;
+            let j = |c: usize| jaccard.get(c).copied().unwrap_or(f64::NAN);
+            let stable = |c: usize| j(c) >= params.stable_jaccard;
+            // Measured and not stable (NaN: no resample tried this k, so nothing is known).
+            let shaky = |c: usize| j(c) < params.stable_jaccard;
+            cluster::KFit {
+                silhouette: *s,
+                degenerate: (0..g.centres.len()).any(|c| small(c) && shaky(c)),
+                stable: (0..g.centres.len()).all(stable),
+            }
+        })
+        .collect()
+}
+
+#[allow(clippy::too_many_arguments)]
+fn stability_summary(
+    boot: &stability::Boot,
+    fits: &[cluster::KFit],
+    shown_index: usize,
+    labels: &[u32],
+    groups: &[GroupCentre],
+    runs: &[(usize, cluster::Clustering, f64)],
+    near: &[usize],
+    params: &StabilityParams,
+) -> Stability {
+    let jaccard = boot.per_k.get(shown_index).map(|p| p.1.clone()).unwrap_or_default();
+    let of_label =
+        |id: u32| labels.iter().position(|&l| l == id).and_then(|c| jaccard.get(c).copied()).unwrap_or(0.0);
+    Stability {
+        resamples: boot.resamples,
+        groups: groups
+            .iter()
+            .map(|g| {
+                let j = finite(of_label(g.id));
+                crate::result::GroupStability { group: g.id, jaccard: j, stable: j >= params.stable_jaccard }
+            })
+            .collect(),
+        k_chosen: boot.k_chosen.iter().map(|&(k, n)| crate::result::KCount { k, resamples: n }).collect(),
+        k_stability: runs
+            .iter()
+            .zip(&boot.per_k)
+            .zip(fits)
+            .filter_map(|(((k, g, _), (_, j)), f)| {
+                let least = j.iter().take(g.centres.len()).copied().fold(f64::INFINITY, f64::min);
+                // f64::min skips NaN (not measured); a k no resample tried is left out.
+                let measured = j.iter().take(g.centres.len()).any(|x| x.is_finite());
+                measured.then(|| crate::result::KStability {
+                    k: *k,
+                    min_jaccard: finite(least),
+                    degenerate: f.degenerate,
+                })
+            })
+            .collect(),
+        near_equal_k: if near.len() > 1 { near.iter().map(|&i| runs[i].0).collect() } else { Vec::new() },
     }
 }
 

@@ -472,6 +472,44 @@ pub fn choose_k(silhouettes: &[f64], tolerance: f64) -> Option<usize> {
     silhouettes.iter().position(|&s| s >= top - tolerance)
 }
 
+/// What is known of one k's clustering when choosing k with stability.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct KFit {
+    pub silhouette: f64,
+    /// Has a group of few participants that is not stable under resampling.
+    pub degenerate: bool,
+    /// Every group is stable under resampling.
+    pub stable: bool,
+}
+
+/// The choice of k with stability (`stability.rs`), before smoothing; the k's in order
+/// 2, 3, …. A k that makes a degenerate group (a few participants, e.g. < 5%, that do
+/// not stay together when participants are resampled) is not a candidate, unless every
+/// k does. Among the candidates, those within `tolerance` of the best silhouette fit
+/// almost equally well; of them the smallest stable k is chosen, else the smallest (the
+/// rule of [`choose_k`]). So the choice only differs from [`choose_k`]'s where that
+/// would show a degenerate group, or a shaky clustering when a stable one fits as well.
+pub fn choose_k_stable(fits: &[KFit], tolerance: f64) -> Option<usize> {
+    let candidates: Vec<usize> = {
+        let ok: Vec<usize> = (0..fits.len()).filter(|&i| !fits[i].degenerate).collect();
+        if ok.is_empty() {
+            (0..fits.len()).collect()
+        } else {
+            ok
+        }
+    };
+    let near =
+        near_equal(fits.iter().map(|f| f.silhouette).collect::<Vec<_>>().as_slice(), &candidates, tolerance);
+    near.iter().copied().find(|&i| fits[i].stable).or(near.first().copied())
+}
+
+/// The indices among `candidates` whose silhouette is within `tolerance` of the best
+/// among them, in order. NaN silhouettes are never near.
+pub fn near_equal(silhouettes: &[f64], candidates: &[usize], tolerance: f64) -> Vec<usize> {
+    let top = candidates.iter().map(|&i| silhouettes[i]).fold(f64::NEG_INFINITY, f64::max);
+    candidates.iter().copied().filter(|&i| silhouettes[i] >= top - tolerance).collect()
+}
+
 /// max-k = min(max_groups, 2 + ⌊n_base / 12⌋).
 pub fn max_k(n_base: usize, max_groups: usize) -> usize {
     max_groups.min(2 + n_base / 12)
@@ -700,6 +738,24 @@ mod tests {
         assert_eq!(straight_cut_agreement(&points, &[true; 40]), None);
         assert_eq!(straight_cut_agreement(&points[..1], &[true]), None);
         assert_eq!(straight_cut_agreement(&[], &[]), None);
+    }
+
+    #[test]
+    fn a_degenerate_k_is_passed_over_and_a_stable_k_preferred_among_near_equals() {
+        let fit = |silhouette, degenerate, stable| KFit { silhouette, degenerate, stable };
+        // k = 2 splits off a handful of shaky outliers: k = 3 is chosen though it fits less.
+        let fits = [fit(0.60, true, false), fit(0.45, false, true), fit(0.30, false, false)];
+        assert_eq!(choose_k_stable(&fits, 0.05), Some(1));
+        // k = 2 and 3 fit almost equally; only 3 is stable.
+        let fits = [fit(0.42, false, false), fit(0.43, false, true)];
+        assert_eq!(choose_k_stable(&fits, 0.05), Some(1));
+        // Both stable: the smaller, as choose_k.
+        let fits = [fit(0.42, false, true), fit(0.43, false, true)];
+        assert_eq!(choose_k_stable(&fits, 0.05), Some(0));
+        // Every k degenerate: the rule without stability.
+        let fits = [fit(0.42, true, false), fit(0.50, true, false)];
+        assert_eq!(choose_k_stable(&fits, 0.05), choose_k(&[0.42, 0.50], 0.05));
+        assert_eq!(choose_k_stable(&[], 0.05), None);
     }
 
     #[test]

@@ -28,6 +28,7 @@ pub mod report;
 pub mod report_files;
 pub mod result;
 pub mod routing;
+pub mod stability;
 pub mod svg;
 pub mod synthetic;
 pub mod typing;

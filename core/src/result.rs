@@ -49,6 +49,10 @@ pub struct ParticipantPlacement {
     pub group: Option<u32>,
     pub in_conv: bool,
     pub votes: u32,
+    /// Share of the stability resamples that drew this participant in which they stayed
+    /// with their group (0–1); absent when not grouped or stability is off.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stays: Option<f64>,
 }
 
 /// A statement that characterises a group.
@@ -62,6 +66,9 @@ pub struct Representative {
     pub out_group_percent: f64,
     /// Smoothed probability of `direction` in the group.
     pub probability: f64,
+    /// Votes of the group's members on the statement, the figures above rest on.
+    #[serde(default)]
+    pub group_votes: u32,
     /// Pol.is's repness metric (ratio · test · probability · test).
     pub metric: f64,
     /// Two-proportion z against the rest.
@@ -124,6 +131,9 @@ pub struct ConsensusEntry {
     /// Smoothed probability of the direction over everyone.
     pub probability: f64,
     pub z: f64,
+    /// Votes on the statement (agree, disagree and pass), the probability rests on.
+    #[serde(default)]
+    pub votes: u32,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -136,6 +146,45 @@ pub struct ConsensusLists {
 pub struct KScore {
     pub k: usize,
     pub silhouette: f64,
+}
+
+/// How sure the groups are: Hennig's clusterwise bootstrap (`stability.rs`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Stability {
+    /// Resamples run (B).
+    pub resamples: usize,
+    /// Per shown group, in `groups` order.
+    pub groups: Vec<GroupStability>,
+    /// How many resamples chose each k (by k).
+    pub k_chosen: Vec<KCount>,
+    /// Per k tried: its least stable group's mean Jaccard, and whether it has a
+    /// degenerate group (small and not stable), which rules that k out.
+    pub k_stability: Vec<KStability>,
+    /// The numbers of groups whose silhouettes are within `k_tolerance` of the best, when
+    /// there are several: "2 and 3 groups fit almost equally well". Empty otherwise.
+    pub near_equal_k: Vec<usize>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct GroupStability {
+    pub group: u32,
+    /// Mean Jaccard similarity of the group to its best match across resamples, 0–1.
+    pub jaccard: f64,
+    /// `jaccard` at or above `StabilityParams::stable_jaccard` (0.75): "stable", else "shaky".
+    pub stable: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KCount {
+    pub k: usize,
+    pub resamples: u32,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct KStability {
+    pub k: usize,
+    pub min_jaccard: f64,
+    pub degenerate: bool,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -163,7 +212,17 @@ pub struct Analysis {
     pub k_scores: Vec<KScore>,
     /// Variance captured by the two axes (eigenvalues of XᵀX).
     pub eigenvalues: [f64; 2],
+    /// How sure the groups are; absent when stability is off or nothing was clustered.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stability: Option<Stability>,
     pub warm_start: WarmStart,
+}
+
+impl Stability {
+    /// The stability of group `id`, if measured.
+    pub fn group(&self, id: u32) -> Option<&GroupStability> {
+        self.groups.iter().find(|g| g.group == id)
+    }
 }
 
 impl Analysis {

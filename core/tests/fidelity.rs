@@ -107,3 +107,78 @@ fn text_summary_and_outputs_for_a_real_conversation() {
     let clustered = parsed.iter().filter(|p| p.group.is_some()).count();
     assert_eq!(clustered, analysis.counts.in_conv);
 }
+
+/// Not a check: the figures behind the stability rows of BENCHMARKS.md (run with
+/// `--release -- --ignored --nocapture`): ARI with stability off and on, the groups'
+/// stability, and what stability costs.
+#[test]
+#[ignore]
+fn measure_stability() {
+    // MUFAKAT_MEASURE names other folders of the data dir (comma-separated), e.g. red-dwarf's
+    // fixtures converted by bench/reference/fixtures_to_csv.py.
+    let names: Vec<String> = match std::env::var("MUFAKAT_MEASURE") {
+        Ok(list) => list.split(',').map(String::from).collect(),
+        Err(_) => FLOORS.iter().map(|f| f.0.to_string()).collect(),
+    };
+    for name in &names {
+        let name = name.as_str();
+        let Some(export) = common::load(name) else { continue };
+        let votes = export.vote_records();
+        let statements = export.statement_meta();
+        let input = AnalysisInput { votes: &votes, statements: &statements };
+        let time = |p: &AnalysisParams| {
+            let mut best = f64::INFINITY;
+            let mut out = None;
+            for _ in 0..5 {
+                let t = std::time::Instant::now();
+                let a = analyse(&input, p, None).expect("analysis runs");
+                best = best.min(t.elapsed().as_secs_f64() * 1000.0);
+                out = Some(a);
+            }
+            (out.expect("ran"), best)
+        };
+        // What the small-sample guard (min_voters) takes off the lists.
+        let polis_lists = analyse(&input, &AnalysisParams::default().min_voters(0), None).expect("runs");
+        let ours_lists = analyse(&input, &AnalysisParams::default(), None).expect("runs");
+        let reps = |a: &Analysis| {
+            a.groups
+                .iter()
+                .map(|g| g.representative.iter().map(|r| r.statement).collect::<Vec<_>>())
+                .collect::<Vec<_>>()
+        };
+        let cons = |a: &Analysis| {
+            (
+                a.consensus.agree.iter().map(|e| e.statement).collect::<Vec<_>>(),
+                a.consensus.disagree.iter().map(|e| e.statement).collect::<Vec<_>>(),
+            )
+        };
+        eprintln!(
+            "{name}: min_voters 5 vs 0: representatives {:?} vs {:?}; consensus {:?} vs {:?}; bridging {:?} vs {:?}",
+            reps(&ours_lists),
+            reps(&polis_lists),
+            cons(&ours_lists),
+            cons(&polis_lists),
+            ours_lists.bridging,
+            polis_lists.bridging
+        );
+        let (off, t_off) = time(&AnalysisParams::default().stability_resamples(0));
+        let (on, t_on) = time(&AnalysisParams::default());
+        let sizes = |a: &Analysis| a.groups.iter().map(|g| g.size.to_string()).collect::<Vec<_>>().join("+");
+        let s = on.stability.as_ref().expect("measured");
+        eprintln!(
+            "{name}: {} votes; off: k {} ({}) ARI {:.3} {t_off:.1} ms; on: k {} ({}) ARI {:.3} {t_on:.1} ms; \
+             jaccard {:?}; k chosen {:?}; per k {:?}; near-equal {:?}",
+            votes.len(),
+            off.groups.len(),
+            sizes(&off),
+            ari_against_polis(&export, &off).0,
+            on.groups.len(),
+            sizes(&on),
+            ari_against_polis(&export, &on).0,
+            s.groups.iter().map(|g| (g.jaccard * 1000.0).round() / 1000.0).collect::<Vec<_>>(),
+            s.k_chosen.iter().map(|k| (k.k, k.resamples)).collect::<Vec<_>>(),
+            s.k_stability.iter().map(|k| (k.k, (k.min_jaccard * 100.0).round() / 100.0, k.degenerate)).collect::<Vec<_>>(),
+            s.near_equal_k
+        );
+    }
+}

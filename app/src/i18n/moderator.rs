@@ -126,6 +126,8 @@ pub struct Moderator {
     pub projector_broad: &'static str,
     pub projector_broad_meta: fn(u32, usize, usize) -> String,
     pub projector_broad_none: &'static str,
+    /// Under the map when some groups are shaky (letters given).
+    pub projector_shaky: fn(&[String]) -> String,
     pub projector_broad_next: &'static str,
     pub projector_updated: fn(u32) -> String,
     pub projector_offline: &'static str,
@@ -268,6 +270,10 @@ pub static EN: Moderator = Moderator {
     projector_broad: "Broadest agreement",
     projector_broad_meta: |pct, i, n| format!("{pct}% agree · {i} of {n}"),
     projector_broad_none: "Statements that every group agrees with will appear here.",
+    projector_shaky: |l| match l {
+        [one] => format!("Group {one} is shaky: it may look different as more people vote."),
+        _ => format!("Groups {} are shaky: they may look different as more people vote.", l.join(", ")),
+    },
     projector_broad_next: "Next",
     projector_updated: |s| match s {
         0..=4 => "Updated just now".to_string(),
@@ -402,6 +408,10 @@ pub static ID: Moderator = Moderator {
     projector_broad: "Paling banyak disetujui",
     projector_broad_meta: |pct, i, n| format!("{pct}% setuju · {i} dari {n}"),
     projector_broad_none: "Pernyataan yang disetujui semua kelompok akan tampil di sini.",
+    projector_shaky: |l| match l {
+        [one] => format!("Kelompok {one} goyah: bisa berubah saat lebih banyak orang memberi suara."),
+        _ => format!("Kelompok {} goyah: bisa berubah saat lebih banyak orang memberi suara.", l.join(", ")),
+    },
     projector_broad_next: "Berikutnya",
     projector_updated: |s| match s {
         0..=4 => "Baru saja diperbarui".to_string(),

@@ -55,6 +55,8 @@ pub struct Participant {
     pub you_marker: &'static str,
     pub you_are_in: fn(&str) -> String,
     pub no_group: &'static str,
+    /// Shown instead of a group while there are no others to compare with.
+    pub groups_later: &'static str,
     /// Legend entry: group letter, size, whether it is the participant's group.
     pub group_size: fn(&str, u32, bool) -> String,
     pub group_heading: fn(&str) -> String,
@@ -185,6 +187,7 @@ pub static EN: Participant = Participant {
     you_marker: "You",
     you_are_in: |g| format!("You are in group {g}."),
     no_group: "You are on the map, but not in a group yet: vote on a few more statements.",
+    groups_later: "Opinion groups appear once more people have voted: there is no one to compare with yet.",
     group_size: |g, n, mine| {
         let people = if n == 1 { "1 person".to_string() } else { format!("{n} people") };
         if mine {
@@ -300,6 +303,7 @@ pub static ID: Participant = Participant {
     you_marker: "Anda",
     you_are_in: |g| format!("Anda berada di kelompok {g}."),
     no_group: "Anda sudah ada di peta, tetapi belum masuk kelompok: beri suara pada beberapa pernyataan lagi.",
+    groups_later: "Kelompok pendapat muncul setelah lebih banyak orang memberi suara: belum ada yang bisa dibandingkan.",
     group_size: |g, n, mine| {
         if mine {
             format!("Kelompok {g} (kelompok Anda): {n} orang")

@@ -1,5 +1,17 @@
 //! Messages of the analyst report (`/report`, `/r/<id>`).
 
+/// "2, 3 and 4": numbers joined with commas and `and` before the last.
+fn list_and(ks: &[usize], and: &str) -> String {
+    match ks {
+        [] => String::new(),
+        [one] => one.to_string(),
+        [rest @ .., last] => {
+            let rest: Vec<String> = rest.iter().map(|k| k.to_string()).collect();
+            format!("{} {and} {last}", rest.join(", "))
+        }
+    }
+}
+
 pub struct Report {
     pub import_title: &'static str,
     pub import_intro: &'static str,
@@ -18,12 +30,20 @@ pub struct Report {
     pub groups_heading: &'static str,
     pub group_name: fn(&str) -> String,
     pub group_size: fn(u32) -> String,
-    pub rep_agree: fn(f64, f64) -> String,
-    pub rep_disagree: fn(f64, f64) -> String,
+    /// A group's stability word, for a city hall: it holds when the analysis is re-run on
+    /// half the participants, or it does not.
+    pub group_stable: &'static str,
+    pub group_shaky: &'static str,
+    /// The figure behind the word (mean Jaccard, 0–1), shown on hover and focus.
+    pub stability_figure: fn(f64) -> String,
+    /// "2 and 3 groups fit almost equally well".
+    pub near_equal_k: fn(&[usize]) -> String,
+    pub rep_agree: fn(f64, f64, u32) -> String,
+    pub rep_disagree: fn(f64, f64, u32) -> String,
     pub consensus_heading: &'static str,
     pub consensus_agree: &'static str,
     pub consensus_disagree: &'static str,
-    pub consensus_line: fn(f64) -> String,
+    pub consensus_line: fn(f64, u32) -> String,
     pub bridging_heading: &'static str,
     pub bridging_note: &'static str,
     pub divisive_heading: &'static str,
@@ -83,12 +103,19 @@ pub static EN: Report = Report {
     groups_heading: "Opinion groups",
     group_name: |l| format!("Group {l}"),
     group_size: |n| if n == 1 { "1 participant".into() } else { format!("{n} participants") },
-    rep_agree: |i, o| format!("{i:.0}% of the group agree, {o:.0}% of the others"),
-    rep_disagree: |i, o| format!("{i:.0}% of the group disagree, {o:.0}% of the others"),
+    group_stable: "stable",
+    group_shaky: "shaky",
+    stability_figure: |j| format!(
+        "Re-run on half the participants, 40 times: this group came back {:.0}% the same on average (Jaccard {j:.2}; stable from 0.75).",
+        j * 100.0
+    ),
+    near_equal_k: |ks| format!("{} groups fit almost equally well.", list_and(ks, "and")),
+    rep_agree: |i, o, n| format!("{i:.0}% of the group agree, {o:.0}% of the others ({n} votes in the group)"),
+    rep_disagree: |i, o, n| format!("{i:.0}% of the group disagree, {o:.0}% of the others ({n} votes in the group)"),
     consensus_heading: "Consensus",
     consensus_agree: "Most people agree",
     consensus_disagree: "Most people disagree",
-    consensus_line: |p| format!("{:.0}% likely", p * 100.0),
+    consensus_line: |p, n| format!("{:.0}% likely, on {n} votes", p * 100.0),
     bridging_heading: "Bridging statements",
     bridging_note: "Agreed by people on both sides of the main opinion axis.",
     divisive_heading: "Most divisive statements",
@@ -155,12 +182,19 @@ pub static ID: Report = Report {
     groups_heading: "Kelompok pendapat",
     group_name: |l| format!("Kelompok {l}"),
     group_size: |n| format!("{n} peserta"),
-    rep_agree: |i, o| format!("{i:.0}% anggota kelompok setuju, {o:.0}% yang lain"),
-    rep_disagree: |i, o| format!("{i:.0}% anggota kelompok tidak setuju, {o:.0}% yang lain"),
+    group_stable: "stabil",
+    group_shaky: "goyah",
+    stability_figure: |j| format!(
+        "Dihitung ulang 40 kali dengan separuh peserta: rata-rata kelompok ini {:.0}% sama (Jaccard {j:.2}; stabil mulai 0,75).",
+        j * 100.0
+    ),
+    near_equal_k: |ks| format!("{} kelompok sama cocoknya.", list_and(ks, "dan")),
+    rep_agree: |i, o, n| format!("{i:.0}% anggota kelompok setuju, {o:.0}% yang lain ({n} suara dalam kelompok)"),
+    rep_disagree: |i, o, n| format!("{i:.0}% anggota kelompok tidak setuju, {o:.0}% yang lain ({n} suara dalam kelompok)"),
     consensus_heading: "Titik temu",
     consensus_agree: "Sebagian besar setuju",
     consensus_disagree: "Sebagian besar tidak setuju",
-    consensus_line: |p| format!("kemungkinan {:.0}%", p * 100.0),
+    consensus_line: |p, n| format!("kemungkinan {:.0}%, dari {n} suara", p * 100.0),
     bridging_heading: "Pernyataan penjembatan",
     bridging_note: "Disetujui orang dari kedua sisi sumbu pendapat utama.",
     divisive_heading: "Pernyataan yang paling memecah",

@@ -51,6 +51,9 @@ struct Snapshot {
     broad: Vec<(StatementId, u32)>,
     /// The published outcomes, the latest change first.
     outcomes: Vec<Outcome>,
+    /// Letters of the groups that are shaky (not stable under resampling); stable groups
+    /// are not marked, so a projector only speaks up when a group may not hold.
+    shaky: Vec<String>,
     updated_ms: f64,
 }
 
@@ -79,6 +82,18 @@ fn analyse(
         }
         Err(_) => None,
     }
+}
+
+/// The letters of the shown groups that stability calls shaky.
+fn shaky_groups(analysis: &Analysis) -> Vec<String> {
+    let Some(st) = &analysis.stability else { return Vec::new() };
+    analysis
+        .groups
+        .iter()
+        .enumerate()
+        .filter(|(_, g)| st.group(g.id).is_some_and(|s| !s.stable))
+        .map(|(i, _)| mufakat_core::legend::group_letter(i))
+        .collect()
 }
 
 /// Broadest agreement: the consensus list first, then the statements whose least-agreeing
@@ -160,6 +175,7 @@ pub fn ProjectorPage() -> impl IntoView {
                     sync.cost_ms.set_value(js_sys_now() - t0);
                     let model = analysis.as_ref().map(|a| map_model(a, MAX_LABELS));
                     let broad = analysis.as_ref().map(broadest).unwrap_or_default();
+                    let shaky = analysis.as_ref().map(shaky_groups).unwrap_or_default();
                     if let Some(a) = analysis {
                         warm.set_value(Some(a.warm_start));
                     }
@@ -173,6 +189,7 @@ pub fn ProjectorPage() -> impl IntoView {
                         model,
                         broad,
                         outcomes,
+                        shaky,
                         updated_ms: js_sys_now(),
                     })));
                 }
@@ -300,6 +317,14 @@ fn Projector(
                     {move || match model.get() {
                         Some(_) => view! { <ConsensusMapView model=model texts=texts/> }.into_any(),
                         None => view! { <p class="map-waiting" data-testid="map-waiting">{move || t().moderator.projector_waiting}</p> }.into_any(),
+                    }}
+                    {move || {
+                        let shaky = snap().shaky;
+                        (!shaky.is_empty()).then(|| view! {
+                            <p class="projector-shaky" data-testid="projector-shaky">
+                                {move || (t().moderator.projector_shaky)(&shaky)}
+                            </p>
+                        })
                     }}
                 </div>
                 <aside class="projector-side">

@@ -182,12 +182,15 @@ pub fn WhereYouStand(session: Session) -> impl IntoView {
 fn Standing(session: Session, analysis: Analysis, published: Option<u64>) -> impl IntoView {
     let p = move || t().participant;
     let me = session.me.get_untracked();
-    let my_group = me.and_then(|m| analysis.group_of(m));
+    // Nothing about groups until there is another group to compare with: with one voter
+    // (one group) "100% of your group agreed, 0% of the others" had no others.
+    let comparable = analysis.groups.len() >= 2;
+    let my_group = me.and_then(|m| analysis.group_of(m)).filter(|_| comparable);
     let group = my_group.and_then(|g| analysis.groups.iter().find(|x| x.id == g).cloned());
     let n_participants = analysis.participants.len();
-    let n_groups = analysis.groups.len();
+    let n_groups = if comparable { analysis.groups.len() } else { 0 };
     let points = points_of(&analysis);
-    let groups = groups_of(&analysis);
+    let groups = if comparable { groups_of(&analysis) } else { Vec::new() };
     let description = move || {
         let mut d = (p().map_description)(n_participants, n_groups);
         if let Some(g) = my_group {
@@ -199,6 +202,7 @@ fn Standing(session: Session, analysis: Analysis, published: Option<u64>) -> imp
     let legend = analysis
         .groups
         .iter()
+        .filter(|_| comparable)
         .map(|g| {
             let (id, size) = (g.id, g.size);
             let mine = Some(id) == my_group;
@@ -231,6 +235,7 @@ fn Standing(session: Session, analysis: Analysis, published: Option<u64>) -> imp
         <p class="you-are-in" data-testid="your-group">
             {move || match my_group {
                 Some(g) => (p().you_are_in)(&group_letter(g as usize)),
+                None if !comparable => p().groups_later.to_string(),
                 None => p().no_group.to_string(),
             }}
         </p>

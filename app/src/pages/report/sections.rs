@@ -155,29 +155,53 @@ fn Groups(report: Arc<Report>) -> impl IntoView {
                 .representative
                 .iter()
                 .map(|r| {
-                    let (inp, outp) = (r.in_group_percent, r.out_group_percent);
+                    let (inp, outp, n) = (r.in_group_percent, r.out_group_percent, r.group_votes);
                     let agree = r.direction == Direction::Agree;
                     view! {
                         <StatementLine report=report.clone() id=r.statement>
                             <span class=if agree { "rep agree" } else { "rep disagree" }>
-                                {move || if agree { (t().report.rep_agree)(inp, outp) } else { (t().report.rep_disagree)(inp, outp) }}
+                                {move || if agree { (t().report.rep_agree)(inp, outp, n) } else { (t().report.rep_disagree)(inp, outp, n) }}
                             </span>
                         </StatementLine>
                     }
                 })
                 .collect_view();
             let name = l.clone();
+            let sure = a.stability.as_ref().and_then(|s| s.group(g.id)).copied().map(|s| {
+                // The word is a button so keyboard users reach it; the figure describes it
+                // (aria-describedby) and shows on hover and on focus (CSS).
+                let figure_id = format!("group-stability-{}", g.id);
+                let (stable, j) = (s.stable, s.jaccard);
+                view! {
+                    " · "
+                    <span class="stability">
+                        <button type="button" class=if stable { "stability-word stable" } else { "stability-word shaky" }
+                            data-testid="group-stability" data-stable=stable.to_string()
+                            aria-describedby=figure_id.clone()>
+                            {move || if stable { t().report.group_stable } else { t().report.group_shaky }}
+                        </button>
+                        <span class="stability-figure" role="tooltip" id=figure_id>
+                            {move || (t().report.stability_figure)(j)}
+                        </span>
+                    </span>
+                }
+            });
             view! {
                 <div class="group-card" data-testid="group" data-size=size style=format!("border-color:{colour}")>
                     <h3><span class="swatch" style=format!("background:{colour}")></span>
-                        {move || (t().report.group_name)(&name)}" · "{move || (t().report.group_size)(size)}</h3>
+                        {move || (t().report.group_name)(&name)}" · "{move || (t().report.group_size)(size)}{sure}</h3>
                     <ul class="statements">{reps}</ul>
                 </div>
             }
         })
         .collect_view();
+    let near: Vec<usize> = a.stability.as_ref().map(|s| s.near_equal_k.clone()).unwrap_or_default();
+    let near = (near.len() > 1).then(|| {
+        view! { <p class="muted" data-testid="near-equal-k">{move || (t().report.near_equal_k)(&near)}</p> }
+    });
     view! {
         <section class="report-section"><h2>{move || t().report.groups_heading}</h2>
+            {near}
             <div class="groups">{groups}</div>
         </section>
     }
@@ -192,10 +216,10 @@ fn Consensus(report: Arc<Report>) -> impl IntoView {
         let items = entries
             .iter()
             .map(|e| {
-                let p = e.probability;
+                let (p, n) = (e.probability, e.votes);
                 view! {
                     <StatementLine report=report.clone() id=e.statement>
-                        {move || (t().report.consensus_line)(p)}
+                        {move || (t().report.consensus_line)(p, n)}
                     </StatementLine>
                 }
             })

@@ -1,0 +1,108 @@
+//! Cluster stability (Hennig's clusterwise bootstrap, `stability.rs`): planted groups
+//! come out stable, pure noise does not, and the figures are deterministic for a seed.
+
+use mufakat_core::synthetic::planted;
+use mufakat_core::{analyse, Analysis, AnalysisInput, AnalysisParams};
+
+fn run(
+    participants: u32,
+    statements: u32,
+    groups: u32,
+    each: u32,
+    seed: u64,
+    params: &AnalysisParams,
+) -> Analysis {
+    let conv = planted(participants, statements, groups, each, seed);
+    let input = AnalysisInput { votes: &conv.votes, statements: &conv.statements };
+    analyse(&input, params, None).expect("analysis runs")
+}
+
+#[test]
+fn planted_well_separated_groups_come_out_stable() {
+    for (groups, seed) in [(2, 1), (3, 2), (2, 3), (3, 4)] {
+        let a = run(300, 40, groups, 30, seed, &AnalysisParams::default());
+        let s = a.stability.as_ref().expect("stability is measured by default");
+        assert_eq!(a.groups.len(), groups as usize, "seed {seed}: {:?}", a.k_scores);
+        assert_eq!(s.groups.len(), a.groups.len());
+        for g in &s.groups {
+            assert!(g.jaccard > 0.85 && g.stable, "seed {seed}, {groups} groups: {s:?}");
+        }
+        // Nearly everyone stays with their group in nearly every resample.
+        let stays: Vec<f64> = a.participants.iter().filter_map(|p| p.stays).collect();
+        assert_eq!(stays.len(), a.participants.iter().filter(|p| p.group.is_some()).count());
+        let mean = stays.iter().sum::<f64>() / stays.len() as f64;
+        assert!(mean > 0.95, "seed {seed}: mean stay {mean}");
+        let chosen: u32 = s.k_chosen.iter().map(|k| k.resamples).sum();
+        assert_eq!(chosen as usize, s.resamples);
+    }
+}
+
+#[test]
+fn pure_noise_comes_out_unstable() {
+    for seed in 1..=6 {
+        // One planted "group": everyone votes alike up to chance, so any split is noise.
+        let a = run(300, 40, 1, 30, seed, &AnalysisParams::default());
+        let s = a.stability.as_ref().expect("stability is measured");
+        let least = s.groups.iter().map(|g| g.jaccard).fold(f64::INFINITY, f64::min);
+        // "k varies": at least one resample in 20 chooses another number of groups.
+        let same_k = s.k_chosen.iter().find(|k| k.k == a.groups.len()).map_or(0, |k| k.resamples);
+        let varies = (same_k as f64) < 0.95 * s.resamples as f64;
+        assert!(least < 0.6 || varies, "seed {seed}: least stable group {least}, k chosen {:?}", s.k_chosen);
+    }
+}
+
+#[test]
+fn stability_is_deterministic_for_a_seed_and_can_be_turned_off() {
+    let params = AnalysisParams::default().seed(5);
+    let a = run(200, 30, 3, 20, 9, &params);
+    let b = run(200, 30, 3, 20, 9, &params);
+    assert_eq!(a.stability, b.stability);
+    assert_eq!(a.participants, b.participants);
+    let off = run(200, 30, 3, 20, 9, &params.clone().stability_resamples(0));
+    assert!(off.stability.is_none());
+    assert!(off.participants.iter().all(|p| p.stays.is_none()));
+}
+
+/// Not a check: prints the figures behind the choice of scheme (BENCHMARKS.md).
+#[test]
+#[ignore]
+fn measure_schemes() {
+    use mufakat_core::stability::{Resampling, StabilityParams};
+    for scheme in [Resampling::Subset(0.8), Resampling::Subset(0.5), Resampling::Bootstrap] {
+        for groups in [1, 2, 3] {
+            let mut line = Vec::new();
+            for seed in 1..=6 {
+                let p = AnalysisParams::default().stability(StabilityParams {
+                    scheme,
+                    resamples: 40,
+                    ..StabilityParams::default()
+                });
+                let a = run(300, 40, groups, 30, seed, &p);
+                let s = a.stability.expect("measured");
+                let least = s.groups.iter().map(|g| g.jaccard).fold(f64::INFINITY, f64::min);
+                let top = s.k_chosen.iter().map(|k| k.resamples).max().unwrap_or(0);
+                line.push(format!("k{} {:.2} ({}/40)", a.groups.len(), least, top));
+            }
+            eprintln!("{scheme:?} planted {groups}: {}", line.join(", "));
+        }
+    }
+}
+
+/// Not a check: what stability costs at a million votes (BENCHMARKS.md; run with
+/// `--release -- --ignored --nocapture`).
+#[test]
+#[ignore]
+fn measure_cost_at_a_million_votes() {
+    let conv = planted(20_000, 1_000, 3, 50, 1);
+    let input = AnalysisInput { votes: &conv.votes, statements: &conv.statements };
+    for b in [0, 40] {
+        let p = AnalysisParams::default().stability_resamples(b);
+        let mut best = f64::INFINITY;
+        for _ in 0..3 {
+            let t = std::time::Instant::now();
+            analyse(&input, &p, None).expect("analysis runs");
+            best = best.min(t.elapsed().as_secs_f64() * 1000.0);
+        }
+        eprintln!("{} votes, B = {b}: {best:.0} ms (best of 3)", conv.votes.len());
+    }
+}
