@@ -9,7 +9,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bin=${1:-target/release/mufakat}; votes=${VOTES:-1000000}; rate=${RATE:-200}; seconds=${SECONDS_RUN:-20}
-cargo build --release -q -p mufakat-server --example load
+# NO_BUILD=1: use the binaries as they are (e.g. to measure an older build).
+[ -n "${NO_BUILD:-}" ] || cargo build --release -q -p mufakat-server --example load
 dir=$(mktemp -d)
 server=0
 trap 'kill $server 2>/dev/null; wait $server 2>/dev/null; rm -rf "$dir"' EXIT
