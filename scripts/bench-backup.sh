@@ -13,7 +13,8 @@ bin=${1:-target/release/mufakat}; votes=${VOTES:-1000000}; rate=${RATE:-200}; se
 [ -n "${NO_BUILD:-}" ] || cargo build --release -q -p mufakat-server --example load
 dir=$(mktemp -d)
 server=0
-trap 'kill $server 2>/dev/null; wait $server 2>/dev/null; rm -rf "$dir"' EXIT
+# Only a server this script started, by its PID (0 means none: `kill 0` would hit the group).
+trap '[ "$server" -ne 0 ] && kill "$server" 2>/dev/null; wait 2>/dev/null; rm -rf "$dir"' EXIT
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'; }
 serve() { # serve <db>: starts the server in the background, sets $server and $base
   local port; port=$(free_port)
