@@ -97,6 +97,22 @@ fn outcome_from_row(row: &<Db as sqlx::Database>::Row) -> Result<Outcome> {
     })
 }
 
+/// A statement from a row holding `statements`' columns by name, with the counts given
+/// (read with it, or zero where the caller counts from the vote log).
+fn statement_from_row(r: &<Db as sqlx::Database>::Row, counts: VoteCounts) -> Result<StatementRow> {
+    Ok(StatementRow {
+        id: r.try_get::<i64, _>("id")? as StatementId,
+        text: r.try_get("text")?,
+        moderation: Moderation::from_value(r.try_get::<i64, _>("moderation")? as i8).unwrap_or_default(),
+        author: r.try_get::<Option<i64>, _>("author")?.map(|a| a as ParticipantId),
+        is_seed: r.try_get("is_seed")?,
+        is_meta: r.try_get("is_meta")?,
+        created_at_ms: r.try_get("created_at")?,
+        reason: r.try_get("moderation_reason")?,
+        counts,
+    })
+}
+
 /// The one INSERT of a conversation, for [`SqlStore::create_conversation`] and the import
 /// (`bulk.rs`), which numbers new participants from `next_participant`. Each conversation
 /// gets its own xid secret.
@@ -367,22 +383,12 @@ impl SqlStore {
         .await?;
         rows.iter()
             .map(|r| {
-                Ok(StatementRow {
-                    id: r.try_get::<i64, _>("id")? as StatementId,
-                    text: r.try_get("text")?,
-                    moderation: Moderation::from_value(r.try_get::<i64, _>("moderation")? as i8)
-                        .unwrap_or_default(),
-                    author: r.try_get::<Option<i64>, _>("author")?.map(|a| a as ParticipantId),
-                    is_seed: r.try_get("is_seed")?,
-                    is_meta: r.try_get("is_meta")?,
-                    created_at_ms: r.try_get("created_at")?,
-                    reason: r.try_get("moderation_reason")?,
-                    counts: VoteCounts {
-                        agree: r.try_get::<i64, _>("agree")? as u32,
-                        disagree: r.try_get::<i64, _>("disagree")? as u32,
-                        pass: r.try_get::<i64, _>("pass")? as u32,
-                    },
-                })
+                let counts = VoteCounts {
+                    agree: r.try_get::<i64, _>("agree")? as u32,
+                    disagree: r.try_get::<i64, _>("disagree")? as u32,
+                    pass: r.try_get::<i64, _>("pass")? as u32,
+                };
+                statement_from_row(r, counts)
             })
             .collect()
     }
@@ -398,22 +404,7 @@ impl SqlStore {
         .bind(conversation)
         .fetch_all(&self.pool)
         .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(StatementRow {
-                    id: r.try_get::<i64, _>("id")? as StatementId,
-                    text: r.try_get("text")?,
-                    moderation: Moderation::from_value(r.try_get::<i64, _>("moderation")? as i8)
-                        .unwrap_or_default(),
-                    author: r.try_get::<Option<i64>, _>("author")?.map(|a| a as ParticipantId),
-                    is_seed: r.try_get("is_seed")?,
-                    is_meta: r.try_get("is_meta")?,
-                    created_at_ms: r.try_get("created_at")?,
-                    reason: r.try_get("moderation_reason")?,
-                    counts: VoteCounts::default(),
-                })
-            })
-            .collect()
+        rows.iter().map(|r| statement_from_row(r, VoteCounts::default())).collect()
     }
 
     /// Sets the moderation of statements, all or none: an unknown id refuses the lot.
