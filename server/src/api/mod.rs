@@ -81,6 +81,31 @@ impl<S: Send + Sync, T: serde::de::DeserializeOwned> FromRequest<S> for JsonBody
 }
 
 /// `application/json` or `application/*+json`, with any parameters: what axum's `Json` takes.
+/// The whole number a raw query string gives for `key` (the last, if repeated), or `None`
+/// when it has none. Any occurrence that is not a whole number from 0 is a 400 naming `key`:
+/// "`key` must be `what` (a whole number from 0), not …".
+pub(super) fn query_number<T: std::str::FromStr>(
+    query: Option<&str>,
+    key: &'static str,
+    what: &str,
+) -> Result<Option<T>, AppError> {
+    let mut found = None;
+    for pair in query.unwrap_or("").split('&') {
+        let (k, value) = pair.split_once('=').unwrap_or((pair, ""));
+        if k == key {
+            let n = value.parse::<T>().map_err(|_| {
+                AppError::bad_request(
+                    "invalid_field",
+                    format!("{key} must be {what} (a whole number from 0), not {value:?}"),
+                )
+                .field(key)
+            })?;
+            found = Some(n);
+        }
+    }
+    Ok(found)
+}
+
 fn json_content_type(headers: &HeaderMap) -> bool {
     let Some(mime) = headers
         .get(header::CONTENT_TYPE)

@@ -185,21 +185,7 @@ pub(super) async fn next(
 
 /// `statement`, from the query string of `next`: a statement id, or absent.
 fn requested_statement(query: Option<&str>) -> Result<Option<StatementId>, AppError> {
-    let mut requested = None;
-    for pair in query.unwrap_or("").split('&') {
-        let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
-        if key == "statement" {
-            let id = value.parse::<StatementId>().map_err(|_| {
-                AppError::bad_request(
-                    "invalid_field",
-                    format!("statement must be a statement id (a whole number from 0), not {value:?}"),
-                )
-                .field("statement")
-            })?;
-            requested = Some(id);
-        }
-    }
-    Ok(requested)
+    super::query_number(query, "statement", "a statement id")
 }
 
 #[utoipa::path(

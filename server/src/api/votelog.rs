@@ -46,24 +46,7 @@ pub(super) async fn head(State(st): State<AppState>, Path(id): Path<String>) -> 
 
 /// `since`, from the query string: a whole number, or absent.
 fn since_of(query: Option<&str>) -> Result<Option<u64>, AppError> {
-    let Some(query) = query else { return Ok(None) };
-    let mut since = None;
-    for pair in query.split('&') {
-        let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
-        if key == "since" {
-            let n = value.parse::<u64>().map_err(|_| {
-                AppError::bad_request(
-                    "invalid_field",
-                    format!(
-                        "since must be the seq of an entry you hold (a whole number from 0), not {value:?}"
-                    ),
-                )
-                .field("since")
-            })?;
-            since = Some(n);
-        }
-    }
-    Ok(since)
+    super::query_number(query, "since", "the seq of an entry you hold")
 }
 
 pub(super) fn accepts_gzip(headers: &HeaderMap) -> bool {
