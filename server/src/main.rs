@@ -14,6 +14,9 @@ use std::time::Duration;
 use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
 
+/// Connections at once on `--metrics-addr`: a scraper or two, and room for a human with curl.
+const METRICS_MAX_CONNECTIONS: usize = 16;
+
 /// The vote path allocates a little for every request (headers, JSON in and out); under
 /// thousands of votes a second glibc's malloc took a tenth of the server's CPU.
 #[global_allocator]
@@ -281,7 +284,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         request_timeout: seconds(args.request_timeout, 0.1),
         write_timeout: seconds(args.write_timeout, 0.1),
     };
-    let server = app::Server::new(store.clone(), limits);
+    let server = app::Server::new(store.clone(), limits.clone());
     if let Some(addr) = args.metrics_addr {
         let listener = tokio::net::TcpListener::bind(addr)
             .await
@@ -289,12 +292,19 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         let metrics = axum::Router::new()
             .route("/metrics", axum::routing::get(mufakat_server::metrics::serve_metrics))
             .route("/healthz", axum::routing::get(|| async { "ok" }));
+        // The same bounded accept loop as the public address (a scraper is trusted, but a
+        // stalled or slow connection must not hold a slot or a task for ever), with few slots.
+        let metrics = metrics.layer(tower_http::timeout::TimeoutLayer::with_status_code(
+            axum::http::StatusCode::REQUEST_TIMEOUT,
+            limits.request_timeout,
+        ));
+        let metrics_limits = mufakat_server::conn::ConnLimits {
+            max_connections: METRICS_MAX_CONNECTIONS,
+            header_timeout: limits.header_timeout,
+            write_timeout: limits.write_timeout,
+        };
         tracing::info!(%addr, "metrics at /metrics");
-        tokio::spawn(async move {
-            if let Err(e) = axum::serve(listener, metrics).await {
-                tracing::error!(error = %e, "the metrics listener stopped");
-            }
-        });
+        tokio::spawn(mufakat_server::conn::serve(listener, metrics, metrics_limits, std::future::pending()));
     }
     let listener =
         tokio::net::TcpListener::bind(args.addr).await.with_context(|| format!("binding {}", args.addr))?;

@@ -159,3 +159,37 @@ async fn metrics_count_votes_by_outcome_streams_and_commits_on_their_own_address
     assert_eq!(public.status(), 404);
     assert_eq!(reqwest::get(format!("{}/readyz", server.base)).await.expect("ready").status(), 200);
 }
+
+#[tokio::test]
+async fn a_stalled_connection_to_the_metrics_address_is_closed_after_the_header_timeout() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let dir = tempfile::tempdir().expect("temp dir");
+    let url = format!("sqlite://{}", dir.path().join("m.sqlite").display());
+    let addr = format!("127.0.0.1:{}", free_port());
+    let _server = common::Process::start(&url, &["--metrics-addr", &addr, "--header-timeout", "1"], &[]);
+    // The metrics listener answers once the process is up.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while reqwest::get(format!("http://{addr}/healthz")).await.is_err() {
+        assert!(Instant::now() < deadline, "the metrics address never answered");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let mut c = tokio::net::TcpStream::connect(&addr).await.expect("connect");
+    let start = Instant::now();
+    c.write_all(b"G").await.expect("one byte");
+    let mut buf = [0u8; 256];
+    let closed = tokio::time::timeout(Duration::from_secs(5), async {
+        loop {
+            match c.read(&mut buf).await {
+                Ok(0) | Err(_) => break,
+                Ok(_) => {}
+            }
+        }
+    })
+    .await;
+    assert!(closed.is_ok(), "a connection that sent one byte was still open after 5 s");
+    assert!(
+        start.elapsed() >= Duration::from_millis(900),
+        "closed after {:?}, before the timeout",
+        start.elapsed()
+    );
+}
