@@ -134,7 +134,8 @@ impl Server {
         let limits = self.state.limits.clone();
         let app = self
             .router(dist)
-            .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, limits.request_timeout));
+            .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, limits.request_timeout))
+            .layer(axum::middleware::map_response(crate::error::explain_timeout));
         let shutdown_tx = self.shutdown_tx;
         let stop = async move {
             signal.await;

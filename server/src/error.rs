@@ -99,3 +99,23 @@ impl IntoResponse for AppError {
         resp
     }
 }
+
+/// Gives the whole-request timeout's 408 (from `tower_http`'s `TimeoutLayer`, which answers
+/// with an empty body) the JSON error body every other refusal has.
+pub async fn explain_timeout(res: Response) -> Response {
+    if res.status() == StatusCode::REQUEST_TIMEOUT
+        && !res.headers().contains_key(axum::http::header::CONTENT_TYPE)
+    {
+        let mut explained = AppError::new(
+            StatusCode::REQUEST_TIMEOUT,
+            "request_timeout",
+            "the request was not complete in time; send it again",
+        )
+        .into_response();
+        for (name, value) in res.headers() {
+            explained.headers_mut().entry(name.clone()).or_insert(value.clone());
+        }
+        return explained;
+    }
+    res
+}

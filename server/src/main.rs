@@ -294,10 +294,12 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             .route("/healthz", axum::routing::get(|| async { "ok" }));
         // The same bounded accept loop as the public address (a scraper is trusted, but a
         // stalled or slow connection must not hold a slot or a task for ever), with few slots.
-        let metrics = metrics.layer(tower_http::timeout::TimeoutLayer::with_status_code(
-            axum::http::StatusCode::REQUEST_TIMEOUT,
-            limits.request_timeout,
-        ));
+        let metrics = metrics
+            .layer(tower_http::timeout::TimeoutLayer::with_status_code(
+                axum::http::StatusCode::REQUEST_TIMEOUT,
+                limits.request_timeout,
+            ))
+            .layer(axum::middleware::map_response(mufakat_server::error::explain_timeout));
         let metrics_limits = mufakat_server::conn::ConnLimits {
             max_connections: METRICS_MAX_CONNECTIONS,
             header_timeout: limits.header_timeout,

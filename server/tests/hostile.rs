@@ -386,6 +386,9 @@ async fn a_request_body_that_stalls_is_answered_408() {
     c.write_all(head.as_bytes()).await.unwrap();
     let (closed, got) = until_closed(&mut c, Duration::from_secs(5)).await;
     assert!(got.starts_with("HTTP/1.1 408"), "{got:?}");
+    // The same JSON error body as every other refusal, saying what happened.
+    assert!(got.to_ascii_lowercase().contains("content-type: application/json"), "{got:?}");
+    assert!(got.contains(r#""code":"request_timeout""#), "{got:?}");
     assert!(closed.is_some(), "the connection stayed open");
     s.stop().await;
 }
