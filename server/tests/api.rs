@@ -138,6 +138,27 @@ async fn malformed_json_is_400_naming_the_field() {
             .await
             .unwrap();
         assert_eq!(error_of(r).await["field"], "statement");
+        // A misspelt field is named, not silently ignored (a settings change with a typo
+        // would otherwise answer 200 and change nothing).
+        let r = c
+            .post(&url)
+            .header("x-participant-token", &token)
+            .json(&json!({"statement": 1, "vote": "agree", "weight": 5}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 400, "{}", b.name);
+        let e = error_of(r).await;
+        assert_eq!((e["code"].as_str(), e["field"].as_str()), (Some("invalid_field"), Some("weight")));
+        let r = admin
+            .patch(s.api("/admin/conversations/c"))
+            .header("x-mufakat-csrf", "1")
+            .json(&json!({"titel": "typo"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 400, "{}", b.name);
+        assert_eq!(error_of(r).await["field"], "titel");
         s.stop().await;
     }
 }

@@ -57,6 +57,7 @@ pub const MAX_REASON_CHARS: usize = 500;
 
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct LoginRequest {
     pub username: String,
     pub password: String,
@@ -106,6 +107,7 @@ pub struct ConversationSummary {
 /// Seed statements: many at once (the console splits pasted text on newlines).
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct SeedStatements {
     /// Blank ones are skipped, invalid ones listed in [`SeedResult::refused`].
     #[cfg_attr(feature = "openapi", schema(max_items = 500))]
@@ -152,6 +154,7 @@ pub enum Decision {
 /// Accept or reject one or many statements.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ModerationRequest {
     #[cfg_attr(feature = "openapi", schema(min_items = 1, max_items = 1000))]
     pub statements: Vec<StatementId>,

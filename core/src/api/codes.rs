@@ -86,6 +86,7 @@ pub struct CodeCounts {
 /// Make `count` new codes.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct GenerateCodes {
     #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 200))]
     pub count: u32,
@@ -115,6 +116,7 @@ pub struct GeneratedCodes {
 /// Used codes stay used: their participants keep their votes.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct RevokeCodes {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "openapi", schema(max_length = 40))]

@@ -130,6 +130,7 @@ impl utoipa::ToSchema for AnswersSchema {
 /// POST /api/v1/conversations/{id}/participants: join, or resume with a token kept by the app.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct JoinRequest {
     /// A token from an earlier join, to resume as that participant (ignored when `xid` is
     /// given). Its bound counts bytes of UTF-8 ([`MAX_TOKEN_BYTES`]).
@@ -181,6 +182,7 @@ pub struct NextStatement {
 /// POST /api/v1/conversations/{id}/votes
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct VoteRequest {
     pub statement: StatementId,
     pub vote: Vote,
@@ -197,6 +199,7 @@ pub struct VoteResponse {
 /// POST /api/v1/conversations/{id}/statements
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct PostStatementRequest {
     /// Counted once trimmed and NFC-normalised ([`MAX_STATEMENT_CHARS`]); not blank.
     #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 280))]

@@ -78,6 +78,7 @@ impl OutcomeStatus {
 /// The body of creating or editing an outcome.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct OutcomeInput {
     /// The statement it answers (accepted or pending, not rejected); absent or `null` for
     /// the whole conversation.

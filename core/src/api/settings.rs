@@ -166,6 +166,7 @@ fn seed_list() -> utoipa::openapi::schema::Array {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "openapi", schema(as = ConversationSettings))]
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct SettingsChange {
     /// Not blank.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -234,6 +235,7 @@ impl SettingsChange {
 
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct NewConversation {
     /// Optional URL slug; the server picks a random one when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
