@@ -1,0 +1,90 @@
+//! Pol.is's own math (math-pca2.json) on red-dwarf's test fixtures: warm-started from it,
+//! our groups are Pol.is's. The fixtures (github polis-community/red-dwarf
+//! `tests/fixtures`, MPL-2.0) are not in this repository: convert them with
+//! `python3 bench/reference/fixtures_to_csv.py <red-dwarf>/tests/fixtures <dir>` and set
+//! `MUFAKAT_REDDWARF_DATA=<dir>` (default `../shared/data/red-dwarf` beside the checkout).
+//! Without them the test says it skipped.
+
+mod common;
+
+use std::path::PathBuf;
+
+use mufakat_core::analysis::AnalysisParams;
+use mufakat_core::polis_csv::PolisExport;
+
+fn fixtures() -> Vec<PathBuf> {
+    let dir = std::env::var_os("MUFAKAT_REDDWARF_DATA")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/data/red-dwarf"));
+    let Ok(entries) = std::fs::read_dir(&dir) else {
+        common::say(&format!(
+            "SKIPPED: {} is absent; Pol.is's math on red-dwarf's fixtures was not checked (set MUFAKAT_REDDWARF_DATA)",
+            dir.display()
+        ));
+        return Vec::new();
+    };
+    let mut out: Vec<PathBuf> =
+        entries.flatten().map(|e| e.path()).filter(|p| p.join("math-pca2.json").exists()).collect();
+    out.sort();
+    if out.is_empty() {
+        common::say(&format!("SKIPPED: no folder with math-pca2.json in {}", dir.display()));
+    }
+    out
+}
+
+/// Map cosine below this is only accepted where the export lacks votes Pol.is counted.
+const COSINE: f64 = 0.9999;
+
+#[test]
+fn warm_started_from_polis_math_our_groups_are_polis_groups_on_every_fixture() {
+    for dir in fixtures() {
+        let name = dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let export = PolisExport::from_files(|n| std::fs::read_to_string(dir.join(n)).ok()).expect("reads");
+        let math = export.math.as_ref().expect("math-pca2.json read");
+        let analysis = export.analyse(&AnalysisParams::default()).expect("analyses");
+        let c = math.compare(&analysis);
+        // Pol.is's own rules for the lists (no 5-voter floor, Pol.is's best-agree).
+        let polis_rules = AnalysisParams::default().min_voters(0).distinctive_best_agree(false);
+        let p = math.compare(&export.analyse(&polis_rules).expect("analyses"));
+        let differ = |c: &mufakat_core::polis_math::PolisComparison| {
+            let rep: usize = c
+                .representative
+                .iter()
+                .map(|g| g.statements.only_ours.len() + g.statements.only_polis.len())
+                .sum();
+            let cons = c.consensus_agree.only_ours.len()
+                + c.consensus_agree.only_polis.len()
+                + c.consensus_disagree.only_ours.len()
+                + c.consensus_disagree.only_polis.len();
+            (rep, cons)
+        };
+        common::say(&format!(
+            "{name}: ARI {:.3} over {}, cosine {:.4}/{:.4}, clustered {}/{}/{}, base {}/{}, \
+             lists differing (representative, consensus) {:?}, with Pol.is's list rules {:?}",
+            c.groups_adjusted_rand_index,
+            c.groups_compared_participants,
+            c.map_cosine[0],
+            c.map_cosine[1],
+            c.clustered_same,
+            c.clustered_only_ours,
+            c.clustered_only_polis,
+            c.base_clusters_ours,
+            c.base_clusters_polis,
+            differ(&c),
+            differ(&p)
+        ));
+        assert_eq!(c.groups_adjusted_rand_index, 1.0, "{name}: groups differ from Pol.is's");
+        assert_eq!((c.clustered_only_ours, c.clustered_only_polis), (0, 0), "{name}");
+        assert_eq!(c.groups_ours, c.groups_polis, "{name}");
+        // Pol.is counted votes the export lacks (user-vote-counts above the export's count):
+        // its map was made from votes we do not have.
+        let votes_missing = math.user_vote_counts.iter().any(|(pid, &n)| {
+            let here = export.votes.iter().filter(|v| v.participant == *pid).count();
+            n as usize > here
+        });
+        for (j, cos) in c.map_cosine.iter().enumerate() {
+            let floor = if votes_missing { 0.999 } else { COSINE };
+            assert!(*cos >= floor, "{name}: component {j} cosine {cos}");
+        }
+    }
+}
