@@ -147,6 +147,8 @@ struct RawRepness {
     tid: StatementId,
     #[serde(rename = "repful-for")]
     repful_for: String,
+    #[serde(rename = "best-agree", default)]
+    best_agree: bool,
 }
 
 #[derive(Deserialize)]
@@ -258,7 +260,12 @@ impl PolisMath {
             let listed = list
                 .into_iter()
                 .map(|r| {
+                    // Pol.is's fallback "best agree" entry keeps the repful-for of the
+                    // side its statistics came from, but is shown as agreement (its
+                    // n-agree): red-dwarf's 50-participant fixture lists #15 so, with
+                    // 7 of 10 agreeing and repful-for "disagree".
                     let direction = match r.repful_for.as_str() {
+                        _ if r.best_agree => Direction::Agree,
                         "agree" => Direction::Agree,
                         "disagree" => Direction::Disagree,
                         other => {
@@ -635,7 +642,8 @@ mod tests {
                 "x": [centres[0][0], centres[1][0]], "y": [centres[0][1], centres[1][1]], "count": [3, 5]},
             "group-clusters": [{"id": 0, "members": [7], "center": centres[0]},
                                {"id": 1, "members": [12], "center": centres[1]}],
-            "repness": {"0": [{"tid": 0, "repful-for": "agree"}], "1": [{"tid": 0, "repful-for": "disagree"}]},
+            "repness": {"0": [{"tid": 0, "repful-for": "agree"}],
+                        "1": [{"tid": 0, "repful-for": "disagree"}, {"tid": 1, "repful-for": "disagree", "best-agree": true}]},
             "consensus": {"agree": [], "disagree": []},
             "user-vote-counts": {"0": 4, "1": 4, "2": 4, "3": 4, "4": 4, "5": 4, "6": 4, "7": 4},
             "lastVoteTimestamp": 80
@@ -650,7 +658,14 @@ mod tests {
         assert_eq!(m.base_clusters[1].members, vec![3, 4, 5, 6, 7]);
         assert_eq!(m.groups[1].base_clusters, vec![12]);
         assert_eq!(m.group_of_participant()[&3], 1);
-        assert_eq!(m.repness[&1], vec![PolisListed { statement: 0, direction: Direction::Disagree }]);
+        // A "best agree" entry is agreement whatever its repful-for says.
+        assert_eq!(
+            m.repness[&1],
+            vec![
+                PolisListed { statement: 0, direction: Direction::Disagree },
+                PolisListed { statement: 1, direction: Direction::Agree }
+            ]
+        );
         assert_eq!(m.user_vote_counts[&5], 4);
     }
 

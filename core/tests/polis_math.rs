@@ -73,9 +73,24 @@ fn warm_started_from_polis_math_our_groups_are_polis_groups_on_every_fixture() {
             differ(&c),
             differ(&p)
         ));
+        for (rules, cmp) in [("our", &c), ("Pol.is's", &p)] {
+            for g in cmp
+                .representative
+                .iter()
+                .filter(|g| g.statements.only_ours.len() + g.statements.only_polis.len() > 0)
+            {
+                common::say(&format!(
+                    "  {rules} list rules, Pol.is group {}: only ours {:?}, only Pol.is's {:?}",
+                    g.polis_group, g.statements.only_ours, g.statements.only_polis
+                ));
+            }
+        }
         assert_eq!(c.groups_adjusted_rand_index, 1.0, "{name}: groups differ from Pol.is's");
         assert_eq!((c.clustered_only_ours, c.clustered_only_polis), (0, 0), "{name}");
         assert_eq!(c.groups_ours, c.groups_polis, "{name}");
+        // With Pol.is's own list rules, the lists are Pol.is's: every difference under our
+        // defaults comes from those two rules (BENCHMARKS.md "Pol.is's own math").
+        assert_eq!(differ(&p), (0, 0), "{name}: lists differ from Pol.is's under its own rules");
         // Pol.is counted votes the export lacks (user-vote-counts above the export's count):
         // its map was made from votes we do not have.
         let votes_missing = math.user_vote_counts.iter().any(|(pid, &n)| {
