@@ -9,12 +9,14 @@ The fixtures' votes already use the export's sign (agree = +1: each comment's
 agree_count equals its +1 votes); older fixtures name fields tid/pid/mod, newer ones
 statement_id/participant_id/moderated.
 Group ids come from math-pca2.json: group-clusters name base clusters, base-clusters
-name participants. Nothing is copied into this repository: the fixtures stay red-dwarf's
+name participants. math-pca2.json is copied beside the CSV files (`mufakat analyze`
+warm-starts from it and compares itself with it, core/tests/polis_math.rs). Nothing is copied into this repository: the fixtures stay red-dwarf's
 (MPL-2.0), made from Pol.is conversations.
 """
 import csv
 import json
 import os
+import shutil
 import sys
 
 
@@ -75,6 +77,8 @@ def convert(src, dst):
             vals = [x for x in row if x != ""]
             w.writerow([p, group_of.get(p, ""), sum(1 for c in comments if c["pid"] == p), len(vals),
                         sum(1 for x in vals if x == 1), sum(1 for x in vals if x == -1)] + row)
+    # Pol.is's own math beside the CSVs: `mufakat analyze` warm-starts from it and compares.
+    shutil.copyfile(os.path.join(src, "math-pca2.json"), os.path.join(dst, "math-pca2.json"))
 
 
 if __name__ == "__main__":

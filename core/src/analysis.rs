@@ -358,6 +358,8 @@ struct Clustering {
     group_of_row: Vec<Option<u32>>,
     /// Per row: how often they stayed with their group under resampling.
     stays_of_row: Vec<Option<f64>>,
+    /// The base clusters' members, when they were given ([`WarmStart::base_members`]).
+    base_members: Vec<Vec<ParticipantId>>,
 }
 
 /// Stage 3, groups: who is clustered (A.3), then base clusters, k and stable labels (A.7).
@@ -371,7 +373,18 @@ fn groups(
     let in_conv = select_in_conv(m, &columns.admitted, params, columns.n_columns, previous);
     let clustered: Vec<usize> = (0..m.n_participants()).filter(|&r| in_conv[r]).collect();
     let points: Vec<Point> = clustered.iter().map(|&r| reduced.positions[r]).collect();
-    let candidates = candidate_runs(&points, params, previous);
+    let ids: Vec<ParticipantId> = clustered.iter().map(|&r| m.participants()[r]).collect();
+    let given = previous.and_then(|p| given_base_clusters(&points, &ids, p));
+    let kept = given.is_some();
+    let candidates = candidate_runs(&points, params, previous, given);
+    // Base clusters given as they are stay so: the next run keeps their members too.
+    let mut base_members: Vec<Vec<ParticipantId>> =
+        if kept { vec![Vec::new(); candidates.base.centres.len()] } else { Vec::new() };
+    if kept {
+        for (&b, &id) in candidates.base.assignment.iter().zip(&ids) {
+            base_members[b].push(id);
+        }
+    }
     let boot = stability_boot(&points, &candidates, params);
     let grouping = choose_groups(&points, candidates, boot.as_ref(), params, previous);
     let mut group_of_row: Vec<Option<u32>> = vec![None; m.n_participants()];
@@ -380,7 +393,7 @@ fn groups(
         group_of_row[r] = grouping.participant_group.get(i).copied().flatten();
         stays_of_row[r] = grouping.stays.get(i).copied().flatten();
     }
-    Clustering { in_conv, clustered, grouping, group_of_row, stays_of_row }
+    Clustering { in_conv, clustered, grouping, group_of_row, stays_of_row, base_members }
 }
 
 /// Votes per group and column, the counts repness, consensus and the scores read.
@@ -581,6 +594,7 @@ fn warm_start(columns: &Columns, reduced: &Reduced, clustering: Clustering) -> W
         axes: reduced.comps.axes.clone(),
         in_conv: clustering.clustered.iter().map(|&r| m.participants()[r]).collect(),
         base_centres: grouping.base_centres,
+        base_members: clustering.base_members,
         group_centres: grouping.per_k_centres,
         groups: grouping.groups,
         k_smoother: grouping.smoother,
@@ -661,16 +675,69 @@ impl Candidates {
     }
 }
 
-/// Base clusters, then weighted k-means over their centres for every k, each
-/// warm-started from the previous run's centres where there are some.
-fn candidate_runs(points: &[Point], params: &AnalysisParams, previous: Option<&WarmStart>) -> Candidates {
-    let ones = vec![1.0; points.len()];
-    let base_k = params.base_k.min(points.len());
-    let base_start = match previous.filter(|p| !p.base_centres.is_empty()) {
-        Some(p) => cluster::clean_start(points, &p.base_centres, base_k),
-        None => cluster::first_distinct(points, base_k),
-    };
-    let base = cluster::kmeans(points, &ones, base_start, cluster::MAX_ITERS);
+/// Base clusters given by a warm start from Pol.is's math ([`WarmStart::base_members`]),
+/// taken as they are: each clustered participant in the base cluster that lists them, one
+/// not listed (new since) in the one with the nearest centre; centres as given. Pol.is's
+/// centres are not the means of their members on its own map (on red-dwarf's 150ptpt
+/// fixture, recentring them gives ARI 0.27 against Pol.is's groups instead of 1), so they
+/// are kept; our axes start from Pol.is's components, so its map is ours. The run's warm
+/// start lists the members again, so a live analysis keeps these base clusters, with new
+/// participants joining them, rather than re-running base k-means. Base clusters left
+/// without members are dropped, as k-means drops them. `None` when no members are listed.
+fn given_base_clusters(
+    points: &[Point],
+    ids: &[ParticipantId],
+    previous: &WarmStart,
+) -> Option<cluster::Clustering> {
+    if previous.base_members.is_empty() || previous.base_members.len() != previous.base_centres.len() {
+        return None;
+    }
+    let listed: HashMap<ParticipantId, usize> = previous
+        .base_members
+        .iter()
+        .enumerate()
+        .flat_map(|(b, members)| members.iter().map(move |p| (*p, b)))
+        .collect();
+    let raw: Vec<usize> = points
+        .iter()
+        .zip(ids)
+        .map(|(&p, id)| {
+            listed.get(id).copied().unwrap_or_else(|| cluster::nearest(p, &previous.base_centres))
+        })
+        .collect();
+    let mut count = vec![0.0f64; previous.base_centres.len()];
+    raw.iter().for_each(|&b| count[b] += 1.0);
+    let mut remap = vec![usize::MAX; count.len()];
+    let (mut centres, mut weights) = (Vec::new(), Vec::new());
+    for (b, &n) in count.iter().enumerate() {
+        if n > 0.0 {
+            remap[b] = centres.len();
+            centres.push(previous.base_centres[b]);
+            weights.push(n);
+        }
+    }
+    let assignment = raw.iter().map(|&b| remap[b]).collect();
+    Some(cluster::Clustering { centres, assignment, weights })
+}
+
+/// Base clusters (given, or by k-means), then weighted k-means over their centres for
+/// every k, each warm-started from the previous run's centres where there are some.
+fn candidate_runs(
+    points: &[Point],
+    params: &AnalysisParams,
+    previous: Option<&WarmStart>,
+    given: Option<cluster::Clustering>,
+) -> Candidates {
+    let kept = given.is_some();
+    let base = given.unwrap_or_else(|| {
+        let ones = vec![1.0; points.len()];
+        let base_k = params.base_k.min(points.len());
+        let base_start = match previous.filter(|p| !p.base_centres.is_empty()) {
+            Some(p) => cluster::clean_start(points, &p.base_centres, base_k),
+            None => cluster::first_distinct(points, base_k),
+        };
+        cluster::kmeans(points, &ones, base_start, cluster::MAX_ITERS)
+    });
     let n_base = base.centres.len();
     let max_k = cluster::max_k(n_base, params.max_groups);
     let mut runs: Vec<(usize, cluster::Clustering, f64)> = Vec::new();
@@ -679,6 +746,10 @@ fn candidate_runs(points: &[Point], params: &AnalysisParams, previous: Option<&W
             .and_then(|p| p.group_centres.iter().find(|c| c.k == k))
             .filter(|c| !c.centres.is_empty());
         let start = match prev {
+            // Over given base clusters, the previous centres as they are: clean-start's
+            // unweighted recentring moved above-100-ptpts' groups (ARI 0.89 against
+            // Pol.is's after 5 new participants).
+            Some(c) if kept && c.centres.len() == k => c.centres.clone(),
             Some(c) => cluster::clean_start(&base.centres, &c.centres, k),
             None => cluster::first_distinct(&base.centres, k),
         };
@@ -701,7 +772,7 @@ fn stability_boot(
         return None;
     }
     let rerun = |sub: &[Point]| {
-        let c = candidate_runs(sub, params, None);
+        let c = candidate_runs(sub, params, None, None);
         let silhouettes: Vec<f64> = c.runs.iter().map(|r| r.2).collect();
         stability::Runs {
             chosen_k: cluster::choose_k(&silhouettes, params.k_tolerance).map(|i| c.runs[i].0),

@@ -112,6 +112,9 @@ pub struct PolisExport {
     /// The conversation's outcomes (a stored conversation's; a Pol.is export has none),
     /// written to outcomes.csv and analysis.json.
     pub outcomes: Vec<crate::api::outcomes::Outcome>,
+    /// Pol.is's own math (math-pca2.json), when the folder has it; checked to be this
+    /// conversation's. The analysis warm-starts from it and compares itself with it.
+    pub math: Option<crate::polis_math::PolisMath>,
 }
 
 struct Table {
@@ -369,8 +372,15 @@ pub fn parse_comments(text: &str) -> Result<Vec<PolisComment>, PolisCsvError> {
 
 /// The export files [`PolisExport::from_files`] reads, longest first (so that
 /// `participant-votes.csv` is not taken for `votes.csv`).
-const EXPORT_FILE_NAMES: [&str; 5] =
-    ["participants-votes.csv", "participant-votes.csv", "comments.csv", "summary.csv", "votes.csv"];
+/// `math-pca2.json` is Pol.is's own math (`polis_math.rs`), saved from its API.
+const EXPORT_FILE_NAMES: [&str; 6] = [
+    "participants-votes.csv",
+    "participant-votes.csv",
+    crate::polis_math::MATH_FILE,
+    "comments.csv",
+    "summary.csv",
+    "votes.csv",
+];
 
 /// Which export file a file name is, as the name [`PolisExport::from_files`] asks for.
 /// Pol.is's report page downloads the files with a time and the conversation's id in
@@ -558,7 +568,39 @@ impl PolisExport {
             Some(t) => parse_summary(&t)?,
             None => Vec::new(),
         };
-        Ok(PolisExport { summary, comments, votes, participants, outcomes: Vec::new() })
+        let mut export =
+            PolisExport { summary, comments, votes, participants, outcomes: Vec::new(), math: None };
+        if let Some(text) = read(crate::polis_math::MATH_FILE) {
+            export.math = Some(export.read_math(&text).map_err(|e| PolisCsvError {
+                file: crate::polis_math::MATH_FILE.to_string(),
+                line: 0,
+                column: None,
+                message: match e.key {
+                    Some(k) => format!("key {k}: {}", e.message),
+                    None => e.message,
+                },
+            })?);
+        }
+        Ok(export)
+    }
+
+    /// Parses Pol.is's math blob and checks that it is this conversation's.
+    pub fn read_math(
+        &self,
+        text: &str,
+    ) -> Result<crate::polis_math::PolisMath, crate::polis_math::PolisMathError> {
+        let math = crate::polis_math::PolisMath::parse(text)?;
+        let statements =
+            self.comments.iter().map(|c| c.id).chain(self.votes.iter().map(|v| v.statement)).collect();
+        let mut votes_of: HashMap<ParticipantId, u32> = HashMap::new();
+        let mut seen = std::collections::HashSet::new();
+        for v in &self.votes {
+            if seen.insert((v.participant, v.statement)) {
+                *votes_of.entry(v.participant).or_default() += 1;
+            }
+        }
+        math.check_fits(&statements, &votes_of)?;
+        Ok(math)
     }
 
     /// Vote records for [`crate::analyse`], in chronological order.
@@ -825,6 +867,9 @@ struct VersionedAnalysis<'a> {
     /// Left out when there are none, so a file without outcomes is the same as before.
     #[serde(skip_serializing_if = "<[_]>::is_empty")]
     outcomes: &'a [crate::api::outcomes::Outcome],
+    /// The analysis against Pol.is's own math, when the export has math-pca2.json.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    polis_comparison: Option<crate::polis_math::PolisComparison>,
 }
 
 /// The whole analysis as versioned JSON: `{"format":"mufakat-analysis","version":1,...}`.
@@ -837,8 +882,26 @@ pub fn analysis_json_with_outcomes(
     analysis: &Analysis,
     outcomes: &[crate::api::outcomes::Outcome],
 ) -> String {
-    let doc =
-        VersionedAnalysis { format: ANALYSIS_FORMAT, version: ANALYSIS_FORMAT_VERSION, analysis, outcomes };
+    let doc = VersionedAnalysis {
+        format: ANALYSIS_FORMAT,
+        version: ANALYSIS_FORMAT_VERSION,
+        analysis,
+        outcomes,
+        polis_comparison: None,
+    };
+    serde_json::to_string_pretty(&doc).unwrap_or_default()
+}
+
+/// analysis.json of an export's analysis: with its outcomes and, when the export has
+/// Pol.is's math, the stage-by-stage comparison under `polis_comparison`.
+pub fn export_analysis_json(export: &PolisExport, analysis: &Analysis) -> String {
+    let doc = VersionedAnalysis {
+        format: ANALYSIS_FORMAT,
+        version: ANALYSIS_FORMAT_VERSION,
+        analysis,
+        outcomes: &export.outcomes,
+        polis_comparison: export.math.as_ref().map(|m| m.compare(analysis)),
+    };
     serde_json::to_string_pretty(&doc).unwrap_or_default()
 }
 
@@ -865,7 +928,7 @@ pub fn write_outputs(export: &PolisExport, analysis: &Analysis) -> Vec<(String, 
         ("votes.csv".into(), write_votes(export)),
         ("participants-votes.csv".into(), write_participants_votes(export, analysis)),
         ("comment-groups.csv".into(), write_comment_groups(export, analysis)),
-        ("analysis.json".into(), analysis_json_with_outcomes(analysis, &export.outcomes)),
+        ("analysis.json".into(), export_analysis_json(export, analysis)),
         ("outcomes.csv".into(), crate::outcome_feed::outcomes_csv(&export.outcomes)),
     ]
 }
@@ -876,15 +939,31 @@ impl PolisExport {
         self.comments.iter().find(|c| c.id == id).map(|c| c.body.clone())
     }
 
-    /// Analyses this export: the usual entry point for `mufakat analyze <dir>`.
+    /// Analyses this export: the usual entry point for `mufakat analyze <dir>`. With
+    /// Pol.is's math, warm-started from it ([`PolisExport::warm_start`]).
     pub fn analyse(&self, params: &AnalysisParams) -> Result<Analysis, crate::analysis::AnalysisError> {
         let votes = self.vote_records();
         let statements = self.statement_meta();
+        let warm = self.warm_start();
         crate::analysis::analyse(
             &crate::analysis::AnalysisInput { votes: &votes, statements: &statements },
-            params,
-            None,
+            &self.params_for(params),
+            warm.as_ref(),
         )
+    }
+
+    /// The warm start from Pol.is's math, when the export has it.
+    pub fn warm_start(&self) -> Option<crate::analysis::WarmStart> {
+        self.math.as_ref().map(|m| m.warm_start())
+    }
+
+    /// `params`, with Pol.is's strict best-silhouette choice of k when the analysis
+    /// continues from Pol.is's math (the tolerance is for cold runs; see `cluster.rs`).
+    pub fn params_for(&self, params: &AnalysisParams) -> AnalysisParams {
+        match self.math {
+            Some(_) => params.clone().k_tolerance(0.0),
+            None => params.clone(),
+        }
     }
 }
 
@@ -1039,6 +1118,9 @@ mod tests {
             ("export/2024-10-23-1530-2arcefpshi-summary.csv", Some("summary.csv")),
             ("C:\\Downloads\\x_SUMMARY.CSV", Some("summary.csv")),
             ("participants-votes.csv", Some("participants-votes.csv")),
+            ("math-pca2.json", Some("math-pca2.json")),
+            ("fixtures/2arcefpshi-math-pca2.json", Some("math-pca2.json")),
+            ("math-pca2.json.gz", None),
             ("myvotes.csv", None),
             ("xparticipants-votes.csv", None),
             ("._comments.csv", None),

@@ -41,7 +41,7 @@ pub fn two_prop_test(succ_in: u32, n_in: u32, succ_out: u32, n_out: u32) -> f64 
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Direction {
     Agree,

@@ -22,6 +22,13 @@ pub struct WarmStart {
     /// Participants admitted to clustering; once in, they stay in (Pol.is).
     pub in_conv: Vec<ParticipantId>,
     pub base_centres: Vec<Point>,
+    /// Members of each of `base_centres`, given only by a warm start from Pol.is's math
+    /// (`polis_math.rs`): the next run then takes these base clusters as they are
+    /// (participants not listed join the nearest) instead of re-running base k-means, so
+    /// Pol.is's base clusters, built over its whole update history, carry over exactly.
+    /// Empty in our own runs' warm starts.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub base_members: Vec<Vec<ParticipantId>>,
     /// Group centres for every k tried, so each k warm-starts from itself.
     pub group_centres: Vec<KCentres>,
     /// The shown groups' labels and centres, to keep labels stable.

@@ -212,9 +212,11 @@ fn stage_name(stage: Stage) -> &'static str {
 fn analyse_export(export: &PolisExport, seed: u64, bar: &ProgressBar) -> anyhow::Result<Analysis> {
     let votes = export.vote_records();
     let statements = export.statement_meta();
-    let params = AnalysisParams::default().seed(seed);
+    // With Pol.is's math (math-pca2.json), the analysis continues from Pol.is's state.
+    let params = export.params_for(&AnalysisParams::default().seed(seed));
+    let warm = export.warm_start();
     let input = AnalysisInput { votes: &votes, statements: &statements };
-    let analysis = mufakat_core::analyse_with_progress(&input, &params, None, &mut |stage| {
+    let analysis = mufakat_core::analyse_with_progress(&input, &params, warm.as_ref(), &mut |stage| {
         bar.inc(1);
         bar.set_message(stage_name(stage));
     })?;
@@ -330,11 +332,14 @@ async fn analyze(a: AnalyzeArgs) -> anyhow::Result<()> {
     bar.finish_and_clear();
     let analysis = analysis?;
     if a.json {
-        println!("{}", polis_csv::analysis_json(&analysis));
+        println!("{}", polis_csv::export_analysis_json(&export, &analysis));
     } else {
         print!("{}", mufakat_core::report::text_summary(&analysis, |id| export.statement_text(id)));
         if let Some(agreement) = export.agreement_with_polis(&analysis) {
             println!("\n{}", polis_agreement_line(&agreement));
+        }
+        if let Some(math) = &export.math {
+            print!("\n{}", math.compare(&analysis).text());
         }
         if let Some(statement) = polis_attribution(&export) {
             println!("\n{statement}");

@@ -89,5 +89,6 @@ pub fn dump_to_export(dump: &ConversationDump) -> PolisExport {
             })
             .collect(),
         outcomes: Vec::new(),
+        math: None,
     }
 }

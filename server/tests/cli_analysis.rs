@@ -404,3 +404,65 @@ fn an_error_is_one_line_without_a_backtrace_even_with_rust_backtrace_set() {
         assert!(!err.to_lowercase().contains("backtrace"), "{err}");
     }
 }
+
+/// A made-up export folder (two camps of four) with a math blob: `tids` and
+/// `user-vote-counts` as given.
+fn folder_with_math(dir: &Path, tids: &str, counts: &str) {
+    let mut votes = String::from("timestamp,datetime,comment-id,voter-id,vote\n");
+    for p in 0..8 {
+        for s in 0..4 {
+            votes.push_str(&format!("{},,{s},{p},{}\n", 10 * p + s, if p < 4 { 1 } else { -1 }));
+        }
+    }
+    std::fs::write(dir.join("votes.csv"), votes).expect("write");
+    std::fs::write(
+        dir.join("comments.csv"),
+        "timestamp,datetime,comment-id,author-id,agrees,disagrees,moderated,comment-body\n\
+         1,,0,0,4,4,1,a\n1,,1,0,4,4,1,b\n1,,2,0,4,4,1,c\n1,,3,0,4,4,1,d\n",
+    )
+    .expect("write");
+    let math = format!(
+        r#"{{"tids": {tids}, "in-conv": [0,1,2,3,4,5,6,7],
+            "base-clusters": {{"id": [1, 2], "members": [[0,1,2,3],[4,5,6,7]], "x": [1.0,-1.0], "y": [0.0,0.0], "count": [4,4]}},
+            "group-clusters": [{{"id": 0, "members": [1], "center": [1.0,0.0]}}, {{"id": 1, "members": [2], "center": [-1.0,0.0]}}],
+            "user-vote-counts": {counts}}}"#
+    );
+    std::fs::write(dir.join("2024-10-23-1530-abc-math-pca2.json"), math).expect("write");
+}
+
+#[test]
+fn polis_math_in_the_folder_is_compared_stage_by_stage_and_a_foreign_one_refused() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let own = r#"{"0":4,"1":4,"2":4,"3":4,"4":4,"5":4,"6":4,"7":4}"#;
+    folder_with_math(tmp.path(), "[0,1,2,3]", own);
+    let o = bin().arg("analyze").arg(tmp.path()).output().expect("runs");
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(text.contains("Compared with Pol.is's own math"), "{text}");
+    assert!(
+        text.contains("groups: 2 ours, 2 Pol.is's; adjusted Rand index 1.000 over 8 participants"),
+        "{text}"
+    );
+    let o = bin().arg("analyze").arg(tmp.path()).arg("--json").output().expect("runs");
+    assert!(String::from_utf8_lossy(&o.stdout).contains("\"polis_comparison\""));
+    // Another conversation's blob: an error naming the file; nothing imported.
+    let foreign = tempfile::tempdir().expect("tempdir");
+    folder_with_math(foreign.path(), "[0,1,2,3,57]", own);
+    let db = format!("sqlite://{}", tmp.path().join("s.sqlite").display());
+    let o = bin()
+        .arg("import")
+        .arg(foreign.path())
+        .args(["--id", "x", "--database-url", &db])
+        .output()
+        .expect("runs");
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(!o.status.success());
+    assert!(err.contains("math-pca2.json") && err.contains("statement 57"), "{err}");
+    let o = bin().args(["analyze", "x", "--database-url", &db]).output().expect("runs");
+    assert!(!o.status.success(), "nothing was imported");
+    let other = r#"{"0":9,"1":9,"2":9,"3":9,"4":9,"5":4,"6":4,"7":4}"#;
+    folder_with_math(foreign.path(), "[0,1,2,3]", other);
+    let o = bin().arg("analyze").arg(foreign.path()).output().expect("runs");
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(!o.status.success() && err.contains("another conversation"), "{err}");
+}
