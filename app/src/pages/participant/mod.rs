@@ -84,6 +84,7 @@ fn Conversation(
             joining.set(true);
             let outcome = session.start(xid, code).await;
             joining.set(false);
+            session.hand_over();
             load.set(match outcome {
                 Ok(()) => Load::Ready,
                 Err(ApiError::Server { status: 404, .. }) => Load::NotFound,

@@ -15,6 +15,7 @@ use mufakat_core::api::{
     VoteResponse,
 };
 use mufakat_core::model::{Moderation, ParticipantId, StatementId, Vote};
+use wasm_bindgen::JsCast;
 
 use super::notice::{ErrorKind, Notice};
 use super::queue;
@@ -70,6 +71,15 @@ fn posted_key(conversation: &str) -> String {
 
 fn load_posted(conversation: &str) -> Vec<StatementView> {
     LocalStorage::get(posted_key(conversation)).unwrap_or_default()
+}
+
+/// app/boot.js (the first card before the app loaded) may be joining right now: waits until
+/// it has, so the app resumes with its token instead of making a second participant.
+async fn boot_join_settled() {
+    let pending = js_sys::Reflect::get(&js_sys::global(), &"mufakatBootJoin".into()).ok();
+    if let Some(p) = pending.and_then(|p| p.dyn_into::<js_sys::Promise>().ok()) {
+        let _ = wasm_bindgen_futures::JsFuture::from(p).await;
+    }
 }
 
 fn browser_online() -> bool {
@@ -154,6 +164,7 @@ impl Session {
             }
             (None, Some(code)) => JoinRequest { code: Some(code), ..JoinRequest::default() },
             (None, None) => {
+                boot_join_settled().await;
                 JoinRequest { token: LocalStorage::get(token_key(&id)).ok(), ..JoinRequest::default() }
             }
         };
@@ -163,6 +174,7 @@ impl Session {
         }
         self.token.set(Some(joined.token));
         self.me.set(Some(joined.participant));
+        self.adopt_queue();
         if self.waiting.get_untracked() > 0 {
             self.flush_now().await;
         }
@@ -170,6 +182,31 @@ impl Session {
         // The card first; the list of past votes follows a moment later.
         spawn_local(self.load_my_votes());
         Ok(())
+    }
+
+    /// Takes the votes queued in local storage by someone else (app/boot.js's first card,
+    /// shown before the app loaded): counted as waiting, listed as the participant's.
+    fn adopt_queue(self) {
+        let queued = self.id.with_value(|id| queue::load(id));
+        self.waiting.set(queued.len());
+        self.my_votes.update(|mine| {
+            for v in &queued {
+                upsert(mine, v.statement, v.vote);
+            }
+        });
+    }
+
+    /// The app's card is ready: app/boot.js's card, if any, goes, and the votes cast on it
+    /// since the app started are sent (the app's card moves on if it was one of them).
+    pub fn hand_over(self) {
+        let _ = js_sys::Reflect::set(&js_sys::global(), &"mufakatApp".into(), &"ready".into());
+        if let Some(boot) = document().get_element_by_id("boot") {
+            boot.remove();
+            self.adopt_queue();
+            if self.waiting.get_untracked() > 0 {
+                self.flush();
+            }
+        }
     }
 
     /// Asks the server for the next card (its routing picks it).
