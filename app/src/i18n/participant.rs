@@ -4,6 +4,9 @@ use mufakat_core::model::Vote;
 
 pub struct Participant {
     pub voting_label: &'static str,
+    /// The button under a long description, clamped to a few lines: show all / show less.
+    pub description_more: &'static str,
+    pub description_less: &'static str,
     pub statement_heading: &'static str,
     pub vote_group_label: &'static str,
     pub agree: &'static str,
@@ -88,6 +91,8 @@ impl Participant {
 
 pub static EN: Participant = Participant {
     voting_label: "Vote on statements",
+    description_more: "More",
+    description_less: "Less",
     statement_heading: "Statement",
     vote_group_label: "Your vote on this statement",
     agree: "Agree",
@@ -216,6 +221,8 @@ pub static EN: Participant = Participant {
 
 pub static ID: Participant = Participant {
     voting_label: "Beri suara pada pernyataan",
+    description_more: "Selengkapnya",
+    description_less: "Ringkas",
     statement_heading: "Pernyataan",
     vote_group_label: "Suara Anda untuk pernyataan ini",
     agree: "Setuju",

@@ -94,6 +94,7 @@ fn AdminBar() -> impl IntoView {
         let navigate = navigate.clone();
         spawn_local(async move {
             let _ = client::admin_post_ignore("/logout").await;
+            client::remember_moderator(false);
             navigate("/admin/login", NavigateOptions::default());
         });
     };

@@ -87,7 +87,7 @@ pub fn StatementForm(session: Session) -> impl IntoView {
     }
 }
 
-/// The statements posted during this visit, saying which still await a moderator.
+/// The statements posted here (this visit or earlier, kept on the device), saying which still await a moderator.
 #[component]
 fn MyStatements(session: Session) -> impl IntoView {
     let p = move || t().participant;

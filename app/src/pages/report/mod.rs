@@ -136,9 +136,11 @@ pub fn StoredReportPage() -> impl IntoView {
         spawn_local(async move {
             outcomes.set(outcome_list::load(&id).await);
             // Moderators also get the groups' demographic answers (counted by the server);
-            // anyone else is refused, and the report goes on without them.
-            let rest = format!("/conversations/{id}/demographics");
-            demographics.set(client::admin::<(), GroupDemographics>("GET", &rest, None).await.ok());
+            // anyone else would be refused (so is not asked), and the report goes on without them.
+            if client::was_moderator() {
+                let rest = format!("/conversations/{id}/demographics");
+                demographics.set(client::admin::<(), GroupDemographics>("GET", &rest, None).await.ok());
+            }
             let conversation = client::get::<ConversationView>(&conversation_url(&id, ""), None).await;
             let Ok(c) = conversation else {
                 run.error.set(Some(t().not_found_body.to_string()));

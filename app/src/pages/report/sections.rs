@@ -446,9 +446,10 @@ fn Exports(report: Arc<Report>) -> impl IntoView {
 }
 
 /// The consensus map drawn by `mufakat_core::svg`, so the page shows exactly the picture the
-/// exports contain.
+/// exports contain (with the legend in the reader's language).
 #[component]
 fn ConsensusMap(analysis: Arc<Analysis>) -> impl IntoView {
-    let svg = mufakat_core::svg::consensus_map(&analysis);
+    // In the reader's language; the exported file stays English.
+    let svg = move || mufakat_core::svg::consensus_map_in(&analysis, &t().report.consensus_map_words);
     view! { <div class="consensus-map" data-testid="consensus-map" inner_html=svg></div> }
 }
