@@ -140,8 +140,8 @@ pub fn export_to_dump(export: &PolisExport, id: &str) -> anyhow::Result<Conversa
     let known: std::collections::HashSet<u32> = export.comments.iter().map(|c| c.id).collect();
     if let Some(v) = export.votes.iter().find(|v| !known.contains(&v.statement)) {
         bail!(
-            "votes.csv: participant {} voted on statement {}, which comments.csv does not have; \
-             are the files from one conversation?",
+            "participant {} voted on statement {}, which comments.csv does not have; \
+             are the files from one conversation? Nothing was imported",
             v.participant,
             v.statement
         );

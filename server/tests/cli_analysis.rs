@@ -588,3 +588,44 @@ fn export_import_export_is_byte_identical() {
         }
     }
 }
+
+/// `mufakat import` says the conversation is closed and how to open it, or with `--open`
+/// opens it; votes on a statement comments.csv lacks are refused with both named, and
+/// nothing is imported.
+#[test]
+fn import_says_it_is_closed_and_how_to_open_it_and_refuses_unknown_statements() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let db = format!("sqlite://{}", tmp.path().join("store.sqlite").display());
+    let dir = tmp.path().join("export");
+    std::fs::create_dir_all(&dir).expect("dir");
+    let comments = "timestamp,datetime,comment-id,author-id,agrees,disagrees,moderated,comment-body\n\
+                    1500000000000,,0,0,0,0,1,Parks should open at six\n\
+                    1500000000001,,1,0,0,0,1,Buses every ten minutes\n";
+    std::fs::write(dir.join("comments.csv"), comments).expect("write");
+    let votes = |extra: &str| {
+        format!("timestamp,datetime,comment-id,voter-id,vote\n1500000001000,,0,0,1\n1500000002000,,1,1,-1\n{extra}")
+    };
+    std::fs::write(dir.join("votes.csv"), votes("1500000003000,,7,1,1\n")).expect("write");
+    let d = dir.to_str().expect("utf-8");
+    let o = bin().args(["import", d, "--id", "bad", "--database-url", &db]).output().expect("runs");
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(!o.status.success(), "{err}");
+    assert!(err.contains("participant 1 voted on statement 7, which comments.csv does not have"), "{err}");
+    let o = bin().args(["export", "bad", "--database-url", &db, "--out", d]).output().expect("runs");
+    assert!(!o.status.success(), "nothing of the refused import is stored");
+
+    std::fs::write(dir.join("votes.csv"), votes("")).expect("write");
+    let said = run_ok(&["import", d, "--id", "closed", "--database-url", &db]);
+    assert!(
+        said.contains("It is closed") && said.contains("Reopen conversation") && said.contains("--open"),
+        "{said}"
+    );
+    let said = run_ok(&["import", d, "--id", "open", "--open", "--database-url", &db]);
+    assert!(said.contains("It is open"), "{said}");
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+    rt.block_on(async {
+        let store = mufakat_server::store::Store::open(&db).await.expect("store opens");
+        assert!(store.conversation("closed").await.expect("closed").closed);
+        assert!(!store.conversation("open").await.expect("open").closed);
+    });
+}
