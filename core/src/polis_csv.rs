@@ -793,32 +793,60 @@ pub fn write_comment_groups(export: &PolisExport, analysis: &Analysis) -> String
     csv_string(rows)
 }
 
-/// comments.csv in the 8-column openData layout, agrees/disagrees from current votes.
+/// A time as Pol.is's `datetime` column writes it, Java's `Date.toString()`
+/// (`Wed Apr 27 07:51:34 PDT 2022`), here always in UTC (`Wed Apr 27 14:51:34 UTC 2022`):
+/// Pol.is writes its server's local zone, which a store does not know.
+pub fn polis_datetime(ms: i64) -> String {
+    const DAYS: [&str; 7] = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
+    const MONTHS: [&str; 12] =
+        ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+    let t = crate::api::outcomes::UtcTime::from_ms(ms);
+    let day = DAYS[t.weekday.rem_euclid(7) as usize];
+    let month = MONTHS[(t.month - 1).clamp(0, 11) as usize];
+    format!("{day} {month} {:02} {:02}:{:02}:{:02} UTC {}", t.day, t.hour, t.minute, t.second, t.year)
+}
+
+/// A row's `datetime`: from its timestamp (epoch ms) when it has one, else as it was read.
+fn datetime_cell(timestamp: Option<i64>, read: Option<&str>) -> String {
+    match (timestamp, read) {
+        (Some(ms), _) => polis_datetime(ms),
+        (None, Some(text)) => csv_cell(text),
+        (None, None) => String::new(),
+    }
+}
+
+/// comments.csv header: openData's 8 columns (B.1) with the newer exporter's `is-meta` and
+/// `is-seed` before the body, so readers of either layout find what they look for by name.
+pub const COMMENTS_HEADER: [&str; 10] = [
+    "timestamp",
+    "datetime",
+    "comment-id",
+    "author-id",
+    "agrees",
+    "disagrees",
+    "moderated",
+    "is-meta",
+    "is-seed",
+    "comment-body",
+];
+
+/// comments.csv (see [`COMMENTS_HEADER`]), agrees/disagrees from current votes.
 pub fn write_comments(export: &PolisExport, analysis: &Analysis) -> String {
     let mut comments: Vec<&PolisComment> = export.comments.iter().collect();
     comments.sort_by_key(|c| c.id);
-    let mut rows = vec![[
-        "timestamp",
-        "datetime",
-        "comment-id",
-        "author-id",
-        "agrees",
-        "disagrees",
-        "moderated",
-        "comment-body",
-    ]
-    .map(String::from)
-    .to_vec()];
+    let mut rows = vec![COMMENTS_HEADER.map(String::from).to_vec()];
     for c in comments {
         let (agree, disagree) = analysis.statement(c.id).map_or((0, 0), |s| (s.agree, s.disagree));
         rows.push(vec![
             c.timestamp.map(|t| t.to_string()).unwrap_or_default(),
-            c.datetime.clone().unwrap_or_default(),
+            datetime_cell(c.timestamp, c.datetime.as_deref()),
             c.id.to_string(),
             c.author.map(|a| a.to_string()).unwrap_or_default(),
             agree.to_string(),
             disagree.to_string(),
             c.moderation.value().to_string(),
+            c.is_meta.to_string(),
+            c.is_seed.to_string(),
             csv_cell(&c.body),
         ]);
     }
@@ -832,7 +860,7 @@ pub fn write_votes(export: &PolisExport) -> String {
     for v in &export.votes {
         rows.push(vec![
             v.timestamp.map(|t| t.to_string()).unwrap_or_default(),
-            String::new(),
+            datetime_cell(v.timestamp, None),
             v.statement.to_string(),
             v.participant.to_string(),
             v.vote.value().to_string(),
@@ -841,14 +869,30 @@ pub fn write_votes(export: &PolisExport) -> String {
     csv_string(rows)
 }
 
-/// summary.csv: key,value rows; topic, url and description come from the input summary.
+/// summary.csv: key,value rows in Pol.is's order (B.1). Topic, url and description come
+/// from the input summary; `views` too when it has one (Pol.is counts visitors who never
+/// voted), else the participants known (listed, voting or writing); the rest is counted.
 pub fn write_summary(export: &PolisExport, analysis: &Analysis) -> String {
     let commenters: std::collections::BTreeSet<ParticipantId> =
         export.comments.iter().filter_map(|c| c.author).collect();
     let get = |k: &str| csv_cell(export.summary_value(k).unwrap_or(""));
+    let views = match export.summary_value("views").and_then(|v| v.trim().parse::<u64>().ok()) {
+        Some(v) => v.to_string(),
+        None => {
+            let known: std::collections::BTreeSet<ParticipantId> = export
+                .participants
+                .iter()
+                .map(|p| p.participant)
+                .chain(export.votes.iter().map(|v| v.participant))
+                .chain(commenters.iter().copied())
+                .collect();
+            known.len().to_string()
+        }
+    };
     let rows = vec![
         vec!["topic".into(), get("topic")],
         vec!["url".into(), get("url")],
+        vec!["views".into(), views],
         vec!["voters".into(), analysis.counts.participants.to_string()],
         vec!["voters-in-conv".into(), analysis.counts.in_conv.to_string()],
         vec!["commenters".into(), commenters.len().to_string()],
@@ -1132,6 +1176,111 @@ mod tests {
         for (name, role) in cases {
             assert_eq!(export_file_role(name), role, "{name}");
         }
+    }
+
+    #[test]
+    fn datetime_is_written_as_polis_does_in_utc() {
+        // openData's austria-climate, comment 122: 1651071094558 is "Wed Apr 27 07:51:34 PDT 2022".
+        assert_eq!(polis_datetime(1_651_071_094_558), "Wed Apr 27 14:51:34 UTC 2022");
+        assert_eq!(polis_datetime(0), "Thu Jan 01 00:00:00 UTC 1970");
+        // Day of month zero-padded, as Java's Date.toString() writes it.
+        assert_eq!(polis_datetime(1_651_401_080_922), "Sun May 01 10:31:20 UTC 2022");
+    }
+
+    /// A stored conversation: times, authors and flags, no datetime text, no summary counts.
+    fn stored_like() -> PolisExport {
+        let comment = |id, author, is_meta, is_seed| PolisComment {
+            timestamp: Some(1_700_000_000_000 + i64::from(id)),
+            datetime: None,
+            id,
+            author,
+            agrees: None,
+            disagrees: None,
+            moderation: Moderation::Accepted,
+            is_meta,
+            is_seed,
+            body: format!("statement {id}"),
+        };
+        let mut votes = Vec::new();
+        for p in 0..6u32 {
+            for s in 0..3u32 {
+                let vote = if (s == 0) == (p % 2 == 0) { Vote::Agree } else { Vote::Disagree };
+                votes.push(PolisVote {
+                    timestamp: Some(1_700_000_100_000 + i64::from(p * 3 + s)),
+                    statement: s,
+                    participant: p,
+                    vote,
+                });
+            }
+        }
+        PolisExport {
+            summary: vec![("topic".into(), "Parks".into())],
+            comments: vec![
+                comment(0, None, false, true),
+                comment(1, Some(4), false, false),
+                comment(2, Some(4), true, false),
+            ],
+            votes,
+            participants: (0..7)
+                .map(|p| PolisParticipant { participant: p, xid: None, group: None, votes: Vec::new() })
+                .collect(),
+            outcomes: Vec::new(),
+            math: None,
+        }
+    }
+
+    #[test]
+    fn every_polis_column_is_filled_from_a_stored_conversation() {
+        let e = stored_like();
+        let a = e.analyse(&AnalysisParams::default()).unwrap();
+        let comments = write_comments(&e, &a);
+        let mut lines = comments.lines();
+        assert_eq!(lines.next(), Some(COMMENTS_HEADER.join(",").as_str()));
+        assert_eq!(
+            lines.next(),
+            Some("1700000000000,Tue Nov 14 22:13:20 UTC 2023,0,,3,3,1,false,true,statement 0")
+        );
+        assert_eq!(
+            lines.next(),
+            Some("1700000000001,Tue Nov 14 22:13:20 UTC 2023,1,4,3,3,1,false,false,statement 1")
+        );
+        assert!(lines.next().is_some_and(|l| l.contains(",2,4,") && l.ends_with(",true,false,statement 2")));
+        let votes = write_votes(&e);
+        assert!(
+            votes.lines().skip(1).all(|l| l.contains(",Tue Nov 14 22:15:0") && l.contains(" UTC 2023,")),
+            "{votes}"
+        );
+        let pv = write_participants_votes(&e, &a);
+        let n_comments: Vec<&str> = pv.lines().skip(1).map(|l| l.split(',').nth(2).unwrap_or("")).collect();
+        assert_eq!(n_comments, ["0", "0", "0", "0", "2", "0"], "{pv}");
+        let summary = parse_summary(&write_summary(&e, &a)).unwrap();
+        let keys: Vec<&str> = summary.iter().map(|(k, _)| k.as_str()).collect();
+        assert_eq!(
+            keys,
+            [
+                "topic",
+                "url",
+                "views",
+                "voters",
+                "voters-in-conv",
+                "commenters",
+                "comments",
+                "groups",
+                "conversation-description"
+            ]
+        );
+        let value = |k: &str| summary.iter().find(|(key, _)| key == k).map(|(_, v)| v.as_str());
+        // Participant 6 joined and never voted: a view, not a voter.
+        assert_eq!(
+            (value("views"), value("voters"), value("commenters"), value("comments")),
+            (Some("7"), Some("6"), Some("1"), Some("3"))
+        );
+        // Read back, the flags and times are the same.
+        let back = parse_comments(&comments).unwrap();
+        assert_eq!(
+            back.iter().map(|c| (c.timestamp, c.author, c.is_meta, c.is_seed)).collect::<Vec<_>>(),
+            e.comments.iter().map(|c| (c.timestamp, c.author, c.is_meta, c.is_seed)).collect::<Vec<_>>()
+        );
     }
 
     #[test]

@@ -55,6 +55,11 @@ pub struct ImportArgs {
     /// Id of the new conversation (default: the pol.is id in summary.csv, else the folder name).
     #[arg(long)]
     id: Option<String>,
+    /// Open the conversation to new participants, votes and statements at once. Without it
+    /// the import is closed (a record of the Pol.is conversation) until a moderator reopens
+    /// it in the console.
+    #[arg(long)]
+    open: bool,
     #[arg(long, env = "DATABASE_URL", default_value = DEFAULT_DB)]
     database_url: String,
 }
@@ -128,8 +133,19 @@ pub fn read_export_dir(dir: &Path) -> anyhow::Result<PolisExport> {
     })
 }
 
-/// A Pol.is export as a new conversation with id `id`.
-pub fn export_to_dump(export: &PolisExport, id: &str) -> ConversationDump {
+/// A Pol.is export as a new conversation with id `id`, closed (`mufakat import --open`
+/// opens it). Refused, before anything is written, when a vote names a statement that
+/// comments.csv lacks.
+pub fn export_to_dump(export: &PolisExport, id: &str) -> anyhow::Result<ConversationDump> {
+    let known: std::collections::HashSet<u32> = export.comments.iter().map(|c| c.id).collect();
+    if let Some(v) = export.votes.iter().find(|v| !known.contains(&v.statement)) {
+        bail!(
+            "participant {} voted on statement {}, which comments.csv does not have; \
+             are the files from one conversation? Nothing was imported",
+            v.participant,
+            v.statement
+        );
+    }
     let topic = export.summary_value("topic").unwrap_or(id).to_string();
     let description = export.summary_value("conversation-description").unwrap_or("").to_string();
     let mut participants: std::collections::BTreeMap<u32, Option<String>> = Default::default();
@@ -160,7 +176,9 @@ pub fn export_to_dump(export: &PolisExport, id: &str) -> ConversationDump {
         .collect();
     statements.sort_by_key(|s| s.id);
     statements.dedup_by_key(|s| s.id);
-    ConversationDump {
+    let source_url = export.summary_value("url").map(str::trim).filter(|u| !u.is_empty()).map(str::to_string);
+    Ok(ConversationDump {
+        source_url,
         conversation: Conversation {
             closed: true,
             ..Conversation::with_settings(
@@ -185,7 +203,7 @@ pub fn export_to_dump(export: &PolisExport, id: &str) -> ConversationDump {
                 at: v.timestamp.unwrap_or(0),
             })
             .collect(),
-    }
+    })
 }
 
 fn progress_bar() -> ProgressBar {
@@ -374,7 +392,8 @@ async fn import(a: ImportArgs) -> anyhow::Result<()> {
     if store.conversation(&id).await.is_ok() {
         bail!("conversation {id} already exists; choose another with --id");
     }
-    let dump = export_to_dump(&export, &id);
+    let mut dump = export_to_dump(&export, &id).with_context(|| format!("importing {}", a.dir.display()))?;
+    dump.conversation.closed = !a.open;
     store.import_conversation(&dump).await.with_context(|| format!("importing {}", a.dir.display()))?;
     println!(
         "imported {} as conversation {id}: {} statements, {} participants, {} votes",
@@ -383,6 +402,14 @@ async fn import(a: ImportArgs) -> anyhow::Result<()> {
         dump.participants.len(),
         dump.votes.len()
     );
+    if a.open {
+        println!("It is open: new participants can join at /c/{id}, vote and write.");
+    } else {
+        println!(
+            "It is closed: anyone can read it and its report (/r/{id}), nobody can vote or write. \
+             To open it, press \"Reopen conversation\" in its console (/admin), or import with --open."
+        );
+    }
     Ok(())
 }
 

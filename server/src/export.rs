@@ -49,7 +49,7 @@ pub fn dump_to_export(dump: &ConversationDump) -> PolisExport {
     PolisExport {
         summary: vec![
             ("topic".into(), c.title.clone()),
-            ("url".into(), String::new()),
+            ("url".into(), dump.source_url.clone().unwrap_or_default()),
             ("conversation-description".into(), c.description.clone()),
         ],
         comments: dump

@@ -214,6 +214,7 @@ async fn every_conversation_has_its_own_xid_secret_and_older_ones_get_one_when_f
         mufakat_server::demo::load(&store).await.expect("demo");
         let dump = ConversationDump {
             conversation: Conversation::new("imported", "From Pol.is"),
+            source_url: None,
             statements: Vec::new(),
             participants: vec![(0, Some("polis-xid-7".into()))],
             votes: Vec::new(),
@@ -263,6 +264,7 @@ async fn a_reopened_import_numbers_new_participants_after_the_imported_ones() {
         let store = Store::open(&b.url).await.expect("open");
         let dump = ConversationDump {
             conversation: Conversation::new("imported", "From Pol.is"),
+            source_url: None,
             statements: Vec::new(),
             participants: vec![(0, None), (3, None), (7, Some("polis-xid-7".into()))],
             votes: Vec::new(),

@@ -114,7 +114,7 @@ pub static EN: Participant = Participant {
     },
     all_done: "You have voted on every statement. Thank you! New statements appear here as others add them.",
     capped_done: "You have voted on as many statements as this conversation asks. Thank you!",
-    closed_card: "This conversation is closed: voting and posting have ended. Thank you for taking part.",
+    closed_card: "This conversation is closed: voting and posting have ended. Thank you for taking part. Only its moderators can reopen it.",
     voted: |v, offline| {
         let w = match v {
             Vote::Agree => "agree",
@@ -240,7 +240,7 @@ pub static ID: Participant = Participant {
     voted_count: |n| format!("Anda sudah memberi suara pada {n}"),
     all_done: "Anda sudah memberi suara pada semua pernyataan. Terima kasih! Pernyataan baru akan muncul di sini saat peserta lain menambahkannya.",
     capped_done: "Anda sudah memberi suara pada sebanyak pernyataan yang diminta percakapan ini. Terima kasih!",
-    closed_card: "Percakapan ini sudah ditutup: pemungutan suara dan pengiriman pernyataan telah berakhir. Terima kasih atas partisipasi Anda.",
+    closed_card: "Percakapan ini sudah ditutup: pemungutan suara dan pengiriman pernyataan telah berakhir. Terima kasih atas partisipasi Anda. Hanya moderatornya yang dapat membukanya kembali.",
     voted: |v, offline| {
         let w = match v {
             Vote::Agree => "setuju",

@@ -125,6 +125,9 @@ fn ConsoleHead(console: Console, title: String) -> impl IntoView {
                     <a href=move || format!("/c/{}", console.id.get()) target="_blank">{move || t().moderator.open_participant}</a>
                     <a href=move || format!("/p/{}", console.id.get()) target="_blank" data-testid="projector-link">{move || t().moderator.open_projector}</a>
                 </p>
+                <Show when=closed>
+                    <p class="closed-hint" data-testid="closed-hint">{move || t().moderator.closed_hint}</p>
+                </Show>
             </div>
             <button class=move || if closed() { "primary" } else { "danger" } on:click=toggle data-testid="close-toggle">
                 {move || if closed() { t().moderator.reopen } else { t().moderator.close }}
