@@ -644,6 +644,8 @@ struct Candidates {
     base: cluster::Clustering,
     /// (k, groups over the base centres, silhouette), k = 2..=max-k.
     runs: Vec<(usize, cluster::Clustering, f64)>,
+    /// The silhouette tolerance the choice of k uses here ([`cluster::k_tolerance_for`]).
+    tolerance: f64,
 }
 
 impl Candidates {
@@ -686,7 +688,8 @@ fn candidate_runs(points: &[Point], params: &AnalysisParams, previous: Option<&W
         let s = cluster::silhouette(&base.centres, &g.assignment, g.centres.len());
         runs.push((k, g, s));
     }
-    Candidates { base, runs }
+    let tolerance = cluster::k_tolerance_for(params.k_tolerance, points.len(), params.base_k);
+    Candidates { base, runs, tolerance }
 }
 
 /// Stage 3b, stability: the clusterwise bootstrap of every k's groups (`stability.rs`),
@@ -704,7 +707,8 @@ fn stability_boot(
         let c = candidate_runs(sub, params, None);
         let silhouettes: Vec<f64> = c.runs.iter().map(|r| r.2).collect();
         stability::Runs {
-            chosen_k: cluster::choose_k(&silhouettes, params.k_tolerance).map(|i| c.runs[i].0),
+            // The full run's rule, so the counts say how often that rule's choice holds.
+            chosen_k: cluster::choose_k(&silhouettes, candidates.tolerance).map(|i| c.runs[i].0),
             partitions: c.partitions(),
         }
     };
@@ -732,7 +736,7 @@ fn choose_groups(
     if points.is_empty() {
         return empty;
     }
-    let Candidates { base, runs } = candidates;
+    let Candidates { base, runs, tolerance } = candidates;
     let k_scores: Vec<KScore> = runs
         .iter()
         .map(|(k, _, s)| KScore { k: *k, silhouette: if s.is_finite() { *s } else { -1.0 } })
@@ -742,8 +746,8 @@ fn choose_groups(
     let silhouettes: Vec<f64> = runs.iter().map(|r| r.2).collect();
     let fits = boot.map(|b| k_fits(points.len(), &runs, b, &params.stability));
     let chosen = match &fits {
-        Some(f) => cluster::choose_k_stable(f, params.k_tolerance),
-        None => cluster::choose_k(&silhouettes, params.k_tolerance),
+        Some(f) => cluster::choose_k_stable(f, tolerance),
+        None => cluster::choose_k(&silhouettes, tolerance),
     };
     let best = chosen.map(|i| &runs[i]);
     let Some(best) = best else {

@@ -106,3 +106,26 @@ fn measure_cost_at_a_million_votes() {
         eprintln!("{} votes, B = {b}: {best:.0} ms (best of 3)", conv.votes.len());
     }
 }
+
+#[test]
+fn a_conversation_with_no_more_participants_than_base_clusters_gets_the_best_silhouette() {
+    // Small planted conversations where 3 groups fit a little better than 2 (by less than
+    // `k_tolerance`): each participant is their own base cluster, so k is the strict best
+    // silhouette, as Pol.is's and red-dwarf's (the tolerance would have shown 2 groups).
+    for (n, each, seed) in [(24, 8, 1), (24, 12, 1), (30, 8, 4), (30, 12, 3)] {
+        for params in [AnalysisParams::default().stability_resamples(0), AnalysisParams::default()] {
+            let a = run(n, 30, 3, each, seed, &params);
+            let s: Vec<f64> = a.k_scores.iter().map(|k| k.silhouette).collect();
+            assert!(s[1] > s[0] && s[1] - s[0] < params.k_tolerance, "case ({n}, {each}, {seed}): {s:?}");
+            let best = a.k_scores.iter().max_by(|x, y| x.silhouette.total_cmp(&y.silhouette)).map(|k| k.k);
+            let degenerate =
+                a.stability.as_ref().is_some_and(|st| st.k_stability.iter().any(|k| k.degenerate));
+            if !degenerate {
+                assert_eq!(Some(a.groups.len()), best, "case ({n}, {each}, {seed}): {s:?}");
+            }
+        }
+    }
+    // Above the base clusters' count the tolerance still applies: nothing changes there.
+    let a = run(300, 40, 2, 30, 1, &AnalysisParams::default().stability_resamples(0));
+    assert_eq!(a.groups.len(), 2);
+}
