@@ -163,6 +163,12 @@ impl AnalysisParams {
         self.stability = s;
         self
     }
+    /// Resample only where stability can change the choice of k (same groups, no figures
+    /// elsewhere): [`StabilityParams::only_to_choose`].
+    pub fn stability_only_to_choose(mut self, on: bool) -> Self {
+        self.stability.only_to_choose = on;
+        self
+    }
     /// Voters a statement needs to be listed (consensus, bridging, representative); 0
     /// restores Pol.is.
     pub fn min_voters(mut self, n: u32) -> Self {
@@ -372,7 +378,11 @@ fn groups(
     let clustered: Vec<usize> = (0..m.n_participants()).filter(|&r| in_conv[r]).collect();
     let points: Vec<Point> = clustered.iter().map(|&r| reduced.positions[r]).collect();
     let candidates = candidate_runs(&points, params, previous);
-    let boot = stability_boot(&points, &candidates, params);
+    let boot =
+        match params.stability.only_to_choose && !stability_can_choose(points.len(), &candidates, params) {
+            true => None,
+            false => stability_boot(&points, &candidates, params),
+        };
     let grouping = choose_groups(&points, candidates, boot.as_ref(), params, previous);
     let mut group_of_row: Vec<Option<u32>> = vec![None; m.n_participants()];
     let mut stays_of_row: Vec<Option<f64>> = vec![None; m.n_participants()];
@@ -713,6 +723,22 @@ fn stability_boot(
         }
     };
     Some(stability::clusterboot(points, &candidates.partitions(), &params.stability, params.seed, &rerun))
+}
+
+/// Whether stability can change the choice of k here: several k are within the tolerance
+/// of the best silhouette, or the k chosen without stability has a group under
+/// `min_group_share` of the participants. Otherwise [`cluster::choose_k_stable`] picks
+/// what [`cluster::choose_k`] picks: that k is the best of all, so it is the best of the
+/// candidates left once degenerate k's are ruled out, and it is not degenerate itself.
+fn stability_can_choose(n: usize, candidates: &Candidates, params: &AnalysisParams) -> bool {
+    let silhouettes: Vec<f64> = candidates.runs.iter().map(|r| r.2).collect();
+    let all: Vec<usize> = (0..silhouettes.len()).collect();
+    let near = cluster::near_equal(&silhouettes, &all, candidates.tolerance);
+    let small = |i: usize| {
+        let weights = &candidates.runs[i].1.weights;
+        weights.iter().any(|&w| w < params.stability.min_group_share * n as f64)
+    };
+    near.len() > 1 || near.first().is_some_and(|&i| small(i))
 }
 
 /// Stage 3c: the choice of k (with stability when measured), smoothing and stable labels.
