@@ -6,9 +6,11 @@
 //! every group agrees on. New votes (live events, own votes) refresh it at most every few
 //! seconds, and never sooner than ten times the last analysis took, so a slow phone is not
 //! kept busy; the analysis runs in its own task after the download, between frames, so
-//! typing and voting never wait for it. Above the server's `participant_max_votes`
-//! (`GET …/analysis`), where a cheap phone would take seconds, the page downloads neither
-//! the log nor computes: it shows the analysis the server published (docs/published-analysis.md).
+//! typing and voting never wait for it. It uses the published analysis's parameters
+//! (stability resampled only where it decides the number of groups). Above the server's
+//! `participant_max_votes` (`GET …/analysis`), where a cheap phone would take seconds, the
+//! page downloads neither the log nor computes: it shows the analysis the server published
+//! (docs/published-analysis.md).
 
 use std::time::Duration;
 
@@ -17,7 +19,7 @@ use leptos::task::spawn_local;
 use mufakat_core::analysis::{Group, Representative};
 use mufakat_core::repness::Direction;
 use mufakat_core::votelog::LogReplica;
-use mufakat_core::{analyse, Analysis, AnalysisInput, AnalysisParams, StatementMeta, VoteRecord, WarmStart};
+use mufakat_core::{analyse, Analysis, AnalysisInput, StatementMeta, VoteRecord, WarmStart};
 
 use super::session::Session;
 use crate::components::opinion_map::{groups_of, points_of, OpinionMap};
@@ -104,7 +106,8 @@ impl Runner {
                 let _ = p.mark(ANALYSIS_MARK);
             }
             let started = js_sys::Date::now();
-            let result = analyse(&input, &AnalysisParams::default(), previous.as_ref());
+            // The published analysis's parameters: stability only where it decides k.
+            let result = analyse(&input, &mufakat_core::published::params(), previous.as_ref());
             self.last_cost.set_value(js_sys::Date::now() - started);
             if let Some(p) = &perf {
                 let _ = p.measure_with_start_mark("mufakat-analysis", ANALYSIS_MARK);
