@@ -152,6 +152,7 @@ pub fn conversation_export(
             .collect(),
         participants: Vec::new(),
         outcomes,
+        translations: Vec::new(),
     }
 }
 

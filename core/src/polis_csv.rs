@@ -112,6 +112,9 @@ pub struct PolisExport {
     /// The conversation's outcomes (a stored conversation's; a Pol.is export has none),
     /// written to outcomes.csv and analysis.json.
     pub outcomes: Vec<crate::api::outcomes::Outcome>,
+    /// The statements' languages and translations (a stored conversation's; a Pol.is
+    /// export has none), written to translations.csv.
+    pub translations: Vec<crate::api::translations::StatementLanguages>,
 }
 
 struct Table {
@@ -133,7 +136,7 @@ impl Table {
 /// previous record's terminator: before any blank lines it then skips, and before the `\n`
 /// of a `\r\n`. So its line is one early after a blank line and lags further behind in
 /// every `\r\n` file. A record really starts at the first byte that ends no line.
-struct Lines<'a> {
+pub(crate) struct Lines<'a> {
     text: &'a [u8],
     /// Bytes before `at` are counted; `at` is always a record's first byte.
     at: usize,
@@ -141,12 +144,12 @@ struct Lines<'a> {
 }
 
 impl<'a> Lines<'a> {
-    fn new(text: &'a str) -> Lines<'a> {
+    pub(crate) fn new(text: &'a str) -> Lines<'a> {
         Lines { text: text.as_bytes(), at: 0, line: 1 }
     }
 
     /// Line of the record the reader began reading at `position` (records in file order).
-    fn of(&mut self, position: Option<&csv::Position>) -> u64 {
+    pub(crate) fn of(&mut self, position: Option<&csv::Position>) -> u64 {
         let Some(p) = position else { return self.line };
         let mut start = usize::try_from(p.byte()).unwrap_or(usize::MAX).min(self.text.len());
         while start < self.text.len() && matches!(self.text[start], b'\r' | b'\n') {
@@ -558,7 +561,7 @@ impl PolisExport {
             Some(t) => parse_summary(&t)?,
             None => Vec::new(),
         };
-        Ok(PolisExport { summary, comments, votes, participants, outcomes: Vec::new() })
+        Ok(PolisExport { summary, comments, votes, participants, outcomes: Vec::new(), translations: Vec::new() })
     }
 
     /// Vote records for [`crate::analyse`], in chronological order.
@@ -867,6 +870,7 @@ pub fn write_outputs(export: &PolisExport, analysis: &Analysis) -> Vec<(String, 
         ("comment-groups.csv".into(), write_comment_groups(export, analysis)),
         ("analysis.json".into(), analysis_json_with_outcomes(analysis, &export.outcomes)),
         ("outcomes.csv".into(), crate::outcome_feed::outcomes_csv(&export.outcomes)),
+        ("translations.csv".into(), crate::api::translations::write_csv(&export.translations)),
     ]
 }
 
