@@ -561,7 +561,14 @@ impl PolisExport {
             Some(t) => parse_summary(&t)?,
             None => Vec::new(),
         };
-        Ok(PolisExport { summary, comments, votes, participants, outcomes: Vec::new(), translations: Vec::new() })
+        Ok(PolisExport {
+            summary,
+            comments,
+            votes,
+            participants,
+            outcomes: Vec::new(),
+            translations: Vec::new(),
+        })
     }
 
     /// Vote records for [`crate::analyse`], in chronological order.

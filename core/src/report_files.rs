@@ -70,7 +70,8 @@ pub const EXPORT_FILES: [ExportFile; 12] = [
     ExportFile {
         name: "translations.csv",
         media_type: "text/csv",
-        description: "every translation of a statement: its language, who wrote it, the text (docs/translations.md)",
+        description:
+            "every translation of a statement: its language, who wrote it, the text (docs/translations.md)",
         moderator: true,
     },
     ExportFile {

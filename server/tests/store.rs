@@ -17,7 +17,13 @@ async fn store_with_statements(url: &str, id: &str, n: usize) -> Store {
         store
             .add_statement(
                 id,
-                &NewStatement { text: &text, language: "en", author: None, moderation: Moderation::Accepted, is_seed: true },
+                &NewStatement {
+                    text: &text,
+                    language: "en",
+                    author: None,
+                    moderation: Moderation::Accepted,
+                    is_seed: true,
+                },
             )
             .await
             .expect("add");

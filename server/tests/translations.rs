@@ -11,16 +11,35 @@ use mufakat_core::model::Vote;
 use serde_json::{json, Value};
 
 /// In the conversation's language, Bahasa Indonesia (the default).
-const SEEDS: &[&str] = &["Taman harus buka sampai malam", "Pasar perlu lebih banyak peneduh", "Bus setiap sepuluh menit"];
+const SEEDS: &[&str] =
+    &["Taman harus buka sampai malam", "Pasar perlu lebih banyak peneduh", "Bus setiap sepuluh menit"];
 
-async fn send(s: &TestServer, c: &reqwest::Client, method: reqwest::Method, path: &str, body: Value) -> (u16, Value) {
-    let r = c.request(method, s.api(path)).header("x-mufakat-csrf", "1").json(&body).send().await.expect("request");
+async fn send(
+    s: &TestServer,
+    c: &reqwest::Client,
+    method: reqwest::Method,
+    path: &str,
+    body: Value,
+) -> (u16, Value) {
+    let r = c
+        .request(method, s.api(path))
+        .header("x-mufakat-csrf", "1")
+        .json(&body)
+        .send()
+        .await
+        .expect("request");
     let status = r.status().as_u16();
     let text = r.text().await.expect("body");
     (status, serde_json::from_str(&text).unwrap_or(Value::Null))
 }
 
-async fn put(s: &TestServer, admin: &reqwest::Client, statement: u32, language: &str, text: &str) -> (u16, Value) {
+async fn put(
+    s: &TestServer,
+    admin: &reqwest::Client,
+    statement: u32,
+    language: &str,
+    text: &str,
+) -> (u16, Value) {
     let path = format!("/admin/conversations/c/statements/{statement}/translations/{language}");
     send(s, admin, reqwest::Method::PUT, &path, json!({ "text": text })).await
 }
@@ -51,10 +70,16 @@ async fn moderators_add_and_correct_translations_participants_receive() {
         let mut events = Events::open(&s.api("/conversations/c/events")).await;
         let (status, body) = put(&s, &admin, 1, "EN", "  The market needs more shade ").await;
         assert_eq!(status, 200, "{}: {body}", b.name);
-        assert_eq!(body["translations"], json!([{"language": "en", "text": "The market needs more shade", "by": "moderator"}]));
+        assert_eq!(
+            body["translations"],
+            json!([{"language": "en", "text": "The market needs more shade", "by": "moderator"}])
+        );
         let event = events.wait_for("statement", Duration::from_secs(5), |d| d["statement"]["id"] == 1).await;
         let event = event.unwrap_or_else(|| panic!("{}: no statement event for the translation", b.name));
-        assert_eq!(translation(&event["statement"], "en").map(|t| &t["text"]), Some(&json!("The market needs more shade")));
+        assert_eq!(
+            translation(&event["statement"], "en").map(|t| &t["text"]),
+            Some(&json!("The market needs more shade"))
+        );
 
         let (status, body) = put(&s, &admin, 1, "en", "The market needs shade").await;
         assert_eq!(status, 200, "{body}");
@@ -73,7 +98,11 @@ async fn moderators_add_and_correct_translations_participants_receive() {
             .json()
             .await
             .unwrap();
-        assert_eq!(translation(&next["statement"], "en").map(|t| &t["by"]), Some(&json!("moderator")), "{next}");
+        assert_eq!(
+            translation(&next["statement"], "en").map(|t| &t["by"]),
+            Some(&json!("moderator")),
+            "{next}"
+        );
 
         for (statement, language, text, code) in [
             (1, "id", "Bahasa yang sama", "same_language"),
@@ -82,7 +111,12 @@ async fn moderators_add_and_correct_translations_participants_receive() {
             (1, "en", &"a".repeat(281), "statement_too_long"),
         ] {
             let (status, body) = put(&s, &admin, statement, language, text).await;
-            assert_eq!((status, body["error"]["code"].as_str()), (400, Some(code)), "{}: {language} {body}", b.name);
+            assert_eq!(
+                (status, body["error"]["code"].as_str()),
+                (400, Some(code)),
+                "{}: {language} {body}",
+                b.name
+            );
         }
         assert_eq!(put(&s, &admin, 9, "en", "Nothing").await.0, 404);
         let anonymous = reqwest::Client::new();
@@ -124,18 +158,35 @@ async fn the_author_posts_a_statement_with_its_language_and_a_translation() {
             body["statement"]["translations"],
             json!([{"language": "en", "text": "<b>Parks</b> open until night", "by": "author"}])
         );
-        let rows: Value = admin.get(s.api("/admin/conversations/c/statements")).send().await.unwrap().json().await.unwrap();
-        let mine = rows.as_array().unwrap().iter().find(|r| r["text"] == "Taman harus buka sampai jam sepuluh").unwrap();
+        let rows: Value =
+            admin.get(s.api("/admin/conversations/c/statements")).send().await.unwrap().json().await.unwrap();
+        let mine = rows
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["text"] == "Taman harus buka sampai jam sepuluh")
+            .unwrap();
         assert_eq!(mine["translations"][0]["by"], "author", "{}: stored", b.name);
 
         for (body, code, field) in [
             (json!({"text": "Satu", "language": "klingon"}), "unknown_language", "language"),
-            (json!({"text": "Dua", "language": "id", "translation": {"language": "id", "text": "Dua"}}), "same_language", "translation.language"),
-            (json!({"text": "Tiga", "translation": {"language": "en", "text": " "}}), "statement_empty", "translation.text"),
+            (
+                json!({"text": "Dua", "language": "id", "translation": {"language": "id", "text": "Dua"}}),
+                "same_language",
+                "translation.language",
+            ),
+            (
+                json!({"text": "Tiga", "translation": {"language": "en", "text": " "}}),
+                "statement_empty",
+                "translation.text",
+            ),
         ] {
             let (status, refused) = post(body).await;
             assert_eq!(status, 400, "{}: {refused}", b.name);
-            assert_eq!((refused["error"]["code"].as_str(), refused["error"]["field"].as_str()), (Some(code), Some(field)));
+            assert_eq!(
+                (refused["error"]["code"].as_str(), refused["error"]["field"].as_str()),
+                (Some(code), Some(field))
+            );
         }
         assert_eq!(public_statements(&s).await.len(), 4, "{}: refused posts add nothing", b.name);
         s.stop().await;
@@ -156,18 +207,34 @@ async fn a_csv_import_takes_every_row_or_none_and_names_the_bad_line() {
             ("id,lang,text\n0,en,Parks\n", "line 1"),
         ] {
             let (status, body) = import(&s, &admin, csv).await;
-            assert_eq!((status, body["error"]["code"].as_str()), (400, Some("bad_translation_row")), "{}: {csv} {body}", b.name);
+            assert_eq!(
+                (status, body["error"]["code"].as_str()),
+                (400, Some("bad_translation_row")),
+                "{}: {csv} {body}",
+                b.name
+            );
             let message = body["error"]["message"].as_str().unwrap_or("");
-            assert!(message.starts_with(line) && message.contains("nothing was imported"), "{csv}: {message}");
+            assert!(
+                message.starts_with(line) && message.contains("nothing was imported"),
+                "{csv}: {message}"
+            );
         }
-        assert!(public_statements(&s).await.iter().all(|st| st.get("translations").is_none()), "{}: nothing half-imported", b.name);
+        assert!(
+            public_statements(&s).await.iter().all(|st| st.get("translations").is_none()),
+            "{}: nothing half-imported",
+            b.name
+        );
 
         let csv = "text,comment-id,language,note\n\"Parks, open at night\",0,en,x\n'=1+1,2,jv,\nThe market needs shade,1,en,\n";
         let (status, body) = import(&s, &admin, csv).await;
         assert_eq!((status, &body), (200, &json!({"imported": 3})), "{}", b.name);
         let statements = public_statements(&s).await;
         assert_eq!(translation(&statements[0], "en").unwrap()["text"], "Parks, open at night");
-        assert_eq!(translation(&statements[2], "jv").unwrap()["text"], "=1+1", "the export's quote is read back");
+        assert_eq!(
+            translation(&statements[2], "jv").unwrap()["text"],
+            "=1+1",
+            "the export's quote is read back"
+        );
 
         // The export carries every translation, formulas neutralised, and imports back.
         let mut votes = Vec::new();

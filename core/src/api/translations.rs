@@ -159,7 +159,9 @@ pub fn read_csv(text: &str) -> Result<Vec<ImportRow>, ImportError> {
             h
         }
         Some(Err(e)) => return Err(ImportError::new(1, e.to_string())),
-        None => return Err(ImportError::new(1, "the file is empty; expected a header comment-id,language,text")),
+        None => {
+            return Err(ImportError::new(1, "the file is empty; expected a header comment-id,language,text"))
+        }
     };
     let header_line = lines.of(None);
     let col = |name: &str| {
@@ -180,10 +182,9 @@ pub fn read_csv(text: &str) -> Result<Vec<ImportRow>, ImportError> {
             return Err(ImportError::new(line, format!("at most {MAX_IMPORT_ROWS} rows a file")));
         }
         let cell = |i: usize| record.get(i).unwrap_or("");
-        let statement = cell(id_col)
-            .trim()
-            .parse::<StatementId>()
-            .map_err(|_| ImportError::new(line, format!("comment-id {:?} is not a statement number", cell(id_col))))?;
+        let statement = cell(id_col).trim().parse::<StatementId>().map_err(|_| {
+            ImportError::new(line, format!("comment-id {:?} is not a statement number", cell(id_col)))
+        })?;
         let language = language(cell(lang_col)).map(|l| l.tag).ok_or_else(|| {
             ImportError::new(line, format!("language {:?} is not one of {}", cell(lang_col), tags()))
         })?;
@@ -246,7 +247,12 @@ pub struct Shown<'a> {
 /// The text a reader of `reader` (a language tag; its primary subtag is what counts) sees:
 /// the translation into that language when there is one and the original is in another,
 /// else the original.
-pub fn shown<'a>(original: &'a str, language: &'a str, translations: &'a [Translation], reader: &str) -> Shown<'a> {
+pub fn shown<'a>(
+    original: &'a str,
+    language: &'a str,
+    translations: &'a [Translation],
+    reader: &str,
+) -> Shown<'a> {
     let primary = |tag: &str| tag.split(['-', '_']).next().unwrap_or("").to_ascii_lowercase();
     let want = primary(reader);
     if primary(language) != want {
@@ -289,7 +295,8 @@ mod tests {
 
     #[test]
     fn the_import_reads_columns_by_name_and_the_export_imports_back() {
-        let rows = read_csv("text,language,comment-id\r\n\"Air, bersih\",ID,3\r\n\r\n=hack,en,4\r\n").unwrap();
+        let rows =
+            read_csv("text,language,comment-id\r\n\"Air, bersih\",ID,3\r\n\r\n=hack,en,4\r\n").unwrap();
         assert_eq!(rows.len(), 2);
         assert_eq!((rows[0].line, rows[0].statement, rows[0].language), (2, 3, "id"));
         assert_eq!(rows[0].text, "Air, bersih");
@@ -303,10 +310,10 @@ mod tests {
         assert!(exported.starts_with("comment-id,original-language,language,translated-by,text\n"));
         assert!(exported.contains("'=SUM(A1)"), "{exported}");
         let back = read_csv(&exported).unwrap();
-        assert_eq!(back.iter().map(|r| (r.language, r.text.as_str())).collect::<Vec<_>>(), [
-            ("en", "x"),
-            ("id", "=SUM(A1)")
-        ]);
+        assert_eq!(
+            back.iter().map(|r| (r.language, r.text.as_str())).collect::<Vec<_>>(),
+            [("en", "x"), ("id", "=SUM(A1)")]
+        );
     }
 
     #[test]

@@ -28,7 +28,10 @@ use crate::store::TranslationWrite;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route("/api/v1/admin/conversations/{id}/statements/{statement}/translations/{language}", put(put_one))
+        .route(
+            "/api/v1/admin/conversations/{id}/statements/{statement}/translations/{language}",
+            put(put_one),
+        )
         .route("/api/v1/admin/conversations/{id}/translations", post(import))
 }
 
@@ -59,13 +62,21 @@ fn unknown_language(tag: &str, field: &'static str) -> AppError {
 pub fn statement_language(requested: Option<&str>, conversation: &str) -> Result<String, AppError> {
     match requested {
         None => Ok(conversation.to_string()),
-        Some(tag) => tr::language(tag).map(|l| l.tag.to_string()).ok_or_else(|| unknown_language(tag, "language")),
+        Some(tag) => {
+            tr::language(tag).map(|l| l.tag.to_string()).ok_or_else(|| unknown_language(tag, "language"))
+        }
     }
 }
 
 /// A translation checked against its statement's language: listed, not the same, its text
 /// cleaned and bounded as a statement's.
-fn checked(language: &str, text: &str, original: &str, by: TranslatedBy, field: &'static str) -> Result<Translation, AppError> {
+fn checked(
+    language: &str,
+    text: &str,
+    original: &str,
+    by: TranslatedBy,
+    field: &'static str,
+) -> Result<Translation, AppError> {
     let tag = tr::language(language).ok_or_else(|| unknown_language(language, field))?.tag;
     if tr::language(original).is_some_and(|l| l.tag == tag) {
         return Err(AppError::bad_request(
@@ -80,12 +91,21 @@ fn checked(language: &str, text: &str, original: &str, by: TranslatedBy, field: 
 
 /// The author's translation sent with a new statement in `original`.
 pub fn author_translation(t: &NewTranslation, original: &str) -> Result<Translation, AppError> {
-    checked(&t.language, &t.text, original, TranslatedBy::Author, "translation.language")
-        .map_err(|e| if e.field == Some("text") { e.field("translation.text") } else { e })
+    checked(&t.language, &t.text, original, TranslatedBy::Author, "translation.language").map_err(|e| {
+        if e.field == Some("text") {
+            e.field("translation.text")
+        } else {
+            e
+        }
+    })
 }
 
 /// Tells the participant pages showing these statements about their new texts.
-async fn announce(st: &AppState, id: &str, statements: impl IntoIterator<Item = StatementId>) -> Result<(), AppError> {
+async fn announce(
+    st: &AppState,
+    id: &str,
+    statements: impl IntoIterator<Item = StatementId>,
+) -> Result<(), AppError> {
     changed(st, id).await?;
     let conv = st.live.conv(&st.store, id).await?;
     for s in statements {
@@ -173,7 +193,12 @@ pub(super) async fn import(
     }
     let writes: Vec<TranslationWrite> = checked_rows
         .iter()
-        .map(|(statement, t)| TranslationWrite { statement: *statement, language: &t.language, text: &t.text, by: t.by })
+        .map(|(statement, t)| TranslationWrite {
+            statement: *statement,
+            language: &t.language,
+            text: &t.text,
+            by: t.by,
+        })
         .collect();
     st.store.set_translations(&id, &writes).await?;
     tracing::info!(conversation = %id, rows = writes.len(), moderator = %m.username, "translations imported");

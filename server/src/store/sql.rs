@@ -427,7 +427,11 @@ impl SqlStore {
 
     /// Adds or replaces translations, all or none: an unknown statement refuses the lot.
     /// The caller checks languages and texts.
-    pub async fn set_translations(&self, conversation: &str, translations: &[TranslationWrite<'_>]) -> Result<()> {
+    pub async fn set_translations(
+        &self,
+        conversation: &str,
+        translations: &[TranslationWrite<'_>],
+    ) -> Result<()> {
         let mut tx = self.pool.begin().await?;
         let at = now_ms();
         for t in translations {
