@@ -153,6 +153,7 @@ pub fn conversation_export(
         participants: Vec::new(),
         outcomes,
         math: None,
+        translations: Vec::new(),
     }
 }
 

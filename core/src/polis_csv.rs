@@ -115,6 +115,9 @@ pub struct PolisExport {
     /// Pol.is's own math (math-pca2.json), when the folder has it; checked to be this
     /// conversation's. The analysis warm-starts from it and compares itself with it.
     pub math: Option<crate::polis_math::PolisMath>,
+    /// The statements' languages and translations (a stored conversation's; a Pol.is
+    /// export has none), written to translations.csv.
+    pub translations: Vec<crate::api::translations::StatementLanguages>,
 }
 
 struct Table {
@@ -136,7 +139,7 @@ impl Table {
 /// previous record's terminator: before any blank lines it then skips, and before the `\n`
 /// of a `\r\n`. So its line is one early after a blank line and lags further behind in
 /// every `\r\n` file. A record really starts at the first byte that ends no line.
-struct Lines<'a> {
+pub(crate) struct Lines<'a> {
     text: &'a [u8],
     /// Bytes before `at` are counted; `at` is always a record's first byte.
     at: usize,
@@ -144,12 +147,12 @@ struct Lines<'a> {
 }
 
 impl<'a> Lines<'a> {
-    fn new(text: &'a str) -> Lines<'a> {
+    pub(crate) fn new(text: &'a str) -> Lines<'a> {
         Lines { text: text.as_bytes(), at: 0, line: 1 }
     }
 
     /// Line of the record the reader began reading at `position` (records in file order).
-    fn of(&mut self, position: Option<&csv::Position>) -> u64 {
+    pub(crate) fn of(&mut self, position: Option<&csv::Position>) -> u64 {
         let Some(p) = position else { return self.line };
         let mut start = usize::try_from(p.byte()).unwrap_or(usize::MAX).min(self.text.len());
         while start < self.text.len() && matches!(self.text[start], b'\r' | b'\n') {
@@ -568,8 +571,15 @@ impl PolisExport {
             Some(t) => parse_summary(&t)?,
             None => Vec::new(),
         };
-        let mut export =
-            PolisExport { summary, comments, votes, participants, outcomes: Vec::new(), math: None };
+        let mut export = PolisExport {
+            summary,
+            comments,
+            votes,
+            participants,
+            outcomes: Vec::new(),
+            math: None,
+            translations: Vec::new(),
+        };
         if let Some(text) = read(crate::polis_math::MATH_FILE) {
             export.math = Some(export.read_math(&text).map_err(|e| PolisCsvError {
                 file: crate::polis_math::MATH_FILE.to_string(),
@@ -974,6 +984,7 @@ pub fn write_outputs(export: &PolisExport, analysis: &Analysis) -> Vec<(String, 
         ("comment-groups.csv".into(), write_comment_groups(export, analysis)),
         ("analysis.json".into(), export_analysis_json(export, analysis)),
         ("outcomes.csv".into(), crate::outcome_feed::outcomes_csv(&export.outcomes)),
+        ("translations.csv".into(), crate::api::translations::write_csv(&export.translations)),
     ]
 }
 
@@ -1226,6 +1237,7 @@ mod tests {
                 .collect(),
             outcomes: Vec::new(),
             math: None,
+            translations: Vec::new(),
         }
     }
 

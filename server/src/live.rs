@@ -74,7 +74,14 @@ impl ConvInner {
 }
 
 fn view(s: &StatementRow) -> StatementView {
-    StatementView { id: s.id, text: s.text.clone(), moderation: s.moderation, counts: s.counts }
+    StatementView {
+        id: s.id,
+        text: s.text.clone(),
+        moderation: s.moderation,
+        counts: s.counts,
+        language: s.language.clone(),
+        translations: s.translations.clone(),
+    }
 }
 
 impl ConvState {

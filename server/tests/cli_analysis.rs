@@ -91,6 +91,7 @@ fn analyze_writes_every_file_reproducibly_with_polis_columns() {
             "comment-groups.csv",
             "analysis.json",
             "outcomes.csv",
+            "translations.csv",
             "graph.graphml",
             "graph.dot",
             "opinion-map.svg",

@@ -17,7 +17,13 @@ async fn store_with_statements(url: &str, id: &str, n: usize) -> Store {
         store
             .add_statement(
                 id,
-                &NewStatement { text: &text, author: None, moderation: Moderation::Accepted, is_seed: true },
+                &NewStatement {
+                    text: &text,
+                    language: "en",
+                    author: None,
+                    moderation: Moderation::Accepted,
+                    is_seed: true,
+                },
             )
             .await
             .expect("add");
@@ -92,6 +98,7 @@ async fn exact_and_near_duplicates_are_refused() {
                         "c",
                         &NewStatement {
                             text,
+                            language: "en",
                             author: None,
                             moderation: Moderation::Accepted,
                             is_seed: false,

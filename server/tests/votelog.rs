@@ -213,7 +213,13 @@ async fn big_conversation(store: &mufakat_server::store::Store, id: &str, n: usi
     store.create_conversation(&Conversation::new(id, "Big")).await.expect("create");
     for i in 0..300 {
         let text = format!("Statement number {i} about the {} budget", ["city", "park", "bus"][i % 3]);
-        let s = NewStatement { text: &text, author: None, moderation: Moderation::Accepted, is_seed: true };
+        let s = NewStatement {
+            text: &text,
+            language: "en",
+            author: None,
+            moderation: Moderation::Accepted,
+            is_seed: true,
+        };
         store.add_statement(id, &s).await.expect("statement");
     }
     let participants = 2_000u32;
@@ -402,7 +408,13 @@ async fn two_conversations(url: &str) -> mufakat_server::store::Store {
     for id in ["a", "b"] {
         store.create_conversation(&Conversation::new(id, "Log")).await.expect("create");
         for text in SEEDS {
-            let s = NewStatement { text, author: None, moderation: Moderation::Accepted, is_seed: true };
+            let s = NewStatement {
+                text,
+                language: "en",
+                author: None,
+                moderation: Moderation::Accepted,
+                is_seed: true,
+            };
             store.add_statement(id, &s).await.expect("statement");
         }
     }

@@ -77,6 +77,21 @@ pub struct Participant {
     pub about_skip: &'static str,
     pub about_save: &'static str,
     pub about_saved: &'static str,
+    /// Beside a translated statement: the original's language, by its own name.
+    pub translated_from: fn(&str) -> String,
+    /// Beside an original shown instead of its translation.
+    pub original_in: fn(&str) -> String,
+    pub show_original: &'static str,
+    pub show_translation: &'static str,
+    pub read_aloud: &'static str,
+    pub stop_reading: &'static str,
+    /// Announced while the statement is read aloud, and when it stops.
+    pub reading: &'static str,
+    pub reading_stopped: &'static str,
+    pub post_language_label: &'static str,
+    pub post_translation_summary: &'static str,
+    pub post_translation_language_label: &'static str,
+    pub post_translation_label: &'static str,
 }
 
 impl Participant {
@@ -217,6 +232,18 @@ pub static EN: Participant = Participant {
     about_skip: "Prefer not to say",
     about_save: "Save answers",
     about_saved: "Thank you: your answers are saved.",
+    translated_from: |l| format!("Translated from {l}"),
+    original_in: |l| format!("Original, in {l}"),
+    show_original: "Show original",
+    show_translation: "Show translation",
+    read_aloud: "Read aloud",
+    stop_reading: "Stop reading",
+    reading: "Reading the statement aloud…",
+    reading_stopped: "Stopped reading.",
+    post_language_label: "Language of your statement",
+    post_translation_summary: "Add a translation (optional)",
+    post_translation_language_label: "Translation into",
+    post_translation_label: "Your statement in that language",
 };
 
 pub static ID: Participant = Participant {
@@ -334,4 +361,16 @@ pub static ID: Participant = Participant {
     about_skip: "Memilih tidak menjawab",
     about_save: "Simpan jawaban",
     about_saved: "Terima kasih: jawaban Anda tersimpan.",
+    translated_from: |l| format!("Diterjemahkan dari {l}"),
+    original_in: |l| format!("Asli, dalam {l}"),
+    show_original: "Lihat teks asli",
+    show_translation: "Lihat terjemahan",
+    read_aloud: "Bacakan",
+    stop_reading: "Berhenti membacakan",
+    reading: "Membacakan pernyataan…",
+    reading_stopped: "Pembacaan dihentikan.",
+    post_language_label: "Bahasa pernyataan Anda",
+    post_translation_summary: "Tambahkan terjemahan (tidak wajib)",
+    post_translation_language_label: "Terjemahan ke",
+    post_translation_label: "Pernyataan Anda dalam bahasa itu",
 };

@@ -25,6 +25,7 @@ use mufakat_core::{AnalysisInput, AnalysisParams, StatementMeta};
 use rand::Rng;
 
 use super::openapi::ConversationId;
+use super::translations::statement_language;
 use super::{clean_statement, JsonBody};
 use crate::auth::{self, check_csrf, session_cookie, session_token, token_hash, Moderator};
 use crate::error::AppError;
@@ -56,7 +57,7 @@ fn admin_view(c: &Conversation) -> ConversationAdmin {
     ConversationAdmin::new(&c.id, &c.settings, c.closed, c.created_at_ms)
 }
 
-fn statement_admin(s: StatementRow) -> StatementAdmin {
+pub(super) fn statement_admin(s: StatementRow) -> StatementAdmin {
     StatementAdmin {
         id: s.id,
         text: s.text,
@@ -66,6 +67,8 @@ fn statement_admin(s: StatementRow) -> StatementAdmin {
         counts: s.counts,
         created_at_ms: s.created_at_ms,
         reason: s.reason,
+        language: s.language,
+        translations: s.translations,
     }
 }
 
@@ -215,7 +218,13 @@ pub(super) async fn create(
     let seeds = seeds.iter().map(|s| clean_statement(s)).collect::<Result<Vec<_>, _>>()?;
     st.store.create_conversation(&c).await?;
     for text in &seeds {
-        let seed = NewStatement { text, author: None, moderation: Moderation::Accepted, is_seed: true };
+        let seed = NewStatement {
+            text,
+            language: &c.settings.language,
+            author: None,
+            moderation: Moderation::Accepted,
+            is_seed: true,
+        };
         match st.store.add_statement(&id, &seed).await {
             Ok(_) | Err(StoreError::Duplicate) => {}
             Err(e) => return Err(e.into()),
@@ -245,7 +254,7 @@ pub(super) async fn show(
 }
 
 /// Reloads the conversation on every process after a change, and tells live streams.
-async fn changed(st: &AppState, id: &str) -> Result<(), AppError> {
+pub(super) async fn changed(st: &AppState, id: &str) -> Result<(), AppError> {
     st.live.reload(&st.store, id).await?;
     st.hub.reload_elsewhere(id).await;
     Ok(())
@@ -339,7 +348,8 @@ pub(super) async fn seed(
     Path(id): Path<String>,
     JsonBody(req): JsonBody<SeedStatements>,
 ) -> Result<Json<SeedResult>, AppError> {
-    st.store.conversation(&id).await?;
+    let c = st.store.conversation(&id).await?;
+    let language = statement_language(req.language.as_deref(), &c.settings.language)?;
     if req.texts.len() > MAX_SEED_TEXTS {
         let message = format!("at most {MAX_SEED_TEXTS} statements at once");
         return Err(AppError::bad_request("invalid_field", message).field("texts"));
@@ -357,7 +367,13 @@ pub(super) async fn seed(
                 continue;
             }
         };
-        let new = NewStatement { text: &text, author: None, moderation: Moderation::Accepted, is_seed: true };
+        let new = NewStatement {
+            text: &text,
+            language: &language,
+            author: None,
+            moderation: Moderation::Accepted,
+            is_seed: true,
+        };
         match st.store.add_statement(&id, &new).await {
             Ok(row) => result.added.push(statement_admin(row)),
             Err(StoreError::Duplicate) => result.refused.push(refuse("duplicate_statement")),

@@ -42,7 +42,7 @@ impl SqlStore {
             }
             sqlx::query(
                 "INSERT INTO statements (conversation_id, id, text, dedup_key, author, moderation, \
-                 is_seed, is_meta, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+                 is_seed, is_meta, created_at, language) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
             )
             .bind(&c.id)
             .bind(i64::from(s.id))
@@ -53,6 +53,7 @@ impl SqlStore {
             .bind(s.is_seed)
             .bind(s.is_meta)
             .bind(s.created_at)
+            .bind(&c.settings.language)
             .execute(&mut *tx)
             .await?;
         }

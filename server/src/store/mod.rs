@@ -19,6 +19,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use mufakat_core::api::outcomes::{Outcome, OutcomeId, OutcomeInput};
 use mufakat_core::api::settings::ConversationSettings;
+use mufakat_core::api::translations::{TranslatedBy, Translation};
 use mufakat_core::api::{VoteCounts, VotesCompact};
 use mufakat_core::model::{Moderation, ParticipantId, StatementId, Vote, VoteRecord};
 use rand::RngCore;
@@ -95,9 +96,19 @@ pub struct ConversationTotals {
 /// A statement to add; `author` is `None` for moderator seeds.
 pub struct NewStatement<'a> {
     pub text: &'a str,
+    /// The text's language (BCP 47).
+    pub language: &'a str,
     pub author: Option<ParticipantId>,
     pub moderation: Moderation,
     pub is_seed: bool,
+}
+
+/// A translation to store, for [`Store::set_translations`].
+pub struct TranslationWrite<'a> {
+    pub statement: StatementId,
+    pub language: &'a str,
+    pub text: &'a str,
+    pub by: TranslatedBy,
 }
 
 /// A statement in any state, as stored, with its current vote counts.
@@ -112,6 +123,10 @@ pub struct StatementRow {
     pub created_at_ms: i64,
     pub reason: Option<String>,
     pub counts: VoteCounts,
+    /// The original's language.
+    pub language: String,
+    /// Its translations, by language.
+    pub translations: Vec<Translation>,
 }
 
 /// One vote on its way to the store.
@@ -243,6 +258,7 @@ delegate! {
     pub async fn add_statement(&self, conversation: &str, s: &NewStatement<'_>) -> Result<StatementRow>;
     pub async fn statements(&self, conversation: &str) -> Result<Vec<StatementRow>>;
     pub async fn statement_rows(&self, conversation: &str) -> Result<Vec<StatementRow>>;
+    pub async fn set_translations(&self, conversation: &str, translations: &[TranslationWrite<'_>]) -> Result<()>;
     pub async fn moderate(&self, conversation: &str, ids: &[StatementId], moderation: Moderation, reason: Option<&str>) -> Result<()>;
     pub async fn xid_secret(&self, conversation: &str) -> Result<String>;
     pub async fn rotate_xid_secret(&self, conversation: &str) -> Result<String>;

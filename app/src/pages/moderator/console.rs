@@ -17,6 +17,7 @@ use super::outcomes::OutcomesPanel;
 use super::queue::{ModerationQueue, SeedForm, StatementList};
 use super::share::SharePanel;
 use super::state::Console;
+use super::translations::TranslationsPanel;
 use super::{error_text, AdminBar, RequireModerator};
 use crate::client::{self, LiveStream};
 use crate::i18n::t;
@@ -79,6 +80,7 @@ fn ConsoleBody() -> impl IntoView {
                         <ModerationQueue console=console/>
                         <StatementList console=console/>
                         <OutcomesPanel console=console/>
+                        <TranslationsPanel console=console/>
                         <SeedForm console=console/>
                     </div>
                     <div class="console-side">

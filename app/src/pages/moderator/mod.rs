@@ -15,6 +15,7 @@ mod outcomes;
 mod queue;
 mod share;
 mod state;
+mod translations;
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;

@@ -13,6 +13,7 @@ mod notice;
 mod outcomes;
 mod past_votes;
 mod queue;
+mod read_aloud;
 mod session;
 mod standing;
 mod statement_form;

@@ -17,9 +17,12 @@ use mufakat_core::api::{
 use mufakat_core::model::{Moderation, ParticipantId, StatementId, Vote};
 use wasm_bindgen::JsCast;
 
+use mufakat_core::api::translations::shown;
+
 use super::notice::{ErrorKind, Notice};
 use super::queue;
 use crate::client::{self, conversation_url, ApiError};
+use crate::i18n::{use_lang, Lang};
 
 #[derive(Clone, Copy)]
 pub struct Session {
@@ -48,6 +51,8 @@ pub struct Session {
     pub requested: StoredValue<Option<StatementId>>,
     /// Bumped when an outcome was published, edited or deleted.
     pub outcomes_changed: RwSignal<u64>,
+    /// The interface language, which statements follow when translated.
+    pub lang: RwSignal<Lang>,
     flushing: StoredValue<bool>,
 }
 
@@ -115,6 +120,7 @@ impl Session {
             server_changed: RwSignal::new(0),
             requested: StoredValue::new(None),
             outcomes_changed: RwSignal::new(0),
+            lang: use_lang(),
             flushing: StoredValue::new(false),
         }
     }
@@ -132,8 +138,20 @@ impl Session {
         self.my_votes.with(|v| v.iter().find(|(s, _)| *s == statement).map(|(_, v)| *v))
     }
 
+    /// A statement's text as this reader sees it (in their language when translated).
     pub fn statement_text(self, statement: StatementId) -> Option<String> {
-        self.conversation.with(|c| c.statements.iter().find(|s| s.id == statement).map(|s| s.text.clone()))
+        self.statement_shown(statement).map(|(text, _)| text)
+    }
+
+    /// A statement's text as this reader sees it, and that text's language.
+    pub fn statement_shown(self, statement: StatementId) -> Option<(String, String)> {
+        let reader = self.lang.get().tag();
+        self.conversation.with(|c| {
+            c.statements.iter().find(|s| s.id == statement).map(|s| {
+                let shown = shown(&s.text, &s.language, &s.translations, reader);
+                (shown.text.to_string(), shown.language.to_string())
+            })
+        })
     }
 
     /// Votes needed before the participant is placed on the map: min(7, statements)

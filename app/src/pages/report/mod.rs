@@ -131,6 +131,8 @@ pub fn StoredReportPage() -> impl IntoView {
     // the server's published analysis.
     let log = StoredValue::new(LogReplica::default());
     let outcomes = RwSignal::new(Vec::new());
+    // The exports keep each statement's original; the page shows the reader's language.
+    let translated = sections::Translated::provide();
     Effect::new(move |_| {
         let id = params.with(|p| p.get("id").unwrap_or_default());
         spawn_local(async move {
@@ -151,6 +153,7 @@ pub fn StoredReportPage() -> impl IntoView {
                 return;
             }
             let votes = log.with_value(|l| l.entries.clone());
+            translated.set(&c.statements);
             let statements = c
                 .statements
                 .into_iter()

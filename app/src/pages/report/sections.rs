@@ -5,6 +5,8 @@ use std::sync::Arc;
 use leptos::prelude::*;
 use mufakat_core::analysis::{Analysis, StatementScores};
 use mufakat_core::api::admin::GroupDemographics;
+use mufakat_core::api::translations::shown;
+use mufakat_core::api::StatementView;
 use mufakat_core::attribution::{polis_source, CC_BY_NAME, CC_BY_URL};
 use mufakat_core::legend::{group_colour, group_letter};
 use mufakat_core::repness::Direction;
@@ -13,7 +15,7 @@ use mufakat_core::StatementId;
 use super::downloads::{render_png, save_text, save_url};
 use super::map::ReportOpinionMap;
 use crate::components::vote_bar::VoteBar;
-use crate::i18n::t;
+use crate::i18n::{t, use_lang};
 use crate::worker_client::Report;
 
 /// Counts below this are never shown (small-cell suppression).
@@ -25,8 +27,35 @@ fn letter(analysis: &Analysis, group: u32) -> String {
     group_letter(i)
 }
 
+/// A stored conversation's statements with their translations (`/r/<id>`), so the report
+/// shows each in the reader's language while its exports keep the originals.
+#[derive(Clone, Copy)]
+pub struct Translated(RwSignal<Vec<StatementView>>);
+
+impl Translated {
+    pub fn provide() -> Translated {
+        let t = Translated(RwSignal::new(Vec::new()));
+        provide_context(t);
+        t
+    }
+
+    pub fn set(self, statements: &[StatementView]) {
+        self.0.set(statements.iter().filter(|s| !s.translations.is_empty()).cloned().collect());
+    }
+}
+
+/// A statement's text as the reader sees it: translated into the page's language where a
+/// translation exists (a stored conversation's), else the report's.
 fn statement_text(report: &Report, id: StatementId) -> String {
-    report.text(id).map(|s| s.text.clone()).unwrap_or_default()
+    let reader = use_lang().get();
+    let translated = use_context::<Translated>().and_then(|t| {
+        t.0.with(|all| {
+            all.iter()
+                .find(|s| s.id == id)
+                .map(|s| shown(&s.text, &s.language, &s.translations, reader.tag()).text.to_string())
+        })
+    });
+    translated.or_else(|| report.text(id).map(|s| s.text.clone())).unwrap_or_default()
 }
 
 #[component]
@@ -34,7 +63,7 @@ fn StatementLine(report: Arc<Report>, id: StatementId, children: Children) -> im
     view! {
         <li class="statement-line" data-statement=id>
             <span class="sid">"#"{id}</span>" "
-            <span class="stext">{statement_text(&report, id)}</span>
+            <span class="stext">{move || statement_text(&report, id)}</span>
             <div class="detail">{children()}</div>
         </li>
     }
