@@ -124,6 +124,14 @@ target/release/examples/load --base "$base" --conversation big --participants "$
   --rate "${RATE:-10}" --seconds "$seconds" --viewers "$viewers" --sync "$sync" --server-pid "$server" ${LOAD_FLAGS:-}
 after=$(cpu)
 awk -v a="$after" -v b="$before" -v t="$(getconf CLK_TCK)" 'BEGIN { printf "server_cpu_s=%.2f\n", (a - b) / t }'
+if [ -n "${METRICS_PORT:-}" ]; then
+  # The vote writer's batches (SERVER_FLAGS="--metrics-addr 127.0.0.1:$METRICS_PORT"): their
+  # count, mean size and mean commit time over the whole run.
+  curl -s "http://127.0.0.1:$METRICS_PORT/metrics" | awk '
+    /^mufakat_writer_batch_votes_sum/ { vs = $2 } /^mufakat_writer_batch_votes_count/ { n = $2 }
+    /^mufakat_writer_commit_seconds_sum/ { cs = $2 }
+    END { if (n > 0) printf "writer_batches=%d mean_batch_votes=%.0f mean_commit_ms=%.1f\n", n, vs / n, 1000 * cs / n }'
+fi
 if [ -n "${NGINX:-}" ]; then
   # Requests for full segments (no ?since) and whether each reached the origin.
   awk '$4 ~ /\/log\/[0-9]+"$/ { n++; if ($2 != "-") o++ } END { printf "nginx_full_segment_requests=%d reached_origin=%d\n", n, o }' "$dir/nginx/access.log"
