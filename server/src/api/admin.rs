@@ -147,9 +147,11 @@ pub(super) async fn list(
     _m: Moderator,
 ) -> Result<Json<Vec<ConversationSummary>>, AppError> {
     let mut out = Vec::new();
-    for (c, totals) in st.store.list_conversations().await? {
-        let pending =
-            st.store.statements(&c.id).await?.iter().filter(|s| s.moderation == Moderation::Pending).count();
+    for c in st.store.conversations().await? {
+        // Counts from memory (the vote log), not a count over every vote.
+        let live = st.live.conv(&st.store, &c.id).await?;
+        let totals = live.totals();
+        let pending = live.statements().iter().filter(|s| s.moderation == Moderation::Pending).count();
         out.push(ConversationSummary {
             id: c.id,
             title: c.settings.title,
@@ -281,7 +283,7 @@ pub(super) async fn update(
     JsonBody(req): JsonBody<SettingsChange>,
 ) -> Result<Json<ConversationAdmin>, AppError> {
     let mut c = st.store.conversation(&id).await?;
-    let before = st.store.statements(&id).await?;
+    let before = st.store.statement_rows(&id).await?;
     let old = c.clone();
     let pins = req.pinned_statement.flatten();
     req.apply(&mut c.settings);
@@ -325,8 +327,8 @@ pub(super) async fn statements(
     _m: Moderator,
     Path(id): Path<String>,
 ) -> Result<Json<Vec<StatementAdmin>>, AppError> {
-    st.store.conversation(&id).await?;
-    Ok(Json(st.store.statements(&id).await?.into_iter().map(statement_admin).collect()))
+    let live = st.live.conv(&st.store, &id).await?;
+    Ok(Json(live.statements().into_iter().map(statement_admin).collect()))
 }
 
 #[utoipa::path(
@@ -420,11 +422,12 @@ pub(super) async fn moderate(
         Decision::Accept => Moderation::Accepted,
         Decision::Reject => Moderation::Rejected,
     };
-    let before = st.store.statements(&id).await?;
+    let before = st.store.statement_rows(&id).await?;
     st.store.moderate(&id, &req.statements, moderation, req.reason.as_deref()).await?;
-    let after = st.store.statements(&id).await?;
     changed(&st, &id).await?;
     let conv = st.live.conv(&st.store, &id).await?;
+    // Reloaded from the store just now, with the counts from the vote log.
+    let after = conv.statements();
     for (statement, visible) in visibility_changes(&c, &before, &after) {
         if visible {
             if let Some(statement) = conv.visible_view(statement) {
@@ -520,8 +523,10 @@ pub(super) async fn stats(
     Path(id): Path<String>,
 ) -> Result<Json<ConversationStats>, AppError> {
     let c = st.store.conversation(&id).await?;
-    let totals = st.store.totals(&id).await?;
-    let statements = st.store.statements(&id).await?;
+    // Counts from memory (the vote log), not a count over every vote.
+    let live = st.live.conv(&st.store, &id).await?;
+    let totals = live.totals();
+    let statements = live.statements();
     let count = |m: Moderation| statements.iter().filter(|s| s.moderation == m).count() as u32;
     Ok(Json(ConversationStats {
         participants: totals.participants,

@@ -253,6 +253,7 @@ delegate! {
     pub async fn update_conversation(&self, c: &Conversation) -> Result<()>;
     pub async fn conversation(&self, id: &str) -> Result<Conversation>;
     pub async fn list_conversations(&self) -> Result<Vec<(Conversation, ConversationTotals)>>;
+    pub async fn conversations(&self) -> Result<Vec<Conversation>>;
     pub async fn totals(&self, conversation: &str) -> Result<ConversationTotals>;
     pub async fn participant_count(&self, conversation: &str) -> Result<u32>;
     pub async fn add_statement(&self, conversation: &str, s: &NewStatement<'_>) -> Result<StatementRow>;
@@ -270,6 +271,10 @@ delegate! {
     pub async fn code_counts(&self, conversation: &str) -> Result<mufakat_core::api::codes::CodeCounts>;
     pub async fn write_votes(&self, batch: &[VoteWrite]) -> Result<Vec<u64>>;
     pub async fn vote_log(&self, conversation: &str, from: u64) -> Result<Vec<(u64, VoteRecord)>>;
+    pub async fn log_segments(&self, conversation: &str) -> Result<Vec<(u64, Vec<u8>)>>;
+    pub async fn save_log_segment(&self, conversation: &str, segment: u64, gzip: &[u8]) -> Result<()>;
+    pub async fn delete_log_segments(&self, conversation: &str) -> Result<()>;
+    pub async fn log_entries_at(&self, conversation: &str, seqs: &[u64]) -> Result<Vec<(u64, VoteRecord)>>;
     pub async fn votes_of(&self, conversation: &str, participant: ParticipantId) -> Result<Vec<(StatementId, Vote)>>;
     pub async fn vote_history(&self, conversation: &str, participant: ParticipantId, statement: StatementId) -> Result<Vec<Vote>>;
     pub async fn votes(&self, conversation: &str) -> Result<VotesCompact>;

@@ -272,19 +272,27 @@ impl SqlStore {
         Ok(secret)
     }
 
-    /// Every conversation, newest first, with its counts.
+    /// Every conversation, newest first, with its counts (counted through SQL: for the
+    /// command line; the server counts from its vote logs).
     pub async fn list_conversations(&self) -> Result<Vec<(Conversation, ConversationTotals)>> {
-        let ids: Vec<String> =
-            sqlx::query_scalar("SELECT id FROM conversations ORDER BY created_at DESC, id")
-                .fetch_all(&self.pool)
-                .await?;
-        let mut out = Vec::with_capacity(ids.len());
-        for id in ids {
-            let c = self.conversation(&id).await?;
-            let totals = self.totals(&id).await?;
+        let mut out = Vec::new();
+        for c in self.conversations().await? {
+            let totals = self.totals(&c.id).await?;
             out.push((c, totals));
         }
         Ok(out)
+    }
+
+    /// Every conversation, newest first.
+    pub async fn conversations(&self) -> Result<Vec<Conversation>> {
+        let rows = sqlx::query(concat!(
+            "SELECT ",
+            conversation_columns!(),
+            " FROM conversations ORDER BY created_at DESC, id"
+        ))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(conversation_from_row).collect()
     }
 
     pub async fn totals(&self, conversation: &str) -> Result<ConversationTotals> {
@@ -903,6 +911,70 @@ impl SqlStore {
             }
             start += count;
         }
+    }
+
+    /// The stored full segments of the conversation's vote log (`vote_log_segments`: the
+    /// gzip of each segment's encoding), by segment number.
+    pub async fn log_segments(&self, conversation: &str) -> Result<Vec<(u64, Vec<u8>)>> {
+        let rows = sqlx::query(
+            "SELECT segment, bytes FROM vote_log_segments WHERE conversation_id = $1 ORDER BY segment",
+        )
+        .bind(conversation)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(|r| Ok((r.try_get::<i64, _>("segment")? as u64, r.try_get("bytes")?))).collect()
+    }
+
+    /// Keeps a full segment's bytes; a segment already kept stays as it is (its bytes are
+    /// the same: a full segment never changes).
+    pub async fn save_log_segment(&self, conversation: &str, segment: u64, gzip: &[u8]) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO vote_log_segments (conversation_id, segment, bytes) VALUES ($1, $2, $3) \
+             ON CONFLICT (conversation_id, segment) DO NOTHING",
+        )
+        .bind(conversation)
+        .bind(segment as i64)
+        .bind(gzip)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// Forgets the conversation's stored segments (found not to match its vote history).
+    pub async fn delete_log_segments(&self, conversation: &str) -> Result<()> {
+        sqlx::query("DELETE FROM vote_log_segments WHERE conversation_id = $1")
+            .bind(conversation)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// The log entries at these places, as stored in the vote history (those that exist).
+    pub async fn log_entries_at(&self, conversation: &str, seqs: &[u64]) -> Result<Vec<(u64, VoteRecord)>> {
+        let mut out = Vec::with_capacity(seqs.len());
+        for chunk in seqs.chunks(500) {
+            let mut qb = QueryBuilder::<Db>::new(
+                "SELECT log_seq, participant, statement, value FROM vote_history WHERE conversation_id = ",
+            );
+            qb.push_bind(conversation).push(" AND log_seq IN (");
+            let mut list = qb.separated(", ");
+            for &seq in chunk {
+                list.push_bind(seq as i64);
+            }
+            qb.push(") ORDER BY log_seq");
+            for r in qb.build().fetch_all(&self.pool).await? {
+                let Some(vote) = Vote::from_value(r.try_get::<i64, _>(3)? as i8) else { continue };
+                out.push((
+                    r.try_get::<i64, _>(0)? as u64,
+                    VoteRecord {
+                        participant: r.try_get::<i64, _>(1)? as ParticipantId,
+                        statement: r.try_get::<i64, _>(2)? as StatementId,
+                        vote,
+                    },
+                ));
+            }
+        }
+        Ok(out)
     }
 
     /// [`SqlStore::vote_log`] one row an entry, with the numbers as stored.
