@@ -152,6 +152,8 @@ pub fn conversation_export(
             .collect(),
         participants: Vec::new(),
         outcomes,
+        notes: Vec::new(),
+        settings: None,
     }
 }
 

@@ -89,5 +89,7 @@ pub fn dump_to_export(dump: &ConversationDump) -> PolisExport {
             })
             .collect(),
         outcomes: Vec::new(),
+        notes: Vec::new(),
+        settings: None,
     }
 }
