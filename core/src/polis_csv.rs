@@ -130,16 +130,25 @@ pub struct PolisSettings {
     pub open: bool,
 }
 
-struct Table {
+struct Table<'a> {
+    text: &'a str,
     header: Vec<String>,
     /// Line of the header row (1 unless blank lines come first).
     header_line: u64,
+    /// Each row with the byte where the reader began reading it: its line is counted only
+    /// when an error needs it ([`Table::lines`]), so a good file is scanned once.
     rows: Vec<(u64, csv::StringRecord)>,
 }
 
-impl Table {
+impl Table<'_> {
     fn col(&self, name: &str) -> Option<usize> {
         self.header.iter().position(|h| h.trim() == name)
+    }
+
+    /// A row error's byte position (`line` as the row loops set it) turned into its line.
+    fn lines(&self, mut e: PolisCsvError) -> PolisCsvError {
+        e.line = Lines::new(self.text).of_byte(e.line);
+        e
     }
 }
 
@@ -164,7 +173,12 @@ impl<'a> Lines<'a> {
     /// Line of the record the reader began reading at `position` (records in file order).
     fn of(&mut self, position: Option<&csv::Position>) -> u64 {
         let Some(p) = position else { return self.line };
-        let mut start = usize::try_from(p.byte()).unwrap_or(usize::MAX).min(self.text.len());
+        self.of_byte(p.byte())
+    }
+
+    /// Line of the record the reader began reading at byte `byte`.
+    fn of_byte(&mut self, byte: u64) -> u64 {
+        let mut start = usize::try_from(byte).unwrap_or(usize::MAX).min(self.text.len());
         while start < self.text.len() && matches!(self.text[start], b'\r' | b'\n') {
             start += 1;
         }
@@ -234,7 +248,7 @@ fn unclosed_quote(text: &str) -> Option<(u64, usize)> {
     open
 }
 
-fn read_table(text: &str, file: &str) -> Result<Table, PolisCsvError> {
+fn read_table<'a>(text: &'a str, file: &str) -> Result<Table<'a>, PolisCsvError> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     if text.trim().is_empty() {
         return Err(err(file, 0, None, "file is empty"));
@@ -243,12 +257,17 @@ fn read_table(text: &str, file: &str) -> Result<Table, PolisCsvError> {
     if text.starts_with("version https://git-lfs.github.com/spec/") {
         return Err(err(file, 1, None, "is a Git LFS pointer, not the data (fetch it with `git lfs pull`)"));
     }
-    let mut lines = Lines::new(text);
+    // Lines are counted only for an error (from the start: errors end the reading).
+    let line_of = |position: Option<&csv::Position>| Lines::new(text).of(position);
     let mut rdr = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(text.as_bytes());
     let mut records = rdr.records();
-    let (header, header_line): (Vec<String>, u64) = match records.next() {
-        Some(Ok(h)) => (h.iter().map(|s| s.trim().to_string()).collect(), lines.of(h.position())),
-        Some(Err(e)) => return Err(err(file, lines.of(e.position()), None, e.to_string())),
+    let (header, header_line, header_start): (Vec<String>, u64, u64) = match records.next() {
+        Some(Ok(h)) => (
+            h.iter().map(|s| s.trim().to_string()).collect(),
+            line_of(h.position()),
+            h.position().map_or(0, |p| p.byte()),
+        ),
+        Some(Err(e)) => return Err(err(file, line_of(e.position()), None, e.to_string())),
         None => return Err(err(file, 0, None, "file is empty")),
     };
     for (i, h) in header.iter().enumerate() {
@@ -261,31 +280,29 @@ fn read_table(text: &str, file: &str) -> Result<Table, PolisCsvError> {
             ));
         }
     }
-    if let Some((line, field)) = unclosed_quote(text) {
-        return Err(err(
-            file,
-            line,
-            Some(&column_name(&header, field)),
-            "a quoted field opens here and is never closed",
-        ));
-    }
     let mut rows = Vec::new();
+    let mut last_start = header_start;
     for rec in records {
-        let rec = rec.map_err(|e| err(file, lines.of(e.position()), None, e.to_string()))?;
-        let line = lines.of(rec.position());
+        let rec = rec.map_err(|e| err(file, line_of(e.position()), None, e.to_string()))?;
+        let start = rec.position().map_or(last_start, |p| p.byte());
+        last_start = start;
         if rec.len() == 1 && rec.get(0).is_some_and(|s| s.trim().is_empty()) {
             continue; // blank line
         }
-        if rec.len() < header.len() {
-            // The fields present fill the first columns: the next one is the first missing.
-            return Err(err(
-                file,
-                line,
-                Some(&column_name(&header, rec.len())),
-                format!("expected {} fields as in the header, found {}", header.len(), rec.len()),
-            ));
-        }
-        if rec.len() > header.len() {
+        if rec.len() != header.len() {
+            if unclosed_quote(&text[usize::try_from(start).unwrap_or(0).min(text.len())..]).is_some() {
+                break; // the unclosed quote is the error, named below
+            }
+            let line = line_of(rec.position());
+            if rec.len() < header.len() {
+                // The fields present fill the first columns: the next one is the first missing.
+                return Err(err(
+                    file,
+                    line,
+                    Some(&column_name(&header, rec.len())),
+                    format!("expected {} fields as in the header, found {}", header.len(), rec.len()),
+                ));
+            }
             return Err(err(
                 file,
                 line,
@@ -293,9 +310,22 @@ fn read_table(text: &str, file: &str) -> Result<Table, PolisCsvError> {
                 format!("{} fields, header has {}", rec.len(), header.len()),
             ));
         }
-        rows.push((line, rec));
+        rows.push((start, rec));
     }
-    Ok(Table { header, header_line, rows })
+    // A quote that never closes runs to the end of the file, so it opens in the last record
+    // read: only that record's text needs the check, and the whole file only to name the line.
+    let tail = &text[usize::try_from(last_start).unwrap_or(0).min(text.len())..];
+    if unclosed_quote(tail).is_some() {
+        if let Some((line, field)) = unclosed_quote(text) {
+            return Err(err(
+                file,
+                line,
+                Some(&column_name(&header, field)),
+                "a quoted field opens here and is never closed",
+            ));
+        }
+    }
+    Ok(Table { text, header, header_line, rows })
 }
 
 fn require(t: &Table, file: &str, name: &str) -> Result<usize, PolisCsvError> {
@@ -354,32 +384,37 @@ pub fn parse_comments(text: &str) -> Result<Vec<PolisComment>, PolisCsvError> {
     let (agrees, disagrees, moderated) = (t.col("agrees"), t.col("disagrees"), t.col("moderated"));
     let (is_meta, is_seed) = (t.col("is-meta"), t.col("is-seed"));
     let mut out = Vec::with_capacity(t.rows.len());
-    for (line, rec) in &t.rows {
-        let line = *line;
-        let moderation = match parse_opt::<i8>(rec, moderated, F, line, "moderated")? {
-            None => Moderation::Pending,
-            Some(v) => Moderation::from_value(v)
-                .ok_or_else(|| err(F, line, Some("moderated"), format!("`{v}` is not -1, 0 or 1")))?,
-        };
-        out.push(PolisComment {
-            timestamp: parse_opt(rec, ts, F, line, "timestamp")?,
-            datetime: dt.map(|i| field(rec, i).to_string()).filter(|s| !s.is_empty()),
-            id: parse_num(field(rec, id), F, line, "comment-id")?,
-            author: parse_opt(rec, author, F, line, "author-id")?,
-            agrees: parse_opt(rec, agrees, F, line, "agrees")?,
-            disagrees: parse_opt(rec, disagrees, F, line, "disagrees")?,
-            moderation,
-            is_meta: match is_meta {
-                Some(i) => parse_bool(field(rec, i), F, line, "is-meta")?,
-                None => false,
-            },
-            is_seed: match is_seed {
-                Some(i) => parse_bool(field(rec, i), F, line, "is-seed")?,
-                None => false,
-            },
-            body: csv_cell_read(rec.get(body).unwrap_or("")).to_string(),
-        });
-    }
+    // `line` is the row's first byte here; `Table::lines` counts the line of an error.
+    let mut rows = || -> Result<(), PolisCsvError> {
+        for (line, rec) in &t.rows {
+            let line = *line;
+            let moderation = match parse_opt::<i8>(rec, moderated, F, line, "moderated")? {
+                None => Moderation::Pending,
+                Some(v) => Moderation::from_value(v)
+                    .ok_or_else(|| err(F, line, Some("moderated"), format!("`{v}` is not -1, 0 or 1")))?,
+            };
+            out.push(PolisComment {
+                timestamp: parse_opt(rec, ts, F, line, "timestamp")?,
+                datetime: dt.map(|i| field(rec, i).to_string()).filter(|s| !s.is_empty()),
+                id: parse_num(field(rec, id), F, line, "comment-id")?,
+                author: parse_opt(rec, author, F, line, "author-id")?,
+                agrees: parse_opt(rec, agrees, F, line, "agrees")?,
+                disagrees: parse_opt(rec, disagrees, F, line, "disagrees")?,
+                moderation,
+                is_meta: match is_meta {
+                    Some(i) => parse_bool(field(rec, i), F, line, "is-meta")?,
+                    None => false,
+                },
+                is_seed: match is_seed {
+                    Some(i) => parse_bool(field(rec, i), F, line, "is-seed")?,
+                    None => false,
+                },
+                body: csv_cell_read(rec.get(body).unwrap_or("")).to_string(),
+            });
+        }
+        Ok(())
+    };
+    rows().map_err(|e| t.lines(e))?;
     Ok(out)
 }
 
@@ -460,15 +495,20 @@ pub fn parse_votes(text: &str) -> Result<Vec<PolisVote>, PolisCsvError> {
     let vid = require(&t, F, "voter-id")?;
     let vote = require(&t, F, "vote")?;
     let mut out = Vec::with_capacity(t.rows.len());
-    for (line, rec) in &t.rows {
-        let line = *line;
-        out.push(PolisVote {
-            timestamp: parse_opt(rec, ts, F, line, "timestamp")?,
-            statement: parse_num(field(rec, cid), F, line, "comment-id")?,
-            participant: parse_num(field(rec, vid), F, line, "voter-id")?,
-            vote: parse_vote(field(rec, vote), F, line, "vote")?,
-        });
-    }
+    // `line` is the row's first byte here; `Table::lines` counts the line of an error.
+    let mut rows = || -> Result<(), PolisCsvError> {
+        for (line, rec) in &t.rows {
+            let line = *line;
+            out.push(PolisVote {
+                timestamp: parse_opt(rec, ts, F, line, "timestamp")?,
+                statement: parse_num(field(rec, cid), F, line, "comment-id")?,
+                participant: parse_num(field(rec, vid), F, line, "voter-id")?,
+                vote: parse_vote(field(rec, vote), F, line, "vote")?,
+            });
+        }
+        Ok(())
+    };
+    rows().map_err(|e| t.lines(e))?;
     out.sort_by_key(|v| v.timestamp.unwrap_or(i64::MIN));
     Ok(out)
 }
@@ -508,22 +548,27 @@ fn parse_participants_votes_columns(
         vote_cols.push((i, id));
     }
     let mut out = Vec::with_capacity(t.rows.len());
-    for (line, rec) in &t.rows {
-        let line = *line;
-        let mut votes = Vec::new();
-        for &(i, id) in &vote_cols {
-            let cell = field(rec, i);
-            if !cell.is_empty() {
-                votes.push((id, parse_vote(cell, F, line, &t.header[i])?));
+    // `line` is the row's first byte here; `Table::lines` counts the line of an error.
+    let mut rows = || -> Result<(), PolisCsvError> {
+        for (line, rec) in &t.rows {
+            let line = *line;
+            let mut votes = Vec::new();
+            for &(i, id) in &vote_cols {
+                let cell = field(rec, i);
+                if !cell.is_empty() {
+                    votes.push((id, parse_vote(cell, F, line, &t.header[i])?));
+                }
             }
+            out.push(PolisParticipant {
+                participant: parse_num(field(rec, pid), F, line, "participant")?,
+                xid: xid.map(|i| csv_cell_read(field(rec, i)).to_string()),
+                group: parse_opt(rec, Some(gid), F, line, "group-id")?,
+                votes,
+            });
         }
-        out.push(PolisParticipant {
-            participant: parse_num(field(rec, pid), F, line, "participant")?,
-            xid: xid.map(|i| csv_cell_read(field(rec, i)).to_string()),
-            group: parse_opt(rec, Some(gid), F, line, "group-id")?,
-            votes,
-        });
-    }
+        Ok(())
+    };
+    rows().map_err(|e| t.lines(e))?;
     let columns = vote_cols.iter().map(|&(i, id)| (t.header[i].clone(), id)).collect();
     Ok((out, columns))
 }
