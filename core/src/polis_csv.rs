@@ -518,11 +518,14 @@ pub fn parse_participants_votes(text: &str) -> Result<Vec<PolisParticipant>, Pol
     parse_participants_votes_columns(text).map(|(participants, _)| participants)
 }
 
+/// participants-votes.csv's statement columns: (header name, statement id), in file order.
+type StatementColumns = Vec<(String, StatementId)>;
+
 /// [`parse_participants_votes`] and the statement columns of its header, as (header name,
 /// statement id) in the file's order.
 fn parse_participants_votes_columns(
     text: &str,
-) -> Result<(Vec<PolisParticipant>, Vec<(String, StatementId)>), PolisCsvError> {
+) -> Result<(Vec<PolisParticipant>, StatementColumns), PolisCsvError> {
     const F: &str = "participants-votes.csv";
     let t = read_table(text, F)?;
     let pid = require(&t, F, "participant")?;

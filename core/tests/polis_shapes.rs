@@ -73,13 +73,8 @@ fn made_up() -> Made {
         for s in 0..10u32 {
             time += 1000 + i64::from((p * 13 + s * 7) % 11);
             let vote = match s {
-                8 => {
-                    if (p * 7) % 3 == 0 {
-                        1
-                    } else {
-                        -1
-                    }
-                }
+                8 if (p * 7) % 3 == 0 => 1,
+                8 => -1,
                 _ if (p * 5 + s * 3) % 7 == 0 => 0,
                 _ if (s < 4) == camp => 1,
                 _ => -1,

@@ -472,7 +472,9 @@ fn bad_input_is_one_line_naming_the_file_and_nothing_is_imported() {
     let comments_csv = "timestamp,datetime,comment-id,author-id,agrees,disagrees,moderated,comment-body\n\
                         1,,0,0,0,0,1,Plant shade trees\n1,,1,0,0,0,1,Night buses\n";
     let read = |n: &str| std::fs::read_to_string(good.join(n)).expect("read");
-    let cases: Vec<(&str, Vec<(&str, String)>, &str)> = vec![
+    // (folder, its files as (name, text), what the one-line error says)
+    type Case<'a> = (&'a str, Vec<(&'a str, String)>, &'a str);
+    let cases: Vec<Case> = vec![
         (
             "unknown-statement",
             vec![
