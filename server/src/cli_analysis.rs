@@ -85,9 +85,12 @@ pub async fn run(command: AnalysisCommand) -> anyhow::Result<()> {
     }
 }
 
-/// Reads a Pol.is export directory; CSV errors carry file, line and column. Files are
-/// found by name as Pol.is writes them (`comments.csv`) or as its report page downloads
-/// them (`2024-10-23-1530-2arcefpshi-comments.csv`); two candidates for one file are refused.
+/// Reads a Pol.is export directory with [`polis_csv::read_polis_files`] (the browser
+/// import's reader too): the CSV export, with or without comments.csv and votes.csv, or
+/// Pol.is's API JSON. Errors are one line naming the file and, for CSV, line and column.
+/// Files are found by name as Pol.is writes them (`comments.csv`) or as its report page
+/// downloads them (`2024-10-23-1530-2arcefpshi-comments.csv`); two candidates for one
+/// file are refused.
 pub fn read_export_dir(dir: &Path) -> anyhow::Result<PolisExport> {
     if !dir.is_dir() {
         bail!("{} is not a directory", dir.display());
@@ -99,38 +102,23 @@ pub fn read_export_dir(dir: &Path) -> anyhow::Result<PolisExport> {
             listed.push((name.to_string(), path));
         }
     }
-    let files = polis_csv::files_by_role(listed).map_err(|conflict| {
-        let mut names = conflict.names;
-        names.sort();
-        anyhow::anyhow!(
-            "{}: {} files could be the export's {}: {}; keep one export per folder",
-            dir.display(),
-            names.len(),
-            conflict.role,
-            names.join(", ")
-        )
-    })?;
-    let unreadable: std::cell::RefCell<Option<anyhow::Error>> = Default::default();
-    let export = PolisExport::from_files(|name| {
-        let (_, path) = files.by_role.get(name)?;
-        match std::fs::read(path) {
-            Ok(bytes) => Some(String::from_utf8_lossy(&bytes).into_owned()),
-            Err(e) => {
-                unreadable.borrow_mut().get_or_insert(anyhow::anyhow!("{}: {e}", path.display()));
-                None
+    listed.sort();
+    polis_csv::read_polis_files(listed, |_, path| std::fs::read(&path).map_err(|e| e.to_string())).map_err(
+        |e| match e {
+            polis_csv::ReadFilesError::Conflict(conflict) => {
+                let mut names = conflict.names;
+                names.sort();
+                anyhow::anyhow!(
+                    "{}: {} files could be the export's {}: {}; keep one export per folder",
+                    dir.display(),
+                    names.len(),
+                    conflict.role,
+                    names.join(", ")
+                )
             }
-        }
-    });
-    if let Some(e) = unreadable.into_inner() {
-        return Err(e);
-    }
-    export.map_err(|mut e| {
-        // Name the file as it is on disk when Pol.is's download gave it a prefix.
-        if let Some((name, _)) = files.by_role.get(e.file.as_str()) {
-            e.file = name.clone();
-        }
-        anyhow::anyhow!("{}: {e}", dir.display())
-    })
+            e => anyhow::anyhow!("{}: {e}", dir.display()),
+        },
+    )
 }
 
 /// A Pol.is export as a new conversation with id `id`, closed (`mufakat import --open`
@@ -187,6 +175,8 @@ pub fn export_to_dump(export: &PolisExport, id: &str) -> anyhow::Result<Conversa
                     title: topic,
                     description,
                     language: "en".into(),
+                    strict_moderation: export.settings.is_some_and(|s| s.strict_moderation),
+                    allow_statements: export.settings.is_none_or(|s| s.allow_statements),
                     ..Default::default()
                 },
             )
@@ -350,8 +340,14 @@ async fn analyze(a: AnalyzeArgs) -> anyhow::Result<()> {
     bar.finish_and_clear();
     let analysis = analysis?;
     if a.json {
+        for note in &export.notes {
+            eprintln!("note: {note}");
+        }
         println!("{}", polis_csv::export_analysis_json(&export, &analysis));
     } else {
+        for note in &export.notes {
+            println!("Note: {note}.");
+        }
         print!("{}", mufakat_core::report::text_summary(&analysis, |id| export.statement_text(id)));
         if let Some(agreement) = export.agreement_with_polis(&analysis) {
             println!("\n{}", polis_agreement_line(&agreement));

@@ -99,5 +99,7 @@ pub fn dump_to_export(dump: &ConversationDump) -> PolisExport {
         outcomes: Vec::new(),
         math: None,
         translations: Vec::new(),
+        notes: Vec::new(),
+        settings: None,
     }
 }

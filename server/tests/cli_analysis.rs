@@ -692,3 +692,129 @@ fn import_says_it_is_closed_and_how_to_open_it_and_refuses_unknown_statements() 
         assert!(!store.conversation("open").await.expect("open").closed);
     });
 }
+
+/// A made-up Pol.is API dump: 12 participants in two camps over 4 statements, statement 3
+/// meta, as `votes.json`, `comments.json`, `conversation.json`.
+fn json_dump(dir: &Path) {
+    std::fs::create_dir_all(dir).expect("mkdir");
+    let texts = ["Plant shade trees", "Close the market street", "Night buses", "I live by the river"];
+    let comments: Vec<serde_json::Value> = texts
+        .iter()
+        .enumerate()
+        .map(|(i, t)| serde_json::json!({"statement_id": i, "participant_id": 0, "txt": t, "moderated": 1, "is_meta": i == 3, "active": true}))
+        .collect();
+    let mut votes = Vec::new();
+    for p in 0..12u32 {
+        for s in 0..4u32 {
+            let v = if s == 3 || (s < 2) == (p < 6) { 1 } else { -1 };
+            votes.push(serde_json::json!({"participant_id": p, "statement_id": s, "vote": v, "modified": 1_700_000_000_000u64 + u64::from(p * 4 + s)}));
+        }
+    }
+    let write = |n: &str, v: &serde_json::Value| std::fs::write(dir.join(n), v.to_string()).expect("write");
+    write("comments.json", &serde_json::Value::Array(comments));
+    write("votes.json", &serde_json::Value::Array(votes));
+    write(
+        "conversation.json",
+        &serde_json::json!({"topic": "Our street", "description": "What next", "conversation_id": "2madeupabc", "strict_moderation": true}),
+    );
+}
+
+#[test]
+fn a_polis_api_json_dump_is_analysed_and_imported_with_its_meta_statement() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dump = tmp.path().join("dump");
+    json_dump(&dump);
+    let o = bin().arg("analyze").arg(&dump).output().expect("runs");
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(out.contains("12 participants") && out.contains("Group B"), "{out}");
+    let db = format!("sqlite://{}", tmp.path().join("store.sqlite").display());
+    let o = bin().arg("import").arg(&dump).args(["--database-url", &db]).output().expect("runs");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    // The id comes from conversation.json; the meta statement stays meta.
+    let out_dir = tmp.path().join("out");
+    let o = bin()
+        .args(["export", "2madeupabc", "--database-url", &db, "--out"])
+        .arg(&out_dir)
+        .output()
+        .expect("runs");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let json = std::fs::read_to_string(out_dir.join("analysis.json")).expect("analysis.json");
+    let analysis = polis_csv::read_analysis_json(&json).expect("reads");
+    let meta = analysis.statement(3).expect("statement 3");
+    assert!(meta.is_meta && meta.excluded, "{meta:?}");
+    assert_eq!(analysis.counts.participants, 12);
+}
+
+#[test]
+fn bad_input_is_one_line_naming_the_file_and_nothing_is_imported() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let db = format!("sqlite://{}", tmp.path().join("store.sqlite").display());
+    // A good conversation first, so the store exists and is checked for leftovers.
+    let good = tmp.path().join("good");
+    json_dump(&good);
+    let o =
+        bin().arg("import").arg(&good).args(["--id", "good", "--database-url", &db]).output().expect("runs");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+
+    let comments_csv = "timestamp,datetime,comment-id,author-id,agrees,disagrees,moderated,comment-body\n\
+                        1,,0,0,0,0,1,Plant shade trees\n1,,1,0,0,0,1,Night buses\n";
+    let read = |n: &str| std::fs::read_to_string(good.join(n)).expect("read");
+    // (folder, its files as (name, text), what the one-line error says)
+    type Case<'a> = (&'a str, Vec<(&'a str, String)>, &'a str);
+    let cases: Vec<Case> = vec![
+        (
+            "unknown-statement",
+            vec![
+                ("comments.json", read("comments.json")),
+                ("votes.json", read("votes.json").replacen("\"statement_id\":2", "\"statement_id\":42", 1)),
+            ],
+            "votes.json: 1 vote(s) on statements comments.json does not have (first: statement 42",
+        ),
+        (
+            "truncated",
+            vec![
+                ("comments.json", read("comments.json")),
+                ("votes.json", read("votes.json")[..300].to_string()),
+            ],
+            "votes.json: the JSON ends early",
+        ),
+        (
+            "columns",
+            vec![
+                ("comments.csv", comments_csv.to_string()),
+                (
+                    "participants-votes.csv",
+                    "participant,group-id,n-comments,n-votes,n-agree,n-disagree,0,7\n0,,0,2,1,1,1,-1\n"
+                        .to_string(),
+                ),
+            ],
+            "participants-votes.csv, line 1, column 7: statement 7 is not in comments.csv",
+        ),
+        ("nothing", vec![("notes.txt", "a list of things".to_string())], "no Pol.is export file here"),
+    ];
+    for (name, files, expected) in cases {
+        let dir = tmp.path().join(name);
+        std::fs::create_dir(&dir).expect("mkdir");
+        for (file, text) in files {
+            std::fs::write(dir.join(file), text).expect("write");
+        }
+        for command in ["analyze", "import"] {
+            let mut cmd = bin();
+            cmd.arg(command).arg(&dir).env("RUST_BACKTRACE", "1");
+            if command == "import" {
+                cmd.args(["--id", name, "--database-url", &db]);
+            }
+            let o = cmd.output().expect("runs");
+            let err = String::from_utf8_lossy(&o.stderr);
+            assert!(!o.status.success(), "{name}: {command} succeeded");
+            assert_eq!(err.trim_end().lines().count(), 1, "{name}: {err}");
+            assert!(err.contains(expected), "{name}: {err}");
+        }
+        // Nothing of it reached the store.
+        let o = bin().args(["analyze", name, "--database-url", &db]).output().expect("runs");
+        assert!(!o.status.success(), "{name} was imported");
+    }
+    let o = bin().args(["analyze", "good", "--database-url", &db]).output().expect("runs");
+    assert!(o.status.success(), "the good conversation is still there");
+}

@@ -112,6 +112,7 @@ pub fn ReportView(
             <header>
                 <h1>{move || t().report.report_title}{title.map(|t| format!(": {t}"))}</h1>
                 <p data-testid="report-counts">{move || (t().report.counts)(c.participants, c.votes, c.statements, c.groups)}</p>
+                <ImportNotes report=report.clone()/>
             </header>
             <Attribution report=report.clone()/>
             <Groups report=report.clone()/>
@@ -133,6 +134,20 @@ pub fn ReportView(
             <Exports report=report.clone()/>
         </article>
     }
+}
+
+/// What the dropped files did not say and the reader assumed (no statement texts, no vote
+/// times, …), each once, as the CLI's summary says it.
+#[component]
+fn ImportNotes(report: Arc<Report>) -> impl IntoView {
+    (!report.notes.is_empty()).then(|| {
+        let notes = report.notes.clone();
+        view! {
+            <ul class="muted import-notes" data-testid="import-notes">
+                {notes.into_iter().map(|n| view! { <li>{n}</li> }).collect::<Vec<_>>()}
+            </ul>
+        }
+    })
 }
 
 /// CC BY 4.0 attribution, shown whenever the data names a pol.is conversation.
