@@ -369,11 +369,6 @@ mod tests {
         store
     }
 
-    async fn sql(store: &Store, statement: &str) {
-        let Store::Sqlite(s) = store else { unreachable!("opened as SQLite") };
-        sqlx::query(statement).execute(&s.pool).await.expect(statement);
-    }
-
     fn full_segment(log: &VoteLog, segment: u64) -> Arc<Sealed> {
         match log.segment(segment, None) {
             Ok(SegmentAnswer::Full(s)) => s,
@@ -397,7 +392,7 @@ mod tests {
 
         // Entry 5 is not one of the places checked against the history.
         assert!(!check_places(1).contains(&5));
-        sql(&store, "DELETE FROM vote_history WHERE log_seq = 5").await;
+        crate::store::tamper::delete_history_entry(&store, 5).await;
         let from_history = VoteLog::default().catch_up(&store, "demo").await;
         assert!(from_history.is_err(), "the history now has a gap: reading it alone fails");
 
@@ -419,7 +414,7 @@ mod tests {
         let first = VoteLog::load(&store, "demo").await.expect("load");
         first.persist(&store, "demo").await.expect("persist");
         let place = check_places(1)[3];
-        sql(&store, &format!("UPDATE vote_history SET value = CASE value WHEN 1 THEN -1 ELSE 1 END WHERE log_seq = {place}")).await;
+        crate::store::tamper::flip_history_entry(&store, place).await;
         let history = store.vote_log("demo", 0).await.expect("history");
 
         let reloaded = VoteLog::load(&store, "demo").await.expect("load");
@@ -429,7 +424,7 @@ mod tests {
         reloaded.persist(&store, "demo").await.expect("persist");
         assert_ne!(full_segment(&reloaded, 0).etag, full_segment(&first, 0).etag);
 
-        sql(&store, "UPDATE vote_log_segments SET bytes = X'1f8b00'").await;
+        crate::store::tamper::break_log_segments(&store).await;
         let again = VoteLog::load(&store, "demo").await.expect("load");
         assert!(again.entries_from(0) == reloaded.entries_from(0));
         assert!(store.log_segments("demo").await.expect("read").is_empty(), "undecodable bytes stay");

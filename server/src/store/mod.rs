@@ -13,6 +13,8 @@ pub mod dedup;
 pub mod dump;
 mod postgres;
 mod sqlite;
+#[cfg(test)]
+pub(crate) mod tamper;
 
 use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
