@@ -122,7 +122,7 @@ for (const name of ['brexit-consensus', 'bg2050-volunteers']) {
 }
 
 // The files in the zip are named as Pol.is's report page downloads them: <time>-<conversation id>-<file>.csv.
-test('a zip of the export, files named as Pol.is downloads them, gives the same report; a broken export names the file', { skip: !haveData }, async () => {
+test('a zip of the export, files named as Pol.is downloads them, gives the same report; votes.csv alone says it has no texts; comments.csv alone names the missing file', { skip: !haveData }, async () => {
   const dir = path.join(DATA, 'brexit-consensus');
   const cli = cliAnalyse(dir);
   const zip = path.join(mkdtempSync(path.join(tmpdir(), 'mufakat-zip-')), 'brexit.zip');
@@ -135,8 +135,13 @@ with zipfile.ZipFile(sys.argv[1], 'w', zipfile.ZIP_DEFLATED) as z:
   await report.waitFor({ timeout: 120_000 });
   assert.equal(await report.getAttribute('data-fingerprint'), cli.fingerprint);
 
+  // votes.csv alone is a conversation without statement texts: a report that says so once.
   await page.getByTestId('report-files').setInputFiles(path.join(dir, 'votes.csv'));
-  await page.getByTestId('report-error').getByText('comments.csv').waitFor();
+  await page.getByTestId('import-notes').waitFor({ timeout: 120_000 });
+  assert.match(await page.getByTestId('import-notes').innerText(), /statement/i);
+  // comments.csv alone has no votes: the error names the file that is missing.
+  await page.getByTestId('report-files').setInputFiles(path.join(dir, 'comments.csv'));
+  await page.getByTestId('report-error').getByText('votes.csv').waitFor();
   assert.deepEqual(apiCalls, []);
   await page.close();
 });
