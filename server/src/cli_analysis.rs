@@ -185,6 +185,11 @@ pub fn export_to_dump(export: &PolisExport, id: &str) -> ConversationDump {
                 at: v.timestamp.unwrap_or(0),
             })
             .collect(),
+        // With Pol.is's math, the live analysis continues from Pol.is's groups.
+        analysis_start: export.warm_start().map(|warm_start| mufakat_core::published::Start {
+            params: export.params_for(&mufakat_core::published::params()),
+            warm_start,
+        }),
     }
 }
 
