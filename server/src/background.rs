@@ -183,7 +183,8 @@ async fn refresh(st: &AppState, conv: &Arc<ConvState>, a: &mut Analysed) -> anyh
         // document carries, so they replay just as well.
         let run = (!entries.is_empty()).then(|| {
             published::run_from(&entries, &statements, start.as_deref()).map(|(analysis, bytes)| {
-                let doc = PublishedDoc::new(entries.len() as u64, bytes);
+                let mut doc = PublishedDoc::new(entries.len() as u64, bytes);
+                doc.started = start.is_some();
                 (analysis, doc)
             })
         });

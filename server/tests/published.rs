@@ -132,6 +132,7 @@ async fn the_published_bytes_are_a_cold_core_run_on_the_log_prefix() {
         let s = TestServer::start(&b.url, limits()).await;
         two_camps(&s, "c").await;
         let h = published_at_end(&s, "c").await;
+        assert!(!h.started, "{}: a conversation made here starts cold", b.name);
         let seq = h.published.expect("published");
         let (status, headers, bytes) =
             get_raw(&s.api(&format!("/conversations/c/analysis/{seq}")), &[]).await;
@@ -317,7 +318,9 @@ async fn an_import_with_polis_math_publishes_polis_groups_after_new_votes_and_ve
                 assert_eq!(r.status(), 200, "{}", b.name);
             }
         }
-        let seq = published_at_end(&s, "p").await.published.expect("published");
+        let h = published_at_end(&s, "p").await;
+        assert!(h.started, "{}: the head says the analysis starts from the import", b.name);
+        let seq = h.published.expect("published");
         assert_eq!(seq, 32 + 16, "{}", b.name);
         let (status, _, bytes) = get_raw(&s.api(&format!("/conversations/p/analysis/{seq}")), &[]).await;
         assert_eq!(status, 200, "{}", b.name);
