@@ -7,7 +7,9 @@
 # syncing on every votes event by SYNC = log | votes; LOAD_FLAGS adds flags), prints the
 # server's CPU seconds, and stops the server.
 #   scripts/load-viewers.sh [mufakat binary] [viewers] [sync] [seconds]
-# FIRST_BYTE=1: instead, times a cold process's first byte of segment 0 of the log.
+# FIRST_BYTE=1: instead, times a cold process's first byte of segment 0 of the log: a first
+# process serves the log once and is stopped (as a restart: the store keeps what it wrote,
+# e.g. the log's full segments), then a new one is timed from its start.
 # NGINX=1: Debian's nginx as a caching proxy in front (scripts/load-nginx.sh installs it).
 # SERVER_FLAGS adds flags to `mufakat serve`.
 # CACHE=<dir> keeps the imported file there (one per votes and binary path) and starts every run from
@@ -32,6 +34,25 @@ rm -rf "$dir/export"
 if [ -n "$cached" ]; then mkdir -p "$CACHE"; cp "$dir/b.sqlite" "$cached"; fi
 fi
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'; }
+if [ -n "${FIRST_BYTE:-}" ]; then
+  # The process before the restart: loads the log, serves segment 0, writes what it keeps.
+  port=$(free_port)
+  RUST_LOG=warn "$bin" serve --addr "127.0.0.1:$port" --database-url "sqlite://$dir/b.sqlite" --dist /nonexistent \
+    --no-demo >"$dir/first.log" 2>&1 &
+  server=$!
+  until curl -sf -o /dev/null "http://127.0.0.1:$port/api/v1/conversations/big/log/0"; do sleep 0.1; done
+  # Full segments kept in the store (a server without vote_log_segments: none), 60 s at most.
+  full=$(( votes / 65536 ))
+  for _ in $(seq 1 120); do
+    kept=$(python3 -c "import sqlite3,sys
+try: print(sqlite3.connect(sys.argv[1]).execute('SELECT COUNT(*) FROM vote_log_segments').fetchone()[0])
+except sqlite3.Error: print(-1)" "$dir/b.sqlite")
+    [ "$kept" -ge "$full" ] || [ "$kept" -lt 0 ] && break
+    sleep 0.5
+  done
+  echo "segments kept in the store before the restart: $kept of $full"
+  kill "$server"; wait "$server" 2>/dev/null || true
+fi
 port=$(free_port)
 t0=$(date +%s.%N)
 RUST_LOG=warn "$bin" serve --addr "127.0.0.1:$port" --database-url "sqlite://$dir/b.sqlite" --dist /nonexistent \
@@ -103,6 +124,14 @@ target/release/examples/load --base "$base" --conversation big --participants "$
   --rate "${RATE:-10}" --seconds "$seconds" --viewers "$viewers" --sync "$sync" --server-pid "$server" ${LOAD_FLAGS:-}
 after=$(cpu)
 awk -v a="$after" -v b="$before" -v t="$(getconf CLK_TCK)" 'BEGIN { printf "server_cpu_s=%.2f\n", (a - b) / t }'
+if [ -n "${METRICS_PORT:-}" ]; then
+  # The vote writer's batches (SERVER_FLAGS="--metrics-addr 127.0.0.1:$METRICS_PORT"): their
+  # count, mean size and mean commit time over the whole run.
+  curl -s "http://127.0.0.1:$METRICS_PORT/metrics" | awk '
+    /^mufakat_writer_batch_votes_sum/ { vs = $2 } /^mufakat_writer_batch_votes_count/ { n = $2 }
+    /^mufakat_writer_commit_seconds_sum/ { cs = $2 }
+    END { if (n > 0) printf "writer_batches=%d mean_batch_votes=%.0f mean_commit_ms=%.1f\n", n, vs / n, 1000 * cs / n }'
+fi
 if [ -n "${NGINX:-}" ]; then
   # Requests for full segments (no ?since) and whether each reached the origin.
   awk '$4 ~ /\/log\/[0-9]+"$/ { n++; if ($2 != "-") o++ } END { printf "nginx_full_segment_requests=%d reached_origin=%d\n", n, o }' "$dir/nginx/access.log"

@@ -194,7 +194,32 @@ pub async fn admin<B: Serialize, T: DeserializeOwned>(
         None => builder.build().map_err(|e| ApiError::Network(e.to_string()))?,
     };
     let response = request.send().await.map_err(|e| ApiError::Network(e.to_string()))?;
-    decode(response).await
+    let answer = decode(response).await;
+    match &answer {
+        Ok(_) => remember_moderator(true),
+        Err(e) if e.status() == Some(401) => remember_moderator(false),
+        Err(_) => {}
+    }
+    answer
+}
+
+#[cfg(feature = "console")]
+const MODERATOR_KEY: &str = "mufakat.moderator";
+
+#[cfg(feature = "console")]
+/// Whether this browser had a moderator session when it last asked. Public pages (the
+/// report, the projector) ask for moderator-only extras only then, so a visitor's console
+/// shows no 401; the server's answer stays the boundary, and a 401 forgets the mark.
+pub fn was_moderator() -> bool {
+    use gloo_storage::Storage;
+    gloo_storage::LocalStorage::raw().get_item(MODERATOR_KEY).ok().flatten().is_some()
+}
+
+#[cfg(feature = "console")]
+pub fn remember_moderator(yes: bool) {
+    use gloo_storage::Storage;
+    let storage = gloo_storage::LocalStorage::raw();
+    let _ = if yes { storage.set_item(MODERATOR_KEY, "1") } else { storage.remove_item(MODERATOR_KEY) };
 }
 
 #[cfg(feature = "console")]

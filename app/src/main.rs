@@ -13,5 +13,8 @@ mod worker_protocol;
 
 fn main() {
     console_error_panic_hook::set_once();
+    // Tells app/boot.js (the participant page's first card before the app loaded) that the app
+    // now sends the vote queue and keeps the token.
+    let _ = js_sys::Reflect::set(&js_sys::global(), &"mufakatApp".into(), &true.into());
     leptos::mount::mount_to_body(pages::App);
 }

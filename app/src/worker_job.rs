@@ -1,7 +1,6 @@
 //! The worker's side of the protocol: unpack files, analyse, build the report.
 //! Compiled into the worker binary only (the page never links the zip reader).
 
-use std::collections::BTreeMap;
 use std::io::Read;
 
 use mufakat_core::analysis::{AnalysisInput, AnalysisParams};
@@ -22,16 +21,11 @@ fn share(step: Step) -> f64 {
     }
 }
 
-/// The dropped files' texts by the name the export reader asks for, and the names they
-/// came with (which Pol.is's download may have prefixed), for error messages.
-pub struct Collected {
-    pub texts: BTreeMap<String, String>,
-    pub names: BTreeMap<String, String>,
-}
-
-/// Unpacks the dropped files into CSV texts by base name; zips are opened (deflate or stored).
-pub fn collect_files(files: Vec<(String, Vec<u8>)>) -> Result<Collected, String> {
-    let mut texts: Vec<(String, String)> = Vec::new();
+/// Unpacks the dropped files: zips are opened (deflate or stored) and their CSV and JSON
+/// entries taken by base name; other files are passed as they are, for
+/// [`mufakat_core::polis_csv::read_polis_files`] to sort (the CLI's rule too).
+pub fn unpack_files(files: Vec<(String, Vec<u8>)>) -> Result<Vec<(String, Vec<u8>)>, String> {
+    let mut out: Vec<(String, Vec<u8>)> = Vec::new();
     for (name, bytes) in files {
         let lower = name.to_ascii_lowercase();
         if lower.ends_with(".zip") {
@@ -43,36 +37,38 @@ pub fn collect_files(files: Vec<(String, Vec<u8>)>) -> Result<Collected, String>
                     continue;
                 }
                 let inner = entry.name().rsplit('/').next().unwrap_or("").to_string();
-                if !inner.to_ascii_lowercase().ends_with(".csv") || inner.starts_with('.') {
+                let inner_lower = inner.to_ascii_lowercase();
+                if !(inner_lower.ends_with(".csv") || inner_lower.ends_with(".json"))
+                    || inner.starts_with('.')
+                {
                     continue;
                 }
                 let mut data = Vec::new();
                 entry.read_to_end(&mut data).map_err(|e| format!("{name}/{inner}: {e}"))?;
-                texts.push((inner, String::from_utf8_lossy(&data).into_owned()));
+                out.push((inner, data));
             }
         } else {
             let base = name.rsplit(['/', '\\']).next().unwrap_or(&name).to_string();
-            texts.push((base, String::from_utf8_lossy(&bytes).into_owned()));
+            out.push((base, bytes));
         }
     }
-    // Files go by the name the export reader asks for, also when Pol.is's report page
-    // downloaded them with a time and the conversation's id in front (the CLI's rule too).
-    let sorted = mufakat_core::polis_csv::files_by_role(texts).map_err(|conflict| {
-        let (first, second) = (&conflict.names[0], &conflict.names[1]);
-        format!(
-            "{first} and {second} could both be the export's {}: drop the files of one export at a time",
-            conflict.role
-        )
-    })?;
-    let mut out = Collected { texts: BTreeMap::new(), names: BTreeMap::new() };
-    for (role, (name, text)) in sorted.by_role {
-        out.names.insert(role.to_string(), name);
-        out.texts.insert(role.to_string(), text);
-    }
-    for (name, text) in sorted.others {
-        out.texts.insert(name, text);
-    }
     Ok(out)
+}
+
+/// Reads the dropped files as one conversation, with the CLI's reader: every shape it
+/// takes, and its one-line errors naming the file as dropped.
+pub fn read_dropped(files: Vec<(String, Vec<u8>)>) -> Result<PolisExport, String> {
+    let files = unpack_files(files)?;
+    mufakat_core::polis_csv::read_polis_files(files, |_, bytes| Ok(bytes)).map_err(|e| match e {
+        mufakat_core::polis_csv::ReadFilesError::Conflict(conflict) => {
+            let (first, second) = (&conflict.names[0], &conflict.names[1]);
+            format!(
+                "{first} and {second} could both be the export's {}: drop the files of one export at a time",
+                conflict.role
+            )
+        }
+        e => e.to_string(),
+    })
 }
 
 /// Builds the report of an export, calling `progress` at each step.
@@ -105,6 +101,7 @@ pub fn build_report(
         analysis,
         statements,
         summary: export.summary.clone(),
+        notes: export.notes.clone(),
         files,
         worker_memory: 0,
         polis_agreement,
@@ -152,6 +149,9 @@ pub fn conversation_export(
         participants: Vec::new(),
         outcomes,
         math: None,
+        translations: Vec::new(),
+        notes: Vec::new(),
+        settings: None,
     }
 }
 
@@ -172,19 +172,9 @@ pub fn handle(request: Request, files: Vec<(String, Vec<u8>)>, send: &mut dyn Fn
             }
         }
         Request::Import { seed, .. } => {
-            let collected = match collect_files(files) {
-                Ok(c) => c,
-                Err(message) => return Response::Failed { message },
-            };
-            let export = match PolisExport::from_files(|n| collected.texts.get(n).cloned()) {
+            let export = match read_dropped(files) {
                 Ok(e) => e,
-                Err(mut e) => {
-                    // Name the file as it was dropped.
-                    if let Some(name) = collected.names.get(&e.file) {
-                        e.file = name.clone();
-                    }
-                    return Response::Failed { message: e.to_string() };
-                }
+                Err(message) => return Response::Failed { message },
             };
             match build_report(&export, seed, &mut progress) {
                 Ok(r) => Response::Report { report: Box::new(r) },

@@ -69,6 +69,11 @@ pub struct Report {
     pub statements: Vec<StatementText>,
     /// summary.csv's key/value rows (topic, url, description, …).
     pub summary: Vec<(String, String)>,
+    /// What the dropped files did not say and the reader assumed ([`PolisExport::notes`]).
+    ///
+    /// [`PolisExport::notes`]: mufakat_core::polis_csv::PolisExport::notes
+    #[serde(default)]
+    pub notes: Vec<String>,
     /// Export files (name, contents), identical to `mufakat analyze --out`.
     pub files: Vec<(String, String)>,
     /// Fingerprint of analysis.json, to compare with the CLI.

@@ -163,6 +163,12 @@ impl AnalysisParams {
         self.stability = s;
         self
     }
+    /// Resample only where stability can change the choice of k (same groups, no figures
+    /// elsewhere): [`StabilityParams::only_to_choose`].
+    pub fn stability_only_to_choose(mut self, on: bool) -> Self {
+        self.stability.only_to_choose = on;
+        self
+    }
     /// Voters a statement needs to be listed (consensus, bridging, representative); 0
     /// restores Pol.is.
     pub fn min_voters(mut self, n: u32) -> Self {
@@ -385,7 +391,11 @@ fn groups(
             base_members[b].push(id);
         }
     }
-    let boot = stability_boot(&points, &candidates, params);
+    let boot =
+        match params.stability.only_to_choose && !stability_can_choose(points.len(), &candidates, params) {
+            true => None,
+            false => stability_boot(&points, &candidates, params),
+        };
     let grouping = choose_groups(&points, candidates, boot.as_ref(), params, previous);
     let mut group_of_row: Vec<Option<u32>> = vec![None; m.n_participants()];
     let mut stays_of_row: Vec<Option<f64>> = vec![None; m.n_participants()];
@@ -658,6 +668,8 @@ struct Candidates {
     base: cluster::Clustering,
     /// (k, groups over the base centres, silhouette), k = 2..=max-k.
     runs: Vec<(usize, cluster::Clustering, f64)>,
+    /// The silhouette tolerance the choice of k uses here ([`cluster::k_tolerance_for`]).
+    tolerance: f64,
 }
 
 impl Candidates {
@@ -757,7 +769,8 @@ fn candidate_runs(
         let s = cluster::silhouette(&base.centres, &g.assignment, g.centres.len());
         runs.push((k, g, s));
     }
-    Candidates { base, runs }
+    let tolerance = cluster::k_tolerance_for(params.k_tolerance, points.len(), params.base_k);
+    Candidates { base, runs, tolerance }
 }
 
 /// Stage 3b, stability: the clusterwise bootstrap of every k's groups (`stability.rs`),
@@ -775,11 +788,28 @@ fn stability_boot(
         let c = candidate_runs(sub, params, None, None);
         let silhouettes: Vec<f64> = c.runs.iter().map(|r| r.2).collect();
         stability::Runs {
-            chosen_k: cluster::choose_k(&silhouettes, params.k_tolerance).map(|i| c.runs[i].0),
+            // The full run's rule, so the counts say how often that rule's choice holds.
+            chosen_k: cluster::choose_k(&silhouettes, candidates.tolerance).map(|i| c.runs[i].0),
             partitions: c.partitions(),
         }
     };
     Some(stability::clusterboot(points, &candidates.partitions(), &params.stability, params.seed, &rerun))
+}
+
+/// Whether stability can change the choice of k here: several k are within the tolerance
+/// of the best silhouette, or the k chosen without stability has a group under
+/// `min_group_share` of the participants. Otherwise [`cluster::choose_k_stable`] picks
+/// what [`cluster::choose_k`] picks: that k is the best of all, so it is the best of the
+/// candidates left once degenerate k's are ruled out, and it is not degenerate itself.
+fn stability_can_choose(n: usize, candidates: &Candidates, params: &AnalysisParams) -> bool {
+    let silhouettes: Vec<f64> = candidates.runs.iter().map(|r| r.2).collect();
+    let all: Vec<usize> = (0..silhouettes.len()).collect();
+    let near = cluster::near_equal(&silhouettes, &all, candidates.tolerance);
+    let small = |i: usize| {
+        let weights = &candidates.runs[i].1.weights;
+        weights.iter().any(|&w| w < params.stability.min_group_share * n as f64)
+    };
+    near.len() > 1 || near.first().is_some_and(|&i| small(i))
 }
 
 /// Stage 3c: the choice of k (with stability when measured), smoothing and stable labels.
@@ -803,7 +833,7 @@ fn choose_groups(
     if points.is_empty() {
         return empty;
     }
-    let Candidates { base, runs } = candidates;
+    let Candidates { base, runs, tolerance } = candidates;
     let k_scores: Vec<KScore> = runs
         .iter()
         .map(|(k, _, s)| KScore { k: *k, silhouette: if s.is_finite() { *s } else { -1.0 } })
@@ -813,8 +843,8 @@ fn choose_groups(
     let silhouettes: Vec<f64> = runs.iter().map(|r| r.2).collect();
     let fits = boot.map(|b| k_fits(points.len(), &runs, b, &params.stability));
     let chosen = match &fits {
-        Some(f) => cluster::choose_k_stable(f, params.k_tolerance),
-        None => cluster::choose_k(&silhouettes, params.k_tolerance),
+        Some(f) => cluster::choose_k_stable(f, tolerance),
+        None => cluster::choose_k(&silhouettes, tolerance),
     };
     let best = chosen.map(|i| &runs[i]);
     let Some(best) = best else {

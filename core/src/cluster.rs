@@ -15,7 +15,9 @@
 //! with. A single cold run has no such history, so by default we take the smallest k
 //! whose silhouette is within 0.05 of the best (`AnalysisParams::k_tolerance`; 0 gives
 //! Pol.is's strict rule). Silhouettes over ≤ 100 base centres vary by a few hundredths
-//! between runs anyway, and fewer groups are easier to read and jump less.
+//! between runs anyway, and fewer groups are easier to read and jump less. With no more
+//! participants than base clusters (each is then its own base cluster) the rule is the
+//! strict best, as Pol.is's and red-dwarf's ([`k_tolerance_for`]).
 //!
 //! The k-means is our own small Lloyd loop rather than linfa-clustering's `KMeans`:
 //! Pol.is's behaviour depends on details linfa does not expose together (sample weights
@@ -472,6 +474,23 @@ pub fn choose_k(silhouettes: &[f64], tolerance: f64) -> Option<usize> {
     silhouettes.iter().position(|&s| s >= top - tolerance)
 }
 
+/// The silhouette tolerance for choosing k among `participants` clustered through
+/// `base_k` base clusters: `tolerance` where base clusters summarise participants, 0 (the
+/// strict best, as Pol.is and red-dwarf) where there are no more participants than base
+/// clusters, so that each is its own base cluster. The tolerance stands in for what a
+/// single cold run lacks: silhouettes measured over base *centres*, which move from run
+/// to run and count a base cluster of one as much as one of thirty. With each participant
+/// its own base cluster the silhouette is the participants' own and does not move, and
+/// on red-dwarf's small fixtures the tolerance is what parted us from Pol.is's groups
+/// (BENCHMARKS.md: 25 and 23 participants, ARI 0.584 → 0.633 and 0.455 → 1.000).
+pub fn k_tolerance_for(tolerance: f64, participants: usize, base_k: usize) -> f64 {
+    if participants <= base_k {
+        0.0
+    } else {
+        tolerance
+    }
+}
+
 /// What is known of one k's clustering when choosing k with stability.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct KFit {
@@ -756,6 +775,14 @@ mod tests {
         let fits = [fit(0.42, true, false), fit(0.50, true, false)];
         assert_eq!(choose_k_stable(&fits, 0.05), choose_k(&[0.42, 0.50], 0.05));
         assert_eq!(choose_k_stable(&[], 0.05), None);
+    }
+
+    #[test]
+    fn participants_who_are_their_own_base_clusters_get_the_strict_best_silhouette() {
+        assert_eq!(k_tolerance_for(0.05, 27, BASE_K), 0.0);
+        assert_eq!(k_tolerance_for(0.05, 100, BASE_K), 0.0);
+        assert_eq!(k_tolerance_for(0.05, 101, BASE_K), 0.05);
+        assert_eq!(k_tolerance_for(0.0, 500, BASE_K), 0.0);
     }
 
     #[test]

@@ -21,6 +21,7 @@ pub mod model;
 pub mod outcome_feed;
 pub mod pca;
 pub mod polis_csv;
+pub mod polis_json;
 pub mod polis_math;
 pub mod portable;
 pub mod published;

@@ -115,18 +115,46 @@ pub struct PolisExport {
     /// Pol.is's own math (math-pca2.json), when the folder has it; checked to be this
     /// conversation's. The analysis warm-starts from it and compares itself with it.
     pub math: Option<crate::polis_math::PolisMath>,
+    /// The statements' languages and translations (a stored conversation's; a Pol.is
+    /// export has none), written to translations.csv.
+    pub translations: Vec<crate::api::translations::StatementLanguages>,
+    /// What the files did not say and the reader had to assume, each said once (the CLI's
+    /// summary and the report page show them): no statement texts, no vote times, ….
+    pub notes: Vec<String>,
+    /// The conversation's settings, when the files give them (Pol.is's conversation.json).
+    pub settings: Option<PolisSettings>,
 }
 
-struct Table {
+/// The settings of a Pol.is conversation that matter to its analysis and its import.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PolisSettings {
+    /// Statements wait for a moderator before voters see them (`strict_moderation`).
+    pub strict_moderation: bool,
+    /// Participants may write statements (`write_type` other than 0).
+    pub allow_statements: bool,
+    /// The conversation takes votes (`is_active`).
+    pub open: bool,
+}
+
+struct Table<'a> {
+    text: &'a str,
     header: Vec<String>,
     /// Line of the header row (1 unless blank lines come first).
     header_line: u64,
+    /// Each row with the byte where the reader began reading it: its line is counted only
+    /// when an error needs it ([`Table::lines`]), so a good file is scanned once.
     rows: Vec<(u64, csv::StringRecord)>,
 }
 
-impl Table {
+impl Table<'_> {
     fn col(&self, name: &str) -> Option<usize> {
         self.header.iter().position(|h| h.trim() == name)
+    }
+
+    /// A row error's byte position (`line` as the row loops set it) turned into its line.
+    fn lines(&self, mut e: PolisCsvError) -> PolisCsvError {
+        e.line = Lines::new(self.text).of_byte(e.line);
+        e
     }
 }
 
@@ -136,7 +164,7 @@ impl Table {
 /// previous record's terminator: before any blank lines it then skips, and before the `\n`
 /// of a `\r\n`. So its line is one early after a blank line and lags further behind in
 /// every `\r\n` file. A record really starts at the first byte that ends no line.
-struct Lines<'a> {
+pub(crate) struct Lines<'a> {
     text: &'a [u8],
     /// Bytes before `at` are counted; `at` is always a record's first byte.
     at: usize,
@@ -144,14 +172,19 @@ struct Lines<'a> {
 }
 
 impl<'a> Lines<'a> {
-    fn new(text: &'a str) -> Lines<'a> {
+    pub(crate) fn new(text: &'a str) -> Lines<'a> {
         Lines { text: text.as_bytes(), at: 0, line: 1 }
     }
 
     /// Line of the record the reader began reading at `position` (records in file order).
-    fn of(&mut self, position: Option<&csv::Position>) -> u64 {
+    pub(crate) fn of(&mut self, position: Option<&csv::Position>) -> u64 {
         let Some(p) = position else { return self.line };
-        let mut start = usize::try_from(p.byte()).unwrap_or(usize::MAX).min(self.text.len());
+        self.of_byte(p.byte())
+    }
+
+    /// Line of the record the reader began reading at byte `byte`.
+    fn of_byte(&mut self, byte: u64) -> u64 {
+        let mut start = usize::try_from(byte).unwrap_or(usize::MAX).min(self.text.len());
         while start < self.text.len() && matches!(self.text[start], b'\r' | b'\n') {
             start += 1;
         }
@@ -221,7 +254,7 @@ fn unclosed_quote(text: &str) -> Option<(u64, usize)> {
     open
 }
 
-fn read_table(text: &str, file: &str) -> Result<Table, PolisCsvError> {
+fn read_table<'a>(text: &'a str, file: &str) -> Result<Table<'a>, PolisCsvError> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     if text.trim().is_empty() {
         return Err(err(file, 0, None, "file is empty"));
@@ -230,12 +263,17 @@ fn read_table(text: &str, file: &str) -> Result<Table, PolisCsvError> {
     if text.starts_with("version https://git-lfs.github.com/spec/") {
         return Err(err(file, 1, None, "is a Git LFS pointer, not the data (fetch it with `git lfs pull`)"));
     }
-    let mut lines = Lines::new(text);
+    // Lines are counted only for an error (from the start: errors end the reading).
+    let line_of = |position: Option<&csv::Position>| Lines::new(text).of(position);
     let mut rdr = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(text.as_bytes());
     let mut records = rdr.records();
-    let (header, header_line): (Vec<String>, u64) = match records.next() {
-        Some(Ok(h)) => (h.iter().map(|s| s.trim().to_string()).collect(), lines.of(h.position())),
-        Some(Err(e)) => return Err(err(file, lines.of(e.position()), None, e.to_string())),
+    let (header, header_line, header_start): (Vec<String>, u64, u64) = match records.next() {
+        Some(Ok(h)) => (
+            h.iter().map(|s| s.trim().to_string()).collect(),
+            line_of(h.position()),
+            h.position().map_or(0, |p| p.byte()),
+        ),
+        Some(Err(e)) => return Err(err(file, line_of(e.position()), None, e.to_string())),
         None => return Err(err(file, 0, None, "file is empty")),
     };
     for (i, h) in header.iter().enumerate() {
@@ -248,31 +286,29 @@ fn read_table(text: &str, file: &str) -> Result<Table, PolisCsvError> {
             ));
         }
     }
-    if let Some((line, field)) = unclosed_quote(text) {
-        return Err(err(
-            file,
-            line,
-            Some(&column_name(&header, field)),
-            "a quoted field opens here and is never closed",
-        ));
-    }
     let mut rows = Vec::new();
+    let mut last_start = header_start;
     for rec in records {
-        let rec = rec.map_err(|e| err(file, lines.of(e.position()), None, e.to_string()))?;
-        let line = lines.of(rec.position());
+        let rec = rec.map_err(|e| err(file, line_of(e.position()), None, e.to_string()))?;
+        let start = rec.position().map_or(last_start, |p| p.byte());
+        last_start = start;
         if rec.len() == 1 && rec.get(0).is_some_and(|s| s.trim().is_empty()) {
             continue; // blank line
         }
-        if rec.len() < header.len() {
-            // The fields present fill the first columns: the next one is the first missing.
-            return Err(err(
-                file,
-                line,
-                Some(&column_name(&header, rec.len())),
-                format!("expected {} fields as in the header, found {}", header.len(), rec.len()),
-            ));
-        }
-        if rec.len() > header.len() {
+        if rec.len() != header.len() {
+            if unclosed_quote(&text[usize::try_from(start).unwrap_or(0).min(text.len())..]).is_some() {
+                break; // the unclosed quote is the error, named below
+            }
+            let line = line_of(rec.position());
+            if rec.len() < header.len() {
+                // The fields present fill the first columns: the next one is the first missing.
+                return Err(err(
+                    file,
+                    line,
+                    Some(&column_name(&header, rec.len())),
+                    format!("expected {} fields as in the header, found {}", header.len(), rec.len()),
+                ));
+            }
             return Err(err(
                 file,
                 line,
@@ -280,9 +316,22 @@ fn read_table(text: &str, file: &str) -> Result<Table, PolisCsvError> {
                 format!("{} fields, header has {}", rec.len(), header.len()),
             ));
         }
-        rows.push((line, rec));
+        rows.push((start, rec));
     }
-    Ok(Table { header, header_line, rows })
+    // A quote that never closes runs to the end of the file, so it opens in the last record
+    // read: only that record's text needs the check, and the whole file only to name the line.
+    let tail = &text[usize::try_from(last_start).unwrap_or(0).min(text.len())..];
+    if unclosed_quote(tail).is_some() {
+        if let Some((line, field)) = unclosed_quote(text) {
+            return Err(err(
+                file,
+                line,
+                Some(&column_name(&header, field)),
+                "a quoted field opens here and is never closed",
+            ));
+        }
+    }
+    Ok(Table { text, header, header_line, rows })
 }
 
 fn require(t: &Table, file: &str, name: &str) -> Result<usize, PolisCsvError> {
@@ -341,45 +390,53 @@ pub fn parse_comments(text: &str) -> Result<Vec<PolisComment>, PolisCsvError> {
     let (agrees, disagrees, moderated) = (t.col("agrees"), t.col("disagrees"), t.col("moderated"));
     let (is_meta, is_seed) = (t.col("is-meta"), t.col("is-seed"));
     let mut out = Vec::with_capacity(t.rows.len());
-    for (line, rec) in &t.rows {
-        let line = *line;
-        let moderation = match parse_opt::<i8>(rec, moderated, F, line, "moderated")? {
-            None => Moderation::Pending,
-            Some(v) => Moderation::from_value(v)
-                .ok_or_else(|| err(F, line, Some("moderated"), format!("`{v}` is not -1, 0 or 1")))?,
-        };
-        out.push(PolisComment {
-            timestamp: parse_opt(rec, ts, F, line, "timestamp")?,
-            datetime: dt.map(|i| field(rec, i).to_string()).filter(|s| !s.is_empty()),
-            id: parse_num(field(rec, id), F, line, "comment-id")?,
-            author: parse_opt(rec, author, F, line, "author-id")?,
-            agrees: parse_opt(rec, agrees, F, line, "agrees")?,
-            disagrees: parse_opt(rec, disagrees, F, line, "disagrees")?,
-            moderation,
-            is_meta: match is_meta {
-                Some(i) => parse_bool(field(rec, i), F, line, "is-meta")?,
-                None => false,
-            },
-            is_seed: match is_seed {
-                Some(i) => parse_bool(field(rec, i), F, line, "is-seed")?,
-                None => false,
-            },
-            body: csv_cell_read(rec.get(body).unwrap_or("")).to_string(),
-        });
-    }
+    // `line` is the row's first byte here; `Table::lines` counts the line of an error.
+    let mut rows = || -> Result<(), PolisCsvError> {
+        for (line, rec) in &t.rows {
+            let line = *line;
+            let moderation = match parse_opt::<i8>(rec, moderated, F, line, "moderated")? {
+                None => Moderation::Pending,
+                Some(v) => Moderation::from_value(v)
+                    .ok_or_else(|| err(F, line, Some("moderated"), format!("`{v}` is not -1, 0 or 1")))?,
+            };
+            out.push(PolisComment {
+                timestamp: parse_opt(rec, ts, F, line, "timestamp")?,
+                datetime: dt.map(|i| field(rec, i).to_string()).filter(|s| !s.is_empty()),
+                id: parse_num(field(rec, id), F, line, "comment-id")?,
+                author: parse_opt(rec, author, F, line, "author-id")?,
+                agrees: parse_opt(rec, agrees, F, line, "agrees")?,
+                disagrees: parse_opt(rec, disagrees, F, line, "disagrees")?,
+                moderation,
+                is_meta: match is_meta {
+                    Some(i) => parse_bool(field(rec, i), F, line, "is-meta")?,
+                    None => false,
+                },
+                is_seed: match is_seed {
+                    Some(i) => parse_bool(field(rec, i), F, line, "is-seed")?,
+                    None => false,
+                },
+                body: csv_cell_read(rec.get(body).unwrap_or("")).to_string(),
+            });
+        }
+        Ok(())
+    };
+    rows().map_err(|e| t.lines(e))?;
     Ok(out)
 }
 
 /// The export files [`PolisExport::from_files`] reads, longest first (so that
 /// `participant-votes.csv` is not taken for `votes.csv`).
 /// `math-pca2.json` is Pol.is's own math (`polis_math.rs`), saved from its API.
-const EXPORT_FILE_NAMES: [&str; 6] = [
+const EXPORT_FILE_NAMES: [&str; 9] = [
     "participants-votes.csv",
     "participant-votes.csv",
     crate::polis_math::MATH_FILE,
     "comments.csv",
     "summary.csv",
     "votes.csv",
+    "conversation.json",
+    "comments.json",
+    "votes.json",
 ];
 
 /// Which export file a file name is, as the name [`PolisExport::from_files`] asks for.
@@ -446,21 +503,37 @@ pub fn parse_votes(text: &str) -> Result<Vec<PolisVote>, PolisCsvError> {
     let vid = require(&t, F, "voter-id")?;
     let vote = require(&t, F, "vote")?;
     let mut out = Vec::with_capacity(t.rows.len());
-    for (line, rec) in &t.rows {
-        let line = *line;
-        out.push(PolisVote {
-            timestamp: parse_opt(rec, ts, F, line, "timestamp")?,
-            statement: parse_num(field(rec, cid), F, line, "comment-id")?,
-            participant: parse_num(field(rec, vid), F, line, "voter-id")?,
-            vote: parse_vote(field(rec, vote), F, line, "vote")?,
-        });
-    }
+    // `line` is the row's first byte here; `Table::lines` counts the line of an error.
+    let mut rows = || -> Result<(), PolisCsvError> {
+        for (line, rec) in &t.rows {
+            let line = *line;
+            out.push(PolisVote {
+                timestamp: parse_opt(rec, ts, F, line, "timestamp")?,
+                statement: parse_num(field(rec, cid), F, line, "comment-id")?,
+                participant: parse_num(field(rec, vid), F, line, "voter-id")?,
+                vote: parse_vote(field(rec, vote), F, line, "vote")?,
+            });
+        }
+        Ok(())
+    };
+    rows().map_err(|e| t.lines(e))?;
     out.sort_by_key(|v| v.timestamp.unwrap_or(i64::MIN));
     Ok(out)
 }
 
 /// Parses participants-votes.csv (or the live server's participant-votes.csv).
 pub fn parse_participants_votes(text: &str) -> Result<Vec<PolisParticipant>, PolisCsvError> {
+    parse_participants_votes_columns(text).map(|(participants, _)| participants)
+}
+
+/// participants-votes.csv's statement columns: (header name, statement id), in file order.
+type StatementColumns = Vec<(String, StatementId)>;
+
+/// [`parse_participants_votes`] and the statement columns of its header, as (header name,
+/// statement id) in the file's order.
+fn parse_participants_votes_columns(
+    text: &str,
+) -> Result<(Vec<PolisParticipant>, StatementColumns), PolisCsvError> {
     const F: &str = "participants-votes.csv";
     let t = read_table(text, F)?;
     let pid = require(&t, F, "participant")?;
@@ -486,23 +559,29 @@ pub fn parse_participants_votes(text: &str) -> Result<Vec<PolisParticipant>, Pol
         vote_cols.push((i, id));
     }
     let mut out = Vec::with_capacity(t.rows.len());
-    for (line, rec) in &t.rows {
-        let line = *line;
-        let mut votes = Vec::new();
-        for &(i, id) in &vote_cols {
-            let cell = field(rec, i);
-            if !cell.is_empty() {
-                votes.push((id, parse_vote(cell, F, line, &t.header[i])?));
+    // `line` is the row's first byte here; `Table::lines` counts the line of an error.
+    let mut rows = || -> Result<(), PolisCsvError> {
+        for (line, rec) in &t.rows {
+            let line = *line;
+            let mut votes = Vec::new();
+            for &(i, id) in &vote_cols {
+                let cell = field(rec, i);
+                if !cell.is_empty() {
+                    votes.push((id, parse_vote(cell, F, line, &t.header[i])?));
+                }
             }
+            out.push(PolisParticipant {
+                participant: parse_num(field(rec, pid), F, line, "participant")?,
+                xid: xid.map(|i| csv_cell_read(field(rec, i)).to_string()),
+                group: parse_opt(rec, Some(gid), F, line, "group-id")?,
+                votes,
+            });
         }
-        out.push(PolisParticipant {
-            participant: parse_num(field(rec, pid), F, line, "participant")?,
-            xid: xid.map(|i| csv_cell_read(field(rec, i)).to_string()),
-            group: parse_opt(rec, Some(gid), F, line, "group-id")?,
-            votes,
-        });
-    }
-    Ok(out)
+        Ok(())
+    };
+    rows().map_err(|e| t.lines(e))?;
+    let columns = vote_cols.iter().map(|&(i, id)| (t.header[i].clone(), id)).collect();
+    Ok((out, columns))
 }
 
 /// Parses summary.csv: key,value rows without a header.
@@ -527,29 +606,111 @@ pub fn parse_summary(text: &str) -> Result<Vec<(String, String)>, PolisCsvError>
     Ok(out)
 }
 
-impl PolisExport {
-    /// Reads a conversation's files through `read(file_name)`, which returns `None` for
-    /// a missing file. comments.csv is required; votes come from votes.csv or, when it
-    /// is absent, from participants-votes.csv; summary.csv is optional.
-    pub fn from_files(read: impl Fn(&str) -> Option<String>) -> Result<PolisExport, PolisCsvError> {
-        let comments = match read("comments.csv") {
-            Some(t) => parse_comments(&t)?,
-            None => return Err(err("comments.csv", 0, None, "file not found")),
-        };
-        // Pol.is has written this file under both names; errors name the one read.
-        let participants_file = ["participants-votes.csv", "participant-votes.csv"]
-            .into_iter()
-            .find_map(|name| read(name).map(|text| (name, text)));
-        let participants = match participants_file {
-            Some((name, t)) => parse_participants_votes(&t).map_err(|mut e| {
+/// Pol.is's API JSON files, as [`export_file_role`] names them.
+const JSON_FILES: [&str; 3] = ["votes.json", "comments.json", "conversation.json"];
+/// The CSV export's files that carry statements or votes.
+const CSV_DATA_FILES: [&str; 4] =
+    ["comments.csv", "votes.csv", "participants-votes.csv", "participant-votes.csv"];
+
+/// A statement known only by its id (no comments file): named "statement 12", counted.
+fn statement_named_by_id(id: StatementId) -> PolisComment {
+    PolisComment {
+        timestamp: None,
+        datetime: None,
+        id,
+        author: None,
+        agrees: None,
+        disagrees: None,
+        moderation: Moderation::Accepted,
+        is_meta: false,
+        is_seed: false,
+        body: format!("statement {id}"),
+    }
+}
+
+const NO_TEXTS: &str = "no statement texts were given (no comments file): statements are named by their id \
+     (\"statement 12\"), and all are counted, since which are meta or moderated out is not known";
+
+/// Reads one conversation from its files by export file name: the CSV export (comments.csv,
+/// votes.csv, participants-votes.csv, summary.csv; comments.csv and votes.csv may be
+/// missing) or Pol.is's API JSON (votes.json, comments.json, conversation.json).
+fn read_roles(read: &mut dyn FnMut(&'static str) -> Option<String>) -> Result<PolisExport, PolisCsvError> {
+    let mut texts: BTreeMap<&'static str, String> = BTreeMap::new();
+    for name in EXPORT_FILE_NAMES {
+        if let Some(t) = read(name) {
+            texts.insert(name, t);
+        }
+    }
+    let json = JSON_FILES.into_iter().find(|f| texts.contains_key(f));
+    let csv = CSV_DATA_FILES.into_iter().find(|f| texts.contains_key(f));
+    let math = texts.remove(crate::polis_math::MATH_FILE);
+    let mut export = match (json, csv) {
+        (Some(j), Some(c)) => Err(err(
+            j,
+            0,
+            None,
+            format!(
+                "Pol.is's API JSON and its CSV export ({c}) are both here; give the files of one of them"
+            ),
+        )),
+        (Some(_), None) => read_json(texts),
+        (None, _) => read_csv(texts),
+    }?;
+    if let Some(text) = math {
+        export.math = Some(export.read_math(&text).map_err(|e| PolisCsvError {
+            file: crate::polis_math::MATH_FILE.to_string(),
+            line: 0,
+            column: None,
+            message: match e.key {
+                Some(k) => format!("key {k}: {}", e.message),
+                None => e.message,
+            },
+        })?);
+    }
+    Ok(export)
+}
+
+fn read_csv(mut texts: BTreeMap<&'static str, String>) -> Result<PolisExport, PolisCsvError> {
+    let mut notes = Vec::new();
+    let comments = texts.remove("comments.csv").map(|t| parse_comments(&t)).transpose()?;
+    // Pol.is has written this file under both names; errors name the one read.
+    let participants_file = ["participants-votes.csv", "participant-votes.csv"]
+        .into_iter()
+        .find_map(|name| texts.remove(name).map(|text| (name, text)));
+    let (participants, columns) = match participants_file {
+        Some((name, t)) => {
+            let rename = |mut e: PolisCsvError| {
                 e.file = name.to_string();
                 e
-            })?,
-            None => Vec::new(),
-        };
-        let votes = match read("votes.csv") {
-            Some(t) => parse_votes(&t)?,
-            None if !participants.is_empty() => participants
+            };
+            let (participants, columns) = parse_participants_votes_columns(&t).map_err(rename)?;
+            if let Some(comments) = &comments {
+                let known: std::collections::HashSet<StatementId> = comments.iter().map(|c| c.id).collect();
+                if let Some((column, id)) = columns.iter().find(|(_, id)| !known.contains(id)) {
+                    return Err(err(
+                        name,
+                        1,
+                        Some(column),
+                        format!(
+                            "statement {id} is not in comments.csv: the two files are not from the same export"
+                        ),
+                    ));
+                }
+            }
+            (participants, columns.into_iter().map(|(_, id)| id).collect())
+        }
+        None => (Vec::new(), Vec::new()),
+    };
+    let votes = match texts.remove("votes.csv") {
+        Some(t) => parse_votes(&t)?,
+        None if participants_file_read(&participants, &columns) => {
+            notes.push(
+                "no vote times were given (no votes.csv): votes are read from participants-votes.csv, row by row \
+                 in the file's order, and the rules that follow the order of arrival (which first voters stay \
+                 in the groups) take that order"
+                    .to_string(),
+            );
+            participants
                 .iter()
                 .flat_map(|p| {
                     p.votes.iter().map(|&(statement, vote)| PolisVote {
@@ -559,29 +720,174 @@ impl PolisExport {
                         vote,
                     })
                 })
-                .collect(),
-            None => {
-                return Err(err("votes.csv", 0, None, "neither votes.csv nor participants-votes.csv found"))
-            }
-        };
-        let summary = match read("summary.csv") {
-            Some(t) => parse_summary(&t)?,
-            None => Vec::new(),
-        };
-        let mut export =
-            PolisExport { summary, comments, votes, participants, outcomes: Vec::new(), math: None };
-        if let Some(text) = read(crate::polis_math::MATH_FILE) {
-            export.math = Some(export.read_math(&text).map_err(|e| PolisCsvError {
-                file: crate::polis_math::MATH_FILE.to_string(),
-                line: 0,
-                column: None,
-                message: match e.key {
-                    Some(k) => format!("key {k}: {}", e.message),
-                    None => e.message,
-                },
-            })?);
+                .collect()
         }
-        Ok(export)
+        None => {
+            return Err(match comments {
+                Some(_) => err("votes.csv", 0, None, "neither votes.csv nor participants-votes.csv found"),
+                None => err(
+                    "comments.csv",
+                    0,
+                    None,
+                    "no votes: the folder needs votes.csv or participants-votes.csv (or Pol.is's votes.json)",
+                ),
+            })
+        }
+    };
+    let comments = match comments {
+        Some(c) => c,
+        None => {
+            notes.push(NO_TEXTS.to_string());
+            let mut ids: Vec<StatementId> = columns;
+            ids.extend(votes.iter().map(|v| v.statement));
+            ids.sort_unstable();
+            ids.dedup();
+            ids.into_iter().map(statement_named_by_id).collect()
+        }
+    };
+    let summary = match texts.remove("summary.csv") {
+        Some(t) => parse_summary(&t)?,
+        None => Vec::new(),
+    };
+    Ok(PolisExport { summary, comments, votes, participants, notes, ..PolisExport::default() })
+}
+
+/// Whether participants-votes.csv was given (with a header naming statements or rows).
+fn participants_file_read(participants: &[PolisParticipant], columns: &[StatementId]) -> bool {
+    !participants.is_empty() || !columns.is_empty()
+}
+
+fn read_json(mut texts: BTreeMap<&'static str, String>) -> Result<PolisExport, PolisCsvError> {
+    let mut notes = Vec::new();
+    let comments =
+        texts.remove("comments.json").map(|t| crate::polis_json::parse_comments_json(&t)).transpose()?;
+    let mut votes = match texts.remove("votes.json") {
+        Some(t) => crate::polis_json::parse_votes_json(&t)?,
+        None => return Err(err("votes.json", 0, None, "file not found: Pol.is's API JSON needs votes.json")),
+    };
+    let (summary, settings) = match texts.remove("conversation.json") {
+        Some(t) => {
+            let (summary, settings) = crate::polis_json::parse_conversation_json(&t)?;
+            (summary, Some(settings))
+        }
+        None => (Vec::new(), None),
+    };
+    let comments = match comments {
+        Some(comments) => {
+            let known: std::collections::HashSet<StatementId> = comments.iter().map(|c| c.id).collect();
+            let unknown: Vec<&PolisVote> = votes.iter().filter(|v| !known.contains(&v.statement)).collect();
+            if let Some(first) = unknown.first() {
+                return Err(err(
+                    "votes.json",
+                    0,
+                    None,
+                    format!(
+                        "{} vote(s) on statements comments.json does not have (first: statement {} by \
+                         participant {}): the two files are not from the same conversation",
+                        unknown.len(),
+                        first.statement,
+                        first.participant
+                    ),
+                ));
+            }
+            if crate::polis_json::flipped_sign(&comments, &votes) == Some(true) {
+                notes.push(
+                    "votes.json gives agree as -1 (the database's sign, judged by the comments' agree counts): \
+                     read with agree as +1"
+                        .to_string(),
+                );
+                for v in &mut votes {
+                    v.vote = match v.vote {
+                        Vote::Agree => Vote::Disagree,
+                        Vote::Disagree => Vote::Agree,
+                        Vote::Pass => Vote::Pass,
+                    };
+                }
+            }
+            comments
+        }
+        None => {
+            notes.push(NO_TEXTS.to_string());
+            let mut ids: Vec<StatementId> = votes.iter().map(|v| v.statement).collect();
+            ids.sort_unstable();
+            ids.dedup();
+            ids.into_iter().map(statement_named_by_id).collect()
+        }
+    };
+    Ok(PolisExport { summary, comments, votes, notes, settings, ..PolisExport::default() })
+}
+
+/// Why a set of files is not one Pol.is conversation ([`read_polis_files`]).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ReadFilesError {
+    /// Two files could each be the same export file.
+    #[error("{} files could be the export's {}: {}", .0.names.len(), .0.role, .0.names.join(", "))]
+    Conflict(RoleConflict),
+    /// None of the files is an export file; their names, in the order given.
+    #[error("{}", nothing_recognised(.0))]
+    NothingRecognised(Vec<String>),
+    /// A file is malformed or one is missing; the file is named as it was given.
+    #[error("{0}")]
+    File(PolisCsvError),
+}
+
+fn nothing_recognised(names: &[String]) -> String {
+    let expected =
+        "no Pol.is export file here (comments.csv, votes.csv, participants-votes.csv, summary.csv, \
+                    or the API's votes.json, comments.json, conversation.json)";
+    match names.len() {
+        0 => format!("{expected}: no files at all"),
+        n if n <= 5 => format!("{expected}; found {}", names.join(", ")),
+        n => format!("{expected}; found {} and {} more", names[..5].join(", "), n - 5),
+    }
+}
+
+/// Bytes as text: invalid UTF-8 is replaced, not refused (as a spreadsheet would show it).
+fn text_of(bytes: Vec<u8>) -> String {
+    String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+}
+
+/// Reads one Pol.is conversation from a set of files, the one entry the CLI (a folder) and
+/// the browser import (dropped files) share. Files are named as given (any path or Pol.is
+/// download prefix, [`export_file_role`]); `load` turns the ones the reader needs into
+/// bytes (the CLI reads them from disk, the browser has them) and is not called for others.
+///
+/// Shapes: the CSV export with or without comments.csv (statements then named by id) and
+/// votes.csv (votes then from participants-votes.csv's matrix, in its order), and Pol.is's
+/// API JSON (votes.json, comments.json with `is_meta` and moderation, conversation.json).
+/// What a shape lacks is said once in [`PolisExport::notes`]. Errors name the file as given.
+pub fn read_polis_files<T>(
+    files: impl IntoIterator<Item = (String, T)>,
+    mut load: impl FnMut(&str, T) -> Result<Vec<u8>, String>,
+) -> Result<PolisExport, ReadFilesError> {
+    let sorted = files_by_role(files).map_err(ReadFilesError::Conflict)?;
+    if sorted.by_role.is_empty() {
+        return Err(ReadFilesError::NothingRecognised(sorted.others.into_iter().map(|(n, _)| n).collect()));
+    }
+    let mut names: BTreeMap<&'static str, String> = BTreeMap::new();
+    let mut texts: BTreeMap<&'static str, String> = BTreeMap::new();
+    for (role, (name, item)) in sorted.by_role {
+        let bytes = load(&name, item).map_err(|message| {
+            ReadFilesError::File(PolisCsvError { file: name.clone(), line: 0, column: None, message })
+        })?;
+        texts.insert(role, text_of(bytes));
+        names.insert(role, name);
+    }
+    read_roles(&mut |role| texts.remove(role)).map_err(|mut e| {
+        // Name the file as it was given when Pol.is's download gave it a prefix.
+        if let Some(name) = names.get(e.file.as_str()) {
+            e.file = name.clone();
+        }
+        ReadFilesError::File(e)
+    })
+}
+
+impl PolisExport {
+    /// Reads a conversation's files through `read(file_name)`, which returns `None` for
+    /// a missing file; file names are the export files' own ([`export_file_role`]). The
+    /// shapes read and what each lacks are [`read_polis_files`]'s.
+    pub fn from_files(read: impl Fn(&str) -> Option<String>) -> Result<PolisExport, PolisCsvError> {
+        read_roles(&mut |name| read(name))
     }
 
     /// Parses Pol.is's math blob and checks that it is this conversation's.
@@ -793,32 +1099,60 @@ pub fn write_comment_groups(export: &PolisExport, analysis: &Analysis) -> String
     csv_string(rows)
 }
 
-/// comments.csv in the 8-column openData layout, agrees/disagrees from current votes.
+/// A time as Pol.is's `datetime` column writes it, Java's `Date.toString()`
+/// (`Wed Apr 27 07:51:34 PDT 2022`), here always in UTC (`Wed Apr 27 14:51:34 UTC 2022`):
+/// Pol.is writes its server's local zone, which a store does not know.
+pub fn polis_datetime(ms: i64) -> String {
+    const DAYS: [&str; 7] = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
+    const MONTHS: [&str; 12] =
+        ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+    let t = crate::api::outcomes::UtcTime::from_ms(ms);
+    let day = DAYS[t.weekday.rem_euclid(7) as usize];
+    let month = MONTHS[(t.month - 1).clamp(0, 11) as usize];
+    format!("{day} {month} {:02} {:02}:{:02}:{:02} UTC {}", t.day, t.hour, t.minute, t.second, t.year)
+}
+
+/// A row's `datetime`: from its timestamp (epoch ms) when it has one, else as it was read.
+fn datetime_cell(timestamp: Option<i64>, read: Option<&str>) -> String {
+    match (timestamp, read) {
+        (Some(ms), _) => polis_datetime(ms),
+        (None, Some(text)) => csv_cell(text),
+        (None, None) => String::new(),
+    }
+}
+
+/// comments.csv header: openData's 8 columns (B.1) with the newer exporter's `is-meta` and
+/// `is-seed` before the body, so readers of either layout find what they look for by name.
+pub const COMMENTS_HEADER: [&str; 10] = [
+    "timestamp",
+    "datetime",
+    "comment-id",
+    "author-id",
+    "agrees",
+    "disagrees",
+    "moderated",
+    "is-meta",
+    "is-seed",
+    "comment-body",
+];
+
+/// comments.csv (see [`COMMENTS_HEADER`]), agrees/disagrees from current votes.
 pub fn write_comments(export: &PolisExport, analysis: &Analysis) -> String {
     let mut comments: Vec<&PolisComment> = export.comments.iter().collect();
     comments.sort_by_key(|c| c.id);
-    let mut rows = vec![[
-        "timestamp",
-        "datetime",
-        "comment-id",
-        "author-id",
-        "agrees",
-        "disagrees",
-        "moderated",
-        "comment-body",
-    ]
-    .map(String::from)
-    .to_vec()];
+    let mut rows = vec![COMMENTS_HEADER.map(String::from).to_vec()];
     for c in comments {
         let (agree, disagree) = analysis.statement(c.id).map_or((0, 0), |s| (s.agree, s.disagree));
         rows.push(vec![
             c.timestamp.map(|t| t.to_string()).unwrap_or_default(),
-            c.datetime.clone().unwrap_or_default(),
+            datetime_cell(c.timestamp, c.datetime.as_deref()),
             c.id.to_string(),
             c.author.map(|a| a.to_string()).unwrap_or_default(),
             agree.to_string(),
             disagree.to_string(),
             c.moderation.value().to_string(),
+            c.is_meta.to_string(),
+            c.is_seed.to_string(),
             csv_cell(&c.body),
         ]);
     }
@@ -832,7 +1166,7 @@ pub fn write_votes(export: &PolisExport) -> String {
     for v in &export.votes {
         rows.push(vec![
             v.timestamp.map(|t| t.to_string()).unwrap_or_default(),
-            String::new(),
+            datetime_cell(v.timestamp, None),
             v.statement.to_string(),
             v.participant.to_string(),
             v.vote.value().to_string(),
@@ -841,14 +1175,30 @@ pub fn write_votes(export: &PolisExport) -> String {
     csv_string(rows)
 }
 
-/// summary.csv: key,value rows; topic, url and description come from the input summary.
+/// summary.csv: key,value rows in Pol.is's order (B.1). Topic, url and description come
+/// from the input summary; `views` too when it has one (Pol.is counts visitors who never
+/// voted), else the participants known (listed, voting or writing); the rest is counted.
 pub fn write_summary(export: &PolisExport, analysis: &Analysis) -> String {
     let commenters: std::collections::BTreeSet<ParticipantId> =
         export.comments.iter().filter_map(|c| c.author).collect();
     let get = |k: &str| csv_cell(export.summary_value(k).unwrap_or(""));
+    let views = match export.summary_value("views").and_then(|v| v.trim().parse::<u64>().ok()) {
+        Some(v) => v.to_string(),
+        None => {
+            let known: std::collections::BTreeSet<ParticipantId> = export
+                .participants
+                .iter()
+                .map(|p| p.participant)
+                .chain(export.votes.iter().map(|v| v.participant))
+                .chain(commenters.iter().copied())
+                .collect();
+            known.len().to_string()
+        }
+    };
     let rows = vec![
         vec!["topic".into(), get("topic")],
         vec!["url".into(), get("url")],
+        vec!["views".into(), views],
         vec!["voters".into(), analysis.counts.participants.to_string()],
         vec!["voters-in-conv".into(), analysis.counts.in_conv.to_string()],
         vec!["commenters".into(), commenters.len().to_string()],
@@ -930,6 +1280,7 @@ pub fn write_outputs(export: &PolisExport, analysis: &Analysis) -> Vec<(String, 
         ("comment-groups.csv".into(), write_comment_groups(export, analysis)),
         ("analysis.json".into(), export_analysis_json(export, analysis)),
         ("outcomes.csv".into(), crate::outcome_feed::outcomes_csv(&export.outcomes)),
+        ("translations.csv".into(), crate::api::translations::write_csv(&export.translations)),
     ]
 }
 
@@ -1080,6 +1431,136 @@ mod tests {
         assert_eq!((e.line, e.column.as_deref()), (1, Some("00")), "{e}");
     }
 
+    fn read_named(files: &[(&str, &str)]) -> Result<PolisExport, ReadFilesError> {
+        read_polis_files(files.iter().map(|(n, t)| (n.to_string(), t.as_bytes().to_vec())), |_, b| Ok(b))
+    }
+
+    #[test]
+    fn participants_votes_alone_names_statements_by_id_and_says_so_once() {
+        let pv = "participant,group-id,n-comments,n-votes,n-agree,n-disagree,3,7\n\
+                  1,0,0,2,1,1,1,-1\n0,1,0,1,0,0,,0\n";
+        let e = read_named(&[("2024-10-23-1530-abc-participants-votes.csv", pv)]).expect("reads");
+        let names: Vec<(u32, &str)> = e.comments.iter().map(|c| (c.id, c.body.as_str())).collect();
+        assert_eq!(names, [(3, "statement 3"), (7, "statement 7")]);
+        assert!(e.comments.iter().all(|c| c.moderation == Moderation::Accepted && !c.is_meta));
+        // The matrix's order, row by row: participant 1 before participant 0.
+        let votes: Vec<(u32, u32, Vote)> =
+            e.votes.iter().map(|v| (v.participant, v.statement, v.vote)).collect();
+        assert_eq!(votes, [(1, 3, Vote::Agree), (1, 7, Vote::Disagree), (0, 7, Vote::Pass)]);
+        assert!(e.votes.iter().all(|v| v.timestamp.is_none()));
+        assert_eq!(e.notes.len(), 2, "{:?}", e.notes);
+        assert_eq!(e.notes.iter().filter(|n| n.contains("no statement texts")).count(), 1);
+        assert_eq!(e.notes.iter().filter(|n| n.contains("no vote times")).count(), 1);
+        // With comments.csv and votes.csv, nothing needs saying.
+        let votes = "timestamp,datetime,comment-id,voter-id,vote\n1,,0,7,1\n";
+        let full = read_named(&[("comments.csv", COMMENTS), ("votes.csv", votes)]).expect("reads");
+        assert!(full.notes.is_empty(), "{:?}", full.notes);
+    }
+
+    #[test]
+    fn votes_csv_alone_names_statements_by_id_and_keeps_its_times() {
+        let votes = "timestamp,datetime,comment-id,voter-id,vote\n5,,4,0,1\n3,,2,0,-1\n";
+        let e = read_named(&[("votes.csv", votes)]).expect("reads");
+        assert_eq!(e.comments.iter().map(|c| c.id).collect::<Vec<_>>(), [2, 4]);
+        assert_eq!(e.votes[0].timestamp, Some(3));
+        assert_eq!(e.notes.len(), 1, "{:?}", e.notes);
+    }
+
+    #[test]
+    fn a_participants_votes_column_for_a_statement_comments_csv_lacks_is_refused() {
+        // COMMENTS has statements 0 and 1; column 5 belongs to another export.
+        let pv = "participant,group-id,n-comments,n-votes,n-agree,n-disagree,0,5\n7,0,0,2,1,1,1,-1\n";
+        let e = read_named(&[("x-comments.csv", COMMENTS), ("x-participants-votes.csv", pv)]).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "x-participants-votes.csv, line 1, column 5: statement 5 is not in comments.csv: the two files are \
+             not from the same export"
+        );
+        // Fewer columns than comments is what Pol.is writes (statements nobody saw): fine.
+        let pv = "participant,group-id,n-comments,n-votes,n-agree,n-disagree,0\n7,0,0,1,1,0,1\n";
+        assert!(read_named(&[("comments.csv", COMMENTS), ("participants-votes.csv", pv)]).is_ok());
+    }
+
+    #[test]
+    fn a_folder_with_no_export_file_is_named_as_such() {
+        let e = read_named(&[("notes.txt", "x"), ("stats-history.csv", "n-votes\n1\n")]).unwrap_err();
+        assert!(matches!(e, ReadFilesError::NothingRecognised(_)));
+        assert!(e.to_string().starts_with("no Pol.is export file here"), "{e}");
+        assert!(e.to_string().ends_with("found notes.txt, stats-history.csv"), "{e}");
+        assert!(read_named(&[]).unwrap_err().to_string().ends_with("no files at all"));
+        let e = read_named(&[("summary.csv", "topic,x\n")]).unwrap_err();
+        assert!(e.to_string().contains("no votes"), "{e}");
+    }
+
+    const JSON_COMMENTS: &str = r#"[
+        {"statement_id":0,"participant_id":0,"txt":"Plant more trees","moderated":1,"is_meta":false,"is_seed":true,"agree_count":2,"disagree_count":1,"active":true,"created":"2023-08-11T06:33:28.174000Z"},
+        {"statement_id":1,"participant_id":1,"txt":"I live in the north","moderated":1,"is_meta":true,"agree_count":1,"disagree_count":0,"active":true},
+        {"statement_id":2,"participant_id":2,"txt":"Close the market street","moderated":-1,"is_meta":false,"agree_count":0,"disagree_count":0,"active":true}
+    ]"#;
+    const JSON_VOTES: &str = r#"[
+        {"participant_id":0,"statement_id":0,"vote":1,"modified":1691740361800.0},
+        {"participant_id":1,"statement_id":0,"vote":1,"modified":1691740361700.0},
+        {"participant_id":2,"statement_id":0,"vote":-1,"modified":1691740361900.0},
+        {"participant_id":1,"statement_id":1,"vote":1,"modified":1691740362000.0}
+    ]"#;
+    const JSON_CONVERSATION: &str = r#"{"topic":"Our street","description":"What next?","conversation_id":"2abcdefghi","strict_moderation":true,"write_type":1,"is_active":false}"#;
+
+    #[test]
+    fn polis_api_json_is_read_with_meta_moderation_and_settings() {
+        let e = read_named(&[
+            ("comments.json", JSON_COMMENTS),
+            ("votes.json", JSON_VOTES),
+            ("conversation.json", JSON_CONVERSATION),
+        ])
+        .expect("reads");
+        assert!(e.notes.is_empty(), "{:?}", e.notes);
+        assert_eq!(e.votes.iter().map(|v| v.participant).collect::<Vec<_>>(), [1, 0, 2, 1], "by time");
+        let metas = e.statement_meta();
+        assert!(metas[1].is_meta && metas[1].is_excluded(), "statement 1 is meta");
+        assert!(metas[2].is_excluded() && !metas[2].is_meta, "statement 2 is moderated out");
+        assert!(!metas[0].is_excluded());
+        assert_eq!(e.summary_value("topic"), Some("Our street"));
+        assert_eq!(e.summary_value("url"), Some("https://pol.is/2abcdefghi"));
+        assert_eq!(e.summary_value("conversation-description"), Some("What next?"));
+        assert_eq!(
+            e.settings,
+            Some(PolisSettings { strict_moderation: true, allow_statements: true, open: false })
+        );
+        assert_eq!(e.comments[0].timestamp, Some(1_691_735_608_174));
+    }
+
+    #[test]
+    fn json_votes_with_the_database_sign_are_turned_round() {
+        let flipped = JSON_VOTES
+            .replace("\"vote\":1", "\"vote\":X")
+            .replace("\"vote\":-1", "\"vote\":1")
+            .replace("\"vote\":X", "\"vote\":-1");
+        let e = read_named(&[("comments.json", JSON_COMMENTS), ("votes.json", &flipped)]).expect("reads");
+        assert_eq!(e.votes.iter().filter(|v| v.vote == Vote::Agree).count(), 3);
+        assert_eq!(e.notes.len(), 1, "{:?}", e.notes);
+    }
+
+    #[test]
+    fn bad_json_dumps_are_refused_naming_the_file() {
+        let unknown = JSON_VOTES.replace("\"statement_id\":1,", "\"statement_id\":9,");
+        let e = read_named(&[("comments.json", JSON_COMMENTS), ("votes.json", &unknown)]).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "votes.json: 1 vote(s) on statements comments.json does not have (first: statement 9 by participant 1): \
+             the two files are not from the same conversation"
+        );
+        let cut = &JSON_COMMENTS[..JSON_COMMENTS.len() / 2];
+        let e = read_named(&[("dump/comments.json", cut), ("dump/votes.json", JSON_VOTES)]).unwrap_err();
+        assert!(e.to_string().starts_with("dump/comments.json: the JSON ends early"), "{e}");
+        assert_eq!(e.to_string().lines().count(), 1);
+        let e = read_named(&[("comments.json", JSON_COMMENTS)]).unwrap_err();
+        assert!(e.to_string().starts_with("votes.json: file not found"), "{e}");
+        let e =
+            read_named(&[("votes.json", JSON_VOTES), ("votes.csv", "timestamp,comment-id,voter-id,vote\n")])
+                .unwrap_err();
+        assert!(e.to_string().contains("both here"), "{e}");
+    }
+
     #[test]
     fn votes_are_rebuilt_from_participants_votes_when_votes_csv_is_absent() {
         let pv = "participant,group-id,n-comments,n-votes,n-agree,n-disagree,0,1\n7,0,0,2,1,1,1,-1\n8,,0,1,0,0,,0\n";
@@ -1143,6 +1624,114 @@ mod tests {
         for (name, role) in cases {
             assert_eq!(export_file_role(name), role, "{name}");
         }
+    }
+
+    #[test]
+    fn datetime_is_written_as_polis_does_in_utc() {
+        // openData's austria-climate, comment 122: 1651071094558 is "Wed Apr 27 07:51:34 PDT 2022".
+        assert_eq!(polis_datetime(1_651_071_094_558), "Wed Apr 27 14:51:34 UTC 2022");
+        assert_eq!(polis_datetime(0), "Thu Jan 01 00:00:00 UTC 1970");
+        // Day of month zero-padded, as Java's Date.toString() writes it.
+        assert_eq!(polis_datetime(1_651_401_080_922), "Sun May 01 10:31:20 UTC 2022");
+    }
+
+    /// A stored conversation: times, authors and flags, no datetime text, no summary counts.
+    fn stored_like() -> PolisExport {
+        let comment = |id, author, is_meta, is_seed| PolisComment {
+            timestamp: Some(1_700_000_000_000 + i64::from(id)),
+            datetime: None,
+            id,
+            author,
+            agrees: None,
+            disagrees: None,
+            moderation: Moderation::Accepted,
+            is_meta,
+            is_seed,
+            body: format!("statement {id}"),
+        };
+        let mut votes = Vec::new();
+        for p in 0..6u32 {
+            for s in 0..3u32 {
+                let vote = if (s == 0) == (p % 2 == 0) { Vote::Agree } else { Vote::Disagree };
+                votes.push(PolisVote {
+                    timestamp: Some(1_700_000_100_000 + i64::from(p * 3 + s)),
+                    statement: s,
+                    participant: p,
+                    vote,
+                });
+            }
+        }
+        PolisExport {
+            summary: vec![("topic".into(), "Parks".into())],
+            comments: vec![
+                comment(0, None, false, true),
+                comment(1, Some(4), false, false),
+                comment(2, Some(4), true, false),
+            ],
+            votes,
+            participants: (0..7)
+                .map(|p| PolisParticipant { participant: p, xid: None, group: None, votes: Vec::new() })
+                .collect(),
+            outcomes: Vec::new(),
+            math: None,
+            translations: Vec::new(),
+            notes: Vec::new(),
+            settings: None,
+        }
+    }
+
+    #[test]
+    fn every_polis_column_is_filled_from_a_stored_conversation() {
+        let e = stored_like();
+        let a = e.analyse(&AnalysisParams::default()).unwrap();
+        let comments = write_comments(&e, &a);
+        let mut lines = comments.lines();
+        assert_eq!(lines.next(), Some(COMMENTS_HEADER.join(",").as_str()));
+        assert_eq!(
+            lines.next(),
+            Some("1700000000000,Tue Nov 14 22:13:20 UTC 2023,0,,3,3,1,false,true,statement 0")
+        );
+        assert_eq!(
+            lines.next(),
+            Some("1700000000001,Tue Nov 14 22:13:20 UTC 2023,1,4,3,3,1,false,false,statement 1")
+        );
+        assert!(lines.next().is_some_and(|l| l.contains(",2,4,") && l.ends_with(",true,false,statement 2")));
+        let votes = write_votes(&e);
+        assert!(
+            votes.lines().skip(1).all(|l| l.contains(",Tue Nov 14 22:15:0") && l.contains(" UTC 2023,")),
+            "{votes}"
+        );
+        let pv = write_participants_votes(&e, &a);
+        let n_comments: Vec<&str> = pv.lines().skip(1).map(|l| l.split(',').nth(2).unwrap_or("")).collect();
+        assert_eq!(n_comments, ["0", "0", "0", "0", "2", "0"], "{pv}");
+        let summary = parse_summary(&write_summary(&e, &a)).unwrap();
+        let keys: Vec<&str> = summary.iter().map(|(k, _)| k.as_str()).collect();
+        assert_eq!(
+            keys,
+            [
+                "topic",
+                "url",
+                "views",
+                "voters",
+                "voters-in-conv",
+                "commenters",
+                "comments",
+                "groups",
+                "conversation-description"
+            ]
+        );
+        let value = |k: &str| summary.iter().find(|(key, _)| key == k).map(|(_, v)| v.as_str());
+        // Participant 6 joined and never voted: a view, not a voter.
+        assert_eq!(
+            (value("views"), value("voters"), value("commenters"), value("comments")),
+            (Some("7"), Some("6"), Some("1"), Some("3"))
+        );
+        // Read back, the flags and times are the same.
+        let back = parse_comments(&comments).unwrap();
+        assert_eq!(
+            back.iter().map(|c| (c.timestamp, c.author, c.is_meta, c.is_seed)).collect::<Vec<_>>(),
+            e.comments.iter().map(|c| (c.timestamp, c.author, c.is_meta, c.is_seed)).collect::<Vec<_>>()
+        );
     }
 
     #[test]

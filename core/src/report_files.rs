@@ -18,12 +18,13 @@ pub struct ExportFile {
     pub description: &'static str,
     /// Also offered by the moderator's download of a stored conversation
     /// (`GET /api/v1/admin/conversations/{id}/export/{file}`) and `mufakat export`: the
-    /// Pol.is files, `analysis.json` and `outcomes.csv`, written by [`write_outputs`].
+    /// Pol.is files, `analysis.json`, `outcomes.csv` and `translations.csv`, written by
+    /// [`write_outputs`].
     pub moderator: bool,
 }
 
 /// Every export file, in the order [`report_files`] writes them.
-pub const EXPORT_FILES: [ExportFile; 11] = [
+pub const EXPORT_FILES: [ExportFile; 12] = [
     ExportFile {
         name: "summary.csv",
         media_type: "text/csv",
@@ -64,6 +65,13 @@ pub const EXPORT_FILES: [ExportFile; 11] = [
         name: "outcomes.csv",
         media_type: "text/csv",
         description: "the outcomes: each response to a statement or to the conversation, its status and date",
+        moderator: true,
+    },
+    ExportFile {
+        name: "translations.csv",
+        media_type: "text/csv",
+        description:
+            "every translation of a statement: its language, who wrote it, the text (docs/translations.md)",
         moderator: true,
     },
     ExportFile {
@@ -192,7 +200,7 @@ mod tests {
     fn moderator_file_names_read_as_a_list_ending_in_or() {
         assert_eq!(
             moderator_file_names(),
-            "summary.csv, comments.csv, votes.csv, participants-votes.csv, comment-groups.csv, analysis.json or outcomes.csv"
+            "summary.csv, comments.csv, votes.csv, participants-votes.csv, comment-groups.csv, analysis.json, outcomes.csv or translations.csv"
         );
     }
 

@@ -59,6 +59,14 @@ pub struct StabilityParams {
     /// in fewer resamples, so their `stays` rests on fewer.
     #[serde(default = "max_drawn_default")]
     pub max_drawn: usize,
+    /// Resample only where stability can change the choice of k: when several k fit
+    /// almost equally well, or the k the silhouette picks has a group under
+    /// `min_group_share`. Elsewhere the choice is the silhouette's anyway, and the figures
+    /// are left out (`Analysis::stability` is `None`), for a page that shows groups but not
+    /// how sure they are (the participant page, the published analysis). The groups are
+    /// always those of the full measurement.
+    #[serde(default)]
+    pub only_to_choose: bool,
 }
 
 fn max_drawn_default() -> usize {
@@ -73,6 +81,7 @@ impl Default for StabilityParams {
             stable_jaccard: 0.75,
             min_group_share: 0.05,
             max_drawn: max_drawn_default(),
+            only_to_choose: false,
         }
     }
 }

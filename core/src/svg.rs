@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 use std::fmt::Write;
 
 use crate::analysis::Analysis;
+use crate::escape::xml_text;
 use crate::graph::{EdgeKind, NodeKind};
 use crate::legend::{group_colour, group_letter, UNGROUPED_COLOUR};
 use crate::model::StatementId;
@@ -91,8 +92,34 @@ pub fn opinion_map(analysis: &Analysis) -> String {
 /// group's colour); the rest are faint dots, so a conversation with hundreds of statements
 /// still reads. The full graph is in the GraphML/DOT exports.
 pub fn consensus_map(analysis: &Analysis) -> String {
+    consensus_map_in(analysis, &ConsensusMapWords::ENGLISH)
+}
+
+/// The words of the consensus map (its title and the legend's four keys), so a page can draw
+/// it in its reader's language; the exported file is in English.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ConsensusMapWords {
+    pub title: &'static str,
+    pub consensus: &'static str,
+    pub bridges: &'static str,
+    pub typical: &'static str,
+    pub other: &'static str,
+}
+
+impl ConsensusMapWords {
+    pub const ENGLISH: ConsensusMapWords = ConsensusMapWords {
+        title: "Consensus map",
+        consensus: "every group agrees",
+        bridges: "bridges groups",
+        typical: "typical of a group (its colour)",
+        other: "other statements",
+    };
+}
+
+/// [`consensus_map`] with the title and legend in `words`.
+pub fn consensus_map_in(analysis: &Analysis, words: &ConsensusMapWords) -> String {
     let mut out = String::new();
-    header(&mut out, "Consensus map");
+    header(&mut out, &xml_text(words.title));
     let map = &analysis.map;
     let index_of = |g: u32| analysis.groups.iter().position(|x| x.id == g).unwrap_or(0);
     // Statement → the first group it is representative of.
@@ -209,7 +236,7 @@ pub fn consensus_map(analysis: &Analysis) -> String {
             l = group_letter(i)
         );
     }
-    legend(&mut out);
+    legend(&mut out, words);
     out.push_str("</svg>\n");
     out
 }
@@ -268,12 +295,12 @@ fn place_labels(marks: &[(f64, f64, StatementId)]) -> Vec<(f64, f64, &'static st
 }
 
 /// The key, in the bottom-left corner (no dot is drawn there: the frame keeps a margin).
-fn legend(out: &mut String) {
+fn legend(out: &mut String, words: &ConsensusMapWords) {
     let keys = [
-        (CONSENSUS, "every group agrees", false),
-        (BRIDGE, "bridges groups", true),
-        ("#6a6a6a", "typical of a group (its colour)", false),
-        ("#c8c8c8", "other statements", false),
+        (CONSENSUS, words.consensus, false),
+        (BRIDGE, words.bridges, true),
+        ("#6a6a6a", words.typical, false),
+        ("#c8c8c8", words.other, false),
     ];
     for (row, (colour, text, diamond)) in keys.iter().enumerate() {
         let y = SIZE - 10.0 - 13.0 * (keys.len() - 1 - row) as f64;
@@ -290,7 +317,8 @@ fn legend(out: &mut String) {
         }
         let _ = writeln!(
             out,
-            "<text x=\"20\" y=\"{y:.2}\" font-family=\"sans-serif\" font-size=\"10\" fill=\"#333333\">{text}</text>"
+            "<text x=\"20\" y=\"{y:.2}\" font-family=\"sans-serif\" font-size=\"10\" fill=\"#333333\">{text}</text>",
+            text = xml_text(text)
         );
     }
 }
@@ -311,6 +339,23 @@ mod tests {
         assert_eq!(c, consensus_map(&a));
         // Every node (circles, bridges as diamonds), plus the legend's four keys.
         assert_eq!(c.matches("<circle").count() + c.matches("<path").count(), a.map.nodes.len() + 4);
+    }
+
+    #[test]
+    fn consensus_map_speaks_the_words_it_is_given() {
+        let a = small_analysis();
+        assert_eq!(consensus_map(&a), consensus_map_in(&a, &ConsensusMapWords::ENGLISH));
+        let words = ConsensusMapWords {
+            title: "Peta <mufakat>",
+            consensus: "semua kelompok setuju",
+            bridges: "menjembatani kelompok",
+            typical: "khas satu kelompok",
+            other: "pernyataan lain",
+        };
+        let c = consensus_map_in(&a, &words);
+        assert!(c.contains(">semua kelompok setuju</text>") && c.contains(">pernyataan lain</text>"));
+        assert!(c.contains("<title>Peta &lt;mufakat&gt;</title>"), "escaped");
+        assert!(!c.contains("every group agrees"));
     }
 
     #[test]

@@ -600,6 +600,16 @@ proptest! {
         text in garbage(),
     ) {
         let plain = || Layout { crlf: false, bom: false, blank_before: Vec::new(), final_newline: true };
+        // The participants' columns name statements of comments.csv, as in one real export
+        // (a column for a statement comments.csv lacks is refused: the files do not belong together).
+        let mut comments = comments;
+        for &s in &statements {
+            if !comments.iter().any(|c| c.id == s) {
+                let mut c = comments[0].clone();
+                c.id = s;
+                comments.push(c);
+            }
+        }
         let docs = [
             comments_doc(extra, &comments, plain()),
             votes_doc(&votes, plain()),

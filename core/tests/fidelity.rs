@@ -163,6 +163,13 @@ fn measure_stability() {
         );
         let (off, t_off) = time(&AnalysisParams::default().stability_resamples(0));
         let (on, t_on) = time(&AnalysisParams::default());
+        let (lean, t_lean) = time(&AnalysisParams::default().stability_only_to_choose(true));
+        let of = |a: &Analysis| a.participants.iter().map(|p| p.group).collect::<Vec<_>>();
+        assert_eq!(of(&lean), of(&on), "{name}: only_to_choose changed the groups");
+        eprintln!(
+            "{name}: only to choose: {t_lean:.1} ms, {}",
+            if lean.stability.is_some() { "measured" } else { "skipped" }
+        );
         let sizes = |a: &Analysis| a.groups.iter().map(|g| g.size.to_string()).collect::<Vec<_>>().join("+");
         let s = on.stability.as_ref().expect("measured");
         eprintln!(

@@ -43,3 +43,45 @@ fn five_million_votes_in_the_browser() {
         );
     }
 }
+
+/// Stability's cost on austria-climate (Pol.is open data, CC BY 4.0, The Computational
+/// Democracy Project; 62k votes, copied by `build.rs` when built with
+/// `MUFAKAT_WASM_BENCH=1`): the analysis with and without it, in the browser.
+#[wasm_bindgen_test]
+fn stability_on_austria_climate_in_the_browser() {
+    #[cfg(not(wasm_bench_data))]
+    console_log!(
+        "skipping: build with MUFAKAT_WASM_BENCH=1 and the shared Pol.is data to time stability in wasm"
+    );
+    #[cfg(wasm_bench_data)]
+    {
+        let files = [
+            ("comments.csv", include_str!(concat!(env!("OUT_DIR"), "/bench-comments.csv"))),
+            ("votes.csv", include_str!(concat!(env!("OUT_DIR"), "/bench-votes.csv"))),
+        ];
+        let export = mufakat_core::polis_csv::PolisExport::from_files(|name| {
+            files.iter().find(|f| f.0 == name).map(|f| f.1.to_string())
+        })
+        .expect("austria-climate parses");
+        let votes = export.vote_records();
+        let statements = export.statement_meta();
+        let input = AnalysisInput { votes: &votes, statements: &statements };
+        for resamples in [0, 40] {
+            let params = AnalysisParams::default().stability_resamples(resamples);
+            let mut times = Vec::new();
+            for _ in 0..5 {
+                let start = js_sys::Date::now();
+                analyse(&input, &params, None).expect("analysis runs");
+                times.push(js_sys::Date::now() - start);
+            }
+            times.sort_by(f64::total_cmp);
+            console_log!(
+                "wasm austria-climate, {} votes, B = {resamples}: median {:.0} ms, best {:.0} ms (runs {:?})",
+                votes.len(),
+                times[2],
+                times[0],
+                times
+            );
+        }
+    }
+}

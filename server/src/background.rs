@@ -56,6 +56,16 @@ pub fn spawn(st: AppState) -> tokio::task::JoinHandle<()> {
                         tracing::warn!(conversation = %conv.id, error = %e, "reading the vote log failed");
                     }
                 }
+                if conv.log.unstored() > 0 {
+                    // Full segments the store does not keep yet: a restarted process reads
+                    // them instead of every entry (`VoteLog::persist`, one at a time).
+                    let (st, conv) = (st.clone(), conv.clone());
+                    tokio::spawn(async move {
+                        if let Err(e) = conv.log.persist(&st.store, &conv.id).await {
+                            tracing::warn!(conversation = %conv.id, error = %e, "keeping the vote log's segments failed");
+                        }
+                    });
+                }
                 if conv.votes_dirty.swap(false, Ordering::Relaxed) {
                     let t = conv.totals();
                     st.hub

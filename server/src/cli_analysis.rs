@@ -55,6 +55,11 @@ pub struct ImportArgs {
     /// Id of the new conversation (default: the pol.is id in summary.csv, else the folder name).
     #[arg(long)]
     id: Option<String>,
+    /// Open the conversation to new participants, votes and statements at once. Without it
+    /// the import is closed (a record of the Pol.is conversation) until a moderator reopens
+    /// it in the console.
+    #[arg(long)]
+    open: bool,
     #[arg(long, env = "DATABASE_URL", default_value = DEFAULT_DB)]
     database_url: String,
 }
@@ -80,9 +85,12 @@ pub async fn run(command: AnalysisCommand) -> anyhow::Result<()> {
     }
 }
 
-/// Reads a Pol.is export directory; CSV errors carry file, line and column. Files are
-/// found by name as Pol.is writes them (`comments.csv`) or as its report page downloads
-/// them (`2024-10-23-1530-2arcefpshi-comments.csv`); two candidates for one file are refused.
+/// Reads a Pol.is export directory with [`polis_csv::read_polis_files`] (the browser
+/// import's reader too): the CSV export, with or without comments.csv and votes.csv, or
+/// Pol.is's API JSON. Errors are one line naming the file and, for CSV, line and column.
+/// Files are found by name as Pol.is writes them (`comments.csv`) or as its report page
+/// downloads them (`2024-10-23-1530-2arcefpshi-comments.csv`); two candidates for one
+/// file are refused.
 pub fn read_export_dir(dir: &Path) -> anyhow::Result<PolisExport> {
     if !dir.is_dir() {
         bail!("{} is not a directory", dir.display());
@@ -94,42 +102,38 @@ pub fn read_export_dir(dir: &Path) -> anyhow::Result<PolisExport> {
             listed.push((name.to_string(), path));
         }
     }
-    let files = polis_csv::files_by_role(listed).map_err(|conflict| {
-        let mut names = conflict.names;
-        names.sort();
-        anyhow::anyhow!(
-            "{}: {} files could be the export's {}: {}; keep one export per folder",
-            dir.display(),
-            names.len(),
-            conflict.role,
-            names.join(", ")
-        )
-    })?;
-    let unreadable: std::cell::RefCell<Option<anyhow::Error>> = Default::default();
-    let export = PolisExport::from_files(|name| {
-        let (_, path) = files.by_role.get(name)?;
-        match std::fs::read(path) {
-            Ok(bytes) => Some(String::from_utf8_lossy(&bytes).into_owned()),
-            Err(e) => {
-                unreadable.borrow_mut().get_or_insert(anyhow::anyhow!("{}: {e}", path.display()));
-                None
+    listed.sort();
+    polis_csv::read_polis_files(listed, |_, path| std::fs::read(&path).map_err(|e| e.to_string())).map_err(
+        |e| match e {
+            polis_csv::ReadFilesError::Conflict(conflict) => {
+                let mut names = conflict.names;
+                names.sort();
+                anyhow::anyhow!(
+                    "{}: {} files could be the export's {}: {}; keep one export per folder",
+                    dir.display(),
+                    names.len(),
+                    conflict.role,
+                    names.join(", ")
+                )
             }
-        }
-    });
-    if let Some(e) = unreadable.into_inner() {
-        return Err(e);
-    }
-    export.map_err(|mut e| {
-        // Name the file as it is on disk when Pol.is's download gave it a prefix.
-        if let Some((name, _)) = files.by_role.get(e.file.as_str()) {
-            e.file = name.clone();
-        }
-        anyhow::anyhow!("{}: {e}", dir.display())
-    })
+            e => anyhow::anyhow!("{}: {e}", dir.display()),
+        },
+    )
 }
 
-/// A Pol.is export as a new conversation with id `id`.
-pub fn export_to_dump(export: &PolisExport, id: &str) -> ConversationDump {
+/// A Pol.is export as a new conversation with id `id`, closed (`mufakat import --open`
+/// opens it). Refused, before anything is written, when a vote names a statement that
+/// comments.csv lacks.
+pub fn export_to_dump(export: &PolisExport, id: &str) -> anyhow::Result<ConversationDump> {
+    let known: std::collections::HashSet<u32> = export.comments.iter().map(|c| c.id).collect();
+    if let Some(v) = export.votes.iter().find(|v| !known.contains(&v.statement)) {
+        bail!(
+            "participant {} voted on statement {}, which comments.csv does not have; \
+             are the files from one conversation? Nothing was imported",
+            v.participant,
+            v.statement
+        );
+    }
     let topic = export.summary_value("topic").unwrap_or(id).to_string();
     let description = export.summary_value("conversation-description").unwrap_or("").to_string();
     let mut participants: std::collections::BTreeMap<u32, Option<String>> = Default::default();
@@ -160,7 +164,9 @@ pub fn export_to_dump(export: &PolisExport, id: &str) -> ConversationDump {
         .collect();
     statements.sort_by_key(|s| s.id);
     statements.dedup_by_key(|s| s.id);
-    ConversationDump {
+    let source_url = export.summary_value("url").map(str::trim).filter(|u| !u.is_empty()).map(str::to_string);
+    Ok(ConversationDump {
+        source_url,
         conversation: Conversation {
             closed: true,
             ..Conversation::with_settings(
@@ -169,6 +175,8 @@ pub fn export_to_dump(export: &PolisExport, id: &str) -> ConversationDump {
                     title: topic,
                     description,
                     language: "en".into(),
+                    strict_moderation: export.settings.is_some_and(|s| s.strict_moderation),
+                    allow_statements: export.settings.is_none_or(|s| s.allow_statements),
                     ..Default::default()
                 },
             )
@@ -190,7 +198,7 @@ pub fn export_to_dump(export: &PolisExport, id: &str) -> ConversationDump {
             params: export.params_for(&mufakat_core::published::params()),
             warm_start,
         }),
-    }
+    })
 }
 
 fn progress_bar() -> ProgressBar {
@@ -333,8 +341,14 @@ async fn analyze(a: AnalyzeArgs) -> anyhow::Result<()> {
     bar.finish_and_clear();
     let analysis = analysis?;
     if a.json {
+        for note in &export.notes {
+            eprintln!("note: {note}");
+        }
         println!("{}", polis_csv::export_analysis_json(&export, &analysis));
     } else {
+        for note in &export.notes {
+            println!("Note: {note}.");
+        }
         print!("{}", mufakat_core::report::text_summary(&analysis, |id| export.statement_text(id)));
         if let Some(agreement) = export.agreement_with_polis(&analysis) {
             println!("\n{}", polis_agreement_line(&agreement));
@@ -375,7 +389,8 @@ async fn import(a: ImportArgs) -> anyhow::Result<()> {
     if store.conversation(&id).await.is_ok() {
         bail!("conversation {id} already exists; choose another with --id");
     }
-    let dump = export_to_dump(&export, &id);
+    let mut dump = export_to_dump(&export, &id).with_context(|| format!("importing {}", a.dir.display()))?;
+    dump.conversation.closed = !a.open;
     store.import_conversation(&dump).await.with_context(|| format!("importing {}", a.dir.display()))?;
     println!(
         "imported {} as conversation {id}: {} statements, {} participants, {} votes",
@@ -384,6 +399,14 @@ async fn import(a: ImportArgs) -> anyhow::Result<()> {
         dump.participants.len(),
         dump.votes.len()
     );
+    if a.open {
+        println!("It is open: new participants can join at /c/{id}, vote and write.");
+    } else {
+        println!(
+            "It is closed: anyone can read it and its report (/r/{id}), nobody can vote or write. \
+             To open it, press \"Reopen conversation\" in its console (/admin), or import with --open."
+        );
+    }
     Ok(())
 }
 

@@ -4,62 +4,255 @@
 //! (digital-first, face-to-face, environment-first) and statements everyone agrees on.
 
 use mufakat_core::api::settings::ConversationSettings;
+use mufakat_core::api::translations::TranslatedBy;
 use mufakat_core::model::{Moderation, ParticipantId, StatementId, Vote};
 use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
 
-use crate::store::{Conversation, NewStatement, Store};
+use crate::store::{Conversation, NewStatement, Store, TranslationWrite};
 
 pub const DEMO_ID: &str = "demo";
 const SEED: u64 = 20_261_125;
 const PARTICIPANTS: u32 = 360;
 
-/// (text, agree probability for camps [digital, face-to-face, environment]).
-const STATEMENTS: &[(&str, [f64; 3])] = &[
+/// (original language, text, its translation into the other language, agree probability for
+/// camps [digital, face-to-face, environment]). Every statement is in Bahasa Indonesia and
+/// English, so a resident reading only one of them can take part.
+const STATEMENTS: &[(&str, &str, &str, [f64; 3])] = &[
     // Everyone agrees.
-    ("Air bersih harus mengalir setiap hari di semua RT.", [0.92, 0.9, 0.95]),
-    ("The kelurahan should publish its budget and spending every month.", [0.9, 0.85, 0.88]),
-    ("Complaints from residents deserve an answer within one week.", [0.88, 0.9, 0.86]),
-    ("Lampu jalan yang mati harus segera diperbaiki.", [0.9, 0.88, 0.9]),
-    ("Posyandu perlu jadwal yang tetap dan diumumkan jauh hari.", [0.82, 0.9, 0.85]),
-    ("Staff at the service counter should treat every resident with the same respect.", [0.93, 0.92, 0.9]),
+    (
+        "id",
+        "Air bersih harus mengalir setiap hari di semua RT.",
+        "Clean water must flow every day in every RT.",
+        [0.92, 0.9, 0.95],
+    ),
+    (
+        "en",
+        "The kelurahan should publish its budget and spending every month.",
+        "Kelurahan sebaiknya mengumumkan anggaran dan pengeluarannya setiap bulan.",
+        [0.9, 0.85, 0.88],
+    ),
+    (
+        "en",
+        "Complaints from residents deserve an answer within one week.",
+        "Keluhan warga layak dijawab dalam waktu satu minggu.",
+        [0.88, 0.9, 0.86],
+    ),
+    (
+        "id",
+        "Lampu jalan yang mati harus segera diperbaiki.",
+        "Broken street lights must be repaired quickly.",
+        [0.9, 0.88, 0.9],
+    ),
+    (
+        "id",
+        "Posyandu perlu jadwal yang tetap dan diumumkan jauh hari.",
+        "The posyandu needs a fixed schedule announced well in advance.",
+        [0.82, 0.9, 0.85],
+    ),
+    (
+        "en",
+        "Staff at the service counter should treat every resident with the same respect.",
+        "Petugas di loket pelayanan harus menghormati setiap warga secara sama.",
+        [0.93, 0.92, 0.9],
+    ),
     // Digital-first camp.
-    ("Semua surat pengantar sebaiknya bisa diurus lewat aplikasi.", [0.9, 0.15, 0.5]),
-    ("An online queue would save us hours of waiting at the kelurahan office.", [0.92, 0.3, 0.55]),
-    ("Pengumuman warga cukup lewat grup WhatsApp resmi, tidak perlu kertas.", [0.85, 0.12, 0.4]),
-    ("Payment of local fees should accept QRIS and e-wallets.", [0.9, 0.3, 0.5]),
-    ("Free public Wi-Fi at the balai warga should be a priority.", [0.85, 0.25, 0.3]),
-    ("Data kependudukan sebaiknya diperbarui sendiri oleh warga secara daring.", [0.8, 0.1, 0.45]),
-    ("Young volunteers should teach older residents to use online services.", [0.88, 0.45, 0.6]),
+    (
+        "id",
+        "Semua surat pengantar sebaiknya bisa diurus lewat aplikasi.",
+        "Every cover letter should be obtainable through an app.",
+        [0.9, 0.15, 0.5],
+    ),
+    (
+        "en",
+        "An online queue would save us hours of waiting at the kelurahan office.",
+        "Antrean daring akan menghemat berjam-jam menunggu di kantor kelurahan.",
+        [0.92, 0.3, 0.55],
+    ),
+    (
+        "id",
+        "Pengumuman warga cukup lewat grup WhatsApp resmi, tidak perlu kertas.",
+        "Announcements to residents can go through the official WhatsApp group; no paper needed.",
+        [0.85, 0.12, 0.4],
+    ),
+    (
+        "en",
+        "Payment of local fees should accept QRIS and e-wallets.",
+        "Pembayaran iuran setempat sebaiknya bisa dengan QRIS dan dompet digital.",
+        [0.9, 0.3, 0.5],
+    ),
+    (
+        "en",
+        "Free public Wi-Fi at the balai warga should be a priority.",
+        "Wi-Fi publik gratis di balai warga harus menjadi prioritas.",
+        [0.85, 0.25, 0.3],
+    ),
+    (
+        "id",
+        "Data kependudukan sebaiknya diperbarui sendiri oleh warga secara daring.",
+        "Residents should update their own population records online.",
+        [0.8, 0.1, 0.45],
+    ),
+    (
+        "en",
+        "Young volunteers should teach older residents to use online services.",
+        "Relawan muda sebaiknya mengajari warga lanjut usia memakai layanan daring.",
+        [0.88, 0.45, 0.6],
+    ),
     // Face-to-face camp.
-    ("Pelayanan tatap muka harus tetap ada untuk warga lanjut usia.", [0.4, 0.95, 0.7]),
-    ("Ketua RT lebih tahu kebutuhan warga daripada aplikasi mana pun.", [0.15, 0.9, 0.5]),
-    ("The office should open on Saturday mornings for people who work on weekdays.", [0.45, 0.88, 0.55]),
-    ("Petugas sebaiknya datang ke rumah warga yang sakit atau difabel.", [0.5, 0.92, 0.65]),
-    ("Musyawarah warga di balai lebih baik daripada survei online.", [0.1, 0.88, 0.45]),
-    ("Paper forms must stay available; not everyone has a smartphone.", [0.25, 0.95, 0.6]),
-    ("Arisan dan pengajian adalah tempat terbaik untuk menyampaikan informasi.", [0.15, 0.8, 0.35]),
+    (
+        "id",
+        "Pelayanan tatap muka harus tetap ada untuk warga lanjut usia.",
+        "Face-to-face service must remain for elderly residents.",
+        [0.4, 0.95, 0.7],
+    ),
+    (
+        "id",
+        "Ketua RT lebih tahu kebutuhan warga daripada aplikasi mana pun.",
+        "The head of the RT knows residents' needs better than any app.",
+        [0.15, 0.9, 0.5],
+    ),
+    (
+        "en",
+        "The office should open on Saturday mornings for people who work on weekdays.",
+        "Kantor sebaiknya buka pada Sabtu pagi untuk warga yang bekerja di hari kerja.",
+        [0.45, 0.88, 0.55],
+    ),
+    (
+        "id",
+        "Petugas sebaiknya datang ke rumah warga yang sakit atau difabel.",
+        "Officers should visit the homes of residents who are ill or disabled.",
+        [0.5, 0.92, 0.65],
+    ),
+    (
+        "id",
+        "Musyawarah warga di balai lebih baik daripada survei online.",
+        "A residents' meeting at the hall is better than an online survey.",
+        [0.1, 0.88, 0.45],
+    ),
+    (
+        "en",
+        "Paper forms must stay available; not everyone has a smartphone.",
+        "Formulir kertas harus tetap tersedia; tidak semua orang punya ponsel pintar.",
+        [0.25, 0.95, 0.6],
+    ),
+    (
+        "id",
+        "Arisan dan pengajian adalah tempat terbaik untuk menyampaikan informasi.",
+        "Arisan and religious study groups are the best places to share information.",
+        [0.15, 0.8, 0.35],
+    ),
     // Environment-first camp.
-    ("Perbaikan saluran air harus didahulukan sebelum musim hujan.", [0.55, 0.5, 0.95]),
-    ("Every RW needs a waste bank (bank sampah) run by residents.", [0.5, 0.55, 0.93]),
-    ("Lahan kosong sebaiknya dijadikan taman, bukan tempat parkir.", [0.35, 0.4, 0.92]),
-    ("The kelurahan should fine people who burn rubbish.", [0.45, 0.2, 0.9]),
-    ("Budget for digital services should go to drainage instead.", [0.1, 0.55, 0.88]),
-    ("Pohon peneduh perlu ditanam di sepanjang jalan utama.", [0.45, 0.5, 0.9]),
-    ("Plastic bags should be banned at the weekly market.", [0.35, 0.25, 0.88]),
+    (
+        "id",
+        "Perbaikan saluran air harus didahulukan sebelum musim hujan.",
+        "Drain repairs must come first, before the rainy season.",
+        [0.55, 0.5, 0.95],
+    ),
+    (
+        "en",
+        "Every RW needs a waste bank (bank sampah) run by residents.",
+        "Setiap RW membutuhkan bank sampah yang dikelola warga.",
+        [0.5, 0.55, 0.93],
+    ),
+    (
+        "id",
+        "Lahan kosong sebaiknya dijadikan taman, bukan tempat parkir.",
+        "Empty plots should become parks, not car parks.",
+        [0.35, 0.4, 0.92],
+    ),
+    (
+        "en",
+        "The kelurahan should fine people who burn rubbish.",
+        "Kelurahan sebaiknya mendenda orang yang membakar sampah.",
+        [0.45, 0.2, 0.9],
+    ),
+    (
+        "en",
+        "Budget for digital services should go to drainage instead.",
+        "Anggaran layanan digital sebaiknya dialihkan untuk drainase.",
+        [0.1, 0.55, 0.88],
+    ),
+    (
+        "id",
+        "Pohon peneduh perlu ditanam di sepanjang jalan utama.",
+        "Shade trees should be planted along the main road.",
+        [0.45, 0.5, 0.9],
+    ),
+    (
+        "en",
+        "Plastic bags should be banned at the weekly market.",
+        "Kantong plastik sebaiknya dilarang di pasar mingguan.",
+        [0.35, 0.25, 0.88],
+    ),
     // Divisive between camps.
-    ("Jam layanan sebaiknya diperpanjang sampai malam dengan sistem sif.", [0.75, 0.6, 0.3]),
-    ("Street vendors should be moved off the pavement.", [0.7, 0.2, 0.75]),
-    ("Iuran kebersihan boleh dinaikkan asal sampah diangkut setiap hari.", [0.5, 0.2, 0.85]),
-    ("CCTV cameras at every junction would make the neighbourhood safer.", [0.85, 0.6, 0.2]),
-    ("Kendaraan bermotor sebaiknya dilarang masuk gang pada hari Minggu.", [0.3, 0.15, 0.85]),
-    ("The kelurahan should hire more staff rather than buy new software.", [0.1, 0.85, 0.5]),
+    (
+        "id",
+        "Jam layanan sebaiknya diperpanjang sampai malam dengan sistem sif.",
+        "Service hours should be extended into the evening with shifts.",
+        [0.75, 0.6, 0.3],
+    ),
+    (
+        "en",
+        "Street vendors should be moved off the pavement.",
+        "Pedagang kaki lima sebaiknya dipindahkan dari trotoar.",
+        [0.7, 0.2, 0.75],
+    ),
+    (
+        "id",
+        "Iuran kebersihan boleh dinaikkan asal sampah diangkut setiap hari.",
+        "The cleaning fee may go up if rubbish is collected every day.",
+        [0.5, 0.2, 0.85],
+    ),
+    (
+        "en",
+        "CCTV cameras at every junction would make the neighbourhood safer.",
+        "Kamera CCTV di setiap persimpangan akan membuat lingkungan lebih aman.",
+        [0.85, 0.6, 0.2],
+    ),
+    (
+        "id",
+        "Kendaraan bermotor sebaiknya dilarang masuk gang pada hari Minggu.",
+        "Motor vehicles should be banned from the alleys on Sundays.",
+        [0.3, 0.15, 0.85],
+    ),
+    (
+        "en",
+        "The kelurahan should hire more staff rather than buy new software.",
+        "Kelurahan sebaiknya menambah pegawai daripada membeli perangkat lunak baru.",
+        [0.1, 0.85, 0.5],
+    ),
     // Mostly agreed, with nuance.
-    ("Anak muda perlu dilibatkan dalam perencanaan pembangunan kelurahan.", [0.85, 0.7, 0.8]),
-    ("Information about social assistance (bansos) must be clear and public.", [0.85, 0.88, 0.8]),
-    ("Ruang bermain anak yang aman dibutuhkan di setiap RW.", [0.8, 0.75, 0.88]),
-    ("Flooded roads should be reported and fixed within 48 hours.", [0.8, 0.75, 0.9]),
-    ("Layanan kesehatan jiwa perlu ada di puskesmas kelurahan.", [0.75, 0.55, 0.7]),
+    (
+        "id",
+        "Anak muda perlu dilibatkan dalam perencanaan pembangunan kelurahan.",
+        "Young people should be involved in planning the kelurahan's development.",
+        [0.85, 0.7, 0.8],
+    ),
+    (
+        "en",
+        "Information about social assistance (bansos) must be clear and public.",
+        "Informasi tentang bantuan sosial (bansos) harus jelas dan terbuka.",
+        [0.85, 0.88, 0.8],
+    ),
+    (
+        "id",
+        "Ruang bermain anak yang aman dibutuhkan di setiap RW.",
+        "Every RW needs a safe playground for children.",
+        [0.8, 0.75, 0.88],
+    ),
+    (
+        "en",
+        "Flooded roads should be reported and fixed within 48 hours.",
+        "Jalan yang tergenang banjir harus dilaporkan dan diperbaiki dalam 48 jam.",
+        [0.8, 0.75, 0.9],
+    ),
+    (
+        "id",
+        "Layanan kesehatan jiwa perlu ada di puskesmas kelurahan.",
+        "The kelurahan's community health centre should offer mental health care.",
+        [0.75, 0.55, 0.7],
+    ),
 ];
 
 /// Loads the demo conversation: statements, simulated participants and their votes.
@@ -80,13 +273,27 @@ pub async fn load(store: &Store) -> anyhow::Result<()> {
             },
         ))
         .await?;
-    for (text, _) in STATEMENTS {
-        store
+    for (language, text, translation, _) in STATEMENTS {
+        let row = store
             .add_statement(
                 DEMO_ID,
-                &NewStatement { text, author: None, moderation: Moderation::Accepted, is_seed: true },
+                &NewStatement {
+                    text,
+                    language,
+                    author: None,
+                    moderation: Moderation::Accepted,
+                    is_seed: true,
+                },
             )
             .await?;
+        let other = if *language == "id" { "en" } else { "id" };
+        let write = TranslationWrite {
+            statement: row.id,
+            language: other,
+            text: translation,
+            by: TranslatedBy::Moderator,
+        };
+        store.set_translations(DEMO_ID, &[write]).await?;
     }
     for _ in 0..PARTICIPANTS {
         store.join(DEMO_ID, None, None).await?;
@@ -110,7 +317,7 @@ pub fn simulated_votes() -> Vec<(ParticipantId, StatementId, Vote)> {
         order.shuffle(&mut rng);
         let n = rng.gen_range(10..=STATEMENTS.len());
         for &s in &order[..n] {
-            let agree = STATEMENTS[s].1[camp];
+            let agree = STATEMENTS[s].3[camp];
             let roll: f64 = rng.gen();
             let vote = if roll < 0.12 {
                 Vote::Pass
@@ -132,7 +339,13 @@ mod tests {
     #[test]
     fn demo_has_between_30_and_50_statements_in_both_languages() {
         assert!((30..=50).contains(&STATEMENTS.len()));
-        assert!(STATEMENTS.iter().all(|(t, _)| t.chars().count() <= mufakat_core::api::MAX_STATEMENT_CHARS));
+        let max = mufakat_core::api::MAX_STATEMENT_CHARS;
+        for (language, text, translation, _) in STATEMENTS {
+            assert!(["id", "en"].contains(language), "{text}");
+            assert!(text.chars().count() <= max && translation.chars().count() <= max, "{text}");
+        }
+        let english = STATEMENTS.iter().filter(|s| s.0 == "en").count();
+        assert!(english > 5 && english < STATEMENTS.len() - 5, "both languages among the originals");
     }
 
     /// The demo's votes are pinned by count and checksum: a change of `rand`'s stream (an

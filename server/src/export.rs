@@ -1,9 +1,11 @@
 //! Stored conversations as Pol.is export files (`summary.csv`, `comments.csv`, `votes.csv`,
-//! `participants-votes.csv`, `comment-groups.csv`), `analysis.json` and `outcomes.csv`, written by
+//! `participants-votes.csv`, `comment-groups.csv`), `analysis.json`, `outcomes.csv` and
+//! `translations.csv`, written by
 //! `mufakat_core::polis_csv`. The moderator's download (HTTP) and `mufakat export` (CLI) both
 //! go through [`dump_to_export`], so they write the same bytes: every vote of the history
 //! with its time in milliseconds, statements with theirs.
 
+use mufakat_core::api::translations::StatementLanguages;
 use mufakat_core::polis_csv::{self, PolisComment, PolisExport, PolisParticipant, PolisVote};
 use mufakat_core::AnalysisParams;
 
@@ -36,10 +38,16 @@ pub async fn file(store: &Store, id: &str, name: &str) -> Result<(String, String
 }
 
 /// A stored conversation as an export: [`dump_to_export`] with its public outcomes
-/// (outcomes.csv, analysis.json).
+/// (outcomes.csv, analysis.json) and its statements' translations (translations.csv).
 pub async fn stored_export(store: &Store, id: &str) -> Result<PolisExport, StoreError> {
     let mut export = dump_to_export(&store.dump_conversation(id).await?);
     export.outcomes = store.outcomes(id).await?;
+    export.translations = store
+        .statement_rows(id)
+        .await?
+        .into_iter()
+        .map(|s| StatementLanguages { statement: s.id, language: s.language, translations: s.translations })
+        .collect();
     Ok(export)
 }
 
@@ -49,7 +57,7 @@ pub fn dump_to_export(dump: &ConversationDump) -> PolisExport {
     PolisExport {
         summary: vec![
             ("topic".into(), c.title.clone()),
-            ("url".into(), String::new()),
+            ("url".into(), dump.source_url.clone().unwrap_or_default()),
             ("conversation-description".into(), c.description.clone()),
         ],
         comments: dump
@@ -90,5 +98,8 @@ pub fn dump_to_export(dump: &ConversationDump) -> PolisExport {
             .collect(),
         outcomes: Vec::new(),
         math: None,
+        translations: Vec::new(),
+        notes: Vec::new(),
+        settings: None,
     }
 }

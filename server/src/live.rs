@@ -74,7 +74,14 @@ impl ConvInner {
 }
 
 fn view(s: &StatementRow) -> StatementView {
-    StatementView { id: s.id, text: s.text.clone(), moderation: s.moderation, counts: s.counts }
+    StatementView {
+        id: s.id,
+        text: s.text.clone(),
+        moderation: s.moderation,
+        counts: s.counts,
+        language: s.language.clone(),
+        translations: s.translations.clone(),
+    }
 }
 
 impl ConvState {
@@ -89,6 +96,13 @@ impl ConvState {
 
     pub fn totals(&self) -> ConversationTotals {
         self.lock().totals
+    }
+
+    /// Every statement in any state, by id, with its current vote counts as this process
+    /// holds them (counted from the vote log): the moderator's view, without a count over
+    /// every vote through SQL.
+    pub fn statements(&self) -> Vec<StatementRow> {
+        self.lock().statements.clone()
     }
 
     /// Checks a vote against what participants may see and the conversation's state.
@@ -350,7 +364,12 @@ pub struct Live {
 
 impl Live {
     /// The conversation's live state, loading it from the store on first use.
-    pub async fn conv(&self, store: &Store, id: &str) -> Result<Arc<ConvState>> {
+    ///
+    /// The load runs on its own task, holding the conversation's gate: a request that
+    /// gives up meanwhile (its timeout, a closed connection) does not cancel it, and the
+    /// next one finds it done or waits for it, instead of starting it again (a load longer
+    /// than the request timeout used to be started over by every retry, for ever).
+    pub async fn conv(self: &Arc<Self>, store: &Store, id: &str) -> Result<Arc<ConvState>> {
         if let Some(c) = self.loaded(id) {
             return Ok(c);
         }
@@ -358,15 +377,20 @@ impl Live {
             let mut loading = self.loading.lock().unwrap_or_else(|e| e.into_inner());
             loading.entry(id.to_string()).or_default().clone()
         };
-        let _one = gate.lock().await;
+        let one = gate.lock_owned().await;
         if let Some(c) = self.loaded(id) {
             return Ok(c);
         }
-        let state = self.load(store, id).await;
-        self.loading.lock().unwrap_or_else(|e| e.into_inner()).remove(id);
-        let state = state?;
-        let mut convs = self.convs.write().unwrap_or_else(|e| e.into_inner());
-        Ok(convs.entry(id.to_string()).or_insert(state).clone())
+        let (live, store, key) = (self.clone(), store.clone(), id.to_string());
+        let task = tokio::spawn(async move {
+            let _one = one;
+            let state = live.load(&store, &key).await;
+            live.loading.lock().unwrap_or_else(|e| e.into_inner()).remove(&key);
+            let state = state?;
+            let mut convs = live.convs.write().unwrap_or_else(|e| e.into_inner());
+            Ok(convs.entry(key).or_insert(state).clone())
+        });
+        task.await.map_err(|e| crate::store::StoreError::Corrupt(format!("loading {id} stopped: {e}")))?
     }
 
     /// How many times a conversation was read from the store.
@@ -488,11 +512,11 @@ mod tests {
     use super::*;
 
     /// A store with the demo conversation, served by `Live` and then closed by a moderator.
-    async fn closed_demo(dir: &tempfile::TempDir) -> (Store, Live, Arc<ConvState>) {
+    async fn closed_demo(dir: &tempfile::TempDir) -> (Store, Arc<Live>, Arc<ConvState>) {
         let url = format!("sqlite://{}", dir.path().join("t.sqlite").display());
         let store = Store::open(&url).await.expect("store");
         crate::demo::load(&store).await.expect("demo");
-        let live = Live::default();
+        let live = Arc::new(Live::default());
         let state = live.conv(&store, "demo").await.expect("conversation");
         let mut closed = store.conversation("demo").await.expect("read");
         closed.closed = true;
@@ -534,7 +558,7 @@ mod tests {
             .await
             .expect("rename");
 
-        let live = Live::default();
+        let live = Arc::new(Live::default());
         let state = live.conv(&store, "demo").await.expect("first load without the votes table");
         let in_memory = |state: &ConvState| {
             let inner = state.lock();
@@ -552,13 +576,28 @@ mod tests {
         let url = format!("sqlite://{}", dir.path().join("t.sqlite").display());
         let store = Store::open(&url).await.expect("store");
         crate::demo::load(&store).await.expect("demo");
-        let live = Live::default();
+        let live = Arc::new(Live::default());
         let all = futures_util::future::join_all((0..20).map(|_| live.conv(&store, "demo"))).await;
         let first = all[0].as_ref().expect("loads").clone();
         assert!(all.iter().all(|c| c.as_ref().is_ok_and(|c| Arc::ptr_eq(c, &first))));
         assert_eq!(live.loads(), 1, "the log was read more than once");
         assert!(live.conv(&store, "nowhere").await.is_err());
         assert!(live.conv(&store, "nowhere").await.is_err(), "a failed load is tried again");
+    }
+
+    /// A first use that gives up before the conversation is loaded (a request's timeout)
+    /// does not cancel the load: the next use finds it, read once.
+    #[tokio::test]
+    async fn a_load_outlives_the_request_that_gave_up_on_it() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let url = format!("sqlite://{}", dir.path().join("t.sqlite").display());
+        let store = Store::open(&url).await.expect("store");
+        crate::demo::load(&store).await.expect("demo");
+        let live = Arc::new(Live::default());
+        let gave_up = tokio::time::timeout(std::time::Duration::ZERO, live.conv(&store, "demo")).await;
+        assert!(gave_up.is_err(), "the first use was to give up before the load was done");
+        live.conv(&store, "demo").await.expect("loaded");
+        assert_eq!(live.loads(), 1, "the load was started again");
     }
 
     /// The log read in packed ranges is the log read row by row, from any entry on,

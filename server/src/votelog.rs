@@ -11,7 +11,10 @@
 //!   per-conversation counter whose row lock is held until commit), so what a read returns
 //!   is a gapless continuation; an entry this process wrote past its end (while another
 //!   process's earlier entries are still unread) waits in `pending` until the gap is filled.
-//! - Full segments are encoded once (and gzipped once) and the bytes kept for every reader.
+//! - Full segments are encoded once (and gzipped once) and the bytes kept for every reader,
+//!   and in the store (`vote_log_segments`, see [`VoteLog::persist`]): a process that loads
+//!   the log reads those few blobs, checked against the vote history at a few places each,
+//!   and only the entries after them row by row (a million rows took seconds).
 
 use std::collections::BTreeMap;
 use std::hash::{Hash, Hasher};
@@ -39,6 +42,8 @@ struct Inner {
     pending: BTreeMap<u64, VoteRecord>,
     /// Encoded full segments, by segment number.
     sealed: Vec<Option<Arc<Sealed>>>,
+    /// Full segments known to be kept in the store, from segment 0 on.
+    stored: u64,
 }
 
 impl Inner {
@@ -86,7 +91,12 @@ pub struct VoteLog {
     pub published: crate::published::Board,
     /// One store read at a time (reads from the end of the log, so two would read the same).
     catch_up: tokio::sync::Mutex<()>,
+    /// One [`VoteLog::persist`] at a time.
+    persisting: tokio::sync::Mutex<()>,
 }
+
+/// Places of each stored segment compared with the vote history when a log is loaded.
+const CHECKS_PER_SEGMENT: u64 = 16;
 
 impl VoteLog {
     fn read(&self) -> RwLockReadGuard<'_, Inner> {
@@ -97,11 +107,104 @@ impl VoteLog {
         self.inner.write().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// The whole log as the store holds it.
+    /// The whole log as the store holds it: the full segments the store keeps encoded
+    /// (checked against the vote history), then the entries after them.
     pub async fn load(store: &Store, conversation: &str) -> Result<VoteLog> {
         let log = VoteLog::default();
+        log.load_stored(store, conversation).await?;
         log.catch_up(store, conversation).await?;
         Ok(log)
+    }
+
+    /// Takes in the segments the store keeps for this (empty) log. They are a cache of the
+    /// vote history: each must decode as a full segment in its place, the segments must
+    /// follow each other from 0, and [`CHECKS_PER_SEGMENT`] entries of each must be the
+    /// history's; otherwise they are all dropped (and written again later) and the log is
+    /// read from the history alone. Returns the segments taken.
+    async fn load_stored(&self, store: &Store, conversation: &str) -> Result<u64> {
+        let kept = store.log_segments(conversation).await?;
+        if kept.is_empty() {
+            return Ok(0);
+        }
+        let unsealed = unseal_all(&kept);
+        let checked = match &unsealed {
+            Some((_, entries)) => {
+                let segments = entries.len() as u64 / SEGMENT_SIZE;
+                let places = check_places(segments);
+                let stored = store.log_entries_at(conversation, &places).await?;
+                stored.len() == places.len()
+                    && stored.iter().all(|(seq, e)| entries.get(*seq as usize) == Some(e))
+            }
+            None => false,
+        };
+        let Some((sealed, entries)) = unsealed.filter(|_| checked) else {
+            tracing::warn!(
+                conversation,
+                "the stored vote log segments do not match the vote history: dropped, read from the history"
+            );
+            store.delete_log_segments(conversation).await?;
+            return Ok(0);
+        };
+        let mut inner = self.write();
+        let n = sealed.len() as u64;
+        inner.entries = entries;
+        inner.sealed = sealed.into_iter().map(Some).collect();
+        inner.stored = n;
+        Ok(n)
+    }
+
+    /// Full segments not yet kept in the store.
+    pub fn unstored(&self) -> u64 {
+        let inner = self.read();
+        (inner.len() / SEGMENT_SIZE).saturating_sub(inner.stored)
+    }
+
+    /// Keeps every full segment not yet kept in the store, so that the next process to load
+    /// this log reads a few blobs instead of every entry. Off the vote path (the
+    /// background); one at a time (a second call while one runs returns at once). Returns
+    /// how many segments it wrote.
+    pub async fn persist(&self, store: &Store, conversation: &str) -> anyhow::Result<u64> {
+        let Ok(_one) = self.persisting.try_lock() else { return Ok(0) };
+        let mut wrote = 0;
+        loop {
+            let next = {
+                let inner = self.read();
+                if inner.stored >= inner.len() / SEGMENT_SIZE {
+                    return Ok(wrote);
+                }
+                inner.stored
+            };
+            let kept = self.read().sealed.get(next as usize).cloned().flatten();
+            let sealed = match kept {
+                Some(s) => s,
+                None => {
+                    let start = segment_start(next);
+                    let entries = self.entries_range(start, start + SEGMENT_SIZE);
+                    let sealed = tokio::task::spawn_blocking(move || seal(start, &entries)).await?;
+                    self.keep_sealed(next, sealed)
+                }
+            };
+            store.save_log_segment(conversation, next, &sealed.gzip).await?;
+            self.write().stored = next + 1;
+            wrote += 1;
+        }
+    }
+
+    /// A copy of entries `from .. to` (those held).
+    fn entries_range(&self, from: u64, to: u64) -> Vec<VoteRecord> {
+        let inner = self.read();
+        let to = (to as usize).min(inner.entries.len());
+        inner.entries.get(from as usize..to).map(<[VoteRecord]>::to_vec).unwrap_or_default()
+    }
+
+    /// Keeps a full segment's encoding (the first one kept wins) and returns the one kept.
+    fn keep_sealed(&self, segment: u64, sealed: Sealed) -> Arc<Sealed> {
+        let mut inner = self.write();
+        let slot = segment as usize;
+        if inner.sealed.len() <= slot {
+            inner.sealed.resize(slot + 1, None);
+        }
+        inner.sealed[slot].get_or_insert_with(|| Arc::new(sealed)).clone()
     }
 
     /// Entries held without a gap; also the `seq` of the next one.
@@ -188,14 +291,7 @@ impl VoteLog {
             }
             let entries = inner.entries[start as usize..end as usize].to_vec();
             drop(inner);
-            let sealed = Arc::new(seal(start, &entries));
-            let mut inner = self.write();
-            let slot = segment as usize;
-            if inner.sealed.len() <= slot {
-                inner.sealed.resize(slot + 1, None);
-            }
-            let kept = inner.sealed[slot].get_or_insert(sealed).clone();
-            return Ok(SegmentAnswer::Full(kept));
+            return Ok(SegmentAnswer::Full(self.keep_sealed(segment, seal(start, &entries))));
         }
         let to = len.min(end);
         let bytes = encode(from, &inner.entries[from as usize..to as usize]);
@@ -209,16 +305,130 @@ fn seal(start: u64, entries: &[VoteRecord]) -> Sealed {
         flate2::write::GzEncoder::new(Vec::with_capacity(bytes.len() / 2), flate2::Compression::best());
     // Writing to a Vec cannot fail.
     let gzip = gz.write_all(&bytes).and_then(|_| gz.finish()).unwrap_or_default();
+    let etag = etag_of(start, &bytes);
+    Sealed { bytes: bytes.into(), gzip: gzip.into(), etag }
+}
+
+/// A full segment's strong ETag: a hash of its encoding.
+fn etag_of(start: u64, bytes: &[u8]) -> String {
     let mut h = std::collections::hash_map::DefaultHasher::new();
     bytes.hash(&mut h);
-    let etag = format!("\"vl1-{start}-{:016x}\"", h.finish());
-    Sealed { bytes: bytes.into(), gzip: gzip.into(), etag }
+    format!("\"vl1-{start}-{:016x}\"", h.finish())
+}
+
+/// The stored segments (`(segment, gzip)`, by number) as kept encodings and the entries
+/// they hold; `None` unless they are segments 0, 1, … each decoding as a full segment in
+/// its place.
+fn unseal_all(kept: &[(u64, Vec<u8>)]) -> Option<(Vec<Arc<Sealed>>, Vec<VoteRecord>)> {
+    let mut sealed = Vec::with_capacity(kept.len());
+    let mut entries = Vec::with_capacity(kept.len() * SEGMENT_SIZE as usize);
+    for (i, (segment, gzip)) in kept.iter().enumerate() {
+        if *segment != i as u64 {
+            return None;
+        }
+        let mut bytes = Vec::with_capacity(gzip.len() * 3);
+        std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(&gzip[..]), &mut bytes).ok()?;
+        let chunk = mufakat_core::votelog::decode(&bytes).ok()?;
+        let start = segment_start(*segment);
+        if chunk.first_seq != start || chunk.entries.len() as u64 != SEGMENT_SIZE {
+            return None;
+        }
+        entries.extend(chunk.entries);
+        let etag = etag_of(start, &bytes);
+        sealed.push(Arc::new(Sealed { bytes: bytes.into(), gzip: gzip.clone().into(), etag }));
+    }
+    Some((sealed, entries))
+}
+
+/// The entries of the first `segments` segments compared with the vote history on load:
+/// [`CHECKS_PER_SEGMENT`] of each, its first and last among them.
+fn check_places(segments: u64) -> Vec<u64> {
+    (0..segments)
+        .flat_map(|s| {
+            let start = segment_start(s);
+            (0..CHECKS_PER_SEGMENT).map(move |k| start + k * (SEGMENT_SIZE - 1) / (CHECKS_PER_SEGMENT - 1))
+        })
+        .collect()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use mufakat_core::Vote;
+
+    /// A SQLite store with the demo conversation and 70,000 more votes: one full segment
+    /// and a tail.
+    async fn demo_with_a_full_segment(dir: &tempfile::TempDir) -> Store {
+        let url = format!("sqlite://{}", dir.path().join("t.sqlite").display());
+        let store = Store::open(&url).await.expect("store");
+        crate::demo::load(&store).await.expect("demo");
+        let votes = [Vote::Agree, Vote::Disagree, Vote::Pass];
+        let more: Vec<_> =
+            (0..70_000u32).map(|i| (i % 997, (i / 997) % 8, votes[(i % 3) as usize])).collect();
+        store.cast_votes_bulk("demo", &more).await.expect("votes");
+        store
+    }
+
+    fn full_segment(log: &VoteLog, segment: u64) -> Arc<Sealed> {
+        match log.segment(segment, None) {
+            Ok(SegmentAnswer::Full(s)) => s,
+            _ => panic!("segment {segment} is not full"),
+        }
+    }
+
+    /// A process that loads a log whose full segments the store keeps reads them, not the
+    /// rows of the vote history (a row missing from inside segment 0 does not matter), and
+    /// holds the same log: the same entries at the same places, the same segment bytes.
+    #[tokio::test]
+    async fn a_restarted_process_reads_the_kept_segments_and_rebuilds_the_same_log() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let store = demo_with_a_full_segment(&dir).await;
+        let first = VoteLog::load(&store, "demo").await.expect("load from the history");
+        assert!(first.len() > SEGMENT_SIZE);
+        assert_eq!(first.unstored(), 1);
+        assert_eq!(first.persist(&store, "demo").await.expect("persist"), 1);
+        assert_eq!(first.unstored(), 0);
+        assert_eq!(first.persist(&store, "demo").await.expect("persist"), 0, "kept once");
+
+        // Entry 5 is not one of the places checked against the history.
+        assert!(!check_places(1).contains(&5));
+        crate::store::tamper::delete_history_entry(&store, 5).await;
+        let from_history = VoteLog::default().catch_up(&store, "demo").await;
+        assert!(from_history.is_err(), "the history now has a gap: reading it alone fails");
+
+        let restarted = VoteLog::load(&store, "demo").await.expect("load from the kept segments");
+        assert_eq!(restarted.len(), first.len());
+        assert!(restarted.entries_from(0) == first.entries_from(0), "the entries differ");
+        let (a, b) = (full_segment(&first, 0), full_segment(&restarted, 0));
+        assert_eq!((&a.bytes, &a.gzip, &a.etag), (&b.bytes, &b.gzip, &b.etag));
+        assert_eq!(restarted.unstored(), 0, "nothing to write again");
+    }
+
+    /// Kept segments are a cache of the vote history: one that does not match it (an
+    /// entry changed at a checked place, or bytes that do not decode) is dropped and the
+    /// log read from the history, then kept again.
+    #[tokio::test]
+    async fn kept_segments_that_do_not_match_the_history_are_dropped() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let store = demo_with_a_full_segment(&dir).await;
+        let first = VoteLog::load(&store, "demo").await.expect("load");
+        first.persist(&store, "demo").await.expect("persist");
+        let place = check_places(1)[3];
+        crate::store::tamper::flip_history_entry(&store, place).await;
+        let history = store.vote_log("demo", 0).await.expect("history");
+
+        let reloaded = VoteLog::load(&store, "demo").await.expect("load");
+        assert!(reloaded.entries_from(0) == history.iter().map(|(_, e)| *e).collect::<Vec<_>>());
+        assert!(store.log_segments("demo").await.expect("read").is_empty(), "the stale segment stays");
+        assert_eq!(reloaded.unstored(), 1);
+        reloaded.persist(&store, "demo").await.expect("persist");
+        assert_ne!(full_segment(&reloaded, 0).etag, full_segment(&first, 0).etag);
+
+        crate::store::tamper::break_log_segments(&store).await;
+        let again = VoteLog::load(&store, "demo").await.expect("load");
+        assert!(again.entries_from(0) == reloaded.entries_from(0));
+        assert!(store.log_segments("demo").await.expect("read").is_empty(), "undecodable bytes stay");
+    }
 
     fn e(p: u32, s: u32) -> VoteRecord {
         VoteRecord { participant: p, statement: s, vote: Vote::Agree }

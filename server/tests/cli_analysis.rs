@@ -91,6 +91,7 @@ fn analyze_writes_every_file_reproducibly_with_polis_columns() {
             "comment-groups.csv",
             "analysis.json",
             "outcomes.csv",
+            "translations.csv",
             "graph.graphml",
             "graph.dot",
             "opinion-map.svg",
@@ -105,7 +106,7 @@ fn analyze_writes_every_file_reproducibly_with_polis_columns() {
         }
         assert_eq!(
             header(&a.join("comments.csv")),
-            "timestamp,datetime,comment-id,author-id,agrees,disagrees,moderated,comment-body"
+            "timestamp,datetime,comment-id,author-id,agrees,disagrees,moderated,is-meta,is-seed,comment-body"
         );
         assert_eq!(header(&a.join("votes.csv")), "timestamp,datetime,comment-id,voter-id,vote");
         // The xid column stays when the input had one (Austria's files do), as in Pol.is's.
@@ -126,6 +127,7 @@ fn analyze_writes_every_file_reproducibly_with_polis_columns() {
             keys.starts_with(&[
                 "topic",
                 "url",
+                "views",
                 "voters",
                 "voters-in-conv",
                 "commenters",
@@ -465,4 +467,354 @@ fn polis_math_in_the_folder_is_compared_stage_by_stage_and_a_foreign_one_refused
     let o = bin().arg("analyze").arg(foreign.path()).output().expect("runs");
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(!o.status.success() && err.contains("another conversation"), "{err}");
+}
+
+/// Runs `mufakat` with `args`, asserting success; returns stdout.
+fn run_ok(args: &[&str]) -> String {
+    let o = bin().args(args).output().expect("runs");
+    assert!(o.status.success(), "mufakat {args:?}: {}", String::from_utf8_lossy(&o.stderr));
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+/// A CSV file's rows as records, header first.
+fn csv_rows(path: &Path) -> Vec<Vec<String>> {
+    let mut rdr =
+        csv::ReaderBuilder::new().has_headers(false).flexible(true).from_path(path).expect("csv file");
+    rdr.records().map(|r| r.expect("record").iter().map(str::to_string).collect()).collect()
+}
+
+/// Column `name` of a table (header first) by participant or comment id in column `key`.
+fn column_by(rows: &[Vec<String>], key: &str, name: &str) -> std::collections::BTreeMap<String, String> {
+    let k = rows[0].iter().position(|h| h == key).unwrap_or_else(|| panic!("no {key} in {:?}", rows[0]));
+    let c = rows[0].iter().position(|h| h == name).unwrap_or_else(|| panic!("no {name} in {:?}", rows[0]));
+    rows[1..].iter().map(|r| (r[k].clone(), r[c].clone())).collect()
+}
+
+/// Pol.is's columns, as the shared openData files have them, are all in a stored
+/// conversation's export, in Pol.is's order, and filled: times with their `datetime`, the
+/// authors of participants' statements, each participant's `n-comments`, and summary.csv's
+/// every key (the pol.is `url` kept through the import).
+#[test]
+fn a_stored_conversations_export_has_every_polis_column_filled() {
+    for conv in conversations() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let db = format!("sqlite://{}", tmp.path().join("store.sqlite").display());
+        let out = tmp.path().join("out");
+        let dir = conv.to_str().expect("utf-8 path");
+        run_ok(&["import", dir, "--id", "imported", "--database-url", &db]);
+        run_ok(&["export", "imported", "--database-url", &db, "--out", out.to_str().expect("utf-8")]);
+        let name = conv.display();
+
+        // summary.csv: Pol.is's keys in Pol.is's order, each with a value.
+        let (theirs, ours) = (csv_rows(&conv.join("summary.csv")), csv_rows(&out.join("summary.csv")));
+        let keys = |rows: &[Vec<String>]| rows.iter().map(|r| r[0].clone()).collect::<Vec<_>>();
+        assert_eq!(keys(&ours), keys(&theirs), "{name}: summary.csv keys");
+        for row in &ours {
+            assert!(!row[1].is_empty(), "{name}: summary.csv {} is empty", row[0]);
+        }
+        assert_eq!(ours[1], theirs[1], "{name}: the pol.is url survives the import");
+
+        // comments.csv and votes.csv: Pol.is's columns in order (the newer exporter's
+        // group-informed-consensus aside, docs/polis-export.md), timestamps with datetimes.
+        for file in ["comments.csv", "votes.csv"] {
+            let (theirs, ours) = (csv_rows(&conv.join(file)), csv_rows(&out.join(file)));
+            let wanted: Vec<&String> =
+                theirs[0].iter().filter(|h| h.as_str() != "group-informed-consensus").collect();
+            let mut at = ours[0].iter();
+            for h in &wanted {
+                assert!(
+                    at.any(|o| o == *h),
+                    "{name}: {file} lacks {h} or has it out of order: {:?}",
+                    ours[0]
+                );
+            }
+            let (ts, dt) = (
+                ours[0].iter().position(|h| h == "timestamp").expect("timestamp"),
+                ours[0].iter().position(|h| h == "datetime").expect("datetime"),
+            );
+            for row in &ours[1..] {
+                assert!(
+                    row[ts].parse::<i64>().is_ok() && row[dt].contains(" UTC "),
+                    "{name}: {file} row {row:?}"
+                );
+            }
+        }
+        let (theirs, ours) = (csv_rows(&conv.join("comments.csv")), csv_rows(&out.join("comments.csv")));
+        assert_eq!(
+            column_by(&ours, "comment-id", "author-id"),
+            column_by(&theirs, "comment-id", "author-id"),
+            "{name}: author-id"
+        );
+
+        // participants-votes.csv: the same fixed columns, n-comments per participant.
+        let (theirs, ours) =
+            (csv_rows(&conv.join("participants-votes.csv")), csv_rows(&out.join("participants-votes.csv")));
+        // An xid column of empty cells (austria-climate's) is not kept: a store keeps no empty xid.
+        let xids = theirs[0]
+            .iter()
+            .position(|h| h == "xid")
+            .is_some_and(|x| theirs[1..].iter().any(|r| !r[x].is_empty()));
+        let fixed = |h: &[String]| {
+            h.iter()
+                .take_while(|c| c.parse::<u32>().is_err())
+                .filter(|c| xids || c.as_str() != "xid")
+                .cloned()
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(fixed(&ours[0]), fixed(&theirs[0]), "{name}: participants-votes.csv columns");
+        let (ours_n, theirs_n) =
+            (column_by(&ours, "participant", "n-comments"), column_by(&theirs, "participant", "n-comments"));
+        let differing: Vec<_> = theirs_n.iter().filter(|(p, n)| ours_n.get(*p) != Some(*n)).collect();
+        assert!(
+            differing.is_empty(),
+            "{name}: n-comments differ for {} participants, e.g. {:?}",
+            differing.len(),
+            &differing[..differing.len().min(5)]
+        );
+    }
+}
+
+/// A fresh SQLite store at `db` with the demo conversation and, when the shared data is
+/// there, brexit-consensus and bg2050-volunteers (which has a meta statement) imported
+/// (said where they are not). Returns the ids.
+fn store_with_demo_and_imports(db: &str) -> Vec<&'static str> {
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+    rt.block_on(async {
+        let store = mufakat_server::store::Store::open(db).await.expect("store opens");
+        mufakat_server::demo::load(&store).await.expect("demo");
+    });
+    let mut ids = vec!["demo"];
+    for (name, id) in [("brexit-consensus", "brexit"), ("bg2050-volunteers", "bg2050")] {
+        match conversations().into_iter().find(|c| c.ends_with(name)) {
+            Some(conv) => {
+                run_ok(&["import", conv.to_str().expect("utf-8"), "--id", id, "--database-url", db]);
+                ids.push(id);
+            }
+            None => common::say(&format!("SKIPPED: {name} is absent; the round trips did not run on it")),
+        }
+    }
+    ids
+}
+
+/// Each participant's group in an analysis.json, by participant.
+fn groups_of(json: &str) -> Vec<(u32, Option<u32>)> {
+    let a = polis_csv::read_analysis_json(json).expect("analysis.json");
+    let mut v: Vec<_> = a.participants.iter().map(|p| (p.id, p.group)).collect();
+    v.sort_unstable();
+    v
+}
+
+/// `mufakat export` then `mufakat analyze` on the files gives the stored conversation's
+/// analysis (`mufakat analyze <id>`): the same groups, participant by participant, and the
+/// same analysis.json byte for byte. Before, comments.csv had no is-meta column, so a meta
+/// statement came back as an ordinary one.
+#[test]
+fn export_then_analyze_gives_the_stored_conversations_groups() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let db = format!("sqlite://{}", tmp.path().join("store.sqlite").display());
+    for id in store_with_demo_and_imports(&db) {
+        let stored = run_ok(&["analyze", id, "--json", "--database-url", &db]);
+        let out = tmp.path().join(id);
+        let out = out.to_str().expect("utf-8");
+        run_ok(&["export", id, "--database-url", &db, "--out", out]);
+        let again = run_ok(&["analyze", out, "--json"]);
+        let groups = groups_of(&stored);
+        assert!(groups.iter().any(|g| g.1 == Some(1)), "{id}: at least two groups");
+        assert_eq!(groups, groups_of(&again), "{id}: groups differ after export");
+        assert!(stored == again, "{id}: analysis.json differs after export");
+    }
+}
+
+/// Export, import the files as a new conversation, export again: every file is the same,
+/// byte for byte (docs/polis-export.md lists what an import does not carry: outcomes, and
+/// participants who neither voted nor wrote).
+#[test]
+fn export_import_export_is_byte_identical() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let db = format!("sqlite://{}", tmp.path().join("store.sqlite").display());
+    for id in store_with_demo_and_imports(&db) {
+        let (first, second) = (tmp.path().join(format!("{id}-1")), tmp.path().join(format!("{id}-2")));
+        let again = format!("{id}-again");
+        run_ok(&["export", id, "--database-url", &db, "--out", first.to_str().expect("utf-8")]);
+        run_ok(&["import", first.to_str().expect("utf-8"), "--id", &again, "--database-url", &db]);
+        run_ok(&["export", &again, "--database-url", &db, "--out", second.to_str().expect("utf-8")]);
+        let mut names: Vec<String> = std::fs::read_dir(&first)
+            .expect("first export")
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        assert!(names.len() >= 13, "{id}: {names:?}");
+        for name in &names {
+            let (a, b) = (std::fs::read(first.join(name)).expect(name), std::fs::read(second.join(name)));
+            assert!(b.as_ref().is_ok_and(|b| *b == a), "{id}: {name} differs after export, import, export");
+        }
+    }
+}
+
+/// `mufakat import` says the conversation is closed and how to open it, or with `--open`
+/// opens it; votes on a statement comments.csv lacks are refused with both named, and
+/// nothing is imported.
+#[test]
+fn import_says_it_is_closed_and_how_to_open_it_and_refuses_unknown_statements() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let db = format!("sqlite://{}", tmp.path().join("store.sqlite").display());
+    let dir = tmp.path().join("export");
+    std::fs::create_dir_all(&dir).expect("dir");
+    let comments = "timestamp,datetime,comment-id,author-id,agrees,disagrees,moderated,comment-body\n\
+                    1500000000000,,0,0,0,0,1,Parks should open at six\n\
+                    1500000000001,,1,0,0,0,1,Buses every ten minutes\n";
+    std::fs::write(dir.join("comments.csv"), comments).expect("write");
+    let votes = |extra: &str| {
+        format!("timestamp,datetime,comment-id,voter-id,vote\n1500000001000,,0,0,1\n1500000002000,,1,1,-1\n{extra}")
+    };
+    std::fs::write(dir.join("votes.csv"), votes("1500000003000,,7,1,1\n")).expect("write");
+    let d = dir.to_str().expect("utf-8");
+    let o = bin().args(["import", d, "--id", "bad", "--database-url", &db]).output().expect("runs");
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(!o.status.success(), "{err}");
+    assert!(err.contains("participant 1 voted on statement 7, which comments.csv does not have"), "{err}");
+    let o = bin().args(["export", "bad", "--database-url", &db, "--out", d]).output().expect("runs");
+    assert!(!o.status.success(), "nothing of the refused import is stored");
+
+    std::fs::write(dir.join("votes.csv"), votes("")).expect("write");
+    let said = run_ok(&["import", d, "--id", "closed", "--database-url", &db]);
+    assert!(
+        said.contains("It is closed") && said.contains("Reopen conversation") && said.contains("--open"),
+        "{said}"
+    );
+    let said = run_ok(&["import", d, "--id", "open", "--open", "--database-url", &db]);
+    assert!(said.contains("It is open"), "{said}");
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+    rt.block_on(async {
+        let store = mufakat_server::store::Store::open(&db).await.expect("store opens");
+        assert!(store.conversation("closed").await.expect("closed").closed);
+        assert!(!store.conversation("open").await.expect("open").closed);
+    });
+}
+
+/// A made-up Pol.is API dump: 12 participants in two camps over 4 statements, statement 3
+/// meta, as `votes.json`, `comments.json`, `conversation.json`.
+fn json_dump(dir: &Path) {
+    std::fs::create_dir_all(dir).expect("mkdir");
+    let texts = ["Plant shade trees", "Close the market street", "Night buses", "I live by the river"];
+    let comments: Vec<serde_json::Value> = texts
+        .iter()
+        .enumerate()
+        .map(|(i, t)| serde_json::json!({"statement_id": i, "participant_id": 0, "txt": t, "moderated": 1, "is_meta": i == 3, "active": true}))
+        .collect();
+    let mut votes = Vec::new();
+    for p in 0..12u32 {
+        for s in 0..4u32 {
+            let v = if s == 3 || (s < 2) == (p < 6) { 1 } else { -1 };
+            votes.push(serde_json::json!({"participant_id": p, "statement_id": s, "vote": v, "modified": 1_700_000_000_000u64 + u64::from(p * 4 + s)}));
+        }
+    }
+    let write = |n: &str, v: &serde_json::Value| std::fs::write(dir.join(n), v.to_string()).expect("write");
+    write("comments.json", &serde_json::Value::Array(comments));
+    write("votes.json", &serde_json::Value::Array(votes));
+    write(
+        "conversation.json",
+        &serde_json::json!({"topic": "Our street", "description": "What next", "conversation_id": "2madeupabc", "strict_moderation": true}),
+    );
+}
+
+#[test]
+fn a_polis_api_json_dump_is_analysed_and_imported_with_its_meta_statement() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dump = tmp.path().join("dump");
+    json_dump(&dump);
+    let o = bin().arg("analyze").arg(&dump).output().expect("runs");
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(out.contains("12 participants") && out.contains("Group B"), "{out}");
+    let db = format!("sqlite://{}", tmp.path().join("store.sqlite").display());
+    let o = bin().arg("import").arg(&dump).args(["--database-url", &db]).output().expect("runs");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    // The id comes from conversation.json; the meta statement stays meta.
+    let out_dir = tmp.path().join("out");
+    let o = bin()
+        .args(["export", "2madeupabc", "--database-url", &db, "--out"])
+        .arg(&out_dir)
+        .output()
+        .expect("runs");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let json = std::fs::read_to_string(out_dir.join("analysis.json")).expect("analysis.json");
+    let analysis = polis_csv::read_analysis_json(&json).expect("reads");
+    let meta = analysis.statement(3).expect("statement 3");
+    assert!(meta.is_meta && meta.excluded, "{meta:?}");
+    assert_eq!(analysis.counts.participants, 12);
+}
+
+#[test]
+fn bad_input_is_one_line_naming_the_file_and_nothing_is_imported() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let db = format!("sqlite://{}", tmp.path().join("store.sqlite").display());
+    // A good conversation first, so the store exists and is checked for leftovers.
+    let good = tmp.path().join("good");
+    json_dump(&good);
+    let o =
+        bin().arg("import").arg(&good).args(["--id", "good", "--database-url", &db]).output().expect("runs");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+
+    let comments_csv = "timestamp,datetime,comment-id,author-id,agrees,disagrees,moderated,comment-body\n\
+                        1,,0,0,0,0,1,Plant shade trees\n1,,1,0,0,0,1,Night buses\n";
+    let read = |n: &str| std::fs::read_to_string(good.join(n)).expect("read");
+    // (folder, its files as (name, text), what the one-line error says)
+    type Case<'a> = (&'a str, Vec<(&'a str, String)>, &'a str);
+    let cases: Vec<Case> = vec![
+        (
+            "unknown-statement",
+            vec![
+                ("comments.json", read("comments.json")),
+                ("votes.json", read("votes.json").replacen("\"statement_id\":2", "\"statement_id\":42", 1)),
+            ],
+            "votes.json: 1 vote(s) on statements comments.json does not have (first: statement 42",
+        ),
+        (
+            "truncated",
+            vec![
+                ("comments.json", read("comments.json")),
+                ("votes.json", read("votes.json")[..300].to_string()),
+            ],
+            "votes.json: the JSON ends early",
+        ),
+        (
+            "columns",
+            vec![
+                ("comments.csv", comments_csv.to_string()),
+                (
+                    "participants-votes.csv",
+                    "participant,group-id,n-comments,n-votes,n-agree,n-disagree,0,7\n0,,0,2,1,1,1,-1\n"
+                        .to_string(),
+                ),
+            ],
+            "participants-votes.csv, line 1, column 7: statement 7 is not in comments.csv",
+        ),
+        ("nothing", vec![("notes.txt", "a list of things".to_string())], "no Pol.is export file here"),
+    ];
+    for (name, files, expected) in cases {
+        let dir = tmp.path().join(name);
+        std::fs::create_dir(&dir).expect("mkdir");
+        for (file, text) in files {
+            std::fs::write(dir.join(file), text).expect("write");
+        }
+        for command in ["analyze", "import"] {
+            let mut cmd = bin();
+            cmd.arg(command).arg(&dir).env("RUST_BACKTRACE", "1");
+            if command == "import" {
+                cmd.args(["--id", name, "--database-url", &db]);
+            }
+            let o = cmd.output().expect("runs");
+            let err = String::from_utf8_lossy(&o.stderr);
+            assert!(!o.status.success(), "{name}: {command} succeeded");
+            assert_eq!(err.trim_end().lines().count(), 1, "{name}: {err}");
+            assert!(err.contains(expected), "{name}: {err}");
+        }
+        // Nothing of it reached the store.
+        let o = bin().args(["analyze", name, "--database-url", &db]).output().expect("runs");
+        assert!(!o.status.success(), "{name} was imported");
+    }
+    let o = bin().args(["analyze", "good", "--database-url", &db]).output().expect("runs");
+    assert!(o.status.success(), "the good conversation is still there");
 }

@@ -17,7 +17,13 @@ async fn store_with_statements(url: &str, id: &str, n: usize) -> Store {
         store
             .add_statement(
                 id,
-                &NewStatement { text: &text, author: None, moderation: Moderation::Accepted, is_seed: true },
+                &NewStatement {
+                    text: &text,
+                    language: "en",
+                    author: None,
+                    moderation: Moderation::Accepted,
+                    is_seed: true,
+                },
             )
             .await
             .expect("add");
@@ -92,6 +98,7 @@ async fn exact_and_near_duplicates_are_refused() {
                         "c",
                         &NewStatement {
                             text,
+                            language: "en",
                             author: None,
                             moderation: Moderation::Accepted,
                             is_seed: false,
@@ -214,6 +221,7 @@ async fn every_conversation_has_its_own_xid_secret_and_older_ones_get_one_when_f
         mufakat_server::demo::load(&store).await.expect("demo");
         let dump = ConversationDump {
             conversation: Conversation::new("imported", "From Pol.is"),
+            source_url: None,
             statements: Vec::new(),
             participants: vec![(0, Some("polis-xid-7".into()))],
             votes: Vec::new(),
@@ -264,6 +272,7 @@ async fn a_reopened_import_numbers_new_participants_after_the_imported_ones() {
         let store = Store::open(&b.url).await.expect("open");
         let dump = ConversationDump {
             conversation: Conversation::new("imported", "From Pol.is"),
+            source_url: None,
             statements: Vec::new(),
             participants: vec![(0, None), (3, None), (7, Some("polis-xid-7".into()))],
             votes: Vec::new(),

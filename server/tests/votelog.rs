@@ -213,7 +213,13 @@ async fn big_conversation(store: &mufakat_server::store::Store, id: &str, n: usi
     store.create_conversation(&Conversation::new(id, "Big")).await.expect("create");
     for i in 0..300 {
         let text = format!("Statement number {i} about the {} budget", ["city", "park", "bus"][i % 3]);
-        let s = NewStatement { text: &text, author: None, moderation: Moderation::Accepted, is_seed: true };
+        let s = NewStatement {
+            text: &text,
+            language: "en",
+            author: None,
+            moderation: Moderation::Accepted,
+            is_seed: true,
+        };
         store.add_statement(id, &s).await.expect("statement");
     }
     let participants = 2_000u32;
@@ -402,7 +408,13 @@ async fn two_conversations(url: &str) -> mufakat_server::store::Store {
     for id in ["a", "b"] {
         store.create_conversation(&Conversation::new(id, "Log")).await.expect("create");
         for text in SEEDS {
-            let s = NewStatement { text, author: None, moderation: Moderation::Accepted, is_seed: true };
+            let s = NewStatement {
+                text,
+                language: "en",
+                author: None,
+                moderation: Moderation::Accepted,
+                is_seed: true,
+            };
             store.add_statement(id, &s).await.expect("statement");
         }
     }
@@ -503,4 +515,63 @@ async fn the_migration_numbers_existing_history_per_conversation_in_arrival_orde
             .await
             .expect("read");
     assert_eq!(next, vec![("x".into(), 3), ("y".into(), 2)]);
+}
+
+/// The moderator's endpoints (the list, the statements, the dashboard, moderation, a
+/// settings change) give vote counts from the vote log in memory, never from a count over
+/// every vote through SQL: with the `votes` table out of reach they still answer, with the
+/// right counts.
+#[tokio::test]
+async fn moderator_endpoints_count_votes_from_the_log_not_over_the_votes_table() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let url = format!("sqlite://{}", dir.path().join("t.sqlite").display());
+    let s = TestServer::start(&url, unlimited()).await;
+    let admin = moderator(&s).await;
+    conversation(&s, &admin, "c", SEEDS).await;
+    let tokens = [join(&s, "c").await, join(&s, "c").await];
+    for (who, statement, vote) in [(0, 0, "agree"), (1, 0, "disagree"), (0, 1, "pass"), (0, 0, "disagree")] {
+        post_vote(&s.base, "c", &tokens[who], statement, vote).await;
+    }
+    let mufakat_server::store::Store::Sqlite(sql) = &s.store else { unreachable!("opened as SQLite") };
+    sqlx::query("ALTER TABLE votes RENAME TO votes_out_of_reach").execute(&sql.pool).await.expect("rename");
+
+    let get = |path: &str| {
+        let (admin, url) = (admin.clone(), s.api(path));
+        async move {
+            let r = admin.get(url).send().await.expect("get");
+            assert_eq!(r.status(), 200, "{}", r.text().await.unwrap_or_default());
+            r.json::<Value>().await.expect("json")
+        }
+    };
+    let list = get("/admin/conversations").await;
+    assert_eq!((list[0]["votes"].as_u64(), list[0]["participants"].as_u64()), (Some(3), Some(2)), "{list}");
+    let statements = get("/admin/conversations/c/statements").await;
+    let counts = |v: &Value, id: u64| {
+        let s = v.as_array().expect("list").iter().find(|s| s["id"] == id).expect("statement").clone();
+        (s["counts"]["agree"].as_u64(), s["counts"]["disagree"].as_u64(), s["counts"]["pass"].as_u64())
+    };
+    assert_eq!(counts(&statements, 0), (Some(0), Some(2), Some(0)), "{statements}");
+    assert_eq!(counts(&statements, 1), (Some(0), Some(0), Some(1)), "{statements}");
+    let stats = get("/admin/conversations/c/stats").await;
+    assert_eq!((stats["votes"].as_u64(), stats["voters"].as_u64()), (Some(3), Some(2)), "{stats}");
+
+    let r = admin
+        .post(s.api("/admin/conversations/c/moderation"))
+        .header("x-mufakat-csrf", "1")
+        .json(&json!({"statements": [1], "decision": "reject"}))
+        .send()
+        .await
+        .expect("moderate");
+    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap_or_default());
+    let moderated: Value = r.json().await.expect("json");
+    assert_eq!(counts(&moderated, 1), (Some(0), Some(0), Some(1)), "{moderated}");
+    let r = admin
+        .patch(s.api("/admin/conversations/c"))
+        .header("x-mufakat-csrf", "1")
+        .json(&json!({"pinned_statement": 0}))
+        .send()
+        .await
+        .expect("settings");
+    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap_or_default());
+    s.stop().await;
 }

@@ -19,7 +19,7 @@ export async function startServer({ extraArgs = [], dir, addr = '127.0.0.1:0', a
   const workdir = dir ?? mkdtempSync(path.join(tmpdir(), 'mufakat-e2e-'));
   const dbPath = path.join(workdir, 'mufakat.sqlite');
   const args = ['serve', '--addr', addr, '--database-url', `sqlite://${dbPath}`,
-    '--dist', path.join(root, 'dist'), ...extraArgs];
+    '--dist', process.env.MUFAKAT_DIST ?? path.join(root, 'dist'), ...extraArgs];
   // `adminPassword` creates the first moderator, `admin`, at start (MUFAKAT_ADMIN_PASSWORD).
   const env = { ...process.env, RUST_LOG: 'warn' };
   if (adminPassword) env.MUFAKAT_ADMIN_PASSWORD = adminPassword;

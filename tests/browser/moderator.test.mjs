@@ -82,7 +82,8 @@ test('moderator creates a conversation with seeds and moderates submitted statem
 
   const rows = page.getByTestId('statement-row');
   await page.waitForFunction(() => document.querySelectorAll('[data-testid=statement-row][data-state=accepted]').length === 3);
-  assert.deepEqual((await rows.allInnerTexts()).map((t) => t.split('\t')[1]).sort(),
+  // The statement's own text, without the language tags beside it.
+  assert.deepEqual((await rows.locator('td:nth-child(2) > span:first-child').allInnerTexts()).sort(),
     ['Buka layanan KTP pada hari Sabtu.', 'Perbaiki trotoar di jalan utama.', 'Tambah lampu jalan di gang sempit.'].sort());
   const admin = await adminClient(server.base);
   const conv = await admin('GET', `/conversations/${id}`);

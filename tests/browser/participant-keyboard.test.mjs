@@ -69,7 +69,8 @@ test('a participant votes, changes a vote and types using only the keyboard', as
 
   // Change the first vote (agree → pass) from the list of past votes, by keyboard.
   const first = order[0];
-  await tabTo(page, () => document.activeElement?.tagName === 'SUMMARY');
+  await tabTo(page, () => document.activeElement?.tagName === 'SUMMARY'
+    && document.activeElement.closest('[data-testid=past-votes]') !== null);
   await page.keyboard.press('Enter');
   await tabTo(page, (sid) => {
     const el = document.activeElement;

@@ -14,7 +14,7 @@ const DATA = process.env.MUFAKAT_POLIS_DATA ?? path.join(root, '../shared/data/p
 const bin = process.env.MUFAKAT_BIN ?? path.join(root, 'target/debug/mufakat');
 const CSVS = ['comments.csv', 'votes.csv', 'participants-votes.csv', 'summary.csv'];
 const TEXT_EXPORTS = ['summary.csv', 'comments.csv', 'votes.csv', 'participants-votes.csv', 'comment-groups.csv',
-  'analysis.json', 'outcomes.csv', 'graph.graphml', 'graph.dot', 'opinion-map.svg', 'consensus-map.svg'];
+  'analysis.json', 'outcomes.csv', 'translations.csv', 'graph.graphml', 'graph.dot', 'opinion-map.svg', 'consensus-map.svg'];
 const haveData = existsSync(path.join(DATA, 'brexit-consensus', 'comments.csv'));
 if (!haveData) console.log(`SKIPPED: ${DATA} is absent; the Pol.is report tests do not run`);
 

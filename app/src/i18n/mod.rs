@@ -18,9 +18,31 @@ pub enum Lang {
     Id,
 }
 
+/// Where the language chosen with the switch is kept, so a reload keeps it.
+const LANG_KEY: &str = "mufakat.lang";
+
 impl Lang {
+    /// The language chosen earlier on this device, else the browser's.
+    pub fn initial() -> Lang {
+        let stored = web_sys::window()
+            .and_then(|w| w.local_storage().ok().flatten())
+            .and_then(|s| s.get_item(LANG_KEY).ok().flatten());
+        match stored.as_deref() {
+            Some("en") => Lang::En,
+            Some("id") => Lang::Id,
+            _ => Lang::from_browser(),
+        }
+    }
+
+    /// Remembers a language chosen with the switch (a full storage only loses the memory).
+    pub fn remember(self) {
+        if let Some(s) = web_sys::window().and_then(|w| w.local_storage().ok().flatten()) {
+            let _ = s.set_item(LANG_KEY, self.tag());
+        }
+    }
+
     /// Bahasa Indonesia for browsers that prefer it, English otherwise.
-    pub fn from_browser() -> Lang {
+    fn from_browser() -> Lang {
         let preferred = web_sys::window().and_then(|w| w.navigator().language()).unwrap_or_default();
         if preferred.to_ascii_lowercase().starts_with("id") || preferred.starts_with("in") {
             Lang::Id

@@ -4,6 +4,9 @@ use mufakat_core::model::Vote;
 
 pub struct Participant {
     pub voting_label: &'static str,
+    /// The button under a long description, clamped to a few lines: show all / show less.
+    pub description_more: &'static str,
+    pub description_less: &'static str,
     pub statement_heading: &'static str,
     pub vote_group_label: &'static str,
     pub agree: &'static str,
@@ -74,6 +77,21 @@ pub struct Participant {
     pub about_skip: &'static str,
     pub about_save: &'static str,
     pub about_saved: &'static str,
+    /// Beside a translated statement: the original's language, by its own name.
+    pub translated_from: fn(&str) -> String,
+    /// Beside an original shown instead of its translation.
+    pub original_in: fn(&str) -> String,
+    pub show_original: &'static str,
+    pub show_translation: &'static str,
+    pub read_aloud: &'static str,
+    pub stop_reading: &'static str,
+    /// Announced while the statement is read aloud, and when it stops.
+    pub reading: &'static str,
+    pub reading_stopped: &'static str,
+    pub post_language_label: &'static str,
+    pub post_translation_summary: &'static str,
+    pub post_translation_language_label: &'static str,
+    pub post_translation_label: &'static str,
 }
 
 impl Participant {
@@ -88,6 +106,8 @@ impl Participant {
 
 pub static EN: Participant = Participant {
     voting_label: "Vote on statements",
+    description_more: "More",
+    description_less: "Less",
     statement_heading: "Statement",
     vote_group_label: "Your vote on this statement",
     agree: "Agree",
@@ -109,7 +129,7 @@ pub static EN: Participant = Participant {
     },
     all_done: "You have voted on every statement. Thank you! New statements appear here as others add them.",
     capped_done: "You have voted on as many statements as this conversation asks. Thank you!",
-    closed_card: "This conversation is closed: voting and posting have ended. Thank you for taking part.",
+    closed_card: "This conversation is closed: voting and posting have ended. Thank you for taking part. Only its moderators can reopen it.",
     voted: |v, offline| {
         let w = match v {
             Vote::Agree => "agree",
@@ -212,10 +232,24 @@ pub static EN: Participant = Participant {
     about_skip: "Prefer not to say",
     about_save: "Save answers",
     about_saved: "Thank you: your answers are saved.",
+    translated_from: |l| format!("Translated from {l}"),
+    original_in: |l| format!("Original, in {l}"),
+    show_original: "Show original",
+    show_translation: "Show translation",
+    read_aloud: "Read aloud",
+    stop_reading: "Stop reading",
+    reading: "Reading the statement aloud…",
+    reading_stopped: "Stopped reading.",
+    post_language_label: "Language of your statement",
+    post_translation_summary: "Add a translation (optional)",
+    post_translation_language_label: "Translation into",
+    post_translation_label: "Your statement in that language",
 };
 
 pub static ID: Participant = Participant {
     voting_label: "Beri suara pada pernyataan",
+    description_more: "Selengkapnya",
+    description_less: "Ringkas",
     statement_heading: "Pernyataan",
     vote_group_label: "Suara Anda untuk pernyataan ini",
     agree: "Setuju",
@@ -233,7 +267,7 @@ pub static ID: Participant = Participant {
     voted_count: |n| format!("Anda sudah memberi suara pada {n}"),
     all_done: "Anda sudah memberi suara pada semua pernyataan. Terima kasih! Pernyataan baru akan muncul di sini saat peserta lain menambahkannya.",
     capped_done: "Anda sudah memberi suara pada sebanyak pernyataan yang diminta percakapan ini. Terima kasih!",
-    closed_card: "Percakapan ini sudah ditutup: pemungutan suara dan pengiriman pernyataan telah berakhir. Terima kasih atas partisipasi Anda.",
+    closed_card: "Percakapan ini sudah ditutup: pemungutan suara dan pengiriman pernyataan telah berakhir. Terima kasih atas partisipasi Anda. Hanya moderatornya yang dapat membukanya kembali.",
     voted: |v, offline| {
         let w = match v {
             Vote::Agree => "setuju",
@@ -327,4 +361,16 @@ pub static ID: Participant = Participant {
     about_skip: "Memilih tidak menjawab",
     about_save: "Simpan jawaban",
     about_saved: "Terima kasih: jawaban Anda tersimpan.",
+    translated_from: |l| format!("Diterjemahkan dari {l}"),
+    original_in: |l| format!("Asli, dalam {l}"),
+    show_original: "Lihat teks asli",
+    show_translation: "Lihat terjemahan",
+    read_aloud: "Bacakan",
+    stop_reading: "Berhenti membacakan",
+    reading: "Membacakan pernyataan…",
+    reading_stopped: "Pembacaan dihentikan.",
+    post_language_label: "Bahasa pernyataan Anda",
+    post_translation_summary: "Tambahkan terjemahan (tidak wajib)",
+    post_translation_language_label: "Terjemahan ke",
+    post_translation_label: "Pernyataan Anda dalam bahasa itu",
 };

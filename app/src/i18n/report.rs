@@ -1,5 +1,7 @@
 //! Messages of the analyst report (`/report`, `/r/<id>`).
 
+use mufakat_core::svg::ConsensusMapWords;
+
 /// "2, 3 and 4": numbers joined with commas and `and` before the last.
 fn list_and(ks: &[usize], and: &str) -> String {
     match ks {
@@ -53,6 +55,8 @@ pub struct Report {
     pub opinion_map_note: &'static str,
     pub consensus_map_heading: &'static str,
     pub consensus_map_note: &'static str,
+    /// The consensus map's title and legend, drawn by `mufakat_core::svg`.
+    pub consensus_map_words: ConsensusMapWords,
     pub zoom_in: &'static str,
     pub zoom_out: &'static str,
     pub reset_view: &'static str,
@@ -125,6 +129,7 @@ pub static EN: Report = Report {
     opinion_map_note: "Each dot is one participant, coloured by opinion group. Nothing identifies a person.",
     consensus_map_heading: "Consensus map",
     consensus_map_note: "Groups and statements; a line shows a group mostly agrees. Green: agreed by every group. Blue: bridging.",
+    consensus_map_words: ConsensusMapWords::ENGLISH,
     zoom_in: "Zoom in",
     zoom_out: "Zoom out",
     reset_view: "Reset view",
@@ -204,6 +209,13 @@ pub static ID: Report = Report {
     opinion_map_note: "Setiap titik adalah satu peserta, diwarnai menurut kelompok. Tidak ada yang mengenali seseorang.",
     consensus_map_heading: "Peta titik temu",
     consensus_map_note: "Kelompok dan pernyataan; garis berarti kelompok itu umumnya setuju. Hijau: disetujui semua kelompok. Biru: penjembatan.",
+    consensus_map_words: ConsensusMapWords {
+        title: "Peta titik temu",
+        consensus: "semua kelompok setuju",
+        bridges: "menjembatani kelompok",
+        typical: "khas satu kelompok (warnanya)",
+        other: "pernyataan lain",
+    },
     zoom_in: "Perbesar",
     zoom_out: "Perkecil",
     reset_view: "Atur ulang tampilan",

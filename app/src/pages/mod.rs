@@ -20,7 +20,7 @@ use crate::i18n::{t, use_lang, Lang};
 
 #[component]
 pub fn App() -> impl IntoView {
-    let lang = RwSignal::new(Lang::from_browser());
+    let lang = RwSignal::new(Lang::initial());
     provide_context(lang);
     Effect::new(move |_| {
         if let Some(el) = document().document_element() {
@@ -72,7 +72,10 @@ pub(crate) fn LanguageSwitch() -> impl IntoView {
     let lang = use_lang();
     view! {
         <button class="lang-switch" lang=move || lang.get().other().tag()
-            on:click=move |_| lang.update(|l| *l = l.other())>
+            on:click=move |_| {
+                lang.update(|l| *l = l.other());
+                lang.get_untracked().remember();
+            }>
             {move || t().switch_language}
         </button>
     }

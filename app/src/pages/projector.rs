@@ -15,7 +15,8 @@ use leptos::task::spawn_local;
 use leptos_router::hooks::use_params_map;
 use mufakat_core::analysis::{Analysis, AnalysisInput, AnalysisParams, StatementMeta, WarmStart};
 use mufakat_core::api::outcomes::Outcome;
-use mufakat_core::api::ConversationView;
+use mufakat_core::api::translations::shown;
+use mufakat_core::api::{ConversationView, StatementView};
 use mufakat_core::votelog::LogReplica;
 use mufakat_core::StatementId;
 use mufakat_core::VoteRecord;
@@ -25,7 +26,7 @@ use super::NotFound;
 use crate::client::{self, conversation_url, ApiError, LiveStream};
 use crate::components::consensus_map::{map_model, shorten, ConsensusMapView, MapModel};
 use crate::components::outcome_list::{self, OutcomeList};
-use crate::i18n::t;
+use crate::i18n::{t, use_lang, Lang};
 
 /// Statements carrying a number on the projected map.
 const MAX_LABELS: usize = 8;
@@ -45,7 +46,8 @@ struct Snapshot {
     participants: u32,
     votes: usize,
     closed: bool,
-    texts: HashMap<StatementId, String>,
+    /// The statements with their translations, so texts follow the reader's language.
+    statements: HashMap<StatementId, StatementView>,
     model: Option<MapModel>,
     /// Statements by agreement across groups, broadest first: (id, agree share in percent).
     broad: Vec<(StatementId, u32)>,
@@ -55,6 +57,16 @@ struct Snapshot {
     /// are not marked, so a projector only speaks up when a group may not hold.
     shaky: Vec<String>,
     updated_ms: f64,
+}
+
+impl Snapshot {
+    /// A statement's text in the reader's language when translated, else the original.
+    fn text(&self, id: StatementId, lang: Lang) -> String {
+        self.statements
+            .get(&id)
+            .map(|s| shown(&s.text, &s.language, &s.translations, lang.tag()).text.to_string())
+            .unwrap_or_default()
+    }
 }
 
 /// Runs the analysis on the visible statements' votes. `NoVotes` is not an error here: the
@@ -198,13 +210,13 @@ pub fn ProjectorPage() -> impl IntoView {
                     if let Some(a) = analysis {
                         warm.set_value(Some(a.warm_start));
                     }
-                    let texts = c.statements.iter().map(|s| (s.id, s.text.clone())).collect();
+                    let statements = c.statements.iter().map(|s| (s.id, s.clone())).collect();
                     snapshot.set(Some(Ok(Snapshot {
                         title: c.title,
                         participants: c.participants,
                         votes,
                         closed: c.closed,
-                        texts,
+                        statements,
                         model,
                         broad,
                         outcomes,
@@ -300,8 +312,13 @@ fn Projector(
         snapshot.with(|s| s.as_ref().and_then(|s| s.as_ref().ok()).and_then(|s| s.model.clone()))
     });
     let texts = Signal::derive(move || {
-        snapshot
-            .with(|s| s.as_ref().and_then(|s| s.as_ref().ok()).map(|s| s.texts.clone()).unwrap_or_default())
+        let lang = use_lang().get();
+        snapshot.with(|s| {
+            s.as_ref()
+                .and_then(|s| s.as_ref().ok())
+                .map(|s| s.statements.keys().map(|&id| (id, s.text(id, lang))).collect())
+                .unwrap_or_default()
+        })
     });
     let join_url = move || {
         let origin = leptos::prelude::window().location().origin().unwrap_or_default();
@@ -398,7 +415,7 @@ fn BroadPanel(
             }
             let i = rotation.get() % s.broad.len();
             let id = s.broad[i].0;
-            Some((id, s.texts.get(&id).cloned().unwrap_or_default()))
+            Some((id, s.text(id, use_lang().get())))
         })
     });
     let meta = move || {
@@ -430,7 +447,7 @@ fn BroadPanel(
                     (1..n.min(3))
                         .map(|k| s.broad[(at + k) % n])
                         .map(|(id, pct)| {
-                            let text = shorten(s.texts.get(&id).map(String::as_str).unwrap_or(""), 70);
+                            let text = shorten(&s.text(id, use_lang().get()), 70);
                             view! { <li><span class="pct">{format!("{pct}%")}</span>" "{text}</li> }
                         })
                         .collect::<Vec<_>>()

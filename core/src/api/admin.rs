@@ -22,6 +22,8 @@
 //!   [`crate::report_files::MODERATOR_FILES`]: the Pol.is export files and `analysis.json`)
 //! - `GET /api/v1/admin/conversations/{id}/xid-secret` → [`XidSecret`];
 //!   `POST /api/v1/admin/conversations/{id}/xid-secret/rotate` → [`XidSecret`] (a new one)
+//! - translations: `PUT …/{id}/statements/{statement}/translations/{language}` and
+//!   `POST …/{id}/translations` (a CSV import; see [`crate::api::translations`])
 //! - outcomes: `POST …/{id}/outcomes`, `PUT` and `DELETE …/{id}/outcomes/{outcome}`
 //!   (see [`crate::api::outcomes`])
 
@@ -112,6 +114,10 @@ pub struct SeedStatements {
     /// Blank ones are skipped, invalid ones listed in [`SeedResult::refused`].
     #[cfg_attr(feature = "openapi", schema(max_items = 500))]
     pub texts: Vec<String>,
+    /// The texts' language (`translations::LANGUAGES`); the conversation's when left out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 35))]
+    pub language: Option<String>,
 }
 
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -141,6 +147,11 @@ pub struct StatementAdmin {
     pub created_at_ms: i64,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
+    /// The original's language.
+    #[serde(default)]
+    pub language: String,
+    #[serde(default)]
+    pub translations: Vec<crate::api::translations::Translation>,
 }
 
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

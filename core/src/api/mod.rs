@@ -6,6 +6,7 @@ pub mod codes;
 pub mod events;
 pub mod outcomes;
 pub mod settings;
+pub mod translations;
 
 use serde::{Deserialize, Serialize};
 
@@ -54,9 +55,17 @@ impl VoteCounts {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct StatementView {
     pub id: StatementId,
+    /// The original text, in `language`.
     pub text: String,
     pub moderation: Moderation,
     pub counts: VoteCounts,
+    /// BCP 47 tag of the original's language (`translations::LANGUAGES`, or the
+    /// conversation's language for statements older than translations).
+    #[serde(default)]
+    pub language: String,
+    /// Translations into other languages, by language (`translations::shown` picks one).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub translations: Vec<translations::Translation>,
 }
 
 /// The public state of a conversation: GET /api/v1/conversations/{id}.
@@ -204,6 +213,13 @@ pub struct PostStatementRequest {
     /// Counted once trimmed and NFC-normalised ([`MAX_STATEMENT_CHARS`]); not blank.
     #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 280))]
     pub text: String,
+    /// The text's language (`translations::LANGUAGES`); the conversation's when left out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 35))]
+    pub language: Option<String>,
+    /// The author's own translation into another language, bounded like the text.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub translation: Option<translations::NewTranslation>,
 }
 
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

@@ -25,6 +25,7 @@ use mufakat_core::{AnalysisInput, AnalysisParams, StatementMeta};
 use rand::Rng;
 
 use super::openapi::ConversationId;
+use super::translations::statement_language;
 use super::{clean_statement, JsonBody};
 use crate::auth::{self, check_csrf, session_cookie, session_token, token_hash, Moderator};
 use crate::error::AppError;
@@ -56,7 +57,7 @@ fn admin_view(c: &Conversation) -> ConversationAdmin {
     ConversationAdmin::new(&c.id, &c.settings, c.closed, c.created_at_ms)
 }
 
-fn statement_admin(s: StatementRow) -> StatementAdmin {
+pub(super) fn statement_admin(s: StatementRow) -> StatementAdmin {
     StatementAdmin {
         id: s.id,
         text: s.text,
@@ -66,6 +67,8 @@ fn statement_admin(s: StatementRow) -> StatementAdmin {
         counts: s.counts,
         created_at_ms: s.created_at_ms,
         reason: s.reason,
+        language: s.language,
+        translations: s.translations,
     }
 }
 
@@ -144,9 +147,11 @@ pub(super) async fn list(
     _m: Moderator,
 ) -> Result<Json<Vec<ConversationSummary>>, AppError> {
     let mut out = Vec::new();
-    for (c, totals) in st.store.list_conversations().await? {
-        let pending =
-            st.store.statements(&c.id).await?.iter().filter(|s| s.moderation == Moderation::Pending).count();
+    for c in st.store.conversations().await? {
+        // Counts from memory (the vote log), not a count over every vote.
+        let live = st.live.conv(&st.store, &c.id).await?;
+        let totals = live.totals();
+        let pending = live.statements().iter().filter(|s| s.moderation == Moderation::Pending).count();
         out.push(ConversationSummary {
             id: c.id,
             title: c.settings.title,
@@ -215,7 +220,13 @@ pub(super) async fn create(
     let seeds = seeds.iter().map(|s| clean_statement(s)).collect::<Result<Vec<_>, _>>()?;
     st.store.create_conversation(&c).await?;
     for text in &seeds {
-        let seed = NewStatement { text, author: None, moderation: Moderation::Accepted, is_seed: true };
+        let seed = NewStatement {
+            text,
+            language: &c.settings.language,
+            author: None,
+            moderation: Moderation::Accepted,
+            is_seed: true,
+        };
         match st.store.add_statement(&id, &seed).await {
             Ok(_) | Err(StoreError::Duplicate) => {}
             Err(e) => return Err(e.into()),
@@ -245,7 +256,7 @@ pub(super) async fn show(
 }
 
 /// Reloads the conversation on every process after a change, and tells live streams.
-async fn changed(st: &AppState, id: &str) -> Result<(), AppError> {
+pub(super) async fn changed(st: &AppState, id: &str) -> Result<(), AppError> {
     st.live.reload(&st.store, id).await?;
     st.hub.reload_elsewhere(id).await;
     Ok(())
@@ -272,7 +283,7 @@ pub(super) async fn update(
     JsonBody(req): JsonBody<SettingsChange>,
 ) -> Result<Json<ConversationAdmin>, AppError> {
     let mut c = st.store.conversation(&id).await?;
-    let before = st.store.statements(&id).await?;
+    let before = st.store.statement_rows(&id).await?;
     let old = c.clone();
     let pins = req.pinned_statement.flatten();
     req.apply(&mut c.settings);
@@ -316,8 +327,8 @@ pub(super) async fn statements(
     _m: Moderator,
     Path(id): Path<String>,
 ) -> Result<Json<Vec<StatementAdmin>>, AppError> {
-    st.store.conversation(&id).await?;
-    Ok(Json(st.store.statements(&id).await?.into_iter().map(statement_admin).collect()))
+    let live = st.live.conv(&st.store, &id).await?;
+    Ok(Json(live.statements().into_iter().map(statement_admin).collect()))
 }
 
 #[utoipa::path(
@@ -339,7 +350,8 @@ pub(super) async fn seed(
     Path(id): Path<String>,
     JsonBody(req): JsonBody<SeedStatements>,
 ) -> Result<Json<SeedResult>, AppError> {
-    st.store.conversation(&id).await?;
+    let c = st.store.conversation(&id).await?;
+    let language = statement_language(req.language.as_deref(), &c.settings.language)?;
     if req.texts.len() > MAX_SEED_TEXTS {
         let message = format!("at most {MAX_SEED_TEXTS} statements at once");
         return Err(AppError::bad_request("invalid_field", message).field("texts"));
@@ -357,7 +369,13 @@ pub(super) async fn seed(
                 continue;
             }
         };
-        let new = NewStatement { text: &text, author: None, moderation: Moderation::Accepted, is_seed: true };
+        let new = NewStatement {
+            text: &text,
+            language: &language,
+            author: None,
+            moderation: Moderation::Accepted,
+            is_seed: true,
+        };
         match st.store.add_statement(&id, &new).await {
             Ok(row) => result.added.push(statement_admin(row)),
             Err(StoreError::Duplicate) => result.refused.push(refuse("duplicate_statement")),
@@ -404,11 +422,12 @@ pub(super) async fn moderate(
         Decision::Accept => Moderation::Accepted,
         Decision::Reject => Moderation::Rejected,
     };
-    let before = st.store.statements(&id).await?;
+    let before = st.store.statement_rows(&id).await?;
     st.store.moderate(&id, &req.statements, moderation, req.reason.as_deref()).await?;
-    let after = st.store.statements(&id).await?;
     changed(&st, &id).await?;
     let conv = st.live.conv(&st.store, &id).await?;
+    // Reloaded from the store just now, with the counts from the vote log.
+    let after = conv.statements();
     for (statement, visible) in visibility_changes(&c, &before, &after) {
         if visible {
             if let Some(statement) = conv.visible_view(statement) {
@@ -504,8 +523,10 @@ pub(super) async fn stats(
     Path(id): Path<String>,
 ) -> Result<Json<ConversationStats>, AppError> {
     let c = st.store.conversation(&id).await?;
-    let totals = st.store.totals(&id).await?;
-    let statements = st.store.statements(&id).await?;
+    // Counts from memory (the vote log), not a count over every vote.
+    let live = st.live.conv(&st.store, &id).await?;
+    let totals = live.totals();
+    let statements = live.statements();
     let count = |m: Moderation| statements.iter().filter(|s| s.moderation == m).count() as u32;
     Ok(Json(ConversationStats {
         participants: totals.participants,

@@ -8,6 +8,7 @@ pub mod openapi;
 mod outcomes;
 mod participant;
 mod published;
+mod translations;
 mod votelog;
 
 use axum::body::Bytes;
@@ -31,6 +32,7 @@ pub fn router(state: AppState) -> Router {
         .merge(admin::routes())
         .merge(outcomes::routes())
         .merge(codes::routes())
+        .merge(translations::routes())
         .merge(openapi::routes())
         .route("/api/v1/{*rest}", axum::routing::any(unknown_endpoint))
         .layer(axum::middleware::map_response(json_errors))

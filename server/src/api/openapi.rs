@@ -20,7 +20,7 @@ use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityRequirement, Securi
 use utoipa::openapi::{ContentBuilder, HeaderBuilder, Ref, RefOr, Required, Response, ResponseBuilder};
 use utoipa::{Modify, OpenApi};
 
-use super::{admin, codes, events, outcomes, participant, published, votelog};
+use super::{admin, codes, events, outcomes, participant, published, translations, votelog};
 use crate::state::AppState;
 
 #[derive(OpenApi)]
@@ -70,6 +70,8 @@ use crate::state::AppState;
         codes::counts,
         codes::generate,
         codes::revoke,
+        translations::put_one,
+        translations::import,
     ),
     components(schemas(ErrorBody)),
     modifiers(&CommonResponses),

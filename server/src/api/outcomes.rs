@@ -62,7 +62,7 @@ async fn checked(st: &AppState, id: &str, mut input: OutcomeInput) -> Result<Out
         return Err(AppError::bad_request("invalid_field", message).field("date"));
     }
     if let Some(statement) = input.statement {
-        let statements = st.store.statements(id).await?;
+        let statements = st.store.statement_rows(id).await?;
         let found = statements.iter().find(|s| s.id == statement).ok_or_else(|| {
             AppError::new(
                 StatusCode::NOT_FOUND,

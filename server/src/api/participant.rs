@@ -19,6 +19,7 @@ use mufakat_core::model::{ParticipantId, StatementId};
 use unicode_normalization::UnicodeNormalization;
 
 use super::openapi::ConversationId;
+use super::translations::{author_translation, statement_language};
 use super::JsonBody;
 use crate::auth::Participant;
 use crate::error::AppError;
@@ -26,7 +27,7 @@ use crate::live::{initial_moderation, ConvState, VoteRefusal};
 use crate::origin::{Origin, PublicOrigin};
 use crate::ratelimit::ClientAddress;
 use crate::state::AppState;
-use crate::store::{now_ms, NewStatement, VoteWrite};
+use crate::store::{now_ms, NewStatement, TranslationWrite, VoteWrite};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -292,18 +293,26 @@ pub(super) async fn post_statement(
         ));
     }
     let text = clean_statement(&req.text)?;
-    let row = st
+    let language = statement_language(req.language.as_deref(), &settings.settings.language)?;
+    let translation = req.translation.as_ref().map(|t| author_translation(t, &language)).transpose()?;
+    let mut row = st
         .store
         .add_statement(
             &id,
             &NewStatement {
                 text: &text,
+                language: &language,
                 author: Some(p),
                 moderation: initial_moderation(&settings),
                 is_seed: false,
             },
         )
         .await?;
+    if let Some(t) = translation {
+        let write = TranslationWrite { statement: row.id, language: &t.language, text: &t.text, by: t.by };
+        st.store.set_translations(&id, &[write]).await?;
+        row.translations.push(t);
+    }
     let id_added = row.id;
     c.add_statement(row.clone());
     st.hub.reload_elsewhere(&id).await;
@@ -315,6 +324,8 @@ pub(super) async fn post_statement(
         text: row.text,
         moderation: row.moderation,
         counts: row.counts,
+        language: row.language,
+        translations: row.translations,
     };
     Ok((StatusCode::CREATED, Json(PostStatementResponse { statement })))
 }

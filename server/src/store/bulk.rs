@@ -26,6 +26,13 @@ impl SqlStore {
         // New participants of a reopened import are numbered after the imported ones.
         let next_participant = dump.participants.iter().map(|(id, _)| i64::from(*id) + 1).max().unwrap_or(0);
         insert_conversation(&mut *tx, c, next_participant).await?;
+        if let Some(url) = &dump.source_url {
+            sqlx::query("UPDATE conversations SET source_url = $1 WHERE id = $2")
+                .bind(url)
+                .bind(&c.id)
+                .execute(&mut *tx)
+                .await?;
+        }
         let mut keys = HashSet::new();
         for s in &dump.statements {
             let mut key = dedup_key(&s.text);
@@ -35,7 +42,7 @@ impl SqlStore {
             }
             sqlx::query(
                 "INSERT INTO statements (conversation_id, id, text, dedup_key, author, moderation, \
-                 is_seed, is_meta, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+                 is_seed, is_meta, created_at, language) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
             )
             .bind(&c.id)
             .bind(i64::from(s.id))
@@ -46,6 +53,7 @@ impl SqlStore {
             .bind(s.is_seed)
             .bind(s.is_meta)
             .bind(s.created_at)
+            .bind(&c.settings.language)
             .execute(&mut *tx)
             .await?;
         }
@@ -124,6 +132,11 @@ impl SqlStore {
     /// participant and the full vote history in arrival order.
     pub async fn dump_conversation(&self, id: &str) -> Result<ConversationDump> {
         let conversation = self.conversation(id).await?;
+        let source_url: Option<String> =
+            sqlx::query_scalar("SELECT source_url FROM conversations WHERE id = $1")
+                .bind(id)
+                .fetch_one(&self.pool)
+                .await?;
         let statements = sqlx::query(
             "SELECT id, text, author, moderation, is_meta, is_seed, created_at FROM statements \
              WHERE conversation_id = $1 ORDER BY id",
@@ -170,7 +183,7 @@ impl SqlStore {
         })
         .collect();
         let analysis_start = self.analysis_start(id).await?;
-        Ok(ConversationDump { conversation, statements, participants, votes, analysis_start })
+        Ok(ConversationDump { conversation, source_url, statements, participants, votes, analysis_start })
     }
 
     /// Where the conversation's analysis starts, when it was imported with Pol.is's math.

@@ -32,6 +32,9 @@ pub struct StoredVote {
 #[derive(Debug, Clone, PartialEq)]
 pub struct ConversationDump {
     pub conversation: Conversation,
+    /// Where an imported conversation came from (a Pol.is export's `url`); `None` for one
+    /// made here. Written back to the exports' summary.csv.
+    pub source_url: Option<String>,
     pub statements: Vec<StoredStatement>,
     pub participants: Vec<(ParticipantId, Option<String>)>,
     pub votes: Vec<StoredVote>,

@@ -13,12 +13,15 @@ pub mod dedup;
 pub mod dump;
 mod postgres;
 mod sqlite;
+#[cfg(test)]
+pub(crate) mod tamper;
 
 use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use mufakat_core::api::outcomes::{Outcome, OutcomeId, OutcomeInput};
 use mufakat_core::api::settings::ConversationSettings;
+use mufakat_core::api::translations::{TranslatedBy, Translation};
 use mufakat_core::api::{VoteCounts, VotesCompact};
 use mufakat_core::model::{Moderation, ParticipantId, StatementId, Vote, VoteRecord};
 use rand::RngCore;
@@ -95,9 +98,19 @@ pub struct ConversationTotals {
 /// A statement to add; `author` is `None` for moderator seeds.
 pub struct NewStatement<'a> {
     pub text: &'a str,
+    /// The text's language (BCP 47).
+    pub language: &'a str,
     pub author: Option<ParticipantId>,
     pub moderation: Moderation,
     pub is_seed: bool,
+}
+
+/// A translation to store, for [`Store::set_translations`].
+pub struct TranslationWrite<'a> {
+    pub statement: StatementId,
+    pub language: &'a str,
+    pub text: &'a str,
+    pub by: TranslatedBy,
 }
 
 /// A statement in any state, as stored, with its current vote counts.
@@ -112,6 +125,10 @@ pub struct StatementRow {
     pub created_at_ms: i64,
     pub reason: Option<String>,
     pub counts: VoteCounts,
+    /// The original's language.
+    pub language: String,
+    /// Its translations, by language.
+    pub translations: Vec<Translation>,
 }
 
 /// One vote on its way to the store.
@@ -238,11 +255,13 @@ delegate! {
     pub async fn update_conversation(&self, c: &Conversation) -> Result<()>;
     pub async fn conversation(&self, id: &str) -> Result<Conversation>;
     pub async fn list_conversations(&self) -> Result<Vec<(Conversation, ConversationTotals)>>;
+    pub async fn conversations(&self) -> Result<Vec<Conversation>>;
     pub async fn totals(&self, conversation: &str) -> Result<ConversationTotals>;
     pub async fn participant_count(&self, conversation: &str) -> Result<u32>;
     pub async fn add_statement(&self, conversation: &str, s: &NewStatement<'_>) -> Result<StatementRow>;
     pub async fn statements(&self, conversation: &str) -> Result<Vec<StatementRow>>;
     pub async fn statement_rows(&self, conversation: &str) -> Result<Vec<StatementRow>>;
+    pub async fn set_translations(&self, conversation: &str, translations: &[TranslationWrite<'_>]) -> Result<()>;
     pub async fn moderate(&self, conversation: &str, ids: &[StatementId], moderation: Moderation, reason: Option<&str>) -> Result<()>;
     pub async fn xid_secret(&self, conversation: &str) -> Result<String>;
     pub async fn rotate_xid_secret(&self, conversation: &str) -> Result<String>;
@@ -254,6 +273,10 @@ delegate! {
     pub async fn code_counts(&self, conversation: &str) -> Result<mufakat_core::api::codes::CodeCounts>;
     pub async fn write_votes(&self, batch: &[VoteWrite]) -> Result<Vec<u64>>;
     pub async fn vote_log(&self, conversation: &str, from: u64) -> Result<Vec<(u64, VoteRecord)>>;
+    pub async fn log_segments(&self, conversation: &str) -> Result<Vec<(u64, Vec<u8>)>>;
+    pub async fn save_log_segment(&self, conversation: &str, segment: u64, gzip: &[u8]) -> Result<()>;
+    pub async fn delete_log_segments(&self, conversation: &str) -> Result<()>;
+    pub async fn log_entries_at(&self, conversation: &str, seqs: &[u64]) -> Result<Vec<(u64, VoteRecord)>>;
     pub async fn votes_of(&self, conversation: &str, participant: ParticipantId) -> Result<Vec<(StatementId, Vote)>>;
     pub async fn vote_history(&self, conversation: &str, participant: ParticipantId, statement: StatementId) -> Result<Vec<Vote>>;
     pub async fn votes(&self, conversation: &str) -> Result<VotesCompact>;

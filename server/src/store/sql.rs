@@ -16,8 +16,9 @@ use mufakat_core::api::codes::CodeCounts;
 
 use crate::store::{
     new_token, now_ms, CodeJoin, Conversation, ConversationTotals, NewStatement, Result, StatementRow,
-    StoreError, VoteWrite,
+    StoreError, TranslationWrite, VoteWrite,
 };
+use mufakat_core::api::translations::{TranslatedBy, Translation};
 
 /// Entries a read of the vote log packs into one row (see [`SqlStore::vote_log`]).
 const LOG_READ_CHUNK: u64 = 1 << 16;
@@ -110,6 +111,8 @@ fn statement_from_row(r: &<Db as sqlx::Database>::Row, counts: VoteCounts) -> Re
         created_at_ms: r.try_get("created_at")?,
         reason: r.try_get("moderation_reason")?,
         counts,
+        language: r.try_get("language")?,
+        translations: Vec::new(),
     })
 }
 
@@ -269,19 +272,27 @@ impl SqlStore {
         Ok(secret)
     }
 
-    /// Every conversation, newest first, with its counts.
+    /// Every conversation, newest first, with its counts (counted through SQL: for the
+    /// command line; the server counts from its vote logs).
     pub async fn list_conversations(&self) -> Result<Vec<(Conversation, ConversationTotals)>> {
-        let ids: Vec<String> =
-            sqlx::query_scalar("SELECT id FROM conversations ORDER BY created_at DESC, id")
-                .fetch_all(&self.pool)
-                .await?;
-        let mut out = Vec::with_capacity(ids.len());
-        for id in ids {
-            let c = self.conversation(&id).await?;
-            let totals = self.totals(&id).await?;
+        let mut out = Vec::new();
+        for c in self.conversations().await? {
+            let totals = self.totals(&c.id).await?;
             out.push((c, totals));
         }
         Ok(out)
+    }
+
+    /// Every conversation, newest first.
+    pub async fn conversations(&self) -> Result<Vec<Conversation>> {
+        let rows = sqlx::query(concat!(
+            "SELECT ",
+            conversation_columns!(),
+            " FROM conversations ORDER BY created_at DESC, id"
+        ))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(conversation_from_row).collect()
     }
 
     pub async fn totals(&self, conversation: &str) -> Result<ConversationTotals> {
@@ -324,7 +335,7 @@ impl SqlStore {
         for _ in 0..ID_RETRIES {
             let inserted: std::result::Result<Option<i64>, sqlx::Error> = sqlx::query_scalar(
                 "INSERT INTO statements (conversation_id, id, text, dedup_key, author, moderation, is_seed, \
-                 is_meta, created_at) SELECT $1, COALESCE(MAX(id) + 1, 0), $2, $3, $4, $5, $6, $7, $8 \
+                 is_meta, created_at, language) SELECT $1, COALESCE(MAX(id) + 1, 0), $2, $3, $4, $5, $6, $7, $8, $9 \
                  FROM statements WHERE conversation_id = $1 \
                  ON CONFLICT (conversation_id, dedup_key) DO NOTHING RETURNING id",
             )
@@ -336,6 +347,7 @@ impl SqlStore {
             .bind(s.is_seed)
             .bind(false)
             .bind(at)
+            .bind(s.language)
             .fetch_optional(&self.pool)
             .await;
             match inserted {
@@ -350,6 +362,8 @@ impl SqlStore {
                         created_at_ms: at,
                         reason: None,
                         counts: VoteCounts::default(),
+                        language: s.language.to_string(),
+                        translations: Vec::new(),
                     })
                 }
                 Ok(None) => return Err(StoreError::Duplicate),
@@ -369,7 +383,7 @@ impl SqlStore {
     pub async fn statements(&self, conversation: &str) -> Result<Vec<StatementRow>> {
         let rows = sqlx::query(
             "SELECT s.id, s.text, s.moderation, s.author, s.is_seed, s.is_meta, s.created_at, \
-               s.moderation_reason, \
+               s.moderation_reason, s.language, \
                COUNT(v.value) FILTER (WHERE v.value = 1) AS agree, \
                COUNT(v.value) FILTER (WHERE v.value = -1) AS disagree, \
                COUNT(v.value) FILTER (WHERE v.value = 0) AS pass \
@@ -381,7 +395,8 @@ impl SqlStore {
         .bind(conversation)
         .fetch_all(&self.pool)
         .await?;
-        rows.iter()
+        let statements = rows
+            .iter()
             .map(|r| {
                 let counts = VoteCounts {
                     agree: r.try_get::<i64, _>("agree")? as u32,
@@ -390,7 +405,70 @@ impl SqlStore {
                 };
                 statement_from_row(r, counts)
             })
-            .collect()
+            .collect::<Result<Vec<_>>>()?;
+        self.with_translations(conversation, statements).await
+    }
+
+    /// `statements` (by id) with their translations, read in one query.
+    async fn with_translations(
+        &self,
+        conversation: &str,
+        mut statements: Vec<StatementRow>,
+    ) -> Result<Vec<StatementRow>> {
+        let rows = sqlx::query(
+            "SELECT statement, language, text, by_moderator FROM statement_translations \
+             WHERE conversation_id = $1 ORDER BY statement, language",
+        )
+        .bind(conversation)
+        .fetch_all(&self.pool)
+        .await?;
+        for r in &rows {
+            let id = r.try_get::<i64, _>("statement")? as StatementId;
+            let by = if r.try_get("by_moderator")? { TranslatedBy::Moderator } else { TranslatedBy::Author };
+            let t = Translation { language: r.try_get("language")?, text: r.try_get("text")?, by };
+            if let Ok(i) = statements.binary_search_by_key(&id, |s| s.id) {
+                statements[i].translations.push(t);
+            }
+        }
+        Ok(statements)
+    }
+
+    /// Adds or replaces translations, all or none: an unknown statement refuses the lot.
+    /// The caller checks languages and texts.
+    pub async fn set_translations(
+        &self,
+        conversation: &str,
+        translations: &[TranslationWrite<'_>],
+    ) -> Result<()> {
+        let mut tx = self.pool.begin().await?;
+        let at = now_ms();
+        for t in translations {
+            let exists: Option<i64> =
+                sqlx::query_scalar("SELECT id FROM statements WHERE conversation_id = $1 AND id = $2")
+                    .bind(conversation)
+                    .bind(i64::from(t.statement))
+                    .fetch_optional(&mut *tx)
+                    .await?;
+            if exists.is_none() {
+                return Err(StoreError::NotFound("statement"));
+            }
+            sqlx::query(
+                "INSERT INTO statement_translations (conversation_id, statement, language, text, \
+                 by_moderator, updated_at) VALUES ($1, $2, $3, $4, $5, $6) \
+                 ON CONFLICT (conversation_id, statement, language) DO UPDATE SET \
+                 text = excluded.text, by_moderator = excluded.by_moderator, updated_at = excluded.updated_at",
+            )
+            .bind(conversation)
+            .bind(i64::from(t.statement))
+            .bind(t.language)
+            .bind(t.text)
+            .bind(t.by == TranslatedBy::Moderator)
+            .bind(at)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
     }
 
     /// Every statement of a conversation in any state, by id, without vote counts (all
@@ -398,13 +476,15 @@ impl SqlStore {
     /// through SQL (a count over every vote takes seconds on a million).
     pub async fn statement_rows(&self, conversation: &str) -> Result<Vec<StatementRow>> {
         let rows = sqlx::query(
-            "SELECT id, text, moderation, author, is_seed, is_meta, created_at, moderation_reason \
+            "SELECT id, text, moderation, author, is_seed, is_meta, created_at, moderation_reason, language \
              FROM statements WHERE conversation_id = $1 ORDER BY id",
         )
         .bind(conversation)
         .fetch_all(&self.pool)
         .await?;
-        rows.iter().map(|r| statement_from_row(r, VoteCounts::default())).collect()
+        let statements =
+            rows.iter().map(|r| statement_from_row(r, VoteCounts::default())).collect::<Result<Vec<_>>>()?;
+        self.with_translations(conversation, statements).await
     }
 
     /// Sets the moderation of statements, all or none: an unknown id refuses the lot.
@@ -831,6 +911,70 @@ impl SqlStore {
             }
             start += count;
         }
+    }
+
+    /// The stored full segments of the conversation's vote log (`vote_log_segments`: the
+    /// gzip of each segment's encoding), by segment number.
+    pub async fn log_segments(&self, conversation: &str) -> Result<Vec<(u64, Vec<u8>)>> {
+        let rows = sqlx::query(
+            "SELECT segment, bytes FROM vote_log_segments WHERE conversation_id = $1 ORDER BY segment",
+        )
+        .bind(conversation)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(|r| Ok((r.try_get::<i64, _>("segment")? as u64, r.try_get("bytes")?))).collect()
+    }
+
+    /// Keeps a full segment's bytes; a segment already kept stays as it is (its bytes are
+    /// the same: a full segment never changes).
+    pub async fn save_log_segment(&self, conversation: &str, segment: u64, gzip: &[u8]) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO vote_log_segments (conversation_id, segment, bytes) VALUES ($1, $2, $3) \
+             ON CONFLICT (conversation_id, segment) DO NOTHING",
+        )
+        .bind(conversation)
+        .bind(segment as i64)
+        .bind(gzip)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// Forgets the conversation's stored segments (found not to match its vote history).
+    pub async fn delete_log_segments(&self, conversation: &str) -> Result<()> {
+        sqlx::query("DELETE FROM vote_log_segments WHERE conversation_id = $1")
+            .bind(conversation)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// The log entries at these places, as stored in the vote history (those that exist).
+    pub async fn log_entries_at(&self, conversation: &str, seqs: &[u64]) -> Result<Vec<(u64, VoteRecord)>> {
+        let mut out = Vec::with_capacity(seqs.len());
+        for chunk in seqs.chunks(500) {
+            let mut qb = QueryBuilder::<Db>::new(
+                "SELECT log_seq, participant, statement, value FROM vote_history WHERE conversation_id = ",
+            );
+            qb.push_bind(conversation).push(" AND log_seq IN (");
+            let mut list = qb.separated(", ");
+            for &seq in chunk {
+                list.push_bind(seq as i64);
+            }
+            qb.push(") ORDER BY log_seq");
+            for r in qb.build().fetch_all(&self.pool).await? {
+                let Some(vote) = Vote::from_value(r.try_get::<i64, _>(3)? as i8) else { continue };
+                out.push((
+                    r.try_get::<i64, _>(0)? as u64,
+                    VoteRecord {
+                        participant: r.try_get::<i64, _>(1)? as ParticipantId,
+                        statement: r.try_get::<i64, _>(2)? as StatementId,
+                        vote,
+                    },
+                ));
+            }
+        }
+        Ok(out)
     }
 
     /// [`SqlStore::vote_log`] one row an entry, with the numbers as stored.

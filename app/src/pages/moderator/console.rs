@@ -17,6 +17,7 @@ use super::outcomes::OutcomesPanel;
 use super::queue::{ModerationQueue, SeedForm, StatementList};
 use super::share::SharePanel;
 use super::state::Console;
+use super::translations::TranslationsPanel;
 use super::{error_text, AdminBar, RequireModerator};
 use crate::client::{self, LiveStream};
 use crate::i18n::t;
@@ -79,6 +80,7 @@ fn ConsoleBody() -> impl IntoView {
                         <ModerationQueue console=console/>
                         <StatementList console=console/>
                         <OutcomesPanel console=console/>
+                        <TranslationsPanel console=console/>
                         <SeedForm console=console/>
                     </div>
                     <div class="console-side">
@@ -125,6 +127,9 @@ fn ConsoleHead(console: Console, title: String) -> impl IntoView {
                     <a href=move || format!("/c/{}", console.id.get()) target="_blank">{move || t().moderator.open_participant}</a>
                     <a href=move || format!("/p/{}", console.id.get()) target="_blank" data-testid="projector-link">{move || t().moderator.open_projector}</a>
                 </p>
+                <Show when=closed>
+                    <p class="closed-hint" data-testid="closed-hint">{move || t().moderator.closed_hint}</p>
+                </Show>
             </div>
             <button class=move || if closed() { "primary" } else { "danger" } on:click=toggle data-testid="close-toggle">
                 {move || if closed() { t().moderator.reopen } else { t().moderator.close }}

@@ -130,7 +130,13 @@ async fn create(body: NewConversation, seed_texts: Vec<String>) -> Outcome {
         return Outcome::Created(console);
     }
     let path = format!("/conversations/{}/statements", created.id);
-    match client::admin::<_, SeedResult>("POST", &path, Some(&SeedStatements { texts: seed_texts })).await {
+    match client::admin::<_, SeedResult>(
+        "POST",
+        &path,
+        Some(&SeedStatements { texts: seed_texts, language: None }),
+    )
+    .await
+    {
         Ok(r) if !r.refused.is_empty() => {
             Outcome::Refused((console, r.refused.into_iter().map(|x| (x.text, x.code)).collect()), None)
         }

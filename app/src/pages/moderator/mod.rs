@@ -15,6 +15,7 @@ mod outcomes;
 mod queue;
 mod share;
 mod state;
+mod translations;
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -94,6 +95,7 @@ fn AdminBar() -> impl IntoView {
         let navigate = navigate.clone();
         spawn_local(async move {
             let _ = client::admin_post_ignore("/logout").await;
+            client::remember_moderator(false);
             navigate("/admin/login", NavigateOptions::default());
         });
     };

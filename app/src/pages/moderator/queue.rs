@@ -374,7 +374,7 @@ pub(super) fn StatementList(console: Console) -> impl IntoView {
                     <th scope="col"><span class="visually-hidden">{move || t().moderator.col_action}</span></th>
                 </tr></thead>
                 <tbody>
-                    <For each=shown key=|s| (s.id, s.moderation, s.counts.total()) let:s>
+                    <For each=shown key=|s| (s.id, s.moderation, s.counts.total(), s.translations.len()) let:s>
                         {
                             let id = s.id;
                             let state = s.moderation;
@@ -387,7 +387,11 @@ pub(super) fn StatementList(console: Console) -> impl IntoView {
                             view! {
                                 <tr data-testid="statement-row" data-statement-id=id data-state=format!("{state:?}").to_lowercase()>
                                     <td class="num">{id}</td>
-                                    <td>{s.text.clone()}
+                                    <td><span lang=s.language.clone()>{s.text.clone()}</span>
+                                        " "<span class="lang-tags" data-testid="languages">
+                                            {std::iter::once(s.language.clone()).chain(s.translations.iter().map(|x| x.language.clone()))
+                                                .map(|l| view! { <span class="tag">{l}</span> }).collect_view()}
+                                        </span>
                                         {reason.map(|r| view! { <span class="reason-note">{move || t().moderator.reason_prefix}" "{r.clone()}</span> })}
                                     </td>
                                     <td><span class=class>{label}</span></td>
@@ -461,7 +465,7 @@ pub(super) fn SeedForm(console: Console) -> impl IntoView {
             match crate::client::admin::<_, SeedResult>(
                 "POST",
                 &console.path("/statements"),
-                Some(&SeedStatements { texts }),
+                Some(&SeedStatements { texts, language: None }),
             )
             .await
             {

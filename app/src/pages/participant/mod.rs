@@ -13,6 +13,7 @@ mod notice;
 mod outcomes;
 mod past_votes;
 mod queue;
+mod read_aloud;
 mod session;
 mod standing;
 mod statement_form;
@@ -84,6 +85,7 @@ fn Conversation(
             joining.set(true);
             let outcome = session.start(xid, code).await;
             joining.set(false);
+            session.hand_over();
             load.set(match outcome {
                 Ok(()) => Load::Ready,
                 Err(ApiError::Server { status: 404, .. }) => Load::NotFound,
@@ -130,7 +132,7 @@ fn ConversationBody(session: Session) -> impl IntoView {
             <header class="topic-header">
                 <h1 class="topic">{move || c.with(|c| c.title.clone())}</h1>
                 <Show when=move || c.with(|c| !c.description.is_empty())>
-                    <p class="description">{move || c.with(|c| c.description.clone())}</p>
+                    <Description text=Signal::derive(move || c.with(|c| c.description.clone()))/>
                 </Show>
             </header>
             <ConnectionStatus session/>
@@ -146,6 +148,33 @@ fn ConversationBody(session: Session) -> impl IntoView {
                 <StatementForm session/>
             </Show>
         </div>
+    }
+}
+
+/// The conversation's description, clamped to a few lines with a "More" button when longer,
+/// so a long one does not push the vote card below a phone's first screen.
+#[component]
+fn Description(text: Signal<String>) -> impl IntoView {
+    let node = NodeRef::<leptos::html::P>::new();
+    let expanded = RwSignal::new(false);
+    let overflows = RwSignal::new(false);
+    Effect::new(move |_| {
+        text.track();
+        if let Some(p) = node.get() {
+            overflows.set(p.scroll_height() > p.client_height() + 1);
+        }
+    });
+    view! {
+        <p id="description" class="description" class:clamped=move || !expanded.get() node_ref=node>
+            {move || text.get()}
+        </p>
+        <Show when=move || overflows.get() || expanded.get()>
+            <button type="button" class="link-button description-more" data-testid="description-more"
+                aria-controls="description" aria-expanded=move || expanded.get().to_string()
+                on:click=move |_| expanded.update(|e| *e = !*e)>
+                {move || if expanded.get() { t().participant.description_less } else { t().participant.description_more }}
+            </button>
+        </Show>
     }
 }
 

@@ -15,7 +15,7 @@ pub fn PastVotes(session: Session) -> impl IntoView {
         session.my_votes.with(|mine| {
             mine.iter()
                 .rev()
-                .filter_map(|(id, _)| session.statement_text(*id).map(|text| (*id, text)))
+                .filter_map(|(id, _)| session.statement_shown(*id).map(|shown| (*id, shown)))
                 .collect::<Vec<_>>()
         })
     };
@@ -25,8 +25,8 @@ pub fn PastVotes(session: Session) -> impl IntoView {
                 <summary>{move || (t().participant.past_votes_heading)(count())}</summary>
                 <p class="muted">{move || t().participant.past_votes_hint}</p>
                 <ul class="past-list">
-                    <For each=rows key=|(id, _)| *id let((id, text))>
-                        <PastVote session id text/>
+                    <For each=rows key=|(id, shown)| (*id, shown.clone()) let((id, (text, lang)))>
+                        <PastVote session id text lang/>
                     </For>
                 </ul>
             </details>
@@ -35,7 +35,7 @@ pub fn PastVotes(session: Session) -> impl IntoView {
 }
 
 #[component]
-fn PastVote(session: Session, id: StatementId, text: String) -> impl IntoView {
+fn PastVote(session: Session, id: StatementId, text: String, lang: String) -> impl IntoView {
     let text_id = format!("past-{id}");
     let button = move |vote: Vote, class: &'static str| {
         let pressed = move || (session.vote_of(id) == Some(vote)).to_string();
@@ -52,7 +52,7 @@ fn PastVote(session: Session, id: StatementId, text: String) -> impl IntoView {
     };
     view! {
         <li class="past-vote" data-statement-id=id>
-            <p id=text_id.clone() class="past-text">{text}</p>
+            <p id=text_id.clone() class="past-text" lang=lang>{text}</p>
             <div class="past-buttons" role="group" aria-labelledby=text_id>
                 {button(Vote::Agree, "chip agree")}
                 {button(Vote::Disagree, "chip disagree")}

@@ -15,10 +15,14 @@ use mufakat_core::api::{
     VoteResponse,
 };
 use mufakat_core::model::{Moderation, ParticipantId, StatementId, Vote};
+use wasm_bindgen::JsCast;
+
+use mufakat_core::api::translations::shown;
 
 use super::notice::{ErrorKind, Notice};
 use super::queue;
 use crate::client::{self, conversation_url, ApiError};
+use crate::i18n::{use_lang, Lang};
 
 #[derive(Clone, Copy)]
 pub struct Session {
@@ -30,7 +34,7 @@ pub struct Session {
     pub next: RwSignal<Option<NextStatement>>,
     /// The participant's votes, in the order first cast (queued ones included).
     pub my_votes: RwSignal<Vec<(StatementId, Vote)>>,
-    /// Statements the participant posted during this visit, with their moderation.
+    /// Statements the participant posted here (kept on the device), with their moderation.
     pub posted: RwSignal<Vec<StatementView>>,
     /// Votes in the local queue.
     pub waiting: RwSignal<usize>,
@@ -47,6 +51,8 @@ pub struct Session {
     pub requested: StoredValue<Option<StatementId>>,
     /// Bumped when an outcome was published, edited or deleted.
     pub outcomes_changed: RwSignal<u64>,
+    /// The interface language, which statements follow when translated.
+    pub lang: RwSignal<Lang>,
     flushing: StoredValue<bool>,
 }
 
@@ -60,6 +66,25 @@ pub struct SignedXid {
 
 pub(super) fn token_key(conversation: &str) -> String {
     format!("mufakat.token.{conversation}")
+}
+
+/// The statements this participant posted here, kept on the device: the server lists only
+/// visible statements, so one awaiting moderation would vanish from their list on a reload.
+fn posted_key(conversation: &str) -> String {
+    format!("mufakat.posted.{conversation}")
+}
+
+fn load_posted(conversation: &str) -> Vec<StatementView> {
+    LocalStorage::get(posted_key(conversation)).unwrap_or_default()
+}
+
+/// app/boot.js (the first card before the app loaded) may be joining right now: waits until
+/// it has, so the app resumes with its token instead of making a second participant.
+async fn boot_join_settled() {
+    let pending = js_sys::Reflect::get(&js_sys::global(), &"mufakatBootJoin".into()).ok();
+    if let Some(p) = pending.and_then(|p| p.dyn_into::<js_sys::Promise>().ok()) {
+        let _ = wasm_bindgen_futures::JsFuture::from(p).await;
+    }
 }
 
 fn browser_online() -> bool {
@@ -86,7 +111,7 @@ impl Session {
             me: RwSignal::new(None),
             next: RwSignal::new(None),
             my_votes: RwSignal::new(queue::load(id).into_iter().map(|v| (v.statement, v.vote)).collect()),
-            posted: RwSignal::new(Vec::new()),
+            posted: RwSignal::new(load_posted(id)),
             waiting: RwSignal::new(queue::load(id).len()),
             reachable: RwSignal::new(true),
             browser_online: RwSignal::new(browser_online()),
@@ -95,6 +120,7 @@ impl Session {
             server_changed: RwSignal::new(0),
             requested: StoredValue::new(None),
             outcomes_changed: RwSignal::new(0),
+            lang: use_lang(),
             flushing: StoredValue::new(false),
         }
     }
@@ -112,8 +138,20 @@ impl Session {
         self.my_votes.with(|v| v.iter().find(|(s, _)| *s == statement).map(|(_, v)| *v))
     }
 
+    /// A statement's text as this reader sees it (in their language when translated).
     pub fn statement_text(self, statement: StatementId) -> Option<String> {
-        self.conversation.with(|c| c.statements.iter().find(|s| s.id == statement).map(|s| s.text.clone()))
+        self.statement_shown(statement).map(|(text, _)| text)
+    }
+
+    /// A statement's text as this reader sees it, and that text's language.
+    pub fn statement_shown(self, statement: StatementId) -> Option<(String, String)> {
+        let reader = self.lang.get().tag();
+        self.conversation.with(|c| {
+            c.statements.iter().find(|s| s.id == statement).map(|s| {
+                let shown = shown(&s.text, &s.language, &s.translations, reader);
+                (shown.text.to_string(), shown.language.to_string())
+            })
+        })
     }
 
     /// Votes needed before the participant is placed on the map: min(7, statements)
@@ -130,6 +168,10 @@ impl Session {
     /// code's new participant), and shows the first card.
     pub async fn start(self, xid: Option<SignedXid>, code: Option<String>) -> Result<(), ApiError> {
         let view = client::get::<ConversationView>(&self.url(""), None).await?;
+        // Own statements accepted (or shown under open moderation) while away.
+        for s in &view.statements {
+            self.moderated(s.id, s.moderation);
+        }
         self.conversation.set(view);
         let id = self.id.get_value();
         // An embedding site's signed xid names the participant; otherwise resume this browser's
@@ -140,6 +182,7 @@ impl Session {
             }
             (None, Some(code)) => JoinRequest { code: Some(code), ..JoinRequest::default() },
             (None, None) => {
+                boot_join_settled().await;
                 JoinRequest { token: LocalStorage::get(token_key(&id)).ok(), ..JoinRequest::default() }
             }
         };
@@ -149,6 +192,7 @@ impl Session {
         }
         self.token.set(Some(joined.token));
         self.me.set(Some(joined.participant));
+        self.adopt_queue();
         if self.waiting.get_untracked() > 0 {
             self.flush_now().await;
         }
@@ -156,6 +200,31 @@ impl Session {
         // The card first; the list of past votes follows a moment later.
         spawn_local(self.load_my_votes());
         Ok(())
+    }
+
+    /// Takes the votes queued in local storage by someone else (app/boot.js's first card,
+    /// shown before the app loaded): counted as waiting, listed as the participant's.
+    fn adopt_queue(self) {
+        let queued = self.id.with_value(|id| queue::load(id));
+        self.waiting.set(queued.len());
+        self.my_votes.update(|mine| {
+            for v in &queued {
+                upsert(mine, v.statement, v.vote);
+            }
+        });
+    }
+
+    /// The app's card is ready: app/boot.js's card, if any, goes, and the votes cast on it
+    /// since the app started are sent (the app's card moves on if it was one of them).
+    pub fn hand_over(self) {
+        let _ = js_sys::Reflect::set(&js_sys::global(), &"mufakatApp".into(), &"ready".into());
+        if let Some(boot) = document().get_element_by_id("boot") {
+            boot.remove();
+            self.adopt_queue();
+            if self.waiting.get_untracked() > 0 {
+                self.flush();
+            }
+        }
     }
 
     /// Asks the server for the next card (its routing picks it).
@@ -280,6 +349,17 @@ impl Session {
             }
         }
         self.flushing.set_value(false);
+        let says_waiting = self.notice.with_untracked(|n| {
+            matches!(n, Some(Notice::Voted { offline: true, .. } | Notice::Changed { offline: true, .. }))
+        });
+        if !failed && says_waiting && self.waiting.get_untracked() == 0 {
+            // Every vote reached the server: the notice no longer says one waits on this device.
+            self.notice.update(|n| {
+                if let Some(Notice::Voted { offline, .. } | Notice::Changed { offline, .. }) = n {
+                    *offline = false;
+                }
+            });
+        }
         let card_done = self.card().is_some_and(|s| self.vote_of_untracked(s).is_some());
         if self.busy.get_untracked() || card_done {
             match last_next {
@@ -345,16 +425,28 @@ impl Session {
             self.add_statement(s.clone());
         }
         self.posted.update(|p| p.push(s));
+        self.save_posted();
+    }
+
+    fn save_posted(self) {
+        let id = self.id.get_value();
+        // A full storage loses only the list after a reload, never the statement.
+        let _ = self.posted.with_untracked(|p| LocalStorage::set(posted_key(&id), p));
     }
 
     /// A moderator's decision on a statement, as the live stream reports it: updates the
     /// participant's own list when it is theirs.
     pub fn moderated(self, statement: StatementId, moderation: Moderation) {
-        self.posted.update(|p| {
-            if let Some(s) = p.iter_mut().find(|s| s.id == statement) {
-                s.moderation = moderation;
-            }
-        });
+        let changed =
+            self.posted.with_untracked(|p| p.iter().any(|s| s.id == statement && s.moderation != moderation));
+        if changed {
+            self.posted.update(|p| {
+                if let Some(s) = p.iter_mut().find(|s| s.id == statement) {
+                    s.moderation = moderation;
+                }
+            });
+            self.save_posted();
+        }
     }
 
     /// A statement became visible (live event or own post).

@@ -6,9 +6,11 @@
 //! every group agrees on. New votes (live events, own votes) refresh it at most every few
 //! seconds, and never sooner than ten times the last analysis took, so a slow phone is not
 //! kept busy; the analysis runs in its own task after the download, between frames, so
-//! typing and voting never wait for it. Above the server's `participant_max_votes`
-//! (`GET …/analysis`), where a cheap phone would take seconds, the page downloads neither
-//! the log nor computes: it shows the analysis the server published (docs/published-analysis.md).
+//! typing and voting never wait for it. It uses the published analysis's parameters
+//! (stability resampled only where it decides the number of groups). Above the server's
+//! `participant_max_votes` (`GET …/analysis`), where a cheap phone would take seconds, the
+//! page downloads neither the log nor computes: it shows the analysis the server published
+//! (docs/published-analysis.md).
 
 use std::time::Duration;
 
@@ -118,6 +120,8 @@ impl Runner {
                 let _ = p.mark(ANALYSIS_MARK);
             }
             let started = js_sys::Date::now();
+            // The published analysis's parameters (stability only where it decides k), or
+            // an imported start's.
             let result = analyse(&input, &self.params.get_value(), previous.as_ref());
             self.last_cost.set_value(js_sys::Date::now() - started);
             if let Some(p) = &perf {
@@ -158,7 +162,7 @@ pub fn WhereYouStand(session: Session) -> impl IntoView {
         last_run: StoredValue::new(0.0),
         last_cost: StoredValue::new(0.0),
         warm: StoredValue::new(None),
-        params: StoredValue::new(AnalysisParams::default()),
+        params: StoredValue::new(mufakat_core::published::params()),
         log: StoredValue::new(LogReplica::default()),
         published: RwSignal::new(None),
     };

@@ -4,6 +4,7 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use mufakat_core::api::translations::{shown, NewTranslation, LANGUAGES};
 use mufakat_core::api::{PostStatementRequest, PostStatementResponse};
 use mufakat_core::model::Moderation;
 
@@ -15,6 +16,10 @@ use crate::i18n::t;
 #[component]
 pub fn StatementForm(session: Session) -> impl IntoView {
     let text = RwSignal::new(String::new());
+    // The text's language starts as the interface's; a translation, if any, into another.
+    let language = RwSignal::new(session.lang.get_untracked().tag().to_string());
+    let translation = RwSignal::new(String::new());
+    let translation_language = RwSignal::new(session.lang.get_untracked().other().tag().to_string());
     let sending = RwSignal::new(false);
     let result: RwSignal<Option<Result<Moderation, ErrorKind>>> = RwSignal::new(None);
     let limit = move || session.conversation.with(|c| c.max_statement_chars) as i64;
@@ -25,7 +30,13 @@ pub fn StatementForm(session: Session) -> impl IntoView {
             return;
         }
         let Some(token) = session.token.get_untracked() else { return };
-        let body = PostStatementRequest { text: text.get_untracked() };
+        let translated = translation.get_untracked();
+        let body = PostStatementRequest {
+            text: text.get_untracked(),
+            language: Some(language.get_untracked()),
+            translation: (!translated.trim().is_empty())
+                .then(|| NewTranslation { language: translation_language.get_untracked(), text: translated }),
+        };
         if body.text.trim().is_empty() {
             result.set(Some(Err(ErrorKind::Empty)));
             return;
@@ -37,6 +48,7 @@ pub fn StatementForm(session: Session) -> impl IntoView {
             {
                 Ok(r) => {
                     text.set(String::new());
+                    translation.set(String::new());
                     result.set(Some(Ok(r.statement.moderation)));
                     session.reachable.set(true);
                     session.add_posted(r.statement);
@@ -65,6 +77,17 @@ pub fn StatementForm(session: Session) -> impl IntoView {
                     aria-invalid=move || (left() < 0).to_string()
                     prop:value=move || text.get()
                     on:input=move |ev| text.set(event_target_value(&ev))></textarea>
+                <LanguagePicker id="statement-language" label=move || p().post_language_label value=language/>
+                <details class="post-translation">
+                    <summary>{move || p().post_translation_summary}</summary>
+                    <LanguagePicker id="translation-language" label=move || p().post_translation_language_label
+                        value=translation_language/>
+                    <label for="statement-translation">{move || p().post_translation_label}</label>
+                    <textarea id="statement-translation" name="translation" rows="2"
+                        lang=move || translation_language.get()
+                        prop:value=move || translation.get()
+                        on:input=move |ev| translation.set(event_target_value(&ev))></textarea>
+                </details>
                 <div class="form-row">
                     <span id="chars-left" class="chars-left" class:over=move || left() < 0 data-testid="chars-left">
                         {move || (p().chars_left)(left())}
@@ -87,7 +110,26 @@ pub fn StatementForm(session: Session) -> impl IntoView {
     }
 }
 
-/// The statements posted during this visit, saying which still await a moderator.
+/// A labelled menu of the languages a statement may be in, each by its own name.
+#[component]
+fn LanguagePicker(
+    id: &'static str,
+    label: impl Fn() -> &'static str + Send + Sync + 'static,
+    value: RwSignal<String>,
+) -> impl IntoView {
+    view! {
+        <div class="language-picker">
+            <label for=id>{label}</label>" "
+            <select id=id on:change=move |ev| value.set(event_target_value(&ev))>
+                {LANGUAGES.iter().map(|l| view! {
+                    <option value=l.tag lang=l.tag selected=move || value.get() == l.tag>{l.name}</option>
+                }).collect_view()}
+            </select>
+        </div>
+    }
+}
+
+/// The statements posted here (this visit or earlier, kept on the device), saying which still await a moderator.
 #[component]
 fn MyStatements(session: Session) -> impl IntoView {
     let p = move || t().participant;
@@ -97,12 +139,14 @@ fn MyStatements(session: Session) -> impl IntoView {
             <h3 class="my-statements-heading">{move || p().my_statements_heading}</h3>
             <ul class="my-statements" data-testid="my-statements">
                 {move || session.posted.get().into_iter().map(|s| {
+                    let shown = shown(&s.text, &s.language, &s.translations, session.lang.get().tag());
+                    let (text, lang) = (shown.text.to_string(), shown.language.to_string());
                     // Under open moderation a pending statement is already shown to others.
                     let pending = s.moderation == Moderation::Pending && strict();
                     let rejected = s.moderation == Moderation::Rejected;
                     view! {
                         <li>
-                            <span class="my-statement-text">{s.text}</span>" "
+                            <span class="my-statement-text" lang=lang>{text}</span>" "
                             <span class="badge" class:pending=pending class:rejected=rejected>
                                 {move || match (pending, rejected) {
                                     (true, _) => p().status_pending,

@@ -6,9 +6,12 @@ use leptos::prelude::*;
 use mufakat_core::model::Vote;
 use web_sys::KeyboardEvent;
 
+use super::read_aloud::ReadAloud;
 use super::session::Session;
 use crate::i18n::t;
 use crate::keys::{is_chord, is_typing};
+use mufakat_core::api::translations::{language, shown as shown_text};
+use mufakat_core::api::StatementView;
 
 /// The vote a key stands for: English A / D / P and Indonesian S(etuju) / T(idak) / L(ewati).
 fn vote_for_key(key: &str) -> Option<Vote> {
@@ -30,6 +33,20 @@ fn is_shortcut(ev: &KeyboardEvent) -> bool {
 pub fn VoteCard(session: Session) -> impl IntoView {
     let current = Memo::new(move |_| {
         session.next.with(|n| n.as_ref().and_then(|n| n.statement.as_ref()).map(|s| (s.id, s.text.clone())))
+    });
+    // The card's statement as this reader sees it; the original on request (per statement).
+    let original = RwSignal::new(false);
+    Effect::new(move |_| {
+        current.track();
+        original.set(false);
+    });
+    let shown = Memo::new(move |_| {
+        let reader = session.lang.get().tag();
+        session.next.with(|n| {
+            n.as_ref()
+                .and_then(|n| n.statement.as_ref())
+                .map(|s| ShownStatement::of(s, reader, original.get()))
+        })
     });
     let loaded = move || session.next.with(|n| n.is_some());
     let closed = move || session.conversation.with(|c| c.closed);
@@ -58,10 +75,17 @@ pub fn VoteCard(session: Session) -> impl IntoView {
                 data-statement-id=move || current.get().map(|(id, _)| id)
                 aria-busy=move || session.busy.get().to_string()>
                 <h2 class="card-kicker">{move || t().participant.statement_heading}</h2>
-                {move || current.get().map(|(id, text)| view! {
+                {move || current.get().map(|(id, _)| view! {
                     // Re-created per statement so the entrance animation plays.
-                    <p id="statement-text" class="statement-text" data-id=id>{text}</p>
+                    <p id="statement-text" class="statement-text" data-id=id
+                        lang=move || shown.with(|s| s.as_ref().map(|s| s.language.clone()))>
+                        {move || shown.with(|s| s.as_ref().map(|s| s.text.clone()))}
+                    </p>
                 })}
+                <div class="card-tools">
+                    <TranslationLine shown original/>
+                    <ReadAloud shown/>
+                </div>
                 <div class="vote-buttons" role="group" aria-label=move || t().participant.vote_group_label>
                     <VoteButton session vote=Vote::Agree on_vote=vote/>
                     <VoteButton session vote=Vote::Disagree on_vote=vote/>
@@ -97,6 +121,60 @@ pub fn VoteCard(session: Session) -> impl IntoView {
                 {move || (!session.next.with(|n| n.as_ref().is_some_and(|n| n.capped)))
                     .then(|| format!("{} · ", (t().participant.remaining)(remaining())))}
                 {move || (t().participant.voted_count)(session.my_votes.with(|v| v.len()))}
+            </p>
+        </Show>
+    }
+}
+
+/// What the card shows of a statement.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ShownStatement {
+    pub text: String,
+    /// The shown text's language (BCP 47).
+    pub language: String,
+    /// A translation into the reader's language exists.
+    pub translatable: bool,
+    /// The original's language.
+    pub original_language: String,
+}
+
+impl ShownStatement {
+    fn of(s: &StatementView, reader: &str, original: bool) -> ShownStatement {
+        let translated = shown_text(&s.text, &s.language, &s.translations, reader);
+        let pick = if original { shown_text(&s.text, &s.language, &[], reader) } else { translated };
+        ShownStatement {
+            text: pick.text.to_string(),
+            language: pick.language.to_string(),
+            translatable: translated.translated,
+            original_language: s.language.clone(),
+        }
+    }
+}
+
+/// The language's own name, or its tag when it is not listed.
+fn language_name(tag: &str) -> String {
+    language(tag).map(|l| l.name.to_string()).unwrap_or_else(|| tag.to_string())
+}
+
+/// Under a translated statement: that it is one (from which language), and a one-tap switch
+/// to the original and back.
+#[component]
+fn TranslationLine(shown: Memo<Option<ShownStatement>>, original: RwSignal<bool>) -> impl IntoView {
+    let p = move || t().participant;
+    let translatable = move || shown.with(|s| s.as_ref().is_some_and(|s| s.translatable));
+    view! {
+        <Show when=translatable>
+            <p class="translation-line" data-testid="translation-line">
+                <span class="translation-mark" data-testid="translation-mark">{move || {
+                    let from = shown.with(|s| s.as_ref().map(|s| language_name(&s.original_language)))
+                        .unwrap_or_default();
+                    if original.get() { (p().original_in)(&from) } else { (p().translated_from)(&from) }
+                }}</span>" "
+                <button type="button" class="link-button" data-testid="original-toggle"
+                    aria-controls="statement-text"
+                    on:click=move |_| original.update(|o| *o = !*o)>
+                    {move || if original.get() { p().show_translation } else { p().show_original }}
+                </button>
             </p>
         </Show>
     }

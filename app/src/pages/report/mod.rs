@@ -131,14 +131,18 @@ pub fn StoredReportPage() -> impl IntoView {
     // the server's published analysis.
     let log = StoredValue::new(LogReplica::default());
     let outcomes = RwSignal::new(Vec::new());
+    // The exports keep each statement's original; the page shows the reader's language.
+    let translated = sections::Translated::provide();
     Effect::new(move |_| {
         let id = params.with(|p| p.get("id").unwrap_or_default());
         spawn_local(async move {
             outcomes.set(outcome_list::load(&id).await);
             // Moderators also get the groups' demographic answers (counted by the server);
-            // anyone else is refused, and the report goes on without them.
-            let rest = format!("/conversations/{id}/demographics");
-            demographics.set(client::admin::<(), GroupDemographics>("GET", &rest, None).await.ok());
+            // anyone else would be refused (so is not asked), and the report goes on without them.
+            if client::was_moderator() {
+                let rest = format!("/conversations/{id}/demographics");
+                demographics.set(client::admin::<(), GroupDemographics>("GET", &rest, None).await.ok());
+            }
             let conversation = client::get::<ConversationView>(&conversation_url(&id, ""), None).await;
             let Ok(c) = conversation else {
                 run.error.set(Some(t().not_found_body.to_string()));
@@ -149,6 +153,7 @@ pub fn StoredReportPage() -> impl IntoView {
                 return;
             }
             let votes = log.with_value(|l| l.entries.clone());
+            translated.set(&c.statements);
             let statements = c
                 .statements
                 .into_iter()

@@ -5,6 +5,8 @@ use std::sync::Arc;
 use leptos::prelude::*;
 use mufakat_core::analysis::{Analysis, StatementScores};
 use mufakat_core::api::admin::GroupDemographics;
+use mufakat_core::api::translations::shown;
+use mufakat_core::api::StatementView;
 use mufakat_core::attribution::{polis_source, CC_BY_NAME, CC_BY_URL};
 use mufakat_core::legend::{group_colour, group_letter};
 use mufakat_core::repness::Direction;
@@ -13,7 +15,7 @@ use mufakat_core::StatementId;
 use super::downloads::{render_png, save_text, save_url};
 use super::map::ReportOpinionMap;
 use crate::components::vote_bar::VoteBar;
-use crate::i18n::t;
+use crate::i18n::{t, use_lang};
 use crate::worker_client::Report;
 
 /// Counts below this are never shown (small-cell suppression).
@@ -25,8 +27,35 @@ fn letter(analysis: &Analysis, group: u32) -> String {
     group_letter(i)
 }
 
+/// A stored conversation's statements with their translations (`/r/<id>`), so the report
+/// shows each in the reader's language while its exports keep the originals.
+#[derive(Clone, Copy)]
+pub struct Translated(RwSignal<Vec<StatementView>>);
+
+impl Translated {
+    pub fn provide() -> Translated {
+        let t = Translated(RwSignal::new(Vec::new()));
+        provide_context(t);
+        t
+    }
+
+    pub fn set(self, statements: &[StatementView]) {
+        self.0.set(statements.iter().filter(|s| !s.translations.is_empty()).cloned().collect());
+    }
+}
+
+/// A statement's text as the reader sees it: translated into the page's language where a
+/// translation exists (a stored conversation's), else the report's.
 fn statement_text(report: &Report, id: StatementId) -> String {
-    report.text(id).map(|s| s.text.clone()).unwrap_or_default()
+    let reader = use_lang().get();
+    let translated = use_context::<Translated>().and_then(|t| {
+        t.0.with(|all| {
+            all.iter()
+                .find(|s| s.id == id)
+                .map(|s| shown(&s.text, &s.language, &s.translations, reader.tag()).text.to_string())
+        })
+    });
+    translated.or_else(|| report.text(id).map(|s| s.text.clone())).unwrap_or_default()
 }
 
 #[component]
@@ -34,7 +63,7 @@ fn StatementLine(report: Arc<Report>, id: StatementId, children: Children) -> im
     view! {
         <li class="statement-line" data-statement=id>
             <span class="sid">"#"{id}</span>" "
-            <span class="stext">{statement_text(&report, id)}</span>
+            <span class="stext">{move || statement_text(&report, id)}</span>
             <div class="detail">{children()}</div>
         </li>
     }
@@ -83,6 +112,7 @@ pub fn ReportView(
             <header>
                 <h1>{move || t().report.report_title}{title.map(|t| format!(": {t}"))}</h1>
                 <p data-testid="report-counts">{move || (t().report.counts)(c.participants, c.votes, c.statements, c.groups)}</p>
+                <ImportNotes report=report.clone()/>
             </header>
             <Attribution report=report.clone()/>
             <Groups report=report.clone()/>
@@ -104,6 +134,20 @@ pub fn ReportView(
             <Exports report=report.clone()/>
         </article>
     }
+}
+
+/// What the dropped files did not say and the reader assumed (no statement texts, no vote
+/// times, …), each once, as the CLI's summary says it.
+#[component]
+fn ImportNotes(report: Arc<Report>) -> impl IntoView {
+    (!report.notes.is_empty()).then(|| {
+        let notes = report.notes.clone();
+        view! {
+            <ul class="muted import-notes" data-testid="import-notes">
+                {notes.into_iter().map(|n| view! { <li>{n}</li> }).collect::<Vec<_>>()}
+            </ul>
+        }
+    })
 }
 
 /// CC BY 4.0 attribution, shown whenever the data names a pol.is conversation.
@@ -446,9 +490,10 @@ fn Exports(report: Arc<Report>) -> impl IntoView {
 }
 
 /// The consensus map drawn by `mufakat_core::svg`, so the page shows exactly the picture the
-/// exports contain.
+/// exports contain (with the legend in the reader's language).
 #[component]
 fn ConsensusMap(analysis: Arc<Analysis>) -> impl IntoView {
-    let svg = mufakat_core::svg::consensus_map(&analysis);
+    // In the reader's language; the exported file stays English.
+    let svg = move || mufakat_core::svg::consensus_map_in(&analysis, &t().report.consensus_map_words);
     view! { <div class="consensus-map" data-testid="consensus-map" inner_html=svg></div> }
 }
