@@ -645,7 +645,8 @@ fn export_import_export_is_byte_identical() {
             .collect();
         names.sort();
         assert!(names.len() >= 13, "{id}: {names:?}");
-        for name in &names {
+        // Statement languages and translations are not imported (docs/polis-export.md).
+        for name in names.iter().filter(|n| n.as_str() != "translations.csv") {
             let (a, b) = (std::fs::read(first.join(name)).expect(name), std::fs::read(second.join(name)));
             assert!(b.as_ref().is_ok_and(|b| *b == a), "{id}: {name} differs after export, import, export");
         }
