@@ -77,12 +77,11 @@ pub fn build_report(
     seed: u64,
     progress: &mut dyn FnMut(Step),
 ) -> Result<Report, String> {
-    let votes = export.vote_records();
-    let metas = export.statement_meta();
+    // With Pol.is's math (math-pca2.json), the analysis continues from Pol.is's groups,
+    // as `mufakat analyze` does.
     let params = AnalysisParams::default().seed(seed);
-    let input = AnalysisInput { votes: &votes, statements: &metas };
-    let analysis = mufakat_core::analyse_with_progress(&input, &params, None, &mut |s| progress(s.into()))
-        .map_err(|e| e.to_string())?;
+    let analysis =
+        export.analyse_with_progress(&params, &mut |s| progress(s.into())).map_err(|e| e.to_string())?;
     let files = report_files(export, &analysis);
     let json = files.iter().find(|f| f.0 == "analysis.json").map(|f| f.1.as_str()).unwrap_or("");
     let mut statements: Vec<StatementText> = export

@@ -1293,13 +1293,24 @@ impl PolisExport {
     /// Analyses this export: the usual entry point for `mufakat analyze <dir>`. With
     /// Pol.is's math, warm-started from it ([`PolisExport::warm_start`]).
     pub fn analyse(&self, params: &AnalysisParams) -> Result<Analysis, crate::analysis::AnalysisError> {
+        self.analyse_with_progress(params, &mut |_| {})
+    }
+
+    /// [`PolisExport::analyse`], calling `progress` at each stage: what `mufakat analyze`
+    /// and the browser's report (`/report`) run, so both continue from Pol.is's math.
+    pub fn analyse_with_progress(
+        &self,
+        params: &AnalysisParams,
+        progress: &mut dyn FnMut(crate::analysis::Stage),
+    ) -> Result<Analysis, crate::analysis::AnalysisError> {
         let votes = self.vote_records();
         let statements = self.statement_meta();
         let warm = self.warm_start();
-        crate::analysis::analyse(
+        crate::analysis::analyse_with_progress(
             &crate::analysis::AnalysisInput { votes: &votes, statements: &statements },
             &self.params_for(params),
             warm.as_ref(),
+            progress,
         )
     }
 

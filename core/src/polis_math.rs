@@ -732,4 +732,25 @@ mod tests {
         let json = crate::polis_csv::export_analysis_json(&e, &warm);
         assert!(json.contains("\"polis_comparison\""), "analysis.json carries the comparison");
     }
+
+    /// The browser's `/report` runs `analyse_with_progress` (for its progress bar): with
+    /// Pol.is's math it too continues from Pol.is's groups, as `mufakat analyze` does.
+    #[test]
+    fn the_analysis_with_progress_continues_from_polis_math_too() {
+        let cold = export(None).expect("export").analyse(&Default::default()).expect("cold");
+        let pos = |p: u32| cold.participants.iter().find(|x| x.id == p).expect("placed").position;
+        let centre = |ps: &[u32]| {
+            let n = ps.len() as f64;
+            let s = ps.iter().fold([0.0, 0.0], |a, &p| [a[0] + pos(p)[0], a[1] + pos(p)[1]]);
+            [s[0] / n, s[1] / n]
+        };
+        let e =
+            export(Some(blob([centre(&[0, 1, 2]), centre(&[3, 4, 5, 6, 7])]).to_string())).expect("export");
+        let mut stages = Vec::new();
+        let with_progress =
+            e.analyse_with_progress(&Default::default(), &mut |s| stages.push(s)).expect("runs");
+        assert_eq!(with_progress.group_of(3), with_progress.group_of(4), "Pol.is's base cluster is kept");
+        assert_eq!(with_progress, e.analyse(&Default::default()).expect("warm"));
+        assert_eq!(stages.first(), Some(&crate::analysis::Stage::Reducing));
+    }
 }

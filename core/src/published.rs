@@ -10,13 +10,20 @@
 //! only on the log prefix, the statements' metadata and the parameters, all of which the
 //! document carries or fixes.
 //!
+//! One exception, stated in the document itself: a conversation imported with Pol.is's own
+//! math (`mufakat import` of a folder with math-pca2.json) continues from Pol.is's groups.
+//! Its every run starts from that one imported [`Start`] (never from an earlier run of
+//! ours), which the document carries under `start`, so a reader replays it just the same.
+//!
 //! Determinism across platforms (native server, wasm browser) is the analysis's own
 //! guarantee (`crate::portable`, `tests/browser_parity.rs`); serde_json writes floats with
 //! the shortest round-trip form, the same on both.
 
 use serde::{Deserialize, Serialize};
 
-use crate::analysis::{analyse, Analysis, AnalysisError, AnalysisInput, AnalysisParams, StatementMeta};
+use crate::analysis::{
+    analyse, Analysis, AnalysisError, AnalysisInput, AnalysisParams, StatementMeta, WarmStart,
+};
 use crate::model::VoteRecord;
 
 /// Name and version of the document; a new layout gets a new version.
@@ -45,6 +52,14 @@ pub fn statements_for_analysis(all: impl IntoIterator<Item = StatementMeta>) -> 
     v
 }
 
+/// Where every run of an imported conversation starts: the warm start and parameters from
+/// Pol.is's math (`PolisExport::warm_start`, `PolisExport::params_for`), kept by the store.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Start {
+    pub params: AnalysisParams,
+    pub warm_start: WarmStart,
+}
+
 #[derive(Serialize)]
 struct DocRef<'a> {
     format: &'a str,
@@ -53,6 +68,9 @@ struct DocRef<'a> {
     params: &'a AnalysisParams,
     statements: &'a [StatementMeta],
     analysis: &'a Analysis,
+    /// Absent for a cold run: its documents are byte for byte what they were before.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    start: Option<&'a WarmStart>,
 }
 
 /// A published document, read back.
@@ -65,11 +83,25 @@ pub struct Published {
     pub params: AnalysisParams,
     pub statements: Vec<StatementMeta>,
     pub analysis: Analysis,
+    /// The warm start every run began from, for a conversation imported with Pol.is's math.
+    #[serde(default)]
+    pub start: Option<WarmStart>,
 }
 
 /// The document's bytes: compact JSON, fields in a fixed order, no hash-map iteration.
 pub fn document(seq: u64, statements: &[StatementMeta], analysis: &Analysis) -> Vec<u8> {
-    let doc = DocRef { format: FORMAT, version: VERSION, seq, params: &params(), statements, analysis };
+    document_from(seq, statements, analysis, None)
+}
+
+fn document_from(
+    seq: u64,
+    statements: &[StatementMeta],
+    analysis: &Analysis,
+    start: Option<&Start>,
+) -> Vec<u8> {
+    let params = start.map(|s| s.params.clone()).unwrap_or_else(params);
+    let start = start.map(|s| &s.warm_start);
+    let doc = DocRef { format: FORMAT, version: VERSION, seq, params: &params, statements, analysis, start };
     // Plain data (no maps with non-string keys): serialising to a Vec cannot fail.
     serde_json::to_vec(&doc).unwrap_or_default()
 }
@@ -80,9 +112,21 @@ pub fn run(
     log_prefix: &[VoteRecord],
     statements: &[StatementMeta],
 ) -> Result<(Analysis, Vec<u8>), AnalysisError> {
+    run_from(log_prefix, statements, None)
+}
+
+/// [`run`], starting from `start` when the conversation has one (see [`Start`]).
+pub fn run_from(
+    log_prefix: &[VoteRecord],
+    statements: &[StatementMeta],
+    start: Option<&Start>,
+) -> Result<(Analysis, Vec<u8>), AnalysisError> {
     let input = AnalysisInput { votes: log_prefix, statements };
-    let analysis = analyse(&input, &params(), None)?;
-    let bytes = document(log_prefix.len() as u64, statements, &analysis);
+    let analysis = match start {
+        Some(s) => analyse(&input, &s.params, Some(&s.warm_start))?,
+        None => analyse(&input, &params(), None)?,
+    };
+    let bytes = document_from(log_prefix.len() as u64, statements, &analysis, start);
     Ok((analysis, bytes))
 }
 
@@ -132,10 +176,16 @@ pub fn verify(published: &[u8], log: &[VoteRecord]) -> Result<Verdict, VerifyErr
     let have = log.len() as u64;
     let prefix = log.get(..doc.seq as usize).filter(|_| doc.seq <= have);
     let Some(prefix) = prefix else { return Err(VerifyError::ShortLog { seq: doc.seq, have }) };
-    if doc.params != params() {
+    // A started run may use Pol.is's k rule (`PolisExport::params_for`); nothing else.
+    let start = doc.start.map(|warm_start| Start { params: doc.params.clone(), warm_start });
+    let allowed = match &start {
+        Some(_) => doc.params == params() || doc.params == params().k_tolerance(0.0),
+        None => doc.params == params(),
+    };
+    if !allowed {
         return Err(VerifyError::Params);
     }
-    let (_, computed) = run(prefix, &doc.statements)?;
+    let (_, computed) = run_from(prefix, &doc.statements, start.as_ref())?;
     let seq = doc.seq;
     Ok(match published.iter().zip(&computed).position(|(a, b)| a != b) {
         None if published.len() == computed.len() => Verdict::Matches { seq, bytes: computed.len() as u64 },
@@ -211,6 +261,31 @@ mod tests {
         let warm = analyse(&input, &params(), Some(&first.warm_start)).expect("analyses");
         let (_, cold) = run(&votes, &statements).expect("analyses");
         assert_ne!(document(votes.len() as u64, &statements, &warm), cold);
+    }
+
+    #[test]
+    fn a_run_from_an_imported_start_carries_it_and_verifies_from_it() {
+        let (votes, statements) = conversation();
+        let half = votes.len() / 2;
+        let first =
+            analyse(&AnalysisInput { votes: &votes[..half], statements: &statements }, &params(), None)
+                .expect("analyses");
+        let start = Start { params: params().k_tolerance(0.0), warm_start: first.warm_start };
+        let (warm, bytes) = run_from(&votes, &statements, Some(&start)).expect("analyses");
+        let input = AnalysisInput { votes: &votes, statements: &statements };
+        assert_eq!(warm, analyse(&input, &start.params, Some(&start.warm_start)).expect("analyses"));
+        let doc = read(&bytes).expect("reads");
+        assert_eq!((doc.start.as_ref(), &doc.params), (Some(&start.warm_start), &start.params));
+        let n = votes.len() as u64;
+        assert_eq!(verify(&bytes, &votes), Ok(Verdict::Matches { seq: n, bytes: bytes.len() as u64 }));
+        // Its bytes are not the cold run's, and a cold document carries no start.
+        let (_, cold) = run(&votes, &statements).expect("analyses");
+        assert_ne!(cold, bytes);
+        assert_eq!(read(&cold).expect("reads").start, None);
+        // Another seed in a started document is refused, as in a cold one.
+        let other = Start { params: params().seed(3), ..start };
+        let (_, other_bytes) = run_from(&votes, &statements, Some(&other)).expect("analyses");
+        assert_eq!(verify(&other_bytes, &votes), Err(VerifyError::Params));
     }
 
     #[test]

@@ -37,6 +37,9 @@ struct Analysed {
     seen: u64,
     /// When the next may start.
     not_before: Option<Instant>,
+    /// Where every run starts (Pol.is's math of an imported conversation), read from the
+    /// store once; `None` until read.
+    start: Option<Option<Arc<published::Start>>>,
 }
 
 pub fn spawn(st: AppState) -> tokio::task::JoinHandle<()> {
@@ -174,13 +177,24 @@ async fn refresh(st: &AppState, conv: &Arc<ConvState>, a: &mut Analysed) -> anyh
         true => Some(st.store.participant_count(&conv.id).await?),
         false => None,
     };
+    let start = match &a.start {
+        Some(s) => s.clone(),
+        None => {
+            let s = st.store.analysis_start(&conv.id).await?.map(Arc::new);
+            a.start = Some(s.clone());
+            s
+        }
+    };
     let (counts, votes, voters, run) = tokio::task::spawn_blocking(move || {
         let (counts, votes, voters) = counts_of(&entries);
         // One cold run serves routing and publication: any reader can replay it from the
-        // log, and a warm start saved little (BENCHMARKS.md, "Published analysis").
+        // log, and a warm start saved little (BENCHMARKS.md, "Published analysis"). An
+        // imported conversation's runs all start from its imported start, which the
+        // document carries, so they replay just as well.
         let run = (!entries.is_empty()).then(|| {
-            published::run(&entries, &statements).map(|(analysis, bytes)| {
-                let doc = PublishedDoc::new(entries.len() as u64, bytes);
+            published::run_from(&entries, &statements, start.as_deref()).map(|(analysis, bytes)| {
+                let mut doc = PublishedDoc::new(entries.len() as u64, bytes);
+                doc.started = start.is_some();
                 (analysis, doc)
             })
         });

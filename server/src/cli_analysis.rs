@@ -10,7 +10,7 @@ use std::time::Duration;
 use anyhow::{bail, Context};
 use clap::{Args, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
-use mufakat_core::analysis::{Analysis, AnalysisInput, AnalysisParams, Stage};
+use mufakat_core::analysis::{Analysis, AnalysisParams, Stage};
 use mufakat_core::api::settings::ConversationSettings;
 use mufakat_core::polis_csv::{self, PolisExport};
 use mufakat_core::report_files::report_files;
@@ -193,6 +193,11 @@ pub fn export_to_dump(export: &PolisExport, id: &str) -> anyhow::Result<Conversa
                 at: v.timestamp.unwrap_or(0),
             })
             .collect(),
+        // With Pol.is's math, the live analysis continues from Pol.is's groups.
+        analysis_start: export.warm_start().map(|warm_start| mufakat_core::published::Start {
+            params: export.params_for(&mufakat_core::published::params()),
+            warm_start,
+        }),
     })
 }
 
@@ -218,13 +223,9 @@ fn stage_name(stage: Stage) -> &'static str {
 
 /// Runs the analysis with a progress bar on stderr (hidden when stderr is not a terminal).
 fn analyse_export(export: &PolisExport, seed: u64, bar: &ProgressBar) -> anyhow::Result<Analysis> {
-    let votes = export.vote_records();
-    let statements = export.statement_meta();
     // With Pol.is's math (math-pca2.json), the analysis continues from Pol.is's state.
-    let params = export.params_for(&AnalysisParams::default().seed(seed));
-    let warm = export.warm_start();
-    let input = AnalysisInput { votes: &votes, statements: &statements };
-    let analysis = mufakat_core::analyse_with_progress(&input, &params, warm.as_ref(), &mut |stage| {
+    let params = AnalysisParams::default().seed(seed);
+    let analysis = export.analyse_with_progress(&params, &mut |stage| {
         bar.inc(1);
         bar.set_message(stage_name(stage));
     })?;

@@ -19,6 +19,8 @@ pub struct PublishedDoc {
     pub gzip: Bytes,
     /// Strong ETag (quoted) of the plain bytes; the gzipped ones get their own.
     pub etag: String,
+    /// The run began from the conversation's imported start (`mufakat_core::published::Start`).
+    pub started: bool,
 }
 
 impl PublishedDoc {
@@ -32,7 +34,7 @@ impl PublishedDoc {
         let mut h = std::collections::hash_map::DefaultHasher::new();
         bytes.hash(&mut h);
         let etag = format!("\"pa1-{seq}-{:016x}\"", h.finish());
-        PublishedDoc { seq, bytes: bytes.into(), gzip: gzip.into(), etag }
+        PublishedDoc { seq, bytes: bytes.into(), gzip: gzip.into(), etag, started: false }
     }
 }
 
@@ -59,6 +61,11 @@ impl Board {
     /// The seq of the newest document.
     pub fn latest(&self) -> Option<u64> {
         self.kept.read().unwrap_or_else(|e| e.into_inner()).back().map(|d| d.seq)
+    }
+
+    /// Whether the newest document began from an imported start.
+    pub fn latest_started(&self) -> bool {
+        self.kept.read().unwrap_or_else(|e| e.into_inner()).back().is_some_and(|d| d.started)
     }
 
     /// The document at `seq`, while it is kept.

@@ -33,6 +33,7 @@ fn imported(id: &str) -> ConversationDump {
             vote(7, 1, Vote::Pass, 1_500_000_003_000),
             vote(0, 0, Vote::Disagree, 1_500_000_004_000),
         ],
+        analysis_start: None,
     }
 }
 

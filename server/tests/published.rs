@@ -132,6 +132,7 @@ async fn the_published_bytes_are_a_cold_core_run_on_the_log_prefix() {
         let s = TestServer::start(&b.url, limits()).await;
         two_camps(&s, "c").await;
         let h = published_at_end(&s, "c").await;
+        assert!(!h.started, "{}: a conversation made here starts cold", b.name);
         let seq = h.published.expect("published");
         let (status, headers, bytes) =
             get_raw(&s.api(&format!("/conversations/c/analysis/{seq}")), &[]).await;
@@ -228,6 +229,122 @@ async fn a_published_analysis_is_immutable_with_a_strong_etag_and_unknown_seqs_a
                 assert_eq!(body["error"]["field"], field, "{path}");
             }
         }
+        s.stop().await;
+    }
+}
+
+/// A made-up Pol.is folder: 0–3 agree with statements 0–3, 4–7 disagree; with
+/// `centres`, a math-pca2.json whose base clusters are {0, 1, 2} and {3, …, 7} (Pol.is's
+/// history left 3 with those who disagree; a cold run puts 3 with those who agree).
+fn polis_folder(dir: &std::path::Path, centres: Option<[[f64; 2]; 2]>) {
+    let mut votes = String::from("timestamp,datetime,comment-id,voter-id,vote\n");
+    for p in 0..8 {
+        for s in 0..4 {
+            votes.push_str(&format!("{},,{s},{p},{}\n", 10 * p + s, if p < 4 { 1 } else { -1 }));
+        }
+    }
+    std::fs::write(dir.join("votes.csv"), votes).expect("write");
+    std::fs::write(
+        dir.join("comments.csv"),
+        "timestamp,datetime,comment-id,author-id,agrees,disagrees,moderated,comment-body\n\
+         1,,0,0,4,4,1,a\n1,,1,0,4,4,1,b\n1,,2,0,4,4,1,c\n1,,3,0,4,4,1,d\n",
+    )
+    .expect("write");
+    let Some(c) = centres else { return };
+    let math = json!({
+        "tids": [0, 1, 2, 3],
+        "in-conv": [0, 1, 2, 3, 4, 5, 6, 7],
+        "pca": {"center": [0.0, 0.0, 0.0, 0.0], "comps": [[0.5, 0.5, 0.5, 0.5], [0.5, -0.5, 0.5, -0.5]]},
+        "base-clusters": {"id": [7, 12], "members": [[0, 1, 2], [3, 4, 5, 6, 7]],
+            "x": [c[0][0], c[1][0]], "y": [c[0][1], c[1][1]], "count": [3, 5]},
+        "group-clusters": [{"id": 0, "members": [7], "center": c[0]},
+                           {"id": 1, "members": [12], "center": c[1]}],
+        "user-vote-counts": {"0": 4, "1": 4, "2": 4, "3": 4, "4": 4, "5": 4, "6": 4, "7": 4}
+    });
+    std::fs::write(dir.join("math-pca2.json"), math.to_string()).expect("write");
+}
+
+/// `mufakat import` of a folder with Pol.is's math keeps its warm start: after new votes
+/// through the API, the published analysis still has Pol.is's groups (participant 3 with
+/// those who disagree, where a cold run puts it), carries the start, and a reader's
+/// replay from the document gives the same bytes.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_import_with_polis_math_publishes_polis_groups_after_new_votes_and_verifies() {
+    let folder = tempfile::tempdir().expect("tempdir");
+    polis_folder(folder.path(), None);
+    let read = |dir: &std::path::Path| {
+        mufakat_core::polis_csv::PolisExport::from_files(|n| std::fs::read_to_string(dir.join(n)).ok())
+            .expect("reads")
+    };
+    let cold = read(folder.path()).analyse(&published::params()).expect("cold");
+    let pos = |p: u32| cold.participants.iter().find(|x| x.id == p).expect("placed").position;
+    let centre = |ps: &[u32]| {
+        let n = ps.len() as f64;
+        let s = ps.iter().fold([0.0, 0.0], |a, &p| [a[0] + pos(p)[0], a[1] + pos(p)[1]]);
+        [s[0] / n, s[1] / n]
+    };
+    polis_folder(folder.path(), Some([centre(&[0, 1, 2]), centre(&[3, 4, 5, 6, 7])]));
+    let export = read(folder.path());
+    let math = export.math.as_ref().expect("math read");
+    for b in common::backends().await {
+        let o = std::process::Command::new(env!("CARGO_BIN_EXE_mufakat"))
+            .arg("import")
+            .arg(folder.path())
+            .args(["--id", "p", "--database-url", &b.url])
+            .output()
+            .expect("runs");
+        assert!(o.status.success(), "{}: {}", b.name, String::from_utf8_lossy(&o.stderr));
+        let s = TestServer::start(&b.url, limits()).await;
+        let admin = moderator(&s).await;
+        let r = admin
+            .post(s.api("/admin/conversations/p/reopen"))
+            .header("x-mufakat-csrf", "1")
+            .send()
+            .await
+            .expect("reopen");
+        assert_eq!(r.status(), 200, "{}", b.name);
+        // Four new participants, two in each camp.
+        for p in 0..4u32 {
+            let token = join(&s, "p").await;
+            for st in 0..4u32 {
+                let vote = if p % 2 == 0 { "agree" } else { "disagree" };
+                let r = reqwest::Client::new()
+                    .post(s.api("/conversations/p/votes"))
+                    .header("x-participant-token", &token)
+                    .json(&json!({"statement": st, "vote": vote}))
+                    .send()
+                    .await
+                    .expect("vote");
+                assert_eq!(r.status(), 200, "{}", b.name);
+            }
+        }
+        let h = published_at_end(&s, "p").await;
+        assert!(h.started, "{}: the head says the analysis starts from the import", b.name);
+        let seq = h.published.expect("published");
+        assert_eq!(seq, 32 + 16, "{}", b.name);
+        let (status, _, bytes) = get_raw(&s.api(&format!("/conversations/p/analysis/{seq}")), &[]).await;
+        assert_eq!(status, 200, "{}", b.name);
+        let doc = published::read(&bytes).expect("a published analysis");
+        let started = math.compare(&doc.analysis).groups_adjusted_rand_index;
+        assert!(started >= 0.95, "{}: ARI with Pol.is's groups {started}", b.name);
+        assert_eq!(doc.analysis.group_of(3), doc.analysis.group_of(4), "{}", b.name);
+        assert_eq!(doc.start, export.warm_start(), "{}: the document carries the imported start", b.name);
+        // The store keeps it with the conversation (`mufakat export`'s dump carries it).
+        let dump = s.store.dump_conversation("p").await.expect("dump");
+        let kept = dump.analysis_start.expect("a start kept");
+        assert_eq!((Some(kept.warm_start), kept.params), (export.warm_start(), doc.params.clone()));
+        // A cold run on the same log would not keep Pol.is's groups: the start is what does.
+        let log = whole_log(&s, "p").await;
+        let (cold, _) = published::run(&log[..seq as usize], &doc.statements).expect("analyses");
+        let unstarted = math.compare(&cold).groups_adjusted_rand_index;
+        assert!(unstarted < 0.95, "{}: a cold run's ARI {unstarted}", b.name);
+        // "Verify in this browser": the reader's replay from the document, byte for byte.
+        assert_eq!(
+            published::verify(&bytes, &log),
+            Ok(Verdict::Matches { seq, bytes: bytes.len() as u64 }),
+            "{}",
+            b.name
+        );
         s.stop().await;
     }
 }

@@ -225,6 +225,7 @@ async fn every_conversation_has_its_own_xid_secret_and_older_ones_get_one_when_f
             statements: Vec::new(),
             participants: vec![(0, Some("polis-xid-7".into()))],
             votes: Vec::new(),
+            analysis_start: None,
         };
         store.import_conversation(&dump).await.expect("import");
         // Created, demo and imported: each was given a secret when written.
@@ -275,6 +276,7 @@ async fn a_reopened_import_numbers_new_participants_after_the_imported_ones() {
             statements: Vec::new(),
             participants: vec![(0, None), (3, None), (7, Some("polis-xid-7".into()))],
             votes: Vec::new(),
+            analysis_start: None,
         };
         store.import_conversation(&dump).await.expect("import");
         // Before: the counter stayed at 0, every id was taken, and each join was 503 "busy".

@@ -2,11 +2,12 @@
 // browser" recomputes it from the vote log and finds the same bytes on real conversations
 // (the demo, and a Pol.is conversation imported with `mufakat import`), says so when the
 // bytes differ, and a participant page above the server's threshold shows the published
-// analysis instead of computing one.
+// analysis instead of computing one. A conversation imported with Pol.is's own math
+// (math-pca2.json) is published from that math's warm start, and verifies all the same.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startServer, launchBrowser, artifacts, root, api } from './lib.mjs';
@@ -17,8 +18,29 @@ const bin = process.env.MUFAKAT_BIN ?? path.join(root, 'target/debug/mufakat');
 const haveData = existsSync(path.join(DATA, 'brexit-consensus', 'comments.csv'));
 if (!haveData) console.log(`SKIPPED: ${DATA} is absent; the imported conversation is not verified`);
 
+/** A made-up Pol.is folder: two camps of four on four statements, with Pol.is's math
+ * (participant 3 in the camp that disagrees, as Pol.is's history may leave it). */
+function folderWithMath() {
+  const dir = mkdtempSync(path.join(tmpdir(), 'mufakat-e2e-math-'));
+  let votes = 'timestamp,datetime,comment-id,voter-id,vote\n';
+  for (let p = 0; p < 8; p++) for (let s = 0; s < 4; s++) votes += `${10 * p + s},,${s},${p},${p < 4 ? 1 : -1}\n`;
+  writeFileSync(path.join(dir, 'votes.csv'), votes);
+  writeFileSync(path.join(dir, 'comments.csv'),
+    'timestamp,datetime,comment-id,author-id,agrees,disagrees,moderated,comment-body\n' +
+    '1,,0,0,4,4,1,a\n1,,1,0,4,4,1,b\n1,,2,0,4,4,1,c\n1,,3,0,4,4,1,d\n');
+  writeFileSync(path.join(dir, 'math-pca2.json'), JSON.stringify({
+    tids: [0, 1, 2, 3], 'in-conv': [0, 1, 2, 3, 4, 5, 6, 7],
+    pca: { center: [0, 0, 0, 0], comps: [[0.5, 0.5, 0.5, 0.5], [0.5, -0.5, 0.5, -0.5]] },
+    'base-clusters': { id: [7, 12], members: [[0, 1, 2], [3, 4, 5, 6, 7]], x: [1, -1], y: [0, 0], count: [3, 5] },
+    'group-clusters': [{ id: 0, members: [7], center: [1, 0] }, { id: 1, members: [12], center: [-1, 0] }],
+    'user-vote-counts': { 0: 4, 1: 4, 2: 4, 3: 4, 4: 4, 5: 4, 6: 4, 7: 4 },
+  }));
+  return dir;
+}
+
 let server;
 let imported;
+let withMath;
 let browser;
 before(async () => {
   server = await startServer({ extraArgs: ['--analysis-every', '0.2'] });
@@ -29,9 +51,15 @@ before(async () => {
       path.join(DATA, 'brexit-consensus')], { stdio: 'pipe' });
     imported = await startServer({ dir, extraArgs: ['--analysis-every', '0.2'] });
   }
+  const mathDir = mkdtempSync(path.join(tmpdir(), 'mufakat-e2e-'));
+  execFileSync(bin, ['import', '--id', 'polismath', '--database-url',
+    `sqlite://${path.join(mathDir, 'mufakat.sqlite')}`, folderWithMath()], { stdio: 'pipe' });
+  withMath = await startServer({ dir: mathDir, extraArgs: ['--analysis-every', '0.2'] });
   browser = await launchBrowser();
 });
-after(async () => { await browser?.close(); await server?.stop(); await imported?.stop(); });
+after(async () => {
+  await browser?.close(); await server?.stop(); await imported?.stop(); await withMath?.stop();
+});
 
 /** Waits until the server has published an analysis of `id`; returns its seq. */
 async function published(base, id) {
@@ -55,10 +83,17 @@ async function verifyOnReport(page, base, id) {
   return { outcome: await result.getAttribute('data-outcome'), text: await result.innerText() };
 }
 
-for (const [id, skip] of [['demo', false], ['brexit', !haveData]]) {
+for (const [id, skip] of [['demo', false], ['brexit', !haveData], ['polismath', false]]) {
   test(`verify in this browser: the published analysis of ${id} matches byte for byte`, { skip }, async () => {
-    const base = id === 'demo' ? server.base : imported.base;
+    const base = { demo: server.base, brexit: imported?.base, polismath: withMath.base }[id];
     const seq = await published(base, id);
+    if (id === 'polismath') {
+      // Published from Pol.is's math: the document carries the warm start it began from.
+      const head = await (await fetch(`${base}/api/v1/conversations/${id}/analysis`)).json();
+      assert.equal(head.started, true);
+      const doc = await (await fetch(`${base}/api/v1/conversations/${id}/analysis/${seq}`)).json();
+      assert.ok(doc.start?.base_members?.length === 2, 'the document carries the imported start');
+    }
     const page = await browser.newPage({ viewport: { width: 1200, height: 900 }, locale: 'en-GB' });
     const { outcome, text } = await verifyOnReport(page, base, id);
     assert.equal(outcome, 'match', text);

@@ -74,6 +74,7 @@ impl Snapshot {
 fn analyse(
     conversation: &ConversationView,
     votes: &[VoteRecord],
+    params: &AnalysisParams,
     previous: Option<&WarmStart>,
 ) -> Option<Analysis> {
     let visible: HashMap<StatementId, StatementMeta> = conversation
@@ -85,13 +86,10 @@ fn analyse(
     let metas: Vec<StatementMeta> =
         conversation.statements.iter().filter_map(|s| visible.get(&s.id).copied()).collect();
     let input = AnalysisInput { votes: &records, statements: &metas };
-    let params = AnalysisParams::default();
-    match mufakat_core::analyse(&input, &params, previous) {
+    match mufakat_core::analyse(&input, params, previous) {
         Ok(a) => Some(a),
         // A warm start from an earlier state that no longer fits: start afresh.
-        Err(mufakat_core::AnalysisError::BadWarmStart(_)) => {
-            mufakat_core::analyse(&input, &params, None).ok()
-        }
+        Err(mufakat_core::AnalysisError::BadWarmStart(_)) => mufakat_core::analyse(&input, params, None).ok(),
         Err(_) => None,
     }
 }
@@ -148,13 +146,19 @@ pub fn ProjectorPage() -> impl IntoView {
     let busy = StoredValue::new(false);
     let again = StoredValue::new(false);
 
-    /// What a refresh carries along: the log fetched so far, and the last analysis's cost.
+    /// What a refresh carries along: the log fetched so far, the last analysis's cost, and
+    /// the parameters (an imported start's, `AnalysisHead::started`, or the defaults).
     #[derive(Clone, Copy)]
     struct Sync {
         log: StoredValue<LogReplica>,
         cost_ms: StoredValue<f64>,
+        params: StoredValue<AnalysisParams>,
     }
-    let sync = Sync { log: StoredValue::new(LogReplica::default()), cost_ms: StoredValue::new(0.0) };
+    let sync = Sync {
+        log: StoredValue::new(LogReplica::default()),
+        cost_ms: StoredValue::new(0.0),
+        params: StoredValue::new(AnalysisParams::default()),
+    };
 
     fn refresh(
         id: String,
@@ -175,14 +179,29 @@ pub fn ProjectorPage() -> impl IntoView {
             // Only the entries added since the last refresh travel.
             let synced = client::sync_log(&id, sync.log).await;
             let outcomes = outcome_list::load(&id).await;
+            if warm.get_value().is_none() {
+                // An imported conversation (Pol.is's math): begin where the server's runs
+                // begin, from the start its published document carries.
+                if let Ok(head) = client::analysis_head(&id).await {
+                    if let (true, Some(seq)) = (head.started, head.published) {
+                        if let Ok(Some(bytes)) = client::published_analysis(&id, seq).await {
+                            if let Ok(doc) = mufakat_core::published::read(&bytes) {
+                                sync.params.set_value(doc.params);
+                                warm.set_value(doc.start);
+                            }
+                        }
+                    }
+                }
+            }
             match (conversation, synced) {
                 (Ok(c), Ok(_)) => {
                     let previous = warm.get_value();
+                    let params = sync.params.get_value();
                     let t0 = js_sys_now();
                     let (analysis, votes) = sync.log.with_value(|l| {
                         let current: std::collections::HashSet<(u32, u32)> =
                             l.entries.iter().map(|e| (e.participant, e.statement)).collect();
-                        (analyse(&c, &l.entries, previous.as_ref()), current.len())
+                        (analyse(&c, &l.entries, &params, previous.as_ref()), current.len())
                     });
                     sync.cost_ms.set_value(js_sys_now() - t0);
                     let model = analysis.as_ref().map(|a| map_model(a, MAX_LABELS));

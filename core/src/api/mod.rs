@@ -255,6 +255,11 @@ pub struct AnalysisHead {
     /// Every statement as the analysis takes it now (`mufakat_core::published::statements_for_analysis`):
     /// by id, rejected and meta ones included, no authors.
     pub statements: Vec<crate::analysis::StatementMeta>,
+    /// The analysis continues from an imported start (Pol.is's math, issue 19): the
+    /// published document carries it (`start`, with its `params`), and a page computing
+    /// its own analysis begins from it too.
+    #[serde(default)]
+    pub started: bool,
 }
 
 /// GET /api/v1/conversations/{id}/votes: every current vote, column-wise so that

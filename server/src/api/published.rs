@@ -34,6 +34,7 @@ pub(super) async fn head(State(st): State<AppState>, Path(id): Path<String>) -> 
         log_len: c.log.len(),
         participant_max_votes: st.limits.participant_analysis_max_votes,
         statements: statements_for_analysis(c.statement_metas()),
+        started: c.log.published.latest_started(),
     };
     let mut resp = Json(head).into_response();
     resp.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));

@@ -115,6 +115,15 @@ impl SqlStore {
             .bind(dump.votes.len() as i64)
             .execute(&mut *tx)
             .await?;
+        if let Some(start) = &dump.analysis_start {
+            // Plain data: serialising cannot fail.
+            let json = serde_json::to_string(start).unwrap_or_default();
+            sqlx::query("INSERT INTO analysis_starts (conversation_id, start) VALUES ($1, $2)")
+                .bind(&c.id)
+                .bind(json)
+                .execute(&mut *tx)
+                .await?;
+        }
         tx.commit().await?;
         Ok(())
     }
@@ -173,6 +182,20 @@ impl SqlStore {
             })
         })
         .collect();
-        Ok(ConversationDump { conversation, source_url, statements, participants, votes })
+        let analysis_start = self.analysis_start(id).await?;
+        Ok(ConversationDump { conversation, source_url, statements, participants, votes, analysis_start })
+    }
+
+    /// Where the conversation's analysis starts, when it was imported with Pol.is's math.
+    pub async fn analysis_start(&self, id: &str) -> Result<Option<mufakat_core::published::Start>> {
+        let row = sqlx::query("SELECT start FROM analysis_starts WHERE conversation_id = $1")
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?;
+        let Some(row) = row else { return Ok(None) };
+        let text: String = row.try_get("start")?;
+        serde_json::from_str(&text)
+            .map(Some)
+            .map_err(|e| crate::store::StoreError::Corrupt(format!("analysis start of {id}: {e}")))
     }
 }

@@ -27,7 +27,8 @@ pub struct StoredVote {
     pub at: i64,
 }
 
-/// A whole conversation: settings, statements, participants (id, xid) and vote history.
+/// A whole conversation: settings, statements, participants (id, xid), vote history and
+/// where its analysis starts.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ConversationDump {
     pub conversation: Conversation,
@@ -37,4 +38,7 @@ pub struct ConversationDump {
     pub statements: Vec<StoredStatement>,
     pub participants: Vec<(ParticipantId, Option<String>)>,
     pub votes: Vec<StoredVote>,
+    /// Where the analysis starts: Pol.is's math, for a folder imported with math-pca2.json
+    /// (`mufakat_core::published::Start`); `None` for a cold start.
+    pub analysis_start: Option<mufakat_core::published::Start>,
 }

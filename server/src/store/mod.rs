@@ -292,6 +292,7 @@ delegate! {
     pub async fn delete_session(&self, token_hash: &str) -> Result<()>;
     pub async fn import_conversation(&self, dump: &ConversationDump) -> Result<()>;
     pub async fn dump_conversation(&self, id: &str) -> Result<ConversationDump>;
+    pub async fn analysis_start(&self, id: &str) -> Result<Option<mufakat_core::published::Start>>;
     pub async fn outcomes(&self, conversation: &str) -> Result<Vec<Outcome>>;
     pub async fn add_outcome(&self, conversation: &str, o: &OutcomeInput) -> Result<Outcome>;
     pub async fn update_outcome(&self, conversation: &str, id: OutcomeId, o: &OutcomeInput) -> Result<Outcome>;

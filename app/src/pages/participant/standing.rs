@@ -19,7 +19,7 @@ use leptos::task::spawn_local;
 use mufakat_core::analysis::{Group, Representative};
 use mufakat_core::repness::Direction;
 use mufakat_core::votelog::LogReplica;
-use mufakat_core::{analyse, Analysis, AnalysisInput, StatementMeta, VoteRecord, WarmStart};
+use mufakat_core::{analyse, Analysis, AnalysisInput, AnalysisParams, StatementMeta, VoteRecord, WarmStart};
 
 use super::session::Session;
 use crate::components::opinion_map::{groups_of, points_of, OpinionMap};
@@ -45,6 +45,8 @@ struct Runner {
     /// How long the last analysis took, in ms.
     last_cost: StoredValue<f64>,
     warm: StoredValue<Option<WarmStart>>,
+    /// The parameters: the defaults, or an imported start's (`AnalysisHead::started`).
+    params: StoredValue<AnalysisParams>,
     /// The conversation's vote log as fetched so far.
     log: StoredValue<LogReplica>,
     /// The seq of the server's published analysis shown, when it is one.
@@ -95,6 +97,18 @@ impl Runner {
                 }));
             });
         }
+        if head.started && self.warm.get_value().is_none() {
+            // An imported conversation: begin where the server's runs begin (the published
+            // document carries the start), so the groups are Pol.is's from the first run.
+            if let Some(seq) = head.published {
+                if let Ok(Some(bytes)) = crate::client::published_analysis(&id, seq).await {
+                    if let Ok(doc) = mufakat_core::published::read(&bytes) {
+                        self.params.set_value(doc.params);
+                        self.warm.set_value(doc.start);
+                    }
+                }
+            }
+        }
         let metas: Vec<StatementMeta> = head.statements;
         // Yield a frame so the page stays responsive, then compute.
         request_animation_frame(move || {
@@ -106,8 +120,9 @@ impl Runner {
                 let _ = p.mark(ANALYSIS_MARK);
             }
             let started = js_sys::Date::now();
-            // The published analysis's parameters: stability only where it decides k.
-            let result = analyse(&input, &mufakat_core::published::params(), previous.as_ref());
+            // The published analysis's parameters (stability only where it decides k), or
+            // an imported start's.
+            let result = analyse(&input, &self.params.get_value(), previous.as_ref());
             self.last_cost.set_value(js_sys::Date::now() - started);
             if let Some(p) = &perf {
                 let _ = p.measure_with_start_mark("mufakat-analysis", ANALYSIS_MARK);
@@ -147,6 +162,7 @@ pub fn WhereYouStand(session: Session) -> impl IntoView {
         last_run: StoredValue::new(0.0),
         last_cost: StoredValue::new(0.0),
         warm: StoredValue::new(None),
+        params: StoredValue::new(mufakat_core::published::params()),
         log: StoredValue::new(LogReplica::default()),
         published: RwSignal::new(None),
     };
