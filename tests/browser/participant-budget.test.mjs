@@ -9,10 +9,12 @@ import { startServer, launchBrowser, root } from './lib.mjs';
 
 // 400 KB until outcomes, codes and kiosk, the published analysis and its IndexedDB log and
 // group stability took the page to 447 KB, then statement translations, read aloud and the
-// page fixes of issue 15 to 479 KB: 490 holds that line while the growth is won back
+// page fixes of issue 15 to 479 KB, and the warm start from Pol.is's math (serde_json's exact
+// float parsing, which the published analysis's byte-for-byte check needs) to 491 KB: 500
+// holds that line while the growth is won back
 // (BENCHMARKS.md, "Participant app"). A resident no longer waits for it: the first card is
 // votable before the wasm arrives (app/boot.js).
-const BUDGET_KB = 490;
+const BUDGET_KB = 500;
 
 let server;
 let browser;
