@@ -331,3 +331,60 @@ async fn outcomes_are_numbered_per_conversation_edited_and_deleted() {
         assert_eq!(store.outcomes("other").await.expect("list").len(), 1);
     }
 }
+
+/// A write that reads first (a translation checks its statement, a join finds the next
+/// id) while the vote writer commits on another connection: on SQLite a deferred
+/// transaction whose snapshot went stale failed at once with "database is locked"
+/// (SQLITE_BUSY_SNAPSHOT, which no busy timeout waits out), a 500 for the moderator.
+#[tokio::test]
+async fn writes_that_read_first_succeed_while_votes_are_committed() {
+    use mufakat_core::api::translations::TranslatedBy;
+    use mufakat_server::store::TranslationWrite;
+    for b in common::backends().await {
+        let store = store_with_statements(&b.url, "c", 3).await;
+        let mut voters = Vec::new();
+        for _ in 0..20 {
+            voters.push(store.join("c", None, None).await.expect("join").1);
+        }
+        let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let writer = {
+            let (store, stop) = (store.clone(), stop.clone());
+            tokio::spawn(async move {
+                let mut n = 0u32;
+                while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                    let p = voters[n as usize % voters.len()];
+                    let v = if n.is_multiple_of(2) { Vote::Agree } else { Vote::Disagree };
+                    store.write_votes(&[vote("c", p, n % 3, v)]).await.expect("votes");
+                    n += 1;
+                }
+                n
+            })
+        };
+        let mut failures = Vec::new();
+        for i in 0..150 {
+            let text = format!("Terjemahan nomor {i}");
+            let t = TranslationWrite {
+                statement: i % 3,
+                language: "id",
+                text: &text,
+                by: TranslatedBy::Moderator,
+            };
+            if let Err(e) = store.set_translations("c", &[t]).await {
+                failures.push(format!("translation {i}: {e}"));
+            }
+            if let Err(e) = store.join("c", None, Some(&format!("resident-{i}"))).await {
+                failures.push(format!("join {i}: {e}"));
+            }
+        }
+        stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        let votes = writer.await.expect("writer");
+        assert!(votes > 0, "{}: the writer never ran", b.name);
+        assert!(
+            failures.is_empty(),
+            "{}: {} of 300 writes failed beside {votes} vote commits: {:?}",
+            b.name,
+            failures.len(),
+            &failures[..failures.len().min(5)]
+        );
+    }
+}

@@ -21,7 +21,7 @@ impl SqlStore {
     /// one keep their text; their duplicate key is made unique by the id, losing nothing.
     pub async fn import_conversation(&self, dump: &ConversationDump) -> Result<()> {
         let c = &dump.conversation;
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.pool.begin_with(super::BEGIN_WRITE).await?;
         // Imported participants keep their xids; a secret of its own guards them like any.
         // New participants of a reopened import are numbered after the imported ones.
         let next_participant = dump.participants.iter().map(|(id, _)| i64::from(*id) + 1).max().unwrap_or(0);

@@ -7,6 +7,10 @@ use super::Result;
 
 pub type Db = sqlx::Postgres;
 
+/// How the store's transactions begin (read committed; see the SQLite backend's for why
+/// that one differs).
+pub const BEGIN_WRITE: &str = "BEGIN";
+
 // The same SQL, compiled once per backend: intended, hence the allow.
 #[allow(clippy::duplicate_mod)]
 #[path = "sql.rs"]

@@ -440,7 +440,7 @@ impl SqlStore {
         conversation: &str,
         translations: &[TranslationWrite<'_>],
     ) -> Result<()> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.pool.begin_with(super::BEGIN_WRITE).await?;
         let at = now_ms();
         for t in translations {
             let exists: Option<i64> =
@@ -495,7 +495,7 @@ impl SqlStore {
         moderation: Moderation,
         reason: Option<&str>,
     ) -> Result<()> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.pool.begin_with(super::BEGIN_WRITE).await?;
         for &id in ids {
             let done = sqlx::query(
                 "UPDATE statements SET moderation = $1, moderation_reason = $2 \
@@ -637,7 +637,7 @@ impl SqlStore {
                 }
             }
             let token = new_token();
-            let mut tx = self.pool.begin().await?;
+            let mut tx = self.pool.begin_with(super::BEGIN_WRITE).await?;
             match insert_participant(&mut tx, conversation, &token, xid).await? {
                 Ok(id) => {
                     tx.commit().await?;
@@ -658,7 +658,7 @@ impl SqlStore {
     /// links the code to the participant. Otherwise nothing changes and the answer says why.
     pub async fn join_with_code(&self, conversation: &str, code_hash: &str) -> Result<CodeJoin> {
         for _ in 0..ID_RETRIES {
-            let mut tx = self.pool.begin().await?;
+            let mut tx = self.pool.begin_with(super::BEGIN_WRITE).await?;
             let taken = sqlx::query(
                 "UPDATE invitation_codes SET used_at = $1 WHERE conversation_id = $2 AND code_hash = $3 \
                  AND used_at IS NULL AND revoked_at IS NULL",
@@ -705,7 +705,7 @@ impl SqlStore {
     /// then writes cannot wait for another writer (it would answer "database is locked"). An
     /// unknown conversation is refused by the foreign key.
     pub async fn add_codes(&self, conversation: &str, code_hashes: &[String]) -> Result<Vec<bool>> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.pool.begin_with(super::BEGIN_WRITE).await?;
         let now = now_ms();
         let mut added = Vec::with_capacity(code_hashes.len());
         for hash in code_hashes {
@@ -804,7 +804,7 @@ impl SqlStore {
         }
         let mut current: Vec<usize> = last.into_values().collect();
         current.sort_unstable();
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.pool.begin_with(super::BEGIN_WRITE).await?;
         let mut seqs = vec![0u64; batch.len()];
         for (conv, idx) in &per_conv {
             let end: i64 = sqlx::query_scalar(
@@ -1085,7 +1085,7 @@ impl SqlStore {
         participant: ParticipantId,
         answers: &[(&str, &str)],
     ) -> Result<()> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.pool.begin_with(super::BEGIN_WRITE).await?;
         for (question, answer) in answers {
             sqlx::query(
                 "INSERT INTO answers (conversation_id, participant, question, answer) VALUES ($1, $2, $3, $4) \

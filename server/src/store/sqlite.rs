@@ -8,6 +8,14 @@ use super::{Result, StoreError};
 
 pub type Db = sqlx::Sqlite;
 
+/// How the store's transactions begin: every one of them writes. `IMMEDIATE` takes the
+/// write lock at the start, waiting for it under the busy timeout. A deferred transaction
+/// that reads first (a translation checks its statement, a join finds the next id) takes a
+/// snapshot, and when another connection (the vote writer) commits before its first write,
+/// SQLite refuses that write at once with "database is locked" (SQLITE_BUSY_SNAPSHOT), which
+/// no busy timeout waits out.
+pub const BEGIN_WRITE: &str = "BEGIN IMMEDIATE";
+
 // The same SQL, compiled once per backend: intended, hence the allow.
 #[allow(clippy::duplicate_mod)]
 #[path = "sql.rs"]
