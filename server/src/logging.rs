@@ -23,11 +23,15 @@ pub enum LogFormat {
 
 /// Installs the global subscriber, writing to standard error (standard output carries what
 /// the commands print for the user, such as the server's URL): `RUST_LOG` filters (default
-/// `info,sqlx=warn`).
+/// `info,sqlx=warn`). Colours only on a terminal (and not with `NO_COLOR` set): a log file
+/// or collector gets plain text that `grep ' ERROR '` finds.
 pub fn init(format: LogFormat) {
+    use std::io::IsTerminal;
     let filter =
         tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,sqlx=warn".into());
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let colour = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+    let builder =
+        tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).with_ansi(colour);
     match format {
         LogFormat::Text => builder.init(),
         LogFormat::Json => builder.json().with_current_span(true).with_span_list(false).init(),

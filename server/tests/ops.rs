@@ -193,3 +193,30 @@ async fn a_stalled_connection_to_the_metrics_address_is_closed_after_the_header_
         start.elapsed()
     );
 }
+
+/// Text logs written to a file or a pipe carry no colour codes, so `grep ' ERROR '` (as
+/// scripts/api-fuzz.sh does) and log collectors see the level words.
+#[test]
+fn text_logs_to_a_pipe_are_plain_text() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let url = format!("sqlite://{}", dir.path().join("m.sqlite").display());
+    let mut child = Command::new(env!("CARGO_BIN_EXE_mufakat"))
+        .args(["serve", "--addr", "127.0.0.1:0", "--database-url", &url, "--dist", "/nonexistent"])
+        .env("RUST_LOG", "info,sqlx=warn")
+        .env_remove("NO_COLOR")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let stderr = child.stderr.take().expect("stderr");
+    // The missing built pages give a warning at start.
+    let warning = std::io::BufReader::new(stderr)
+        .lines()
+        .map_while(Result::ok)
+        .find(|l| l.contains("WARN"))
+        .expect("a warning line");
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(!warning.contains('\u{1b}'), "colour codes in a piped log: {warning:?}");
+    assert!(warning.contains(" WARN "), "{warning:?}");
+}
