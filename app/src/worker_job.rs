@@ -148,10 +148,7 @@ pub fn conversation_export(
             .collect(),
         participants: Vec::new(),
         outcomes,
-        math: None,
-        translations: Vec::new(),
-        notes: Vec::new(),
-        settings: None,
+        ..PolisExport::default()
     }
 }
 

@@ -1672,11 +1672,7 @@ mod tests {
             participants: (0..7)
                 .map(|p| PolisParticipant { participant: p, xid: None, group: None, votes: Vec::new() })
                 .collect(),
-            outcomes: Vec::new(),
-            math: None,
-            translations: Vec::new(),
-            notes: Vec::new(),
-            settings: None,
+            ..PolisExport::default()
         }
     }
 

@@ -48,31 +48,50 @@ fn sil(points: &[Point], a: &[usize]) -> f64 {
     cluster::silhouette(points, a, k)
 }
 
+/// The conversations named in `MUFAKAT_MEASURE` (comma-separated).
+fn measured_names() -> Vec<String> {
+    std::env::var("MUFAKAT_MEASURE").map(|l| l.split(',').map(String::from).collect()).unwrap_or_default()
+}
+
+/// The participants our analysis clusters in one conversation: their places on the map and
+/// their Pol.is group, where Pol.is placed them.
+struct Clustered {
+    points: Vec<Point>,
+    polis: Vec<Option<u32>>,
+    export: mufakat_core::polis_csv::PolisExport,
+    analysis: mufakat_core::Analysis,
+}
+
+/// Analyses `name` (no stability resamples), or None when its files are absent.
+fn clustered_with_polis(name: &str) -> Option<Clustered> {
+    let export = common::load(name)?;
+    let votes = export.vote_records();
+    let statements = export.statement_meta();
+    let input = AnalysisInput { votes: &votes, statements: &statements };
+    let a = analyse(&input, &AnalysisParams::default().stability_resamples(0), None).expect("runs");
+    let groups = export.polis_groups();
+    let clustered: Vec<_> = a.participants.iter().filter(|p| p.in_conv).collect();
+    let points = clustered.iter().map(|p| p.position).collect();
+    let polis = clustered.iter().map(|p| groups.get(&p.id).copied()).collect();
+    Some(Clustered { points, polis, export, analysis: a })
+}
+
+/// ARI of `labels` (one per clustered participant) against Pol.is's groups, over the
+/// participants Pol.is placed.
+fn ari_against(polis: &[Option<u32>], labels: &[usize]) -> f64 {
+    let (x, y): (Vec<u32>, Vec<u32>) =
+        polis.iter().zip(labels).filter_map(|(h, &l)| h.map(|h| (l as u32, h))).unzip();
+    cluster::adjusted_rand_index(&x, &y)
+}
+
 #[test]
 #[ignore]
 fn measure_k_methods() {
-    let names: Vec<String> = std::env::var("MUFAKAT_MEASURE")
-        .map(|l| l.split(',').map(String::from).collect())
-        .unwrap_or_default();
-    for name in &names {
-        let Some(export) = common::load(name) else { continue };
-        let votes = export.vote_records();
-        let statements = export.statement_meta();
-        let input = AnalysisInput { votes: &votes, statements: &statements };
-        let a = analyse(&input, &AnalysisParams::default().stability_resamples(0), None).expect("runs");
-        let polis = export.polis_groups();
-        let clustered: Vec<_> = a.participants.iter().filter(|p| p.in_conv).collect();
-        let points: Vec<Point> = clustered.iter().map(|p| p.position).collect();
-        let ari = |labels: &[usize]| {
-            let (mut x, mut y) = (Vec::new(), Vec::new());
-            for (p, &l) in clustered.iter().zip(labels) {
-                if let Some(&h) = polis.get(&p.id) {
-                    x.push(l as u32);
-                    y.push(h);
-                }
-            }
-            cluster::adjusted_rand_index(&x, &y)
+    for name in &measured_names() {
+        let Some(Clustered { points, polis, export, analysis: a }) = clustered_with_polis(name) else {
+            continue;
         };
+        let ari = |labels: &[usize]| ari_against(&polis, labels);
         let n = points.len();
         let ones = vec![1.0; n];
         let mut out = Vec::new();
@@ -152,6 +171,8 @@ fn measure_k_methods() {
             a.groups.len(),
             export.agreement_with_polis(&a).map_or(f64::NAN, |x| x.adjusted_rand_index)
         );
+        let (votes, statements) = (export.vote_records(), export.statement_meta());
+        let input = AnalysisInput { votes: &votes, statements: &statements };
         let on = analyse(&input, &AnalysisParams::default(), None).expect("runs");
         eprintln!(
             "  with stability: k {} ARI {:.3}",
@@ -300,28 +321,11 @@ pub fn wsil(points: &[Point], w: &[f64], a: &[usize]) -> f64 {
 #[ignore]
 fn probe_starts() {
     use rand::{Rng, SeedableRng};
-    let names: Vec<String> = std::env::var("MUFAKAT_MEASURE")
-        .map(|l| l.split(',').map(String::from).collect())
-        .unwrap_or_default();
-    for name in &names {
-        let Some(export) = common::load(name) else { continue };
-        let votes = export.vote_records();
-        let statements = export.statement_meta();
-        let input = AnalysisInput { votes: &votes, statements: &statements };
-        let a = analyse(&input, &AnalysisParams::default().stability_resamples(0), None).expect("runs");
-        let polis = export.polis_groups();
-        let clustered: Vec<_> = a.participants.iter().filter(|p| p.in_conv).collect();
-        let points: Vec<Point> = clustered.iter().map(|p| p.position).collect();
-        let ari = |labels: &[usize]| {
-            let (mut x, mut y) = (Vec::new(), Vec::new());
-            for (p, &l) in clustered.iter().zip(labels) {
-                if let Some(&h) = polis.get(&p.id) {
-                    x.push(l as u32);
-                    y.push(h);
-                }
-            }
-            cluster::adjusted_rand_index(&x, &y)
+    for name in &measured_names() {
+        let Some(Clustered { points, polis, .. }) = clustered_with_polis(name) else {
+            continue;
         };
+        let ari = |labels: &[usize]| ari_against(&polis, labels);
         let n = points.len();
         let base = cluster::kmeans(
             &points,

@@ -96,10 +96,6 @@ pub fn dump_to_export(dump: &ConversationDump) -> PolisExport {
                 votes: Vec::new(),
             })
             .collect(),
-        outcomes: Vec::new(),
-        math: None,
-        translations: Vec::new(),
-        notes: Vec::new(),
-        settings: None,
+        ..PolisExport::default()
     }
 }

@@ -75,15 +75,7 @@ async fn replayed_vote_is_one_current_vote_with_both_in_history() {
         let all: Value = reqwest::get(s.api("/conversations/c/votes")).await.unwrap().json().await.unwrap();
         assert_eq!(all["values"], json!([1]), "{}", b.name);
         assert_eq!(s.store.vote_history("c", 0, 1).await.unwrap(), vec![Vote::Agree, Vote::Agree]);
-        let mine: Value = reqwest::Client::new()
-            .get(s.api("/conversations/c/my-votes"))
-            .header("x-participant-token", &token)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let mine: Value = common::get_as(&s.api("/conversations/c/my-votes"), &token).await;
         assert_eq!(mine, json!({"votes": [[1, "agree"]]}));
         s.stop().await;
     }

@@ -5,7 +5,7 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use common::{conversation, join, moderator, unlimited, Events, Process, TestServer};
+use common::{conversation, join, moderator, unlimited, Events, TestServer};
 use serde_json::json;
 
 const SEEDS: &[&str] = &["Parks should stay open at night", "The market needs more shade"];
@@ -59,22 +59,7 @@ async fn stream_carries_votes_statements_moderation_and_closing() {
 async fn a_vote_through_one_process_reaches_another_process_stream_within_a_second() {
     let Some(base) = common::postgres_url("the two-process PostgreSQL test") else { return };
     let url = common::fresh_pg_database(&base).await;
-    let a = Process::start(&url, &["--no-demo"], &[("MUFAKAT_ADMIN_PASSWORD", "two-process-pass")]);
-    let b = Process::start(&url, &["--no-demo"], &[]);
-    let admin = common::client();
-    let login = json!({"username": "admin", "password": "two-process-pass"});
-    let r =
-        admin.post(a.api("/admin/login")).header("x-mufakat-csrf", "1").json(&login).send().await.unwrap();
-    assert_eq!(r.status(), 200);
-    let body = json!({"id": "c", "title": "Two processes", "seeds": SEEDS});
-    let r = admin
-        .post(a.api("/admin/conversations"))
-        .header("x-mufakat-csrf", "1")
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 201);
+    let (a, b, admin) = common::two_processes(&url, SEEDS).await;
     let joined: serde_json::Value = reqwest::Client::new()
         .post(a.api("/conversations/c/participants"))
         .json(&json!({}))
@@ -109,25 +94,9 @@ async fn a_vote_through_one_process_reaches_another_process_stream_within_a_seco
     assert!(seen.is_some(), "process B's stream did not show the vote within a second");
     eprintln!("vote through A reached B's stream after {elapsed:?}");
     // B knows the vote taken by A: it is among the participant's votes and not routed again.
-    let mine: serde_json::Value = reqwest::Client::new()
-        .get(b.api("/conversations/c/my-votes"))
-        .header("x-participant-token", &token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let mine: serde_json::Value = common::get_as(&b.api("/conversations/c/my-votes"), &token).await;
     assert_eq!(mine, json!({"votes": [[1, "disagree"]]}));
-    let next: serde_json::Value = reqwest::Client::new()
-        .get(b.api("/conversations/c/next"))
-        .header("x-participant-token", &token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let next: serde_json::Value = common::get_as(&b.api("/conversations/c/next"), &token).await;
     assert_eq!(next["statement"]["id"], 0);
     // The same token is known to process B: the participant may continue there.
     let r = reqwest::Client::new()

@@ -5,32 +5,16 @@ mod common;
 
 use std::time::Duration;
 
-use common::{conversation, moderator, unlimited, Events, TestServer};
+use common::{admin_send, conversation, moderator, unlimited, Events, TestServer};
 use mufakat_core::model::Vote;
 use serde_json::{json, Value};
 
 const SEEDS: &[&str] =
     &["Parks should stay open at night", "The market needs more shade", "Buses every ten minutes"];
 
-async fn send(
-    s: &TestServer,
-    admin: &reqwest::Client,
-    method: reqwest::Method,
-    path: &str,
-    body: Option<Value>,
-) -> (u16, Value) {
-    let mut r = admin.request(method, s.api(path)).header("x-mufakat-csrf", "1");
-    if let Some(b) = body {
-        r = r.json(&b);
-    }
-    let r = r.send().await.expect("request");
-    let status = r.status().as_u16();
-    let text = r.text().await.expect("body");
-    (status, serde_json::from_str(&text).unwrap_or(Value::Null))
-}
-
 async fn publish(s: &TestServer, admin: &reqwest::Client, id: &str, body: Value) -> (u16, Value) {
-    send(s, admin, reqwest::Method::POST, &format!("/admin/conversations/{id}/outcomes"), Some(body)).await
+    admin_send(s, admin, reqwest::Method::POST, &format!("/admin/conversations/{id}/outcomes"), Some(body))
+        .await
 }
 
 const ATOM: &str = "http://www.w3.org/2005/Atom";
@@ -69,7 +53,8 @@ async fn moderator_publishes_edits_and_deletes_outcomes_everyone_reads() {
         tokio::time::sleep(Duration::from_millis(5)).await;
         let edit = json!({"statement": 1, "status": "adopted", "text": "Shade sails go up in May", "date": "2026-04-10"});
         let (status, edited) =
-            send(&s, &admin, reqwest::Method::PUT, "/admin/conversations/c/outcomes/0", Some(edit)).await;
+            admin_send(&s, &admin, reqwest::Method::PUT, "/admin/conversations/c/outcomes/0", Some(edit))
+                .await;
         assert_eq!(status, 200, "{edited}");
         assert_eq!(
             (edited["status"].as_str(), edited["date"].as_str()),
@@ -80,7 +65,7 @@ async fn moderator_publishes_edits_and_deletes_outcomes_everyone_reads() {
         assert_eq!(public_list(&s, "c").await[0]["text"], "Shade sails go up in May", "edited is the latest");
 
         let (status, _) =
-            send(&s, &admin, reqwest::Method::DELETE, "/admin/conversations/c/outcomes/1", None).await;
+            admin_send(&s, &admin, reqwest::Method::DELETE, "/admin/conversations/c/outcomes/1", None).await;
         assert_eq!(status, 204);
         let list = public_list(&s, "c").await;
         assert_eq!(list.as_array().map(Vec::len), Some(1));
@@ -97,7 +82,8 @@ async fn bad_outcomes_are_refused_with_a_clear_error_and_change_nothing() {
         conversation(&s, &admin, "c", SEEDS).await;
         let reject = json!({"statements": [2], "decision": "reject"});
         let (status, _) =
-            send(&s, &admin, reqwest::Method::POST, "/admin/conversations/c/moderation", Some(reject)).await;
+            admin_send(&s, &admin, reqwest::Method::POST, "/admin/conversations/c/moderation", Some(reject))
+                .await;
         assert_eq!(status, 200);
         let good = json!({"statement": 0, "status": "not_possible", "text": "The park has no lights", "date": "2026-03-01"});
         assert_eq!(publish(&s, &admin, "c", good).await.0, 201);
@@ -123,7 +109,7 @@ async fn bad_outcomes_are_refused_with_a_clear_error_and_change_nothing() {
                 (reqwest::Method::POST, "/admin/conversations/c/outcomes"),
                 (reqwest::Method::PUT, "/admin/conversations/c/outcomes/0"),
             ] {
-                let (got, err) = send(&s, &admin, method.clone(), path, Some(body.clone())).await;
+                let (got, err) = admin_send(&s, &admin, method.clone(), path, Some(body.clone())).await;
                 assert_eq!(got, *status, "{} {method} {body} {err}", b.name);
                 assert_eq!(err["error"]["code"], *code, "{body}");
                 assert_eq!(err["error"]["field"], *field, "{body}");
@@ -132,12 +118,14 @@ async fn bad_outcomes_are_refused_with_a_clear_error_and_change_nothing() {
         // The longest text allowed passes (counted in characters, not bytes).
         let longest = with("text", json!("é".repeat(1000)));
         let (status, _) =
-            send(&s, &admin, reqwest::Method::PUT, "/admin/conversations/c/outcomes/0", Some(longest)).await;
+            admin_send(&s, &admin, reqwest::Method::PUT, "/admin/conversations/c/outcomes/0", Some(longest))
+                .await;
         assert_eq!(status, 200);
         let good_again = with("text", json!("The park has no lights"));
         let mut good_again = good_again;
         good_again["status"] = json!("not_possible");
-        send(&s, &admin, reqwest::Method::PUT, "/admin/conversations/c/outcomes/0", Some(good_again)).await;
+        admin_send(&s, &admin, reqwest::Method::PUT, "/admin/conversations/c/outcomes/0", Some(good_again))
+            .await;
 
         let ok = with("text", json!("Fine"));
         for (method, path, code) in [
@@ -146,7 +134,7 @@ async fn bad_outcomes_are_refused_with_a_clear_error_and_change_nothing() {
             (reqwest::Method::POST, "/admin/conversations/nope/outcomes", "not_found"),
         ] {
             let body = (method != reqwest::Method::DELETE).then(|| ok.clone());
-            let (got, err) = send(&s, &admin, method.clone(), path, body).await;
+            let (got, err) = admin_send(&s, &admin, method.clone(), path, body).await;
             assert_eq!((got, err["error"]["code"].as_str()), (404, Some(code)), "{method} {path}");
         }
         let r = reqwest::get(s.api("/conversations/nope/outcomes")).await.unwrap();
@@ -174,7 +162,8 @@ async fn an_outcome_on_a_statement_rejected_later_is_no_longer_public() {
         assert_eq!(publish(&s, &admin, "c", body).await.0, 201);
         assert_eq!(public_list(&s, "c").await.as_array().map(Vec::len), Some(1));
         let reject = json!({"statements": [2], "decision": "reject"});
-        send(&s, &admin, reqwest::Method::POST, "/admin/conversations/c/moderation", Some(reject)).await;
+        admin_send(&s, &admin, reqwest::Method::POST, "/admin/conversations/c/moderation", Some(reject))
+            .await;
         assert_eq!(public_list(&s, "c").await, json!([]), "{}", b.name);
         s.stop().await;
     }

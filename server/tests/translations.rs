@@ -21,16 +21,7 @@ async fn send(
     path: &str,
     body: Value,
 ) -> (u16, Value) {
-    let r = c
-        .request(method, s.api(path))
-        .header("x-mufakat-csrf", "1")
-        .json(&body)
-        .send()
-        .await
-        .expect("request");
-    let status = r.status().as_u16();
-    let text = r.text().await.expect("body");
-    (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+    common::admin_send(s, c, method, path, Some(body)).await
 }
 
 async fn put(
@@ -89,15 +80,7 @@ async fn moderators_add_and_correct_translations_participants_receive() {
 
         // The next card carries the translations too.
         let token = join(&s, "c").await;
-        let next: Value = reqwest::Client::new()
-            .get(s.api("/conversations/c/next?statement=1"))
-            .header("x-participant-token", &token)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let next: Value = common::get_as(&s.api("/conversations/c/next?statement=1"), &token).await;
         assert_eq!(
             translation(&next["statement"], "en").map(|t| &t["by"]),
             Some(&json!("moderator")),

@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use std::io::Read;
 use std::time::{Duration, Instant};
 
-use common::{conversation, join, moderator, unlimited, Process, TestServer};
+use common::{conversation, join, moderator, unlimited, TestServer};
 use mufakat_core::api::VoteLogHead;
 use mufakat_core::model::{Moderation, Vote};
 use mufakat_core::votelog::{decode, LogChunk, LogReplica, SEGMENT_SIZE};
@@ -319,22 +319,7 @@ async fn a_full_segment_is_immutable_gzipped_once_and_the_same_after_a_restart()
 async fn two_processes_serve_the_same_log_whichever_took_the_votes() {
     let Some(base) = common::postgres_url("the two-process vote log test") else { return };
     let url = common::fresh_pg_database(&base).await;
-    let a = Process::start(&url, &["--no-demo"], &[("MUFAKAT_ADMIN_PASSWORD", "two-process-pass")]);
-    let b = Process::start(&url, &["--no-demo"], &[]);
-    let admin = common::client();
-    let login = json!({"username": "admin", "password": "two-process-pass"});
-    let r =
-        admin.post(a.api("/admin/login")).header("x-mufakat-csrf", "1").json(&login).send().await.unwrap();
-    assert_eq!(r.status(), 200);
-    let body = json!({"id": "c", "title": "Two processes", "seeds": SEEDS});
-    let r = admin
-        .post(a.api("/admin/conversations"))
-        .header("x-mufakat-csrf", "1")
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 201);
+    let (a, b, _admin) = common::two_processes(&url, SEEDS).await;
     // Both processes load the conversation (and its empty log) before any vote.
     assert!(whole_log(&a.base, "c").await.is_empty());
     assert!(whole_log(&b.base, "c").await.is_empty());

@@ -158,6 +158,38 @@ pub async fn join(s: &TestServer, id: &str) -> String {
     r["token"].as_str().expect("token").to_string()
 }
 
+/// Sends `body` (if any) to `path` as `admin`, with the CSRF header; the status and the
+/// JSON answer (`Null` when it is not JSON).
+pub async fn admin_send(
+    s: &TestServer,
+    admin: &reqwest::Client,
+    method: reqwest::Method,
+    path: &str,
+    body: Option<serde_json::Value>,
+) -> (u16, serde_json::Value) {
+    let mut r = admin.request(method, s.api(path)).header("x-mufakat-csrf", "1");
+    if let Some(b) = body {
+        r = r.json(&b);
+    }
+    let r = r.send().await.expect("request");
+    let status = r.status().as_u16();
+    let text = r.text().await.expect("body");
+    (status, serde_json::from_str(&text).unwrap_or(serde_json::Value::Null))
+}
+
+/// GETs `url` as the participant holding `token`; the JSON answer.
+pub async fn get_as(url: &str, token: &str) -> serde_json::Value {
+    client()
+        .get(url)
+        .header("x-participant-token", token)
+        .send()
+        .await
+        .expect("request")
+        .json()
+        .await
+        .expect("JSON answer")
+}
+
 /// A `mufakat serve` process of the built binary.
 pub struct Process {
     pub base: String,
@@ -207,6 +239,28 @@ impl Drop for Process {
     fn drop(&mut self) {
         self.kill9();
     }
+}
+
+/// Two `mufakat serve` processes on one fresh PostgreSQL database at `url`, and conversation
+/// `c` with `seeds` created through the first: (first, second, its moderator's client).
+pub async fn two_processes(url: &str, seeds: &[&str]) -> (Process, Process, reqwest::Client) {
+    let a = Process::start(url, &["--no-demo"], &[("MUFAKAT_ADMIN_PASSWORD", "two-process-pass")]);
+    let b = Process::start(url, &["--no-demo"], &[]);
+    let admin = client();
+    let login = serde_json::json!({"username": "admin", "password": "two-process-pass"});
+    let r =
+        admin.post(a.api("/admin/login")).header("x-mufakat-csrf", "1").json(&login).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    let body = serde_json::json!({"id": "c", "title": "Two processes", "seeds": seeds});
+    let r = admin
+        .post(a.api("/admin/conversations"))
+        .header("x-mufakat-csrf", "1")
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    (a, b, admin)
 }
 
 /// Votes acknowledged by the server: (participant, statement, value).
