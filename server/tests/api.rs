@@ -969,6 +969,44 @@ async fn an_xid_without_a_valid_proof_never_gets_its_participants_token() {
 }
 
 #[tokio::test]
+async fn an_expiring_link_works_until_its_time_and_its_expiry_cannot_be_changed() {
+    for b in common::backends().await {
+        let s = TestServer::start(&b.url, unlimited()).await;
+        let admin = moderator(&s).await;
+        conversation(&s, &admin, "c", SEEDS).await;
+        let secret = xid_secret(&s, &admin, "c").await;
+        let xid = "member-1841";
+        let now =
+            std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).expect("clock").as_secs();
+        let (later, past) = (now as i64 + 3600, now as i64 - 1);
+        // The site signs the xid, a line feed and the expiry (docs/embedding.md).
+        let expiring = |at: i64| json!({"xid": xid, "xid_expires": at, "xid_proof": sign(&secret, &format!("{xid}\n{at}"))});
+        let (status, first, text) = join_with(&s, "c", expiring(later)).await;
+        assert_eq!(status, 200, "{}: {text}", b.name);
+        let (status, answer, text) = join_with(&s, "c", expiring(past)).await;
+        assert_eq!(status, 403, "{}: {text}", b.name);
+        assert_eq!(answer["error"]["code"], "xid_link_expired", "{}", b.name);
+        assert!(!text.contains(first["token"].as_str().expect("token")));
+        // The holder of an expired link cannot move its time nor drop it.
+        let mut moved = expiring(past);
+        moved["xid_expires"] = json!(later + 86_400);
+        let mut dropped = expiring(past);
+        dropped.as_object_mut().expect("object").remove("xid_expires");
+        for (what, body) in [("moved", moved), ("dropped", dropped)] {
+            let (status, answer, text) = join_with(&s, "c", body).await;
+            assert_eq!(status, 403, "{} {what}: {text}", b.name);
+            assert_eq!(answer["error"]["code"], "xid_proof_invalid", "{} {what}", b.name);
+        }
+        // An xid with a control character is refused before any signature is checked.
+        let (status, answer, _) =
+            join_with(&s, "c", json!({"xid": format!("{xid}\n{later}"), "xid_proof": sign(&secret, xid)}))
+                .await;
+        assert_eq!((status.as_u16(), answer["error"]["field"].as_str()), (400, Some("xid")), "{}", b.name);
+        s.stop().await;
+    }
+}
+
+#[tokio::test]
 async fn the_xid_secret_is_in_no_public_answer_nor_export() {
     for b in common::backends().await {
         let s = TestServer::start(&b.url, unlimited()).await;

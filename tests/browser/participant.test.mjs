@@ -226,6 +226,34 @@ test('an unsigned, mis-signed or outdated xid link signs nobody in and says why'
   assert.equal(participantsAfter, participantsBefore, 'no refused link created a participant');
 });
 
+test('an expiring xid link signs in until its time, then says it has expired', async () => {
+  const admin = await adminClient(server.base);
+  const { secret } = (await admin('GET', '/conversations/demo/xid-secret')).json;
+  const xid = `member-${Date.now()}`;
+  // The site signs the xid, a line feed and the expiry (docs/embedding.md).
+  const expiring = (at) =>
+    `${server.base}/c/demo?xid=${encodeURIComponent(xid)}&xid_expires=${at}&xid_proof=${sign(secret, `${xid}\n${at}`)}`;
+  const now = Math.floor(Date.now() / 1000);
+  const context = await browser.newContext({ locale: 'en-GB' });
+  const page = await context.newPage();
+  await page.goto(expiring(now + 3600));
+  await page.getByTestId('vote-card').waitFor();
+  await context.close();
+  const expired = {
+    'en-GB': 'This sign-in link has expired, so you are not signed in. Go back to the site that sent you here for a new link.',
+    'id-ID': 'Tautan masuk ini sudah kedaluwarsa, jadi Anda belum masuk. Kembalilah ke situs yang mengarahkan Anda ke sini untuk mendapatkan tautan baru.',
+  };
+  for (const [locale, message] of Object.entries(expired)) {
+    const late = await browser.newContext({ locale });
+    const p = await late.newPage();
+    await p.goto(expiring(now - 60));
+    await p.getByTestId('xid-expired').getByText(message).waitFor();
+    assert.equal(await p.getByTestId('vote-card').count(), 0, 'no card, nobody signed in');
+    await assertAccessible(p, `expired xid link (${locale})`);
+    await late.close();
+  }
+});
+
 test('the start page and the not-found page pass axe-core too', async () => {
   for (const locale of ['en-GB', 'id-ID']) {
     const context = await browser.newContext({ viewport: { width: 360, height: 780 }, locale });

@@ -49,6 +49,8 @@ pub struct Participant {
     pub error_statement_gone: &'static str,
     /// An embedding site's link whose xid signature the server refused.
     pub xid_refused: &'static str,
+    /// A genuine sign-in link past its expiry.
+    pub xid_expired: &'static str,
     pub standing_heading: &'static str,
     pub standing_locked: fn(usize) -> String,
     pub standing_progress_label: &'static str,
@@ -188,6 +190,7 @@ pub static EN: Participant = Participant {
     error_closed: "This conversation is closed.",
     error_statement_gone: "That statement was removed by a moderator, so the vote was not counted.",
     xid_refused: "This link's sign-in could not be verified, so you are not signed in. Ask the site that sent you here for a new link.",
+    xid_expired: "This sign-in link has expired, so you are not signed in. Go back to the site that sent you here for a new link.",
     standing_heading: "Where you stand",
     standing_locked: |n| match n {
         1 => "Vote on 1 more statement to see where you stand among the other participants.".to_string(),
@@ -325,6 +328,7 @@ pub static ID: Participant = Participant {
     error_closed: "Percakapan ini sudah ditutup.",
     error_statement_gone: "Pernyataan itu sudah dihapus moderator, jadi suara Anda tidak dihitung.",
     xid_refused: "Proses masuk dari tautan ini tidak dapat diverifikasi, jadi Anda belum masuk. Mintalah tautan baru kepada situs yang mengarahkan Anda ke sini.",
+    xid_expired: "Tautan masuk ini sudah kedaluwarsa, jadi Anda belum masuk. Kembalilah ke situs yang mengarahkan Anda ke sini untuk mendapatkan tautan baru.",
     standing_heading: "Posisi Anda",
     standing_locked: |n| format!("Beri suara pada {n} pernyataan lagi untuk melihat posisi Anda di antara peserta lain."),
     standing_progress_label: "Suara menuju posisi Anda di peta",

@@ -21,7 +21,8 @@ pub const MAX_STATEMENT_CHARS: usize = 280;
 /// Header carrying the participant token issued by [`JoinResponse`].
 pub const PARTICIPANT_TOKEN_HEADER: &str = "x-participant-token";
 
-/// Longest xid accepted on join, in bytes of UTF-8 (an xid is 1 to this many bytes).
+/// Longest xid accepted on join, in bytes of UTF-8 (an xid is 1 to this many bytes, with no
+/// control characters).
 pub const MAX_XID_BYTES: usize = 200;
 
 /// Longest participant token accepted on join, in bytes (the server issues shorter ones).
@@ -158,6 +159,12 @@ pub struct JoinRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "openapi", schema(max_length = 128))]
     pub xid_proof: Option<String>,
+    /// When the embedding site's link stops working, in seconds since 1970 (UTC). With it,
+    /// `xid_proof` signs the xid, a line feed and this number in decimal (see
+    /// docs/embedding.md); after it the join is refused (403 `xid_link_expired`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(minimum = 0))]
+    pub xid_expires: Option<i64>,
     /// A one-time invitation code (`ABCDE-FGHJK`; case, spaces and dashes do not matter):
     /// joins as a new participant and uses the code up. Checked before `token`; required
     /// (unless resuming with a token or a proven xid) when the conversation is invitation-only.

@@ -71,8 +71,8 @@ pub(super) async fn conversation(
     responses(
         (status = 200, body = JoinResponse),
         (status = 403, description = "xid without a valid xid_proof (xid_proof_required, \
-            xid_proof_invalid); an invitation-only conversation without a code (code_required), \
-            or with a code that is not one of its codes (code_unknown) or was revoked \
+            xid_proof_invalid) or from a link past its xid_expires (xid_link_expired); an \
+            invitation-only conversation without a code (code_required), or with a code that is not one of its codes (code_unknown) or was revoked \
             (code_revoked)", body = ErrorBody),
         (status = 404, description = "unknown conversation", body = ErrorBody),
         (status = 409, description = "the invitation code was used already (code_used)", body = ErrorBody),
@@ -93,8 +93,8 @@ pub(super) async fn join(
         c.votes_dirty.store(true, std::sync::atomic::Ordering::Relaxed);
         return Ok(Json(JoinResponse { token, participant }));
     }
-    if req.xid.as_deref().is_some_and(|x| x.is_empty() || x.len() > MAX_XID_BYTES) {
-        let message = format!("xid must be 1 to {MAX_XID_BYTES} bytes");
+    if req.xid.as_deref().is_some_and(|x| !crate::xid::well_formed(x)) {
+        let message = format!("xid must be 1 to {MAX_XID_BYTES} bytes without control characters");
         return Err(AppError::bad_request("invalid_field", message).field("xid"));
     }
     if req.token.as_deref().is_some_and(|t| t.len() > MAX_TOKEN_BYTES) {
@@ -103,7 +103,7 @@ pub(super) async fn join(
     // A proven xid names the participant; a token alone resumes only its own.
     let token = match req.xid.as_deref() {
         Some(xid) => {
-            check_xid_proof(&st, &id, xid, req.xid_proof.as_deref()).await?;
+            check_xid_proof(&st, &id, xid, req.xid_expires, req.xid_proof.as_deref()).await?;
             None
         }
         None => req.token.as_deref(),
@@ -129,7 +129,13 @@ pub(super) async fn join(
 
 /// Refuses an xid that the embedding site did not sign with this conversation's secret
 /// (`crate::xid`): whoever knows someone's xid must not get their participant.
-async fn check_xid_proof(st: &AppState, id: &str, xid: &str, proof: Option<&str>) -> Result<(), AppError> {
+async fn check_xid_proof(
+    st: &AppState,
+    id: &str,
+    xid: &str,
+    expires: Option<i64>,
+    proof: Option<&str>,
+) -> Result<(), AppError> {
     let refuse = |code, message: &str| {
         AppError::new(
             StatusCode::FORBIDDEN,
@@ -143,8 +149,17 @@ async fn check_xid_proof(st: &AppState, id: &str, xid: &str, proof: Option<&str>
     };
     let proof = proof.ok_or_else(|| refuse("xid_proof_required", "joining by xid needs xid_proof"))?;
     let secret = st.store.xid_secret(id).await?;
-    if !crate::xid::verify(&secret, xid, proof) {
+    if !crate::xid::verify(&secret, xid, expires, proof) {
         return Err(refuse("xid_proof_invalid", "xid_proof is not a valid signature of this xid"));
+    }
+    // Checked after the signature, so an expired answer says the link was genuine.
+    if expires.is_some_and(|at| at.saturating_mul(1000) <= crate::store::now_ms()) {
+        return Err(AppError::new(
+            StatusCode::FORBIDDEN,
+            "xid_link_expired",
+            "this sign-in link has expired: ask the site that sent it for a new one",
+        )
+        .field("xid_expires"));
     }
     Ok(())
 }

@@ -1,4 +1,4 @@
-//! The participant page (`/c/<conversation>`, optional `?xid=…&xid_proof=…` from an
+//! The participant page (`/c/<conversation>`, optional `?xid=…&xid_proof=…[&xid_expires=…]` from an
 //! embedding site that signs its user ids, see docs/embedding.md; `#code=…` from a printed
 //! invitation slip, see `invitation`; `?kiosk` on a shared device, see `kiosk`):
 //! the topic, one statement at a time to vote on, earlier votes to change, a box to post a
@@ -46,6 +46,8 @@ enum Load {
     NotFound,
     /// The server refused the link's xid signature: nobody is signed in.
     XidRefused,
+    /// The link's signature is good but its time is up: nobody is signed in.
+    XidExpired,
     /// An invitation code is needed, with the code of the last refusal.
     NeedCode(Option<String>),
     Failed,
@@ -59,7 +61,10 @@ pub fn ConversationPage() -> impl IntoView {
         let id = params.read().get("id").unwrap_or_default();
         let xid = query.with_untracked(|q| {
             let xid = q.get("xid").filter(|x| !x.is_empty())?;
-            Some(SignedXid { xid, proof: q.get("xid_proof").filter(|p| !p.is_empty()) })
+            let proof = q.get("xid_proof").filter(|p| !p.is_empty());
+            // A malformed expiry is sent as none: the signature then fails, as it should.
+            let expires = q.get("xid_expires").and_then(|e| e.parse::<i64>().ok());
+            Some(SignedXid { xid, proof, expires })
         });
         // A direct link to one statement: `/c/<id>?s=<statement>`.
         let requested = query.with_untracked(|q| q.get("s").and_then(|s| s.parse::<StatementId>().ok()));
@@ -92,6 +97,9 @@ fn Conversation(
                 Err(ApiError::Server { status: 403, code, .. }) if code.starts_with("xid_proof") => {
                     Load::XidRefused
                 }
+                Err(ApiError::Server { status: 403, code, .. }) if code == "xid_link_expired" => {
+                    Load::XidExpired
+                }
                 Err(ApiError::Server { code, .. }) if code == "code_required" => Load::NeedCode(None),
                 Err(ApiError::Server { code, .. }) if is_code_error(&code) => Load::NeedCode(Some(code)),
                 Err(_) => Load::Failed,
@@ -114,6 +122,10 @@ fn Conversation(
         Load::NotFound => view! { <NotFound/> }.into_any(),
         Load::XidRefused => view! {
             <p class="error" role="alert" data-testid="xid-refused">{move || t().participant.xid_refused}</p>
+        }
+        .into_any(),
+        Load::XidExpired => view! {
+            <p class="error" role="alert" data-testid="xid-expired">{move || t().participant.xid_expired}</p>
         }
         .into_any(),
         Load::NeedCode(error) => view! { <CodeForm typed error busy=joining on_submit=submit/> }.into_any(),

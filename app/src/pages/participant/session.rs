@@ -62,6 +62,8 @@ pub struct SignedXid {
     pub xid: String,
     /// `None` when the link has none: the server refuses the join, and the page says so.
     pub proof: Option<String>,
+    /// When the link stops working (seconds since 1970), if the site made it expire.
+    pub expires: Option<i64>,
 }
 
 pub(super) fn token_key(conversation: &str) -> String {
@@ -177,9 +179,12 @@ impl Session {
         // An embedding site's signed xid names the participant; otherwise resume this browser's
         // token. A refused signature is an error, never an anonymous join.
         let join = match (xid, code) {
-            (Some(SignedXid { xid, proof }), _) => {
-                JoinRequest { xid: Some(xid), xid_proof: proof, ..JoinRequest::default() }
-            }
+            (Some(SignedXid { xid, proof, expires }), _) => JoinRequest {
+                xid: Some(xid),
+                xid_proof: proof,
+                xid_expires: expires,
+                ..JoinRequest::default()
+            },
             (None, Some(code)) => JoinRequest { code: Some(code), ..JoinRequest::default() },
             (None, None) => {
                 boot_join_settled().await;
