@@ -34,6 +34,7 @@ fn imported(id: &str) -> ConversationDump {
             vote(0, 0, Vote::Disagree, 1_500_000_004_000),
         ],
         analysis_start: None,
+        translations: Vec::new(),
     }
 }
 
