@@ -5,7 +5,9 @@
 //!
 //! Routes (moderators; see [`crate::api::admin`] for the session and CSRF rules):
 //! - `PUT /api/v1/admin/conversations/{id}/statements/{statement}/translations/{language}`
-//!   [`TranslationText`] → [`crate::api::admin::StatementAdmin`] (adds or corrects one)
+//!   [`TranslationText`] → [`crate::api::admin::StatementAdmin`] (adds or corrects one);
+//!   `DELETE` of the same path → [`crate::api::admin::StatementAdmin`] (removes one: readers
+//!   of that language see the original again)
 //! - `POST /api/v1/admin/conversations/{id}/translations` [`TranslationImport`] →
 //!   [`TranslationImportResult`] (a CSV file, all rows or none)
 //!
