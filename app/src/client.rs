@@ -187,6 +187,7 @@ pub async fn admin<B: Serialize, T: DeserializeOwned>(
         "GET" => Request::get(&url),
         "PATCH" => Request::patch(&url).header(CSRF_HEADER, "1"),
         "PUT" => Request::put(&url).header(CSRF_HEADER, "1"),
+        "DELETE" => Request::delete(&url).header(CSRF_HEADER, "1"),
         _ => Request::post(&url).header(CSRF_HEADER, "1"),
     };
     let request = match body {

@@ -84,14 +84,21 @@ pub fn build_report(
         export.analyse_with_progress(&params, &mut |s| progress(s.into())).map_err(|e| e.to_string())?;
     let files = report_files(export, &analysis);
     let json = files.iter().find(|f| f.0 == "analysis.json").map(|f| f.1.as_str()).unwrap_or("");
+    let languages: std::collections::HashMap<_, _> =
+        export.translations.iter().map(|s| (s.statement, s)).collect();
     let mut statements: Vec<StatementText> = export
         .comments
         .iter()
-        .map(|c| StatementText {
-            id: c.id,
-            text: c.body.clone(),
-            moderation: c.moderation,
-            is_meta: c.is_meta,
+        .map(|c| {
+            let translated = languages.get(&c.id);
+            StatementText {
+                id: c.id,
+                text: c.body.clone(),
+                moderation: c.moderation,
+                is_meta: c.is_meta,
+                language: translated.map(|s| s.language.clone()).unwrap_or_default(),
+                translations: translated.map(|s| s.translations.clone()).unwrap_or_default(),
+            }
         })
         .collect();
     statements.sort_by_key(|s| s.id);

@@ -15,6 +15,12 @@ pub struct StatementText {
     pub text: String,
     pub moderation: Moderation,
     pub is_meta: bool,
+    /// The original's language and its translations, from a dropped export's
+    /// translations.csv (empty without one), so `/report` shows it in the reader's language.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub language: String,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub translations: Vec<mufakat_core::api::translations::Translation>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

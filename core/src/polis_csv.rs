@@ -426,10 +426,12 @@ pub fn parse_comments(text: &str) -> Result<Vec<PolisComment>, PolisCsvError> {
 
 /// The export files [`PolisExport::from_files`] reads, longest first (so that
 /// `participant-votes.csv` is not taken for `votes.csv`).
-/// `math-pca2.json` is Pol.is's own math (`polis_math.rs`), saved from its API.
-const EXPORT_FILE_NAMES: [&str; 9] = [
+/// `math-pca2.json` is Pol.is's own math (`polis_math.rs`), saved from its API;
+/// `translations.csv` our export's statement languages and translations.
+const EXPORT_FILE_NAMES: [&str; 10] = [
     "participants-votes.csv",
     "participant-votes.csv",
+    TRANSLATIONS_FILE,
     crate::polis_math::MATH_FILE,
     "comments.csv",
     "summary.csv",
@@ -644,6 +646,7 @@ fn read_roles(read: &mut dyn FnMut(&'static str) -> Option<String>) -> Result<Po
     let json = JSON_FILES.into_iter().find(|f| texts.contains_key(f));
     let csv = CSV_DATA_FILES.into_iter().find(|f| texts.contains_key(f));
     let math = texts.remove(crate::polis_math::MATH_FILE);
+    let translations = texts.remove(TRANSLATIONS_FILE);
     let mut export = match (json, csv) {
         (Some(j), Some(c)) => Err(err(
             j,
@@ -667,7 +670,23 @@ fn read_roles(read: &mut dyn FnMut(&'static str) -> Option<String>) -> Result<Po
             },
         })?);
     }
+    if let Some(text) = translations {
+        export.translations = read_translations(&export.comments, &text)?;
+    }
     Ok(export)
+}
+
+/// Our export's statement languages and translations (docs/translations.md).
+pub const TRANSLATIONS_FILE: &str = "translations.csv";
+
+/// translations.csv read back for the statements `comments` holds; a bad row is named by line.
+fn read_translations(
+    comments: &[PolisComment],
+    text: &str,
+) -> Result<Vec<crate::api::translations::StatementLanguages>, PolisCsvError> {
+    let known: std::collections::HashSet<StatementId> = comments.iter().map(|c| c.id).collect();
+    crate::api::translations::read_export_csv(text, |id| known.contains(&id))
+        .map_err(|e| err(TRANSLATIONS_FILE, e.line, None, e.message))
 }
 
 fn read_csv(mut texts: BTreeMap<&'static str, String>) -> Result<PolisExport, PolisCsvError> {

@@ -12,8 +12,10 @@ use clap::{Args, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
 use mufakat_core::analysis::{Analysis, AnalysisParams, Stage};
 use mufakat_core::api::settings::ConversationSettings;
+use mufakat_core::api::translations::{StatementLanguages, Translation};
 use mufakat_core::polis_csv::{self, PolisExport};
 use mufakat_core::report_files::report_files;
+use unicode_normalization::UnicodeNormalization;
 
 use crate::export::stored_export;
 use crate::store::{Conversation, ConversationDump, Store, StoredStatement, StoredVote};
@@ -198,6 +200,19 @@ pub fn export_to_dump(export: &PolisExport, id: &str) -> anyhow::Result<Conversa
             params: export.params_for(&mufakat_core::published::params()),
             warm_start,
         }),
+        // translations.csv, checked by its reader; NFC-normalised as a moderator's are.
+        translations: export
+            .translations
+            .iter()
+            .map(|s| StatementLanguages {
+                translations: s
+                    .translations
+                    .iter()
+                    .map(|t| Translation { text: t.text.nfc().collect(), ..t.clone() })
+                    .collect(),
+                ..s.clone()
+            })
+            .collect(),
     })
 }
 
@@ -392,8 +407,9 @@ async fn import(a: ImportArgs) -> anyhow::Result<()> {
     let mut dump = export_to_dump(&export, &id).with_context(|| format!("importing {}", a.dir.display()))?;
     dump.conversation.closed = !a.open;
     store.import_conversation(&dump).await.with_context(|| format!("importing {}", a.dir.display()))?;
+    let translations: usize = dump.translations.iter().map(|s| s.translations.len()).sum();
     println!(
-        "imported {} as conversation {id}: {} statements, {} participants, {} votes",
+        "imported {} as conversation {id}: {} statements, {} participants, {} votes, {translations} translations",
         a.dir.display(),
         dump.statements.len(),
         dump.participants.len(),

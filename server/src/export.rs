@@ -5,7 +5,6 @@
 //! go through [`dump_to_export`], so they write the same bytes: every vote of the history
 //! with its time in milliseconds, statements with theirs.
 
-use mufakat_core::api::translations::StatementLanguages;
 use mufakat_core::polis_csv::{self, PolisComment, PolisExport, PolisParticipant, PolisVote};
 use mufakat_core::AnalysisParams;
 
@@ -38,20 +37,15 @@ pub async fn file(store: &Store, id: &str, name: &str) -> Result<(String, String
 }
 
 /// A stored conversation as an export: [`dump_to_export`] with its public outcomes
-/// (outcomes.csv, analysis.json) and its statements' translations (translations.csv).
+/// (outcomes.csv, analysis.json).
 pub async fn stored_export(store: &Store, id: &str) -> Result<PolisExport, StoreError> {
     let mut export = dump_to_export(&store.dump_conversation(id).await?);
     export.outcomes = store.outcomes(id).await?;
-    export.translations = store
-        .statement_rows(id)
-        .await?
-        .into_iter()
-        .map(|s| StatementLanguages { statement: s.id, language: s.language, translations: s.translations })
-        .collect();
     Ok(export)
 }
 
-/// The stored conversation as a Pol.is export (current moderation, full vote history).
+/// The stored conversation as a Pol.is export (current moderation, full vote history,
+/// statement languages and translations).
 pub fn dump_to_export(dump: &ConversationDump) -> PolisExport {
     let c = &dump.conversation.settings;
     PolisExport {
@@ -96,6 +90,7 @@ pub fn dump_to_export(dump: &ConversationDump) -> PolisExport {
                 votes: Vec::new(),
             })
             .collect(),
+        translations: dump.translations.clone(),
         ..PolisExport::default()
     }
 }

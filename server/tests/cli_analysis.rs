@@ -626,8 +626,8 @@ fn export_then_analyze_gives_the_stored_conversations_groups() {
 }
 
 /// Export, import the files as a new conversation, export again: every file is the same,
-/// byte for byte (docs/polis-export.md lists what an import does not carry: outcomes, and
-/// participants who neither voted nor wrote).
+/// byte for byte, translations.csv included (docs/polis-export.md lists what an import does
+/// not carry: outcomes, and participants who neither voted nor wrote).
 #[test]
 fn export_import_export_is_byte_identical() {
     let tmp = tempfile::tempdir().expect("tempdir");
@@ -645,8 +645,14 @@ fn export_import_export_is_byte_identical() {
             .collect();
         names.sort();
         assert!(names.len() >= 13, "{id}: {names:?}");
-        // Statement languages and translations are not imported (docs/polis-export.md).
-        for name in names.iter().filter(|n| n.as_str() != "translations.csv") {
+        if id == "demo" {
+            // The demo's statements are in Bahasa Indonesia or English, each translated.
+            let translations =
+                std::fs::read_to_string(first.join("translations.csv")).expect("translations.csv");
+            assert!(translations.lines().any(|l| l.starts_with("0,id,en,")), "{translations}");
+            assert!(translations.lines().any(|l| l.contains(",en,id,")), "{translations}");
+        }
+        for name in &names {
             let (a, b) = (std::fs::read(first.join(name)).expect(name), std::fs::read(second.join(name)));
             assert!(b.as_ref().is_ok_and(|b| *b == a), "{id}: {name} differs after export, import, export");
         }
@@ -692,6 +698,51 @@ fn import_says_it_is_closed_and_how_to_open_it_and_refuses_unknown_statements() 
         assert!(store.conversation("closed").await.expect("closed").closed);
         assert!(!store.conversation("open").await.expect("open").closed);
     });
+}
+
+/// `mufakat import` reads translations.csv back; a bad line of it (an unknown statement, an
+/// unlisted language, a text over 280 characters) is refused naming the file and the line,
+/// and nothing is imported.
+#[test]
+fn import_refuses_a_bad_translations_line_naming_it_and_imports_nothing() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let db = format!("sqlite://{}", tmp.path().join("store.sqlite").display());
+    let dir = tmp.path().join("export");
+    std::fs::create_dir_all(&dir).expect("dir");
+    std::fs::write(
+        dir.join("comments.csv"),
+        "timestamp,datetime,comment-id,author-id,agrees,disagrees,moderated,comment-body\n\
+         1500000000000,,0,0,0,0,1,Taman dibuka pukul enam\n1500000000001,,1,0,0,0,1,Buses every ten minutes\n",
+    )
+    .expect("write");
+    std::fs::write(
+        dir.join("votes.csv"),
+        "timestamp,datetime,comment-id,voter-id,vote\n1500000001000,,0,0,1\n1500000002000,,1,1,-1\n",
+    )
+    .expect("write");
+    let head = "comment-id,original-language,language,translated-by,text\n";
+    let good = "0,id,en,moderator,Parks open at six\n1,en,id,author,Bus setiap sepuluh menit\n";
+    let d = dir.to_str().expect("utf-8");
+    let long = "a".repeat(281);
+    for (bad, said) in [
+        ("7,id,en,moderator,Who?\n", "translations.csv, line 4: there is no statement 7"),
+        ("0,id,xx,moderator,Huh\n", "translations.csv, line 4: language \"xx\" is not one of"),
+        (&format!("1,en,jv,moderator,{long}\n")[..], "translations.csv, line 4: the text has 281 characters"),
+    ] {
+        std::fs::write(dir.join("translations.csv"), format!("{head}{good}{bad}")).expect("write");
+        let o = bin().args(["import", d, "--id", "bad", "--database-url", &db]).output().expect("runs");
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(!o.status.success() && err.contains(said), "{said}: {err}");
+        let o = bin().args(["export", "bad", "--database-url", &db, "--out", d]).output().expect("runs");
+        assert!(!o.status.success(), "nothing of the refused import is stored");
+    }
+    std::fs::write(dir.join("translations.csv"), format!("{head}{good}")).expect("write");
+    let said = run_ok(&["import", d, "--id", "good", "--database-url", &db]);
+    assert!(said.contains("2 translations"), "{said}");
+    let out = tmp.path().join("again");
+    run_ok(&["export", "good", "--database-url", &db, "--out", out.to_str().expect("utf-8")]);
+    let again = std::fs::read_to_string(out.join("translations.csv")).expect("translations.csv");
+    assert_eq!(again, format!("{head}{good}"));
 }
 
 /// A made-up Pol.is API dump: 12 participants in two camps over 4 statements, statement 3

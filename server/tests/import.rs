@@ -34,6 +34,7 @@ fn imported(id: &str) -> ConversationDump {
             vote(0, 0, Vote::Disagree, 1_500_000_004_000),
         ],
         analysis_start: None,
+        translations: Vec::new(),
     }
 }
 
@@ -151,5 +152,46 @@ async fn an_import_that_fails_writes_nothing() {
             "{}",
             b.name
         );
+    }
+}
+
+/// The statements' languages and translations of an import (translations.csv) are stored in
+/// its one transaction and read back as given; a statement not listed takes the
+/// conversation's language.
+#[tokio::test]
+async fn an_import_keeps_statement_languages_and_translations() {
+    use mufakat_core::api::translations::{StatementLanguages, TranslatedBy, Translation};
+    for b in common::backends().await {
+        let store = Store::open(&b.url).await.expect("open");
+        let mut dump = imported("polis");
+        let t =
+            |language: &str, text: &str, by| Translation { language: language.into(), text: text.into(), by };
+        dump.translations = vec![
+            StatementLanguages {
+                statement: 0,
+                language: "id".into(),
+                translations: vec![t("en", "Statement zero", TranslatedBy::Moderator)],
+            },
+            StatementLanguages {
+                statement: 2,
+                language: "jv".into(),
+                translations: vec![
+                    t("en", "Statement two", TranslatedBy::Author),
+                    t("id", "Pernyataan dua", TranslatedBy::Moderator),
+                ],
+            },
+        ];
+        store.import_conversation(&dump).await.expect("import");
+        let back = store.dump_conversation("polis").await.expect("dump").translations;
+        let language = dump.conversation.settings.language.clone();
+        let untranslated = StatementLanguages { statement: 1, language, translations: Vec::new() };
+        let want = vec![dump.translations[0].clone(), untranslated, dump.translations[1].clone()];
+        assert_eq!(back, want, "{}", b.name);
+
+        // A translation of a statement the import lacks fails the whole import.
+        dump.conversation.id = "other".into();
+        dump.translations[1].statement = 42;
+        assert!(store.import_conversation(&dump).await.is_err(), "{}", b.name);
+        assert!(matches!(store.conversation("other").await, Err(StoreError::NotFound(_))), "{}", b.name);
     }
 }

@@ -226,6 +226,7 @@ async fn every_conversation_has_its_own_xid_secret_and_older_ones_get_one_when_f
             participants: vec![(0, Some("polis-xid-7".into()))],
             votes: Vec::new(),
             analysis_start: None,
+            translations: Vec::new(),
         };
         store.import_conversation(&dump).await.expect("import");
         // Created, demo and imported: each was given a secret when written.
@@ -277,6 +278,7 @@ async fn a_reopened_import_numbers_new_participants_after_the_imported_ones() {
             participants: vec![(0, None), (3, None), (7, Some("polis-xid-7".into()))],
             votes: Vec::new(),
             analysis_start: None,
+            translations: Vec::new(),
         };
         store.import_conversation(&dump).await.expect("import");
         // Before: the counter stayed at 0, every id was taken, and each join was 503 "busy".

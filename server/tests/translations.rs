@@ -243,3 +243,60 @@ async fn a_csv_import_takes_every_row_or_none_and_names_the_bad_line() {
         s.stop().await;
     }
 }
+
+async fn delete(s: &TestServer, admin: &reqwest::Client, statement: u32, language: &str) -> (u16, Value) {
+    let path = format!("/admin/conversations/c/statements/{statement}/translations/{language}");
+    let r = admin.delete(s.api(&path)).header("x-mufakat-csrf", "1").send().await.expect("request");
+    let status = r.status().as_u16();
+    (status, r.json().await.unwrap_or(Value::Null))
+}
+
+#[tokio::test]
+async fn moderators_remove_a_wrong_translation_and_participants_see_the_original() {
+    for b in common::backends().await {
+        let s = TestServer::start(&b.url, unlimited()).await;
+        let admin = moderator(&s).await;
+        conversation(&s, &admin, "c", SEEDS).await;
+        assert_eq!(put(&s, &admin, 0, "en", "The park is closed forever").await.0, 200, "{}", b.name);
+        assert_eq!(put(&s, &admin, 0, "jv", "Taman kudu bukak nganti wengi").await.0, 200, "{}", b.name);
+
+        let mut events = Events::open(&s.api("/conversations/c/events")).await;
+        let (status, body) = delete(&s, &admin, 0, "EN").await;
+        assert_eq!(status, 200, "{}: {body}", b.name);
+        assert_eq!(body["translations"].as_array().map(Vec::len), Some(1), "{}: {body}", b.name);
+        assert!(translation(&body, "jv").is_some(), "{}: the other translation stays", b.name);
+        let event = events
+            .wait_for("statement", Duration::from_secs(5), |d| {
+                d["statement"]["id"] == 0 && translation(&d["statement"], "en").is_none()
+            })
+            .await;
+        assert!(event.is_some(), "{}: no statement event without the translation", b.name);
+        let statements = public_statements(&s).await;
+        assert!(translation(&statements[0], "en").is_none(), "{}: readers of en see the original", b.name);
+        assert_eq!(statements[0]["text"], SEEDS[0]);
+
+        // Gone from the export too.
+        let (_, p, _) = s.store.join("c", None, None).await.expect("join");
+        s.store.cast_votes_bulk("c", &[(p, 0, Vote::Agree), (p, 1, Vote::Disagree)]).await.expect("votes");
+        let r =
+            admin.get(s.api("/admin/conversations/c/export/translations.csv")).send().await.expect("export");
+        let exported = r.text().await.expect("text");
+        assert!(!exported.contains(",en,") && exported.contains(",jv,"), "{}: {exported}", b.name);
+
+        for (statement, language, status) in [(0, "en", 404), (1, "en", 404), (9, "jv", 404), (0, "xx", 400)]
+        {
+            let (got, body) = delete(&s, &admin, statement, language).await;
+            assert_eq!(got, status, "{}: {statement} {language} {body}", b.name);
+        }
+        let anonymous = reqwest::Client::new();
+        assert_eq!(delete(&s, &anonymous, 0, "jv").await.0, 401, "moderators only");
+        let no_csrf = admin
+            .delete(s.api("/admin/conversations/c/statements/0/translations/jv"))
+            .send()
+            .await
+            .expect("request");
+        assert_eq!(no_csrf.status(), 403, "{}: a change needs the CSRF header", b.name);
+        assert!(translation(&public_statements(&s).await[0], "jv").is_some(), "{}", b.name);
+        s.stop().await;
+    }
+}

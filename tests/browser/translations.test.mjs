@@ -8,7 +8,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { mkdirSync, writeFileSync, mkdtempSync } from 'node:fs';
+import { mkdirSync, writeFileSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { startServer, launchBrowser, api, artifacts } from './lib.mjs';
 import { ADMIN, adminClient, signIn, assertAccessible as assertConsoleAccessible } from './moderator-helpers.mjs';
@@ -242,5 +242,94 @@ test('a moderator adds, corrects and imports translations in the console', async
   await reader.goto(`${server.base}/c/tr?s=0`);
   await reader.getByTestId('vote-card').waitFor();
   assert.deepEqual(await shownOnCard(reader), ['City parks should open until ten at night', 'en']);
+  await context.close();
+});
+
+test('/report shows dropped statements in the reader\'s language when translations.csv comes with them', async () => {
+  // The demo's own export: English statements with Indonesian translations and the other way round.
+  const admin = await adminClient(server.base);
+  const files = [];
+  for (const name of ['comments.csv', 'votes.csv', 'participants-votes.csv', 'summary.csv', 'translations.csv']) {
+    const r = await admin('GET', `/conversations/demo/export/${name}`);
+    assert.equal(r.status, 200, `${name}: ${r.text}`);
+    files.push({ name, mimeType: 'text/csv', buffer: Buffer.from(r.text) });
+  }
+  const demo = (await api(server.base, 'GET', '/api/v1/conversations/demo')).json.statements;
+  const english = demo.find((s) => s.language === 'en' && (s.translations ?? []).some((t) => t.language === 'id'));
+  assert.ok(english, 'the demo has an English statement translated into Indonesian');
+  const indonesian = english.translations.find((t) => t.language === 'id').text;
+  const shown = async (dropped) => {
+    const page = await browser.newPage({ viewport: { width: 1366, height: 900 }, locale: 'id-ID', acceptDownloads: true });
+    await page.goto(`${server.base}/report`);
+    await page.getByTestId('report-files').setInputFiles(dropped);
+    await page.getByTestId('report').waitFor({ timeout: 60_000 });
+    const line = page.locator(`[data-testid=all-statements] .statement-line[data-statement="${english.id}"] .stext`);
+    return { page, text: (await line.textContent()).trim() };
+  };
+  const { page, text } = await shown(files);
+  assert.equal(text, indonesian, `statement ${english.id} in Indonesian`);
+  // Its exports keep the file as it came: translations.csv downloads as dropped.
+  const exports = page.getByTestId('exports');
+  const [download] = await Promise.all([
+    page.waitForEvent('download', { timeout: 15_000 }),
+    exports.locator('button[data-file="translations.csv"]').click(),
+  ]);
+  const saved = readFileSync(await download.path(), 'utf8');
+  assert.equal(saved, files.at(-1).buffer.toString(), 'translations.csv downloads as dropped');
+  await page.close();
+  // Without it, the original.
+  const without = await shown(files.slice(0, -1));
+  assert.equal(without.text, english.text);
+  await without.page.close();
+});
+
+test('a moderator removes a wrong translation after confirming, and readers see the original', async () => {
+  const admin = await adminClient(server.base);
+  const seeds = ['Jalan kampung perlu lampu', 'Sampah diangkut dua kali seminggu'];
+  const created = await admin('POST', '/conversations', { id: 'tr-del', title: 'Hapus', language: 'id', seeds });
+  assert.equal(created.status, 201, created.text);
+  const wrong = 'The village road needs a swimming pool';
+  const put = await admin('PUT', '/conversations/tr-del/statements/0/translations/en', { text: wrong });
+  assert.equal(put.status, 200, put.text);
+
+  const context = await browser.newContext({ locale: 'en-GB', viewport: { width: 1920, height: 1080 } });
+  const reader = await context.newPage();
+  await reader.goto(`${server.base}/c/tr-del?s=0`);
+  await reader.getByTestId('vote-card').waitFor();
+  assert.deepEqual(await shownOnCard(reader), [wrong, 'en']);
+
+  const page = await context.newPage();
+  await signIn(page, server.base);
+  await page.goto(`${server.base}/admin/c/tr-del`);
+  const panel = page.getByTestId('translations');
+  await panel.waitFor();
+  await panel.getByLabel('Statement').selectOption({ label: `#0 ${seeds[0]}` });
+  await panel.getByLabel('Into', { exact: true }).selectOption('en');
+  assert.equal(await panel.getByLabel('Translation', { exact: true }).inputValue(), wrong);
+  // Asked first; "Keep it" keeps it.
+  await panel.getByTestId('translation-remove').click();
+  const warning = panel.getByText('Remove the translation into English? Readers of English will see the original again.');
+  await warning.waitFor();
+  assert.equal(await page.evaluate(() => document.activeElement.textContent.trim()), 'Keep it', 'the safe choice has the focus');
+  await assertConsoleAccessible(page, 'console asking before removing a translation');
+  await panel.getByRole('button', { name: 'Keep it' }).click();
+  assert.equal(await warning.isVisible(), false);
+  const view = async () => (await api(server.base, 'GET', '/api/v1/conversations/tr-del')).json.statements;
+  assert.equal((await view())[0].translations?.length, 1, 'kept');
+  // Removed once confirmed.
+  await panel.getByTestId('translation-remove').click();
+  await panel.getByTestId('translation-remove-confirm').click();
+  await page.getByTestId('console-notice').getByText('Translation removed').waitFor();
+  assert.equal((await view())[0].translations, undefined, 'removed on the server');
+  assert.equal(await panel.getByLabel('Translation', { exact: true }).inputValue(), '');
+  assert.equal(await panel.getByTestId('translation-remove').count(), 0, 'nothing left to remove');
+
+  // The open participant page shows the original at once (live), and after a reload.
+  await reader.waitForFunction((text) => document.querySelector('#statement-text')?.innerText === text, seeds[0], { timeout: 10_000 });
+  assert.deepEqual(await shownOnCard(reader), [seeds[0], 'id']);
+  assert.equal(await reader.getByTestId('translation-mark').count(), 0);
+  await reader.reload();
+  await reader.getByTestId('vote-card').waitFor();
+  assert.deepEqual(await shownOnCard(reader), [seeds[0], 'id']);
   await context.close();
 });

@@ -73,6 +73,12 @@ pub struct Moderator {
     pub translations_imported: fn(u32) -> String,
     /// The import was refused: the line to fix (as an editor numbers it).
     pub translations_import_refused: fn(u64) -> String,
+    pub translation_remove: &'static str,
+    /// Before removing: the language's name; its readers will see the original.
+    pub translation_remove_warning: fn(&str) -> String,
+    pub translation_remove_confirm: &'static str,
+    pub translation_remove_cancel: &'static str,
+    pub translation_removed: &'static str,
     pub open_participant: &'static str,
     pub open_projector: &'static str,
     pub close: &'static str,
@@ -223,6 +229,13 @@ pub static EN: Moderator = Moderator {
         n => format!("{n} translations imported."),
     },
     translations_import_refused: |line| format!("Nothing was imported: line {line} of the file needs fixing."),
+    translation_remove: "Remove this translation",
+    translation_remove_warning: |language| {
+        format!("Remove the translation into {language}? Readers of {language} will see the original again.")
+    },
+    translation_remove_confirm: "Yes, remove it",
+    translation_remove_cancel: "Keep it",
+    translation_removed: "Translation removed: readers of that language see the original.",
     open_participant: "Participant page",
     open_projector: "Projector",
     close: "Close conversation",
@@ -381,6 +394,13 @@ pub static ID: Moderator = Moderator {
     translations_import_label: "Impor terjemahan dari berkas CSV (kolom comment-id, language, text)",
     translations_imported: |n| format!("{n} terjemahan diimpor."),
     translations_import_refused: |line| format!("Tidak ada yang diimpor: baris {line} berkas perlu diperbaiki."),
+    translation_remove: "Hapus terjemahan ini",
+    translation_remove_warning: |language| {
+        format!("Hapus terjemahan ke {language}? Pembaca {language} akan melihat teks aslinya lagi.")
+    },
+    translation_remove_confirm: "Ya, hapus",
+    translation_remove_cancel: "Jangan hapus",
+    translation_removed: "Terjemahan dihapus: pembaca bahasa itu melihat teks aslinya.",
     open_participant: "Halaman peserta",
     open_projector: "Proyektor",
     close: "Tutup percakapan",

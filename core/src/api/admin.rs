@@ -22,8 +22,8 @@
 //!   [`crate::report_files::MODERATOR_FILES`]: the Pol.is export files and `analysis.json`)
 //! - `GET /api/v1/admin/conversations/{id}/xid-secret` → [`XidSecret`];
 //!   `POST /api/v1/admin/conversations/{id}/xid-secret/rotate` → [`XidSecret`] (a new one)
-//! - translations: `PUT …/{id}/statements/{statement}/translations/{language}` and
-//!   `POST …/{id}/translations` (a CSV import; see [`crate::api::translations`])
+//! - translations: `PUT` and `DELETE …/{id}/statements/{statement}/translations/{language}`
+//!   and `POST …/{id}/translations` (a CSV import; see [`crate::api::translations`])
 //! - outcomes: `POST …/{id}/outcomes`, `PUT` and `DELETE …/{id}/outcomes/{outcome}`
 //!   (see [`crate::api::outcomes`])
 

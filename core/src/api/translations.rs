@@ -5,7 +5,9 @@
 //!
 //! Routes (moderators; see [`crate::api::admin`] for the session and CSRF rules):
 //! - `PUT /api/v1/admin/conversations/{id}/statements/{statement}/translations/{language}`
-//!   [`TranslationText`] → [`crate::api::admin::StatementAdmin`] (adds or corrects one)
+//!   [`TranslationText`] → [`crate::api::admin::StatementAdmin`] (adds or corrects one);
+//!   `DELETE` of the same path → [`crate::api::admin::StatementAdmin`] (removes one: readers
+//!   of that language see the original again)
 //! - `POST /api/v1/admin/conversations/{id}/translations` [`TranslationImport`] →
 //!   [`TranslationImportResult`] (a CSV file, all rows or none)
 //!
@@ -13,8 +15,11 @@
 //! `language` and `text` by name (others are ignored), so the export's `translations.csv`
 //! (`comment-id, original-language, language, translated-by, text`) imports back as is.
 
+use std::collections::{BTreeMap, HashMap};
+
 use serde::{Deserialize, Serialize};
 
+use crate::api::MAX_STATEMENT_CHARS;
 use crate::escape::{csv_cell, csv_cell_read};
 use crate::model::StatementId;
 use crate::polis_csv::Lines;
@@ -146,10 +151,23 @@ impl ImportError {
     }
 }
 
-/// Reads an import file: the header, then one translation a row. Every row is checked
-/// (a number for `comment-id`, a listed language, a text that is not blank); the first bad
-/// one refuses the file.
-pub fn read_csv(text: &str) -> Result<Vec<ImportRow>, ImportError> {
+/// The columns an import reads, found by name in the header.
+struct Columns {
+    id: usize,
+    language: usize,
+    text: usize,
+    /// `original-language` and `translated-by`: the export's, read back by [`read_export_csv`].
+    original: Option<usize>,
+    by: Option<usize>,
+    header_line: u64,
+}
+
+/// The header and the rows after it, each with its line as an editor shows it; blank rows
+/// are skipped, and at most `max_rows` rows are read.
+fn records(
+    text: &str,
+    max_rows: Option<usize>,
+) -> Result<(Columns, Vec<(u64, csv::StringRecord)>), ImportError> {
     let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(text.as_bytes());
     let mut lines = Lines::new(text);
     let mut records = reader.records();
@@ -164,13 +182,20 @@ pub fn read_csv(text: &str) -> Result<Vec<ImportRow>, ImportError> {
         }
     };
     let header_line = lines.of(None);
-    let col = |name: &str| {
-        header
-            .iter()
-            .position(|h| h.trim().trim_start_matches('\u{feff}').eq_ignore_ascii_case(name))
-            .ok_or_else(|| ImportError::new(header_line, format!("the header has no column {name:?}")))
+    let find = |name: &str| {
+        header.iter().position(|h| h.trim().trim_start_matches('\u{feff}').eq_ignore_ascii_case(name))
     };
-    let (id_col, lang_col, text_col) = (col("comment-id")?, col("language")?, col("text")?);
+    let col = |name: &str| {
+        find(name).ok_or_else(|| ImportError::new(header_line, format!("the header has no column {name:?}")))
+    };
+    let columns = Columns {
+        id: col("comment-id")?,
+        language: col("language")?,
+        text: col("text")?,
+        original: find("original-language"),
+        by: find("translated-by"),
+        header_line,
+    };
     let mut rows = Vec::new();
     for record in records {
         let record = record.map_err(|e| ImportError::new(lines.of(e.position()), e.to_string()))?;
@@ -178,23 +203,131 @@ pub fn read_csv(text: &str) -> Result<Vec<ImportRow>, ImportError> {
         if record.iter().all(|c| c.trim().is_empty()) {
             continue;
         }
-        if rows.len() == MAX_IMPORT_ROWS {
-            return Err(ImportError::new(line, format!("at most {MAX_IMPORT_ROWS} rows a file")));
+        if let Some(max) = max_rows.filter(|&max| rows.len() == max) {
+            return Err(ImportError::new(line, format!("at most {max} rows a file")));
         }
-        let cell = |i: usize| record.get(i).unwrap_or("");
-        let statement = cell(id_col).trim().parse::<StatementId>().map_err(|_| {
-            ImportError::new(line, format!("comment-id {:?} is not a statement number", cell(id_col)))
-        })?;
-        let language = language(cell(lang_col)).map(|l| l.tag).ok_or_else(|| {
-            ImportError::new(line, format!("language {:?} is not one of {}", cell(lang_col), tags()))
-        })?;
-        let text = csv_cell_read(cell(text_col));
-        if text.trim().is_empty() {
-            return Err(ImportError::new(line, "the text is empty"));
-        }
-        rows.push(ImportRow { line, statement, language, text: text.to_string() });
+        rows.push((line, record));
     }
-    Ok(rows)
+    Ok((columns, rows))
+}
+
+/// One row's statement, language and text, checked as [`read_csv`] says.
+fn import_row(columns: &Columns, line: u64, record: &csv::StringRecord) -> Result<ImportRow, ImportError> {
+    let cell = |i: usize| record.get(i).unwrap_or("");
+    let statement = cell(columns.id).trim().parse::<StatementId>().map_err(|_| {
+        ImportError::new(line, format!("comment-id {:?} is not a statement number", cell(columns.id)))
+    })?;
+    let language = language(cell(columns.language)).map(|l| l.tag).ok_or_else(|| {
+        ImportError::new(line, format!("language {:?} is not one of {}", cell(columns.language), tags()))
+    })?;
+    let text = csv_cell_read(cell(columns.text));
+    if text.trim().is_empty() {
+        return Err(ImportError::new(line, "the text is empty"));
+    }
+    Ok(ImportRow { line, statement, language, text: text.to_string() })
+}
+
+/// Reads an import file: the header, then one translation a row. Every row is checked
+/// (a number for `comment-id`, a listed language, a text that is not blank); the first bad
+/// one refuses the file.
+pub fn read_csv(text: &str) -> Result<Vec<ImportRow>, ImportError> {
+    let (columns, records) = records(text, Some(MAX_IMPORT_ROWS))?;
+    records.iter().map(|(line, record)| import_row(&columns, *line, record)).collect()
+}
+
+/// Reads an export's `translations.csv` back (`mufakat import`, the browser's import): each
+/// statement's original language and its translations, who wrote each included, so that a
+/// second export writes the same file. `known` says whether the export has a statement.
+///
+/// Stricter than [`read_csv`], as nothing is checked after it: the `original-language`
+/// column is needed (`translated-by` may be missing: a moderator's), and the first row naming
+/// an unknown statement, an unlisted language or the statement's own, a text over
+/// [`MAX_STATEMENT_CHARS`] characters once trimmed, a statement and language twice, or one
+/// statement with two original languages refuses the file.
+pub fn read_export_csv(
+    text: &str,
+    known: impl Fn(StatementId) -> bool,
+) -> Result<Vec<StatementLanguages>, ImportError> {
+    let (columns, records) = records(text, None)?;
+    let original_col = columns.original.ok_or_else(|| {
+        ImportError::new(columns.header_line, "the header has no column \"original-language\"")
+    })?;
+    let mut statements: BTreeMap<StatementId, (u64, StatementLanguages)> = BTreeMap::new();
+    let mut seen: HashMap<(StatementId, &'static str), u64> = HashMap::new();
+    for (line, record) in &records {
+        let line = *line;
+        let row = import_row(&columns, line, record)?;
+        if !known(row.statement) {
+            return Err(ImportError::new(
+                line,
+                format!("there is no statement {} in this export", row.statement),
+            ));
+        }
+        // As stored: a conversation's language is any tag its moderator gave it.
+        let original = csv_cell_read(record.get(original_col).unwrap_or(""));
+        if original.trim().is_empty() || original.len() > crate::api::admin::MAX_LANGUAGE_BYTES {
+            return Err(ImportError::new(
+                line,
+                format!("original-language {original:?} is not a language tag"),
+            ));
+        }
+        if language(original).is_some_and(|l| l.tag == row.language) {
+            return Err(ImportError::new(
+                line,
+                format!(
+                    "statement {} is written in {original}; a translation is into another language",
+                    row.statement
+                ),
+            ));
+        }
+        let by = match columns.by.map(|i| record.get(i).unwrap_or("").trim()) {
+            None => TranslatedBy::Moderator,
+            Some(b) if b.eq_ignore_ascii_case("moderator") => TranslatedBy::Moderator,
+            Some(b) if b.eq_ignore_ascii_case("author") => TranslatedBy::Author,
+            Some(b) => {
+                return Err(ImportError::new(line, format!("translated-by {b:?} is not author or moderator")))
+            }
+        };
+        let text = row.text.trim();
+        let chars = text.chars().count();
+        if chars > MAX_STATEMENT_CHARS {
+            return Err(ImportError::new(
+                line,
+                format!("the text has {chars} characters; the limit is {MAX_STATEMENT_CHARS}"),
+            ));
+        }
+        if let Some(first) = seen.insert((row.statement, row.language), line) {
+            return Err(ImportError::new(
+                line,
+                format!("statement {} in {} is on line {first} too", row.statement, row.language),
+            ));
+        }
+        let (first, entry) = statements.entry(row.statement).or_insert_with(|| {
+            (
+                line,
+                StatementLanguages {
+                    statement: row.statement,
+                    language: original.to_string(),
+                    translations: Vec::new(),
+                },
+            )
+        });
+        if entry.language != original {
+            return Err(ImportError::new(
+                line,
+                format!(
+                    "statement {}'s original-language is {} on line {first}, {original} here",
+                    row.statement, entry.language
+                ),
+            ));
+        }
+        entry.translations.push(Translation {
+            language: row.language.to_string(),
+            text: text.to_string(),
+            by,
+        });
+    }
+    Ok(statements.into_values().map(|(_, s)| s).collect())
 }
 
 /// The listed tags, "id, en, …", for messages.
@@ -325,5 +458,56 @@ mod tests {
         assert_eq!(read_csv("comment-id,language,text\n1,id,  \n").unwrap_err().line, 2);
         assert_eq!(read_csv("id,language,text\n1,id,t\n").unwrap_err().line, 1);
         assert_eq!(read_csv("").unwrap_err().line, 1);
+    }
+
+    #[test]
+    fn the_export_file_reads_back_with_original_languages_and_authors() {
+        let written = [
+            StatementLanguages {
+                statement: 0,
+                language: "id".into(),
+                translations: vec![
+                    t("en", "Clean water every day."),
+                    Translation {
+                        language: "jv".into(),
+                        text: "-Banyu resik".into(),
+                        by: TranslatedBy::Author,
+                    },
+                ],
+            },
+            StatementLanguages {
+                statement: 2,
+                language: "en-GB".into(),
+                translations: vec![t("id", "Taman")],
+            },
+        ];
+        let file = write_csv(&written);
+        let back = read_export_csv(&file, |id| id < 3).unwrap();
+        assert_eq!(back, written);
+        assert_eq!(write_csv(&back), file);
+    }
+
+    #[test]
+    fn a_bad_export_row_is_refused_with_its_line() {
+        let head = "comment-id,original-language,language,translated-by,text\n";
+        let refused = |rows: &str| read_export_csv(&format!("{head}{rows}"), |id| id < 5).unwrap_err();
+        let e = refused("0,id,en,moderator,ok\n9,id,en,moderator,who\n");
+        assert_eq!((e.line, e.message.as_str()), (3, "there is no statement 9 in this export"));
+        let e = refused("0,id,xx,moderator,ok\n");
+        assert_eq!(e.line, 2);
+        assert!(e.message.contains("\"xx\""), "{e}");
+        let e = refused(&format!("0,id,en,moderator,{}\n", "a".repeat(281)));
+        assert_eq!((e.line, e.message.as_str()), (2, "the text has 281 characters; the limit is 280"));
+        assert_eq!(refused("0,id,id,moderator,sama\n").line, 2);
+        assert_eq!(refused("0,id,en,robot,x\n").line, 2);
+        assert_eq!(refused("0,,en,moderator,x\n").line, 2);
+        assert_eq!(refused("0,id,en,moderator,x\n\n0,id,en,author,y\n").line, 4);
+        let e = refused("0,id,en,moderator,x\n0,jv,id,moderator,y\n");
+        assert_eq!(e.line, 3);
+        assert!(e.message.contains("original-language is id on line 2"), "{e}");
+        // The moderators' import file lacks the original's language: refused at the header.
+        assert_eq!(read_export_csv("comment-id,language,text\n0,en,x\n", |_| true).unwrap_err().line, 1);
+        // Blank lines and a header alone are fine.
+        assert_eq!(read_export_csv(head, |_| true).unwrap(), []);
     }
 }

@@ -71,6 +71,7 @@ use crate::state::AppState;
         codes::generate,
         codes::revoke,
         translations::put_one,
+        translations::delete_one,
         translations::import,
     ),
     components(schemas(ErrorBody)),

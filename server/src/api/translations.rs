@@ -1,6 +1,6 @@
 //! Translations of statements (`mufakat_core::api::translations` holds the contract):
-//! moderators add or correct one at a time, or import a CSV file, all rows or none. The
-//! author's own translation arrives with the statement (`participant::post_statement`).
+//! moderators add, correct or remove one at a time, or import a CSV file, all rows or none.
+//! The author's own translation arrives with the statement (`participant::post_statement`).
 
 use std::collections::HashMap;
 
@@ -30,7 +30,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route(
             "/api/v1/admin/conversations/{id}/statements/{statement}/translations/{language}",
-            put(put_one),
+            put(put_one).delete(delete_one),
         )
         .route("/api/v1/admin/conversations/{id}/translations", post(import))
 }
@@ -144,6 +144,37 @@ pub(super) async fn put_one(
     let write = TranslationWrite { statement, language: &t.language, text: &t.text, by: t.by };
     st.store.set_translations(&id, &[write]).await?;
     tracing::info!(conversation = %id, statement, language = t.language, moderator = %m.username, "translation set");
+    announce(&st, &id, [statement]).await?;
+    let row = st.store.statements(&id).await?.into_iter().find(|s| s.id == statement);
+    Ok(Json(statement_admin(row.ok_or_else(|| AppError::not_found("statement"))?)))
+}
+
+#[utoipa::path(
+    delete,
+    path = "/api/v1/admin/conversations/{id}/statements/{statement}/translations/{language}",
+    tag = "admin",
+    params(TranslationPath),
+    security(("moderator_session" = [])),
+    responses(
+        (status = 200, description = "removed (readers of that language now see the original); the \
+            statement with the translations left", body = StatementAdmin),
+        (status = 400, description = "an unlisted language", body = ErrorBody),
+        (status = 404, description = "unknown conversation or statement, or the statement has no \
+            translation into that language", body = ErrorBody),
+    )
+)]
+pub(super) async fn delete_one(
+    State(st): State<AppState>,
+    m: Moderator,
+    Path((id, statement, language)): Path<(String, StatementId, String)>,
+) -> Result<Json<StatementAdmin>, AppError> {
+    st.store.conversation(&id).await?;
+    let tag = tr::language(&language).ok_or_else(|| unknown_language(&language, "language"))?.tag;
+    if !st.store.statement_rows(&id).await?.iter().any(|s| s.id == statement) {
+        return Err(AppError::not_found("statement"));
+    }
+    st.store.delete_translation(&id, statement, tag).await?;
+    tracing::info!(conversation = %id, statement, language = tag, moderator = %m.username, "translation removed");
     announce(&st, &id, [statement]).await?;
     let row = st.store.statements(&id).await?.into_iter().find(|s| s.id == statement);
     Ok(Json(statement_admin(row.ok_or_else(|| AppError::not_found("statement"))?)))

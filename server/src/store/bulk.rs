@@ -2,8 +2,9 @@
 //! `mufakat export`): one transaction each way, ids kept as given. Compiled once per
 //! backend, like `sql.rs`, with the same `$n` placeholder SQL.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
+use mufakat_core::api::translations::{StatementLanguages, TranslatedBy};
 use mufakat_core::model::{Moderation, ParticipantId, StatementId, Vote};
 use sqlx::{QueryBuilder, Row};
 
@@ -33,6 +34,8 @@ impl SqlStore {
                 .execute(&mut *tx)
                 .await?;
         }
+        let languages: HashMap<StatementId, &str> =
+            dump.translations.iter().map(|s| (s.statement, s.language.as_str())).collect();
         let mut keys = HashSet::new();
         for s in &dump.statements {
             let mut key = dedup_key(&s.text);
@@ -53,12 +56,28 @@ impl SqlStore {
             .bind(s.is_seed)
             .bind(s.is_meta)
             .bind(s.created_at)
-            .bind(&c.settings.language)
+            .bind(languages.get(&s.id).copied().unwrap_or(&c.settings.language))
             .execute(&mut *tx)
             .await?;
         }
-        let mut xids = HashSet::new();
         let at = now_ms();
+        for s in &dump.translations {
+            for t in &s.translations {
+                sqlx::query(
+                    "INSERT INTO statement_translations (conversation_id, statement, language, text, \
+                     by_moderator, updated_at) VALUES ($1, $2, $3, $4, $5, $6)",
+                )
+                .bind(&c.id)
+                .bind(i64::from(s.statement))
+                .bind(&t.language)
+                .bind(&t.text)
+                .bind(t.by == TranslatedBy::Moderator)
+                .bind(at)
+                .execute(&mut *tx)
+                .await?;
+            }
+        }
+        let mut xids = HashSet::new();
         for chunk in dump.participants.chunks(CHUNK) {
             let mut qb = QueryBuilder::<Db>::new(
                 "INSERT INTO participants (conversation_id, id, token, xid, created_at) ",
@@ -128,8 +147,8 @@ impl SqlStore {
         Ok(())
     }
 
-    /// Reads a whole conversation: every statement (rejected and meta included), every
-    /// participant and the full vote history in arrival order.
+    /// Reads a whole conversation: every statement (rejected and meta included) with its
+    /// languages, every participant and the full vote history in arrival order.
     pub async fn dump_conversation(&self, id: &str) -> Result<ConversationDump> {
         let conversation = self.conversation(id).await?;
         let source_url: Option<String> =
@@ -183,7 +202,25 @@ impl SqlStore {
         })
         .collect();
         let analysis_start = self.analysis_start(id).await?;
-        Ok(ConversationDump { conversation, source_url, statements, participants, votes, analysis_start })
+        let translations = self
+            .statement_rows(id)
+            .await?
+            .into_iter()
+            .map(|s| StatementLanguages {
+                statement: s.id,
+                language: s.language,
+                translations: s.translations,
+            })
+            .collect();
+        Ok(ConversationDump {
+            conversation,
+            source_url,
+            statements,
+            participants,
+            votes,
+            analysis_start,
+            translations,
+        })
     }
 
     /// Where the conversation's analysis starts, when it was imported with Pol.is's math.

@@ -27,8 +27,8 @@ pub struct StoredVote {
     pub at: i64,
 }
 
-/// A whole conversation: settings, statements, participants (id, xid), vote history and
-/// where its analysis starts.
+/// A whole conversation: settings, statements, participants (id, xid), vote history,
+/// statement languages and translations, and where its analysis starts.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ConversationDump {
     pub conversation: Conversation,
@@ -41,4 +41,7 @@ pub struct ConversationDump {
     /// Where the analysis starts: Pol.is's math, for a folder imported with math-pca2.json
     /// (`mufakat_core::published::Start`); `None` for a cold start.
     pub analysis_start: Option<mufakat_core::published::Start>,
+    /// Each statement's original language and translations (docs/translations.md); a
+    /// statement not listed is in the conversation's language, untranslated.
+    pub translations: Vec<mufakat_core::api::translations::StatementLanguages>,
 }

@@ -262,6 +262,7 @@ delegate! {
     pub async fn statements(&self, conversation: &str) -> Result<Vec<StatementRow>>;
     pub async fn statement_rows(&self, conversation: &str) -> Result<Vec<StatementRow>>;
     pub async fn set_translations(&self, conversation: &str, translations: &[TranslationWrite<'_>]) -> Result<()>;
+    pub async fn delete_translation(&self, conversation: &str, statement: StatementId, language: &str) -> Result<()>;
     pub async fn moderate(&self, conversation: &str, ids: &[StatementId], moderation: Moderation, reason: Option<&str>) -> Result<()>;
     pub async fn xid_secret(&self, conversation: &str) -> Result<String>;
     pub async fn rotate_xid_secret(&self, conversation: &str) -> Result<String>;

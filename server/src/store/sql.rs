@@ -471,6 +471,28 @@ impl SqlStore {
         Ok(())
     }
 
+    /// Removes one translation (the statement is then shown in its original to readers of
+    /// that language); `NotFound("translation")` when the statement has none in `language`.
+    pub async fn delete_translation(
+        &self,
+        conversation: &str,
+        statement: StatementId,
+        language: &str,
+    ) -> Result<()> {
+        let done = sqlx::query(
+            "DELETE FROM statement_translations WHERE conversation_id = $1 AND statement = $2 AND language = $3",
+        )
+        .bind(conversation)
+        .bind(i64::from(statement))
+        .bind(language)
+        .execute(&self.pool)
+        .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound("translation"));
+        }
+        Ok(())
+    }
+
     /// Every statement of a conversation in any state, by id, without vote counts (all
     /// zero): what a process reads when it counts the votes from its vote log instead of
     /// through SQL (a count over every vote takes seconds on a million).

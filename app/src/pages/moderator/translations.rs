@@ -1,12 +1,13 @@
 //! The console's translations: add or correct one statement's translation into a language
-//! (the form shows the current one to correct), or import a CSV file of them, all rows or
-//! none, the line to fix named (docs/translations.md).
+//! (the form shows the current one to correct), remove a wrong one after a confirmation (its
+//! readers then see the original), or import a CSV file of them, all rows or none, the line
+//! to fix named (docs/translations.md).
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use mufakat_core::api::admin::StatementAdmin;
 use mufakat_core::api::translations::{
-    TranslationImport, TranslationImportResult, TranslationText, LANGUAGES,
+    self as tr, TranslationImport, TranslationImportResult, TranslationText, LANGUAGES,
 };
 use mufakat_core::model::StatementId;
 use wasm_bindgen::JsCast;
@@ -53,12 +54,56 @@ pub(super) fn TranslationsPanel(console: Console) -> impl IntoView {
     // Picking a statement or language shows its translation so far, to correct (only then:
     // the console's polling must not wipe what is being typed).
     let picked = Memo::new(move |_| (current(), target()));
+    let confirming = RwSignal::new(false);
     Effect::new(move |_| {
         let (id, lang) = picked.get();
         let existing = untrack(|| id.and_then(by_id))
             .and_then(|s| s.translations.into_iter().find(|x| x.language == lang).map(|x| x.text));
         text.set(existing.unwrap_or_default());
+        confirming.set(false);
     });
+    // The picked statement has a translation into the picked language, which can be removed.
+    let translated = move || {
+        let lang = target();
+        current().and_then(by_id).is_some_and(|s| s.translations.iter().any(|x| x.language == lang))
+    };
+    let target_name = move || tr::language(&target()).map_or_else(target, |l| l.name.to_string());
+    let ask_button = NodeRef::<leptos::html::Button>::new();
+    let cancel_button = NodeRef::<leptos::html::Button>::new();
+    let text_box = NodeRef::<leptos::html::Textarea>::new();
+    let ask = move |_| {
+        confirming.set(true);
+        request_animation_frame(move || {
+            if let Some(b) = cancel_button.get_untracked() {
+                let _ = b.focus();
+            }
+        });
+    };
+    let cancel = move |_| {
+        confirming.set(false);
+        if let Some(b) = ask_button.get_untracked() {
+            let _ = b.focus();
+        }
+    };
+    let remove = move |_| {
+        let (Some(id), lang) = (current(), target()) else { return };
+        let path = console.path(&format!("/statements/{id}/translations/{lang}"));
+        spawn_local(async move {
+            let answer = crate::client::admin::<(), StatementAdmin>("DELETE", &path, None).await;
+            confirming.set(false);
+            match answer {
+                Ok(updated) => {
+                    console.merge(vec![updated]);
+                    text.set(String::new());
+                    console.notice.set(Some(t().moderator.translation_removed.to_string()));
+                    if let Some(b) = text_box.get_untracked() {
+                        let _ = b.focus();
+                    }
+                }
+                Err(e) => console.notice.set(Some(error_text(&e, t()).to_string())),
+            }
+        });
+    };
     let save = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let (Some(id), lang) = (current(), target()) else { return };
@@ -128,9 +173,23 @@ pub(super) fn TranslationsPanel(console: Console) -> impl IntoView {
                     }).collect_view()}
                 </select>
                 <label for="translation-text">{move || m().translation_text}</label>
-                <textarea id="translation-text" rows="3" lang=target
+                <textarea id="translation-text" rows="3" lang=target node_ref=text_box
                     prop:value=move || text.get() on:input=move |ev| text.set(event_target_value(&ev))></textarea>
                 <button type="submit" class="secondary">{move || m().translation_save}</button>
+                <Show when=translated>
+                    <button type="button" class="danger" node_ref=ask_button hidden=move || confirming.get()
+                        on:click=ask data-testid="translation-remove">{move || m().translation_remove}</button>
+                    <div class="confirm" role="group" aria-labelledby="translation-remove-warning"
+                        hidden=move || !confirming.get()>
+                        <p id="translation-remove-warning">{move || (m().translation_remove_warning)(&target_name())}</p>
+                        <button type="button" class="danger" on:click=remove data-testid="translation-remove-confirm">
+                            {move || m().translation_remove_confirm}
+                        </button>
+                        <button type="button" class="secondary" node_ref=cancel_button on:click=cancel>
+                            {move || m().translation_remove_cancel}
+                        </button>
+                    </div>
+                </Show>
             </form>
             <div class="stack">
                 <label for="translations-file">{move || m().translations_import_label}</label>

@@ -456,6 +456,19 @@ impl Session {
 
     /// A statement became visible (live event or own post).
     pub fn add_statement(self, s: StatementView) {
+        // The card holds its own copy: a translation added, corrected or removed reaches it too.
+        let card_stale = self.next.with_untracked(|n| {
+            n.as_ref()
+                .and_then(|n| n.statement.as_ref())
+                .is_some_and(|x| x.id == s.id && x.translations != s.translations)
+        });
+        if card_stale {
+            self.next.update(|n| {
+                if let Some(x) = n.as_mut().and_then(|n| n.statement.as_mut()) {
+                    x.translations = s.translations.clone();
+                }
+            });
+        }
         let all_done = self.next.with_untracked(|n| n.as_ref().is_some_and(|n| n.statement.is_none()));
         self.conversation.update(|c| match c.statements.iter_mut().find(|x| x.id == s.id) {
             Some(x) => *x = s,

@@ -157,7 +157,14 @@ pub fn StoredReportPage() -> impl IntoView {
             let statements = c
                 .statements
                 .into_iter()
-                .map(|s| StatementText { id: s.id, text: s.text, moderation: s.moderation, is_meta: false })
+                .map(|s| StatementText {
+                    id: s.id,
+                    text: s.text,
+                    moderation: s.moderation,
+                    is_meta: false,
+                    language: String::new(),
+                    translations: Vec::new(),
+                })
                 .collect();
             run.start(
                 Request::Conversation {

@@ -45,7 +45,8 @@ impl Translated {
 }
 
 /// A statement's text as the reader sees it: translated into the page's language where a
-/// translation exists (a stored conversation's), else the report's.
+/// translation exists (a stored conversation's, or a dropped translations.csv's), else the
+/// report's.
 fn statement_text(report: &Report, id: StatementId) -> String {
     let reader = use_lang().get();
     let translated = use_context::<Translated>().and_then(|t| {
@@ -55,7 +56,13 @@ fn statement_text(report: &Report, id: StatementId) -> String {
                 .map(|s| shown(&s.text, &s.language, &s.translations, reader.tag()).text.to_string())
         })
     });
-    translated.or_else(|| report.text(id).map(|s| s.text.clone())).unwrap_or_default()
+    translated
+        .or_else(|| {
+            report
+                .text(id)
+                .map(|s| shown(&s.text, &s.language, &s.translations, reader.tag()).text.to_string())
+        })
+        .unwrap_or_default()
 }
 
 #[component]
