@@ -32,10 +32,24 @@ pub struct VoteWriter {
 pub struct WriteFailed(pub String);
 
 impl VoteWriter {
-    /// Starts the writer task; it ends when every `VoteWriter` clone is dropped.
+    /// Starts the writer; it ends when every `VoteWriter` clone is dropped or the returned
+    /// task is aborted.
+    ///
+    /// On SQLite the writer runs on a thread of its own (its own single-threaded runtime),
+    /// not among the request handlers: a commit is several awaits (begin, the counter, the
+    /// two inserts, commit), each a hop to the SQLite connection's thread and back, and on
+    /// the shared runtime each return queued behind whatever the handlers had in hand. With
+    /// 1,000 viewers syncing on every `votes` event (a thousand requests at once, four times
+    /// a second) a 300-vote commit took 170–200 ms that way, most of it waiting to be
+    /// polled, and the writer, busy all the time, fell behind 2,000 votes/s (BENCHMARKS.md,
+    /// "At the size"). PostgreSQL's connections are sockets of the shared runtime,
+    /// so there the writer stays on it.
     pub fn start(store: Store) -> (VoteWriter, tokio::task::JoinHandle<()>) {
         let (tx, rx) = mpsc::channel(QUEUE);
-        let task = tokio::spawn(run(store, rx));
+        let task = match store {
+            Store::Sqlite(_) => on_own_thread(store, rx),
+            Store::Postgres(_) => tokio::spawn(run(store, rx)),
+        };
         (VoteWriter { tx }, task)
     }
 
@@ -48,6 +62,34 @@ impl VoteWriter {
             .map_err(|_| WriteFailed("the server is shutting down".into()))?;
         rx.await.map_err(|_| WriteFailed("the writer stopped".into()))?.map_err(WriteFailed)
     }
+}
+
+/// Runs [`run`] on a thread of its own; the task returned ends with it, and aborting the
+/// task stops it (between two batches: a batch in hand is rolled back, unacknowledged).
+fn on_own_thread(store: Store, rx: mpsc::Receiver<Job>) -> tokio::task::JoinHandle<()> {
+    let (stop_tx, stop_rx) = oneshot::channel::<()>();
+    let (ended_tx, ended_rx) = oneshot::channel::<()>();
+    let started = std::thread::Builder::new().name("mufakat-vote-writer".into()).spawn(move || {
+        match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+            Ok(rt) => rt.block_on(async {
+                tokio::select! {
+                    _ = run(store, rx) => {}
+                    _ = stop_rx => {}
+                }
+            }),
+            Err(e) => tracing::error!(error = %e, "the vote writer's runtime did not start"),
+        }
+        let _ = ended_tx.send(());
+    });
+    if let Err(e) = started {
+        // Votes then fail with "the writer stopped" rather than hang.
+        tracing::error!(error = %e, "the vote writer's thread did not start");
+    }
+    tokio::spawn(async move {
+        // Dropping `stop_tx` (this task aborted) stops the thread.
+        let _stop = stop_tx;
+        let _ = ended_rx.await;
+    })
 }
 
 async fn run(store: Store, mut rx: mpsc::Receiver<Job>) {
