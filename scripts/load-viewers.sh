@@ -15,6 +15,8 @@
 # FIRST_BYTE=1: instead, times a cold process's first byte of segment 0 of the log: a first
 # process serves the log once and is stopped (as a restart: the store keeps what it wrote,
 # e.g. the log's full segments), then a new one is timed from its start (with BASE: both).
+# STATS=1: instead, times the moderator dashboard's GET …/admin/conversations/big/stats five
+# times on the loaded conversation (WAIT seconds after its load, default 5).
 # NGINX=1: Debian's nginx as a caching proxy in front (scripts/load-nginx.sh installs it).
 # SERVER_FLAGS adds flags to `mufakat serve`; METRICS_PORT=<port> with SERVER_FLAGS=
 # "--metrics-addr 127.0.0.1:<port>" prints the vote writer's batches and commit times.
@@ -84,10 +86,10 @@ prepare_db() {
   if [ -n "$cached" ]; then cp "$db" "$cached.tmp" && mv "$cached.tmp" "$cached"; fi
 }
 
-# Starts `mufakat serve` on $db; sets $server and $port; waits until it says it runs.
+# Starts `mufakat serve` on $db, on $port when set (else a free one); sets $server.
 start_server() {
   local b=$1 db=$2 log=$3
-  port=$(free_port)
+  [ -n "${port:-}" ] || port=$(free_port)
   RUST_LOG=warn "$b" serve --addr "127.0.0.1:$port" --database-url "sqlite://$db" --dist /nonexistent \
     --no-demo --rate-per-address 0 --rate-per-participant 0 ${SERVER_FLAGS:-} >"$log" 2>&1 &
   server=$!
@@ -103,13 +105,15 @@ wait_running() {
 run_one() {
   local b=$1 out=$2 db="$dir/run.sqlite" t0 t1 ttfb before after l0
   rm -f "$db" "$db-wal" "$db-shm"
+  port=""
   prepare_db "$b" "$db"
   l0=$(loadavg)
   if [ -n "${FIRST_BYTE:-}" ]; then
     # The process before the restart: loads the log, serves segment 0, writes what it keeps.
     start_server "$b" "$db" "$dir/first.log"
+    port_first=$port
     say "first process: loading the log"
-    until curl -sf -o /dev/null "http://127.0.0.1:$port/api/v1/conversations/big/log/0"; do sleep 0.1; done
+    until curl -sf -o /dev/null "http://127.0.0.1:$port_first/api/v1/conversations/big/log/0"; do sleep 0.1; done
     # Full segments kept in the store (a server without vote_log_segments: none), 60 s at most.
     local full=$(( votes / 65536 )) kept=0
     for _ in $(seq 1 120); do
@@ -122,6 +126,8 @@ except sqlite3.Error: print(-1)" "$db")
     echo "segments kept in the store before the restart: $kept of $full" >&2
     stop "$server"
     l0=$(loadavg)
+    # The port is chosen before the clock starts (a python start, slow on a loaded machine).
+    port=$(free_port)
     t0=$(date +%s.%N)
     start_server "$b" "$db" "$dir/server.log"
     # A cold process: from its start to the first byte of segment 0 of the log.
@@ -135,6 +141,26 @@ except sqlite3.Error: print(-1)" "$db")
     stop "$server"
     awk -v a="$t0" -v b="$t1" -v r="$ttfb" -v m="$tl" -v l="$l0→$(loadavg)" \
       'BEGIN { printf "first_byte_from_start_s=%.3f listening_after_s=%.3f first_byte_of_the_request_s=%.3f load_average=%s\n", b - a, m - a, r, l }' | tee "$out"
+    return
+  fi
+  if [ -n "${STATS:-}" ]; then
+    # The moderator dashboard's GET …/stats, five times, on the loaded conversation: the
+    # first right after the load (WAIT=0 seconds after it, default 5), then back to back.
+    echo "load-test-password-1" | "$b" admin create --database-url "sqlite://$db" --username load \
+      --password-stdin >/dev/null
+    start_server "$b" "$db" "$dir/server.log"
+    wait_running "$dir/server.log"
+    local api="http://127.0.0.1:$port/api/v1" times="" t
+    curl -sf -o /dev/null -c "$dir/jar" -H 'x-mufakat-csrf: 1' -H 'content-type: application/json' \
+      -d '{"username":"load","password":"load-test-password-1"}' "$api/admin/login"
+    curl -sf -o /dev/null "$api/conversations/big/log"
+    sleep "${WAIT:-5}"
+    for _ in 1 2 3 4 5; do
+      t=$(curl -sf -o /dev/null -b "$dir/jar" -w '%{time_total}' "$api/admin/conversations/big/stats")
+      times="$times${times:+,}$t"
+    done
+    stop "$server"
+    echo "stats_s=$times load_average=$l0→$(loadavg)" | tee "$out"
     return
   fi
   start_server "$b" "$db" "$dir/server.log"
@@ -242,7 +268,7 @@ for name, path in zip(sys.argv[1::2], sys.argv[2::2]):
     runs.append((name, kv))
 columns = [
     ("first_byte_from_start_s", "first byte from start (s)"), ("listening_after_s", "listening after (s)"),
-    ("first_byte_of_the_request_s", "request's first byte (s)"),
+    ("first_byte_of_the_request_s", "request's first byte (s)"), ("stats_s", "GET …/stats, 5 times (s)"),
     ("votes_per_s", "votes/s"), ("p50_ms", "vote p50 ms"), ("p99_ms", "vote p99 ms"),
     ("errors", "vote errors"), ("sync_p50_ms", "sync p50 ms"), ("sync_p99_ms", "sync p99 ms"),
     ("syncs", "syncs"), ("sync_errors", "sync errors"), ("window_server_cpu_s", "server CPU s (window)"),
