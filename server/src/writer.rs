@@ -126,3 +126,43 @@ async fn run(store: Store, mut rx: mpsc::Receiver<Job>) {
         tracing::trace!(votes = batch.len(), "vote batch committed");
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use mufakat_core::Vote;
+    use std::time::{Duration, Instant};
+
+    /// On SQLite the writer commits on a thread of its own: with the shared runtime's only
+    /// worker held by a handler that does not yield for 3 s, a vote is still committed,
+    /// logged and acknowledged at once (on the shared runtime it waited the 3 s).
+    #[tokio::test(flavor = "multi_thread", worker_threads = 1)]
+    async fn a_vote_is_committed_while_every_worker_of_the_shared_runtime_is_busy() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let url = format!("sqlite://{}", dir.path().join("t.sqlite").display());
+        let store = Store::open(&url).await.expect("store");
+        crate::demo::load(&store).await.expect("demo");
+        let live = Arc::new(crate::live::Live::default());
+        let conv = live.conv(&store, "demo").await.expect("conversation");
+        let (writer, _task) = VoteWriter::start(store.clone());
+        let before = conv.log.len();
+        let (held_tx, held_rx) = std::sync::mpsc::channel();
+        tokio::spawn(async move {
+            let _ = held_tx.send(());
+            std::thread::sleep(Duration::from_secs(3));
+        });
+        held_rx.recv_timeout(Duration::from_secs(10)).expect("the worker is held");
+        let started = Instant::now();
+        let write = VoteWrite {
+            conversation: conv.id.clone(),
+            participant: 0,
+            statement: 0,
+            vote: Vote::Disagree,
+            at: crate::store::now_ms(),
+        };
+        writer.vote(conv.clone(), write).await.expect("committed");
+        let took = started.elapsed();
+        assert!(took < Duration::from_millis(1500), "the vote waited {took:?} for the busy runtime");
+        assert_eq!(conv.log.len(), before + 1);
+    }
+}
