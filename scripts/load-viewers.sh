@@ -244,6 +244,12 @@ NGINX
     echo "nginx cache statuses: $(awk '{print $1}' "$dir/nginx/access.log" | sort | uniq -c | tr '\n' ' ')"
   fi
   stop "$server"
+  # What the server warned about during the run (its log goes with the temp dir).
+  local warned; warned=$(grep -c -E 'WARN|ERROR' "$dir/server.log" || true)
+  if [ "$warned" -gt 0 ]; then
+    echo "server warnings: $warned, the first:" >&2
+    grep -E 'WARN|ERROR' "$dir/server.log" | head -5 >&2
+  fi
   echo "load_average=$l0→$(loadavg)" | tee -a "$out"
 }
 
