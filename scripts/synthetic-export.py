@@ -18,7 +18,9 @@ with open(f'{out}/comments.csv', 'w') as f:
 orders, votes, online, nextp, t = {}, [], list(range(40)), 40, 1600000000000
 while len(votes) < N:
     k = random.randrange(len(online)); p = online[k]
-    o = orders.setdefault(p, random.sample(range(S), S))
+    o = orders.get(p)
+    if o is None:  # (setdefault would shuffle anew at every vote: minutes at 1M votes)
+        o = orders[p] = random.sample(range(S), S)
     if o and random.random() < 0.98:
         s = o.pop(); g = (p % 2) == (s % 2); r = random.randrange(10)
         v = (1 if g else -1) if r < 6 else (0 if r < 8 else (-1 if g else 1))

@@ -66,6 +66,15 @@ pub fn spawn(st: AppState) -> tokio::task::JoinHandle<()> {
                         }
                     });
                 }
+                if conv.start_counting_hours() {
+                    // The dashboard's votes per hour, counted once (then kept by the writer).
+                    let (st, conv) = (st.clone(), conv.clone());
+                    tokio::spawn(async move {
+                        if let Err(e) = conv.votes_per_hour(&st.store).await {
+                            tracing::warn!(conversation = %conv.id, error = %e, "counting votes per hour failed");
+                        }
+                    });
+                }
                 if conv.votes_dirty.swap(false, Ordering::Relaxed) {
                     let t = conv.totals();
                     st.hub

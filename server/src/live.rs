@@ -38,6 +38,23 @@ pub struct ConvState {
     reloads: AtomicU64,
     /// Every vote in arrival order (`crate::votelog`).
     pub log: VoteLog,
+    /// Votes per hour for the moderator's dashboard (`None` until first counted).
+    hours: tokio::sync::Mutex<Option<HourCounts>>,
+    /// The background has started counting `hours` (once, off the request path).
+    hours_started: AtomicBool,
+}
+
+/// Votes per hour over the log's first `upto` entries: counted once through SQL, then kept
+/// up to date by the writer (see [`ConvState::votes_per_hour`]).
+#[derive(Default)]
+struct HourCounts {
+    upto: u64,
+    per_hour: std::collections::BTreeMap<i64, u32>,
+}
+
+/// The start of the hour a vote taken at `at` (ms) counts in, as the store computes it.
+fn hour_of(at: i64) -> i64 {
+    (at / 3_600_000) * 3_600_000
 }
 
 struct ConvInner {
@@ -146,6 +163,14 @@ impl ConvState {
     pub fn apply(&self, w: &VoteWrite, seq: u64) {
         self.log
             .append([(seq, VoteRecord { participant: w.participant, statement: w.statement, vote: w.vote })]);
+        // Counted here only if it is the next entry the hours hold and no reader is counting
+        // through SQL now; otherwise the next reader counts it from the store.
+        if let Ok(mut hours) = self.hours.try_lock() {
+            if let Some(h) = hours.as_mut().filter(|h| h.upto == seq) {
+                *h.per_hour.entry(hour_of(w.at)).or_default() += 1;
+                h.upto += 1;
+            }
+        }
         let mut inner = self.lock();
         let previous = inner.voted.entry(w.participant).or_default().insert(w.statement, w.vote);
         if previous.is_none() {
@@ -241,6 +266,33 @@ impl ConvState {
 
     pub fn set_priorities(&self, priorities: HashMap<StatementId, f64>) {
         self.lock().priorities = priorities;
+    }
+
+    /// (hour start in ms, votes cast in that hour, changes included), oldest first: the
+    /// dashboard's chart. The first call counts the log so far through SQL (a `GROUP BY`
+    /// over every vote: seconds on a million); after that the writer keeps the counts as it
+    /// commits, and a call reads from the store only the entries it did not count (votes
+    /// of other processes, or ones committed while a call was counting).
+    pub async fn votes_per_hour(&self, store: &Store) -> Result<Vec<(i64, u32)>> {
+        let mut hours = self.hours.lock().await;
+        let end = self.log.len();
+        let from = hours.as_ref().map_or(0, |h| h.upto);
+        if from < end {
+            let rows = store.votes_per_hour(&self.id, from, end).await?;
+            let h = hours.get_or_insert_with(HourCounts::default);
+            for (hour, n) in rows {
+                *h.per_hour.entry(hour).or_default() += n;
+            }
+            h.upto = end;
+        }
+        let h = hours.get_or_insert_with(HourCounts::default);
+        Ok(h.per_hour.iter().map(|(&hour, &n)| (hour, n)).collect())
+    }
+
+    /// True the first time only: the background then counts the hours once, so that the
+    /// dashboard's first visit does not wait for the count.
+    pub fn start_counting_hours(&self) -> bool {
+        !self.hours_started.swap(true, Ordering::Relaxed)
     }
 
     /// What the analysis needs to know of each statement.
@@ -419,6 +471,8 @@ impl Live {
             applied: AtomicU64::new(0),
             reloads: AtomicU64::new(0),
             log,
+            hours: tokio::sync::Mutex::new(None),
+            hours_started: AtomicBool::new(false),
         });
         Ok(state)
     }

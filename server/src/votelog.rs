@@ -93,7 +93,13 @@ pub struct VoteLog {
     catch_up: tokio::sync::Mutex<()>,
     /// One [`VoteLog::persist`] at a time.
     persisting: tokio::sync::Mutex<()>,
+    /// The gzip of the tail parts answered last, by `(first, end)`, newest last (see
+    /// [`VoteLog::part_gzip`]).
+    parts: std::sync::Mutex<std::collections::VecDeque<(u64, u64, Bytes)>>,
 }
+
+/// Tail parts whose gzip is kept for the next readers asking for the same entries.
+const PARTS_KEPT: usize = 32;
 
 /// Places of each stored segment compared with the vote history when a log is loaded.
 const CHECKS_PER_SEGMENT: u64 = 16;
@@ -259,6 +265,30 @@ impl VoteLog {
     pub fn entries_from(&self, from: u64) -> Vec<VoteRecord> {
         let inner = self.read();
         inner.entries.get(from as usize..).map(<[VoteRecord]>::to_vec).unwrap_or_default()
+    }
+
+    /// The gzip of entries `first .. end` (a tail part, `bytes` their encoding), compressed
+    /// once for every reader who asks for the same entries: the viewers who sync on one
+    /// `votes` event mostly hold the same entries, so a thousand of them ask for a handful
+    /// of distinct parts. `compress` makes the gzip when it is not kept.
+    pub fn part_gzip(
+        &self,
+        first: u64,
+        end: u64,
+        bytes: &[u8],
+        compress: impl FnOnce(&[u8]) -> Vec<u8>,
+    ) -> Bytes {
+        let lock = || self.parts.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some((_, _, gz)) = lock().iter().rev().find(|(f, e, _)| (*f, *e) == (first, end)) {
+            return gz.clone();
+        }
+        let gz = Bytes::from(compress(bytes));
+        let mut parts = lock();
+        parts.push_back((first, end, gz.clone()));
+        while parts.len() > PARTS_KEPT {
+            parts.pop_front();
+        }
+        gz
     }
 
     /// Segment `segment`, or its entries after `since`.
@@ -445,6 +475,29 @@ mod tests {
         assert_eq!(log.len(), 3);
         assert!(!log.has_gap());
         assert_eq!(log.entries_from(0), vec![e(0, 0), e(1, 1), e(2, 2)]);
+    }
+
+    #[test]
+    fn a_tail_part_is_compressed_once_for_every_reader_that_asks_for_it() {
+        let log = VoteLog::default();
+        let compressions = std::cell::Cell::new(0);
+        let gzip = |b: &[u8]| {
+            compressions.set(compressions.get() + 1);
+            b.iter().rev().copied().collect::<Vec<u8>>()
+        };
+        let a = log.part_gzip(10, 20, b"abc", gzip);
+        let b = log.part_gzip(10, 20, b"abc", gzip);
+        assert_eq!((&a[..], &b[..]), (&b"cba"[..], &b"cba"[..]));
+        assert_eq!(compressions.get(), 1, "the second reader's part was compressed again");
+        // Other entries are their own part; only the newest few are kept.
+        log.part_gzip(10, 21, b"abcd", gzip);
+        assert_eq!(compressions.get(), 2);
+        for end in 100..100 + PARTS_KEPT as u64 {
+            log.part_gzip(10, end, b"x", gzip);
+        }
+        let before = compressions.get();
+        log.part_gzip(10, 20, b"abc", gzip);
+        assert_eq!(compressions.get(), before + 1, "an old part was kept beyond the bound");
     }
 
     #[test]

@@ -32,10 +32,24 @@ pub struct VoteWriter {
 pub struct WriteFailed(pub String);
 
 impl VoteWriter {
-    /// Starts the writer task; it ends when every `VoteWriter` clone is dropped.
+    /// Starts the writer; it ends when every `VoteWriter` clone is dropped or the returned
+    /// task is aborted.
+    ///
+    /// On SQLite the writer runs on a thread of its own (its own single-threaded runtime),
+    /// not among the request handlers: a commit is several awaits (begin, the counter, the
+    /// two inserts, commit), each a hop to the SQLite connection's thread and back, and on
+    /// the shared runtime each return queued behind whatever the handlers had in hand. With
+    /// 1,000 viewers syncing on every `votes` event (a thousand requests at once, four times
+    /// a second) a 300-vote commit took 170–200 ms that way, most of it waiting to be
+    /// polled, and the writer, busy all the time, fell behind 2,000 votes/s (BENCHMARKS.md,
+    /// "At the size"). PostgreSQL's connections are sockets of the shared runtime,
+    /// so there the writer stays on it.
     pub fn start(store: Store) -> (VoteWriter, tokio::task::JoinHandle<()>) {
         let (tx, rx) = mpsc::channel(QUEUE);
-        let task = tokio::spawn(run(store, rx));
+        let task = match store {
+            Store::Sqlite(_) => on_own_thread(store, rx),
+            Store::Postgres(_) => tokio::spawn(run(store, rx)),
+        };
         (VoteWriter { tx }, task)
     }
 
@@ -48,6 +62,34 @@ impl VoteWriter {
             .map_err(|_| WriteFailed("the server is shutting down".into()))?;
         rx.await.map_err(|_| WriteFailed("the writer stopped".into()))?.map_err(WriteFailed)
     }
+}
+
+/// Runs [`run`] on a thread of its own; the task returned ends with it, and aborting the
+/// task stops it (between two batches: a batch in hand is rolled back, unacknowledged).
+fn on_own_thread(store: Store, rx: mpsc::Receiver<Job>) -> tokio::task::JoinHandle<()> {
+    let (stop_tx, stop_rx) = oneshot::channel::<()>();
+    let (ended_tx, ended_rx) = oneshot::channel::<()>();
+    let started = std::thread::Builder::new().name("mufakat-vote-writer".into()).spawn(move || {
+        match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+            Ok(rt) => rt.block_on(async {
+                tokio::select! {
+                    _ = run(store, rx) => {}
+                    _ = stop_rx => {}
+                }
+            }),
+            Err(e) => tracing::error!(error = %e, "the vote writer's runtime did not start"),
+        }
+        let _ = ended_tx.send(());
+    });
+    if let Err(e) = started {
+        // Votes then fail with "the writer stopped" rather than hang.
+        tracing::error!(error = %e, "the vote writer's thread did not start");
+    }
+    tokio::spawn(async move {
+        // Dropping `stop_tx` (this task aborted) stops the thread.
+        let _stop = stop_tx;
+        let _ = ended_rx.await;
+    })
 }
 
 async fn run(store: Store, mut rx: mpsc::Receiver<Job>) {
@@ -82,5 +124,45 @@ async fn run(store: Store, mut rx: mpsc::Receiver<Job>) {
             }
         }
         tracing::trace!(votes = batch.len(), "vote batch committed");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use mufakat_core::Vote;
+    use std::time::{Duration, Instant};
+
+    /// On SQLite the writer commits on a thread of its own: with the shared runtime's only
+    /// worker held by a handler that does not yield for 3 s, a vote is still committed,
+    /// logged and acknowledged at once (on the shared runtime it waited the 3 s).
+    #[tokio::test(flavor = "multi_thread", worker_threads = 1)]
+    async fn a_vote_is_committed_while_every_worker_of_the_shared_runtime_is_busy() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let url = format!("sqlite://{}", dir.path().join("t.sqlite").display());
+        let store = Store::open(&url).await.expect("store");
+        crate::demo::load(&store).await.expect("demo");
+        let live = Arc::new(crate::live::Live::default());
+        let conv = live.conv(&store, "demo").await.expect("conversation");
+        let (writer, _task) = VoteWriter::start(store.clone());
+        let before = conv.log.len();
+        let (held_tx, held_rx) = std::sync::mpsc::channel();
+        tokio::spawn(async move {
+            let _ = held_tx.send(());
+            std::thread::sleep(Duration::from_secs(3));
+        });
+        held_rx.recv_timeout(Duration::from_secs(10)).expect("the worker is held");
+        let started = Instant::now();
+        let write = VoteWrite {
+            conversation: conv.id.clone(),
+            participant: 0,
+            statement: 0,
+            vote: Vote::Disagree,
+            at: crate::store::now_ms(),
+        };
+        writer.vote(conv.clone(), write).await.expect("committed");
+        let took = started.elapsed();
+        assert!(took < Duration::from_millis(1500), "the vote waited {took:?} for the busy runtime");
+        assert_eq!(conv.log.len(), before + 1);
     }
 }

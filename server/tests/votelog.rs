@@ -560,3 +560,51 @@ async fn moderator_endpoints_count_votes_from_the_log_not_over_the_votes_table()
     assert_eq!(r.status(), 200, "{}", r.text().await.unwrap_or_default());
     s.stop().await;
 }
+
+/// The dashboard's votes per hour are counted through SQL once; after that the writer keeps
+/// them as it commits. With the vote history out of reach after a first visit (so any
+/// `GROUP BY` over it fails), later votes are still counted, in the hour they were taken.
+#[tokio::test]
+async fn votes_per_hour_are_kept_by_the_writer_not_counted_over_the_history_each_visit() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let url = format!("sqlite://{}", dir.path().join("t.sqlite").display());
+    let s = TestServer::start(&url, unlimited()).await;
+    let admin = moderator(&s).await;
+    conversation(&s, &admin, "c", SEEDS).await;
+    let tokens = [join(&s, "c").await, join(&s, "c").await];
+    post_vote(&s.base, "c", &tokens[0], 0, "agree").await;
+    post_vote(&s.base, "c", &tokens[1], 0, "disagree").await;
+    let stats = || {
+        let (admin, url) = (admin.clone(), s.api("/admin/conversations/c/stats"));
+        async move {
+            let r = admin.get(url).send().await.expect("get");
+            assert_eq!(r.status(), 200, "{}", r.text().await.unwrap_or_default());
+            let v = r.json::<Value>().await.expect("json");
+            let hours: Vec<(i64, u64)> = v["votes_per_hour"]
+                .as_array()
+                .expect("votes per hour")
+                .iter()
+                .map(|h| (h[0].as_i64().expect("hour"), h[1].as_u64().expect("votes")))
+                .collect();
+            hours
+        }
+    };
+    let first = stats().await;
+    assert_eq!(first.iter().map(|h| h.1).sum::<u64>(), 2, "{first:?}");
+    // Three more votes (one a change of mind): counted by the writer.
+    post_vote(&s.base, "c", &tokens[0], 1, "pass").await;
+    post_vote(&s.base, "c", &tokens[1], 1, "agree").await;
+    post_vote(&s.base, "c", &tokens[0], 0, "disagree").await;
+    let mufakat_server::store::Store::Sqlite(sql) = &s.store else { unreachable!("opened as SQLite") };
+    // What the store counts, then the history out of reach.
+    let by_sql = s.store.votes_per_hour("c", 0, 5).await.expect("count");
+    sqlx::query("ALTER TABLE vote_history RENAME TO vote_history_out_of_reach")
+        .execute(&sql.pool)
+        .await
+        .expect("rename");
+    let later = stats().await;
+    assert_eq!(later.iter().map(|h| h.1).sum::<u64>(), 5, "{later:?}");
+    assert_eq!(later, by_sql.iter().map(|&(h, n)| (h, u64::from(n))).collect::<Vec<_>>());
+    assert!(later.iter().all(|h| h.0 % 3_600_000 == 0), "{later:?}");
+    s.stop().await;
+}

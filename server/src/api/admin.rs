@@ -535,7 +535,7 @@ pub(super) async fn stats(
         statements_accepted: count(Moderation::Accepted),
         statements_pending: count(Moderation::Pending),
         statements_rejected: count(Moderation::Rejected),
-        votes_per_hour: st.store.votes_per_hour(&id).await?,
+        votes_per_hour: live.votes_per_hour(&st.store).await?,
         demographics: tallies(&c.settings.questions, &st.store.answer_counts(&id).await?),
     }))
 }

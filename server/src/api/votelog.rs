@@ -190,7 +190,11 @@ pub(super) async fn segment(
             let etag = format!("\"vl1-{first}-{end}\"");
             if gzip && bytes.len() > 1024 {
                 let etag = gz_etag(&etag);
-                let body = if matches_etag(&headers, &etag) { Vec::new() } else { gzip_fast(&bytes) };
+                let body = if matches_etag(&headers, &etag) {
+                    axum::body::Bytes::new()
+                } else {
+                    c.log.part_gzip(first, end, &bytes, gzip_fast)
+                };
                 chunk_response(&headers, &etag, cache, Body::from(body), true)
             } else {
                 chunk_response(&headers, &etag, cache, Body::from(bytes), false)

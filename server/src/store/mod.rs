@@ -281,7 +281,7 @@ delegate! {
     pub async fn votes_of(&self, conversation: &str, participant: ParticipantId) -> Result<Vec<(StatementId, Vote)>>;
     pub async fn vote_history(&self, conversation: &str, participant: ParticipantId, statement: StatementId) -> Result<Vec<Vote>>;
     pub async fn votes(&self, conversation: &str) -> Result<VotesCompact>;
-    pub async fn votes_per_hour(&self, conversation: &str) -> Result<Vec<(i64, u32)>>;
+    pub async fn votes_per_hour(&self, conversation: &str, from: u64, to: u64) -> Result<Vec<(i64, u32)>>;
     pub async fn save_answers(&self, conversation: &str, participant: ParticipantId, answers: &[(&str, &str)]) -> Result<()>;
     pub async fn answer_counts(&self, conversation: &str) -> Result<Vec<(String, String, u32)>>;
     pub async fn answers(&self, conversation: &str) -> Result<Vec<(ParticipantId, String, String)>>;

@@ -1088,13 +1088,16 @@ impl SqlStore {
         Ok(out)
     }
 
-    /// (hour start in ms, votes cast in that hour, changes included), oldest first.
-    pub async fn votes_per_hour(&self, conversation: &str) -> Result<Vec<(i64, u32)>> {
+    /// (hour start in ms, votes cast in that hour, changes included), oldest first, over
+    /// the log entries `from .. to` (`log_seq`).
+    pub async fn votes_per_hour(&self, conversation: &str, from: u64, to: u64) -> Result<Vec<(i64, u32)>> {
         let rows = sqlx::query(
             "SELECT (at / 3600000) * 3600000 AS hour, COUNT(*) AS votes FROM vote_history \
-             WHERE conversation_id = $1 GROUP BY 1 ORDER BY 1",
+             WHERE conversation_id = $1 AND log_seq >= $2 AND log_seq < $3 GROUP BY 1 ORDER BY 1",
         )
         .bind(conversation)
+        .bind(from as i64)
+        .bind(to as i64)
         .fetch_all(&self.pool)
         .await?;
         rows.iter().map(|r| Ok((r.try_get("hour")?, r.try_get::<i64, _>("votes")? as u32))).collect()
