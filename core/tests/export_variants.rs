@@ -425,3 +425,189 @@ fn a_header_only_votes_file_is_a_conversation_without_votes() {
     let err = e.analyse(&AnalysisParams::default()).expect_err("no votes");
     assert_eq!(err.to_string(), "the conversation has no votes yet");
 }
+
+// ---------------------------------------------------------------------------------------
+// Degenerate conversations and random small exports, through the reader and every output.
+
+/// Every output a reader sees: analysis.json, the text summary and the report's files.
+fn outputs(e: &PolisExport, a: &Analysis) -> Vec<(String, String)> {
+    let mut files = mufakat_core::report_files::report_files(e, a);
+    files.push(("summary".into(), mufakat_core::report::text_summary(a, |id| e.statement_text(id))));
+    files.push(("analysis.json".into(), mufakat_core::polis_csv::export_analysis_json(e, a)));
+    files
+}
+
+/// Path of the first null in the analysis (NaN and infinity serialise as null), leaving out
+/// the fields that are null by design.
+fn first_null(a: &Analysis) -> Option<String> {
+    fn walk(v: &serde_json::Value, path: String) -> Option<String> {
+        match v {
+            serde_json::Value::Null => Some(path),
+            serde_json::Value::Array(x) => {
+                x.iter().enumerate().find_map(|(i, v)| walk(v, format!("{path}[{i}]")))
+            }
+            serde_json::Value::Object(o) => o
+                .iter()
+                .filter(|(k, _)| !matches!(k.as_str(), "k_smoother" | "group" | "author"))
+                .find_map(|(k, v)| walk(v, format!("{path}.{k}"))),
+            _ => None,
+        }
+    }
+    walk(&serde_json::to_value(a).expect("serialises"), String::new())
+}
+
+/// What any readable export must give: an analysis (or "no votes" when it has none) with
+/// finite numbers everywhere, a parseable analysis.json, k within bounds, every participant
+/// in a group that exists.
+fn check_outputs(e: &PolisExport, what: &str) -> Result<(), String> {
+    let params = AnalysisParams::default();
+    let a = match e.analyse(&params) {
+        Ok(a) => a,
+        Err(err) if e.votes.is_empty() && err.to_string() == "the conversation has no votes yet" => {
+            return Ok(())
+        }
+        Err(err) => return Err(format!("{what}: analysis failed: {err}")),
+    };
+    if let Some(path) = first_null(&a) {
+        return Err(format!("{what}: not a finite number at {path}"));
+    }
+    let k = a.counts.groups;
+    if k > params.max_groups || k > a.counts.participants || a.groups.len() != k {
+        return Err(format!(
+            "{what}: {k} groups ({} listed) for {} participants",
+            a.groups.len(),
+            a.counts.participants
+        ));
+    }
+    let ids: Vec<u32> = a.groups.iter().map(|g| g.id).collect();
+    if let Some(p) = a.participants.iter().find(|p| p.group.is_some_and(|g| !ids.contains(&g))) {
+        return Err(format!("{what}: participant {} in group {:?}, not among {ids:?}", p.id, p.group));
+    }
+    for (name, text) in outputs(e, &a) {
+        if text.contains("NaN") || text.contains("inf%") || text.contains("Infinity") {
+            return Err(format!("{what}: {name} shows a non-number:\n{text}"));
+        }
+    }
+    let json = mufakat_core::polis_csv::export_analysis_json(e, &a);
+    serde_json::from_str::<serde_json::Value>(&json)
+        .map_err(|err| format!("{what}: analysis.json: {err}"))?;
+    Ok(())
+}
+
+/// An export in openData's shape from (participant, statement, vote) triples in time order.
+fn export_of(statements: &[(u32, i8, bool)], votes: &[(u32, u32, i8)]) -> Vec<(String, Vec<u8>)> {
+    let mut comments = String::from(
+        "timestamp,datetime,comment-id,author-id,agrees,disagrees,moderated,is-meta,comment-body\n",
+    );
+    for (i, &(id, m, meta)) in statements.iter().enumerate() {
+        comments.push_str(&format!(
+            "{},,{id},0,0,0,{m},{meta},\"Statement, number {i}\"\n",
+            1_651_071_094_558i64 + i as i64
+        ));
+    }
+    let mut v = String::from("timestamp,datetime,comment-id,voter-id,vote\n");
+    for (i, &(p, s, vote)) in votes.iter().enumerate() {
+        v.push_str(&format!("{},,{s},{p},{vote}\n", 1_651_071_100_000i64 + i as i64 * 1000));
+    }
+    vec![("comments.csv".into(), comments.into_bytes()), ("votes.csv".into(), v.into_bytes())]
+}
+
+#[test]
+fn degenerate_conversations_give_finite_outputs_or_say_there_are_no_votes() {
+    let open = |ids: std::ops::Range<u32>| ids.map(|id| (id, 1i8, false)).collect::<Vec<_>>();
+    let all = |people: u32, statements: u32, vote: &dyn Fn(u32, u32) -> i8| {
+        (0..people)
+            .flat_map(|p| (0..statements).map(move |s| (p, s)))
+            .map(|(p, s)| (p, s, vote(p, s)))
+            .collect::<Vec<_>>()
+    };
+    let cases: Vec<(&str, Vec<(u32, i8, bool)>, Vec<(u32, u32, i8)>)> = vec![
+        ("one participant", open(0..4), all(1, 4, &|_, s| if s % 2 == 0 { 1 } else { -1 })),
+        ("one statement", open(0..1), all(20, 1, &|p, _| if p % 2 == 0 { 1 } else { -1 })),
+        ("one vote", open(0..3), vec![(7, 2, 1)]),
+        ("every vote a pass", open(0..5), all(20, 5, &|_, _| 0)),
+        ("everyone agrees on everything", open(0..5), all(20, 5, &|_, _| 1)),
+        ("two identical participants", open(0..5), all(2, 5, &|_, s| if s < 2 { 1 } else { -1 })),
+        (
+            "more statements than participants",
+            open(0..40),
+            all(3, 40, &|p, s| if (p + s) % 3 == 0 { 1 } else { -1 }),
+        ),
+        (
+            "every statement moderated out",
+            (0..5).map(|id| (id, -1, false)).collect(),
+            all(20, 5, &|p, _| if p % 2 == 0 { 1 } else { -1 }),
+        ),
+        (
+            "every statement meta",
+            (0..5).map(|id| (id, 1, true)).collect(),
+            all(20, 5, &|p, _| if p % 2 == 0 { 1 } else { -1 }),
+        ),
+        ("no votes", open(0..3), vec![]),
+    ];
+    for (what, statements, votes) in cases {
+        let e = read(export_of(&statements, &votes)).unwrap_or_else(|e| panic!("{what}: {e}"));
+        check_outputs(&e, what).unwrap_or_else(|e| panic!("{e}"));
+    }
+}
+
+mod random_exports {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn statements() -> impl Strategy<Value = Vec<(u32, i8, bool)>> {
+        prop::collection::btree_map(0u32..40, (-1i8..=1, prop::bool::weighted(0.15)), 1..7)
+            .prop_map(|m| m.into_iter().map(|(id, (m, meta))| (id, m, meta)).collect())
+    }
+
+    fn export() -> impl Strategy<Value = (Vec<(u32, i8, bool)>, Vec<(u32, u32, i8)>, u8)> {
+        statements().prop_flat_map(|st| {
+            let ids: Vec<u32> = st.iter().map(|s| s.0).collect();
+            let vote = (0u32..12, prop::sample::select(ids), -1i8..=1);
+            (Just(st), prop::collection::vec(vote, 0..60), 0u8..4)
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 96, ..ProptestConfig::default() })]
+
+        /// Any small export, in any of the shapes (all files, no comments.csv, the matrix
+        /// alone, its votes listed by statement), reads and gives finite outputs.
+        #[test]
+        fn any_small_export_reads_and_gives_finite_outputs((st, votes, shape) in export()) {
+            let mut files = export_of(&st, &votes);
+            let (order, latest) = {
+                let c = Conv { comments: Vec::new(), votes: votes.iter().map(|&(p, s, v)| (p, s, v, 0)).collect() };
+                matrix(&c)
+            };
+            let ids: Vec<u32> = st.iter().map(|s| s.0).collect();
+            let mut pv = format!("participant,group-id,n-comments,n-votes,n-agree,n-disagree,{}\n",
+                ids.iter().map(u32::to_string).collect::<Vec<_>>().join(","));
+            for p in order {
+                let cells: Vec<String> = ids.iter().map(|&s| latest.get(&(p, s)).map(|v| v.to_string()).unwrap_or_default()).collect();
+                pv.push_str(&format!("{p},,0,0,0,0,{}\n", cells.join(",")));
+            }
+            files.push(("participants-votes.csv".into(), pv.into_bytes()));
+            match shape {
+                1 => files.retain(|f| f.0 != "comments.csv"),
+                2 => files.retain(|f| f.0 == "participants-votes.csv"),
+                3 => edit(&mut files, "votes.csv", |t| {
+                    let mut lines: Vec<&str> = t.lines().collect();
+                    let header = lines.remove(0);
+                    lines.sort_by_key(|l| l.split(',').nth(2).and_then(|s| s.parse::<u32>().ok()));
+                    format!("{header}\n{}\n", lines.join("\n"))
+                }),
+                _ => {}
+            }
+            match read(files) {
+                Ok(e) => check_outputs(&e, &format!("shape {shape}")).map_err(TestCaseError::fail)?,
+                Err(e) => {
+                    let e = e.to_string();
+                    // Only the matrix alone with no participant rows has nothing to read.
+                    prop_assert!(e.lines().count() == 1, "{}", e);
+                    prop_assert!(shape == 2 && votes.is_empty(), "refused: {}", e);
+                }
+            }
+        }
+    }
+}
