@@ -95,14 +95,16 @@ pub fn read_export_dir(dir: &Path) -> anyhow::Result<PolisExport> {
     if !dir.is_dir() {
         bail!("{} is not a directory", dir.display());
     }
-    let mut listed: Vec<(String, PathBuf)> = Vec::new();
-    for entry in std::fs::read_dir(dir).with_context(|| format!("reading {}", dir.display()))? {
-        let path = entry.with_context(|| format!("reading {}", dir.display()))?.path();
-        if let (Some(name), true) = (path.file_name().and_then(|n| n.to_str()), path.is_file()) {
-            listed.push((name.to_string(), path));
+    let mut listed = list_dir(dir)?;
+    let mut dir = dir.to_path_buf();
+    // Pol.is's export zip holds its files in a folder: unzipped, the export is one level down.
+    if !listed.iter().any(|(name, _)| polis_csv::export_file_role(name).is_some()) {
+        if let Some(sub) = export_subfolder(&dir)? {
+            listed = list_dir(&sub)?;
+            dir = sub;
         }
     }
-    listed.sort();
+    let dir = dir.as_path();
     polis_csv::read_polis_files(listed, |_, path| std::fs::read(&path).map_err(|e| e.to_string())).map_err(
         |e| match e {
             polis_csv::ReadFilesError::Conflict(conflict) => {
@@ -119,6 +121,50 @@ pub fn read_export_dir(dir: &Path) -> anyhow::Result<PolisExport> {
             e => anyhow::anyhow!("{}: {e}", dir.display()),
         },
     )
+}
+
+/// The files of a folder, as (name, path), sorted by name.
+fn list_dir(dir: &Path) -> anyhow::Result<Vec<(String, PathBuf)>> {
+    let mut listed: Vec<(String, PathBuf)> = Vec::new();
+    for entry in std::fs::read_dir(dir).with_context(|| format!("reading {}", dir.display()))? {
+        let path = entry.with_context(|| format!("reading {}", dir.display()))?.path();
+        if let (Some(name), true) = (path.file_name().and_then(|n| n.to_str()), path.is_file()) {
+            listed.push((name.to_string(), path));
+        }
+    }
+    listed.sort();
+    Ok(listed)
+}
+
+/// The one subfolder of `dir` holding export files (hidden folders and macOS's `__MACOSX`
+/// left aside); an error when several do.
+fn export_subfolder(dir: &Path) -> anyhow::Result<Option<PathBuf>> {
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir(dir).with_context(|| format!("reading {}", dir.display()))? {
+        let path = entry.with_context(|| format!("reading {}", dir.display()))?.path();
+        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+        if !path.is_dir() || name.starts_with('.') || name == "__MACOSX" {
+            continue;
+        }
+        if list_dir(&path)?.iter().any(|(n, _)| polis_csv::export_file_role(n).is_some()) {
+            found.push(path);
+        }
+    }
+    found.sort();
+    match found.len() {
+        0 => Ok(None),
+        1 => Ok(found.pop()),
+        n => bail!(
+            "{}: no export files here, and {n} folders in it hold some ({}); give one of them",
+            dir.display(),
+            found
+                .iter()
+                .filter_map(|p| p.file_name())
+                .map(|n| n.to_string_lossy())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    }
 }
 
 /// A Pol.is export as a new conversation with id `id`, closed (`mufakat import --open`
@@ -325,6 +371,32 @@ async fn load_source(source: &str, database_url: &str) -> anyhow::Result<PolisEx
         .with_context(|| format!("{source} is neither a directory nor a stored conversation"))
 }
 
+/// Standard output that a reader who stops reading ends quietly: `mufakat analyze … | head -1`
+/// closes the pipe, and the rest of the output is dropped, as other Unix tools do, instead of
+/// a panic ("failed printing to stdout: Broken pipe"); the command goes on (writing the
+/// files of --out) and exits 0.
+#[derive(Default)]
+struct Stdout {
+    closed: bool,
+}
+
+impl Stdout {
+    fn print(&mut self, text: &str) -> anyhow::Result<()> {
+        use std::io::Write;
+        if self.closed {
+            return Ok(());
+        }
+        let mut out = std::io::stdout().lock();
+        match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {
+                self.closed = true;
+                Ok(())
+            }
+            r => r.context("writing to standard output"),
+        }
+    }
+}
+
 async fn analyze(a: AnalyzeArgs) -> anyhow::Result<()> {
     let bar = progress_bar();
     bar.set_message("loading votes");
@@ -339,25 +411,26 @@ async fn analyze(a: AnalyzeArgs) -> anyhow::Result<()> {
     bar.inc(1);
     let analysis = analyse_export(&export, a.seed, &bar);
     bar.finish_and_clear();
-    let analysis = analysis?;
+    let analysis = analysis.with_context(|| format!("analysing {}", a.source))?;
+    let mut out = Stdout::default();
     if a.json {
         for note in &export.notes {
             eprintln!("note: {note}");
         }
-        println!("{}", polis_csv::export_analysis_json(&export, &analysis));
+        out.print(&format!("{}\n", polis_csv::export_analysis_json(&export, &analysis)))?;
     } else {
         for note in &export.notes {
-            println!("Note: {note}.");
+            out.print(&format!("Note: {note}.\n"))?;
         }
-        print!("{}", mufakat_core::report::text_summary(&analysis, |id| export.statement_text(id)));
+        out.print(&mufakat_core::report::text_summary(&analysis, |id| export.statement_text(id)))?;
         if let Some(agreement) = export.agreement_with_polis(&analysis) {
-            println!("\n{}", polis_agreement_line(&agreement));
+            out.print(&format!("\n{}\n", polis_agreement_line(&agreement)))?;
         }
         if let Some(math) = &export.math {
-            print!("\n{}", math.compare(&analysis).text());
+            out.print(&format!("\n{}", math.compare(&analysis).text()))?;
         }
         if let Some(statement) = polis_attribution(&export) {
-            println!("\n{statement}");
+            out.print(&format!("\n{statement}\n"))?;
         }
     }
     if let Some(out) = &a.out {
@@ -392,20 +465,21 @@ async fn import(a: ImportArgs) -> anyhow::Result<()> {
     let mut dump = export_to_dump(&export, &id).with_context(|| format!("importing {}", a.dir.display()))?;
     dump.conversation.closed = !a.open;
     store.import_conversation(&dump).await.with_context(|| format!("importing {}", a.dir.display()))?;
-    println!(
-        "imported {} as conversation {id}: {} statements, {} participants, {} votes",
+    let mut out = Stdout::default();
+    out.print(&format!(
+        "imported {} as conversation {id}: {} statements, {} participants, {} votes\n",
         a.dir.display(),
         dump.statements.len(),
         dump.participants.len(),
         dump.votes.len()
-    );
+    ))?;
     if a.open {
-        println!("It is open: new participants can join at /c/{id}, vote and write.");
+        out.print(&format!("It is open: new participants can join at /c/{id}, vote and write.\n"))?;
     } else {
-        println!(
+        out.print(&format!(
             "It is closed: anyone can read it and its report (/r/{id}), nobody can vote or write. \
-             To open it, press \"Reopen conversation\" in its console (/admin), or import with --open."
-        );
+             To open it, press \"Reopen conversation\" in its console (/admin), or import with --open.\n"
+        ))?;
     }
     Ok(())
 }
@@ -418,6 +492,6 @@ async fn export(a: ExportArgs) -> anyhow::Result<()> {
     bar.finish_and_clear();
     let analysis = analysis.with_context(|| format!("analysing {}", a.conversation))?;
     let files = write_files(&a.out, &export, &analysis)?;
-    println!("wrote {} files to {}", files.len(), a.out.display());
+    Stdout::default().print(&format!("wrote {} files to {}\n", files.len(), a.out.display()))?;
     Ok(())
 }
