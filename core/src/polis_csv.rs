@@ -147,8 +147,10 @@ struct Table<'a> {
 }
 
 impl Table<'_> {
+    /// A column by its Pol.is name, also as tools re-saving the file spell it (`Comment ID`,
+    /// `comment_id`): letter case, spaces and underscores aside.
     fn col(&self, name: &str) -> Option<usize> {
-        self.header.iter().position(|h| h.trim() == name)
+        self.header.iter().position(|h| same_column(h, name))
     }
 
     /// A row error's byte position (`line` as the row loops set it) turned into its line.
@@ -198,6 +200,17 @@ impl<'a> Lines<'a> {
         self.at = self.at.max(start);
         self.line
     }
+}
+
+/// Whether header cell `h` names Pol.is's column `name`, letter case, spaces and
+/// underscores aside.
+fn same_column(h: &str, name: &str) -> bool {
+    let h = h.trim();
+    h.len() == name.len()
+        && h.bytes().zip(name.bytes()).all(|(a, b)| match a {
+            b' ' | b'_' => b == b'-',
+            a => a.eq_ignore_ascii_case(&b),
+        })
 }
 
 /// A column's name for an error: its header name, or its 1-based position (`#6`) when the
@@ -358,7 +371,10 @@ fn field(rec: &csv::StringRecord, idx: usize) -> &str {
 }
 
 fn parse_num<T: std::str::FromStr>(s: &str, file: &str, line: u64, column: &str) -> Result<T, PolisCsvError> {
-    s.parse::<T>().map_err(|_| {
+    // A data-frame library writes a column of numbers with gaps as floats: `1.0`, `-1.0`.
+    let whole =
+        s.strip_suffix(".0").filter(|w| w.trim_start_matches('-').bytes().all(|b| b.is_ascii_digit()));
+    whole.unwrap_or(s).parse::<T>().map_err(|_| {
         let message = if s.is_empty() {
             "a number is required here".to_string()
         } else {
@@ -670,12 +686,15 @@ fn parse_participants_votes_columns(
     const F: &str = "participants-votes.csv";
     let t = read_table(text, F)?;
     let pid = require(&t, F, "participant")?;
-    let gid = require(&t, F, "group-id")?;
+    // Without group-id (a dataset that dropped it) the votes are still the matrix's.
+    let gid = t.col("group-id");
     let xid = t.col("xid");
     let fixed = ["participant", "xid", "group-id", "n-comments", "n-votes", "n-agree", "n-disagree"];
     let mut vote_cols: Vec<(usize, StatementId)> = Vec::new();
     for (i, h) in t.header.iter().enumerate() {
-        if fixed.contains(&h.as_str()) {
+        // Pol.is's own columns, and unnamed ones (the row index a data-frame library writes
+        // first, `Unnamed: 0` when read back, or a trailing comma's).
+        if fixed.iter().any(|f| same_column(h, f)) || h.is_empty() || h.starts_with("Unnamed:") {
             continue;
         }
         let name = column_name(&t.header, i);
@@ -708,7 +727,7 @@ fn parse_participants_votes_columns(
             out.push(PolisParticipant {
                 participant: parse_num(field(rec, pid), F, line, "participant")?,
                 xid: xid.map(|i| csv_cell_read(field(rec, i)).to_string()),
-                group: parse_opt(rec, Some(gid), F, line, "group-id")?,
+                group: parse_opt(rec, gid, F, line, "group-id")?,
                 votes,
             });
         }
