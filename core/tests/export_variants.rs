@@ -494,6 +494,11 @@ fn check_outputs(e: &PolisExport, what: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// Statements as (id, moderated, is-meta).
+type Statements = Vec<(u32, i8, bool)>;
+/// Votes as (participant, statement, vote), in time order.
+type Votes = Vec<(u32, u32, i8)>;
+
 /// An export in openData's shape from (participant, statement, vote) triples in time order.
 fn export_of(statements: &[(u32, i8, bool)], votes: &[(u32, u32, i8)]) -> Vec<(String, Vec<u8>)> {
     let mut comments = String::from(
@@ -521,7 +526,7 @@ fn degenerate_conversations_give_finite_outputs_or_say_there_are_no_votes() {
             .map(|(p, s)| (p, s, vote(p, s)))
             .collect::<Vec<_>>()
     };
-    let cases: Vec<(&str, Vec<(u32, i8, bool)>, Vec<(u32, u32, i8)>)> = vec![
+    let cases: Vec<(&str, Statements, Votes)> = vec![
         ("one participant", open(0..4), all(1, 4, &|_, s| if s % 2 == 0 { 1 } else { -1 })),
         ("one statement", open(0..1), all(20, 1, &|p, _| if p % 2 == 0 { 1 } else { -1 })),
         ("one vote", open(0..3), vec![(7, 2, 1)]),
@@ -555,12 +560,12 @@ mod random_exports {
     use super::*;
     use proptest::prelude::*;
 
-    fn statements() -> impl Strategy<Value = Vec<(u32, i8, bool)>> {
+    fn statements() -> impl Strategy<Value = Statements> {
         prop::collection::btree_map(0u32..40, (-1i8..=1, prop::bool::weighted(0.15)), 1..7)
             .prop_map(|m| m.into_iter().map(|(id, (m, meta))| (id, m, meta)).collect())
     }
 
-    fn export() -> impl Strategy<Value = (Vec<(u32, i8, bool)>, Vec<(u32, u32, i8)>, u8)> {
+    fn export() -> impl Strategy<Value = (Statements, Votes, u8)> {
         statements().prop_flat_map(|st| {
             let ids: Vec<u32> = st.iter().map(|s| s.0).collect();
             let vote = (0u32..12, prop::sample::select(ids), -1i8..=1);

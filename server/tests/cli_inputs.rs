@@ -107,7 +107,9 @@ fn degenerate_exports_print_no_nan() {
     let grid = |people: u32, n: u32, f: fn(u32, u32) -> i8| -> Vec<(u32, u32, i8)> {
         (0..people).flat_map(|p| (0..n).map(move |s| (p, s, f(p, s)))).collect()
     };
-    let cases: Vec<(&str, String, Vec<(u32, u32, i8)>)> = vec![
+    // (folder, comments.csv, votes as (participant, statement, vote))
+    type Case<'a> = (&'a str, String, Vec<(u32, u32, i8)>);
+    let cases: Vec<Case> = vec![
         ("one-participant", comments(4, 1), grid(1, 4, |_, s| if s % 2 == 0 { 1 } else { -1 })),
         ("one-statement", comments(1, 1), grid(12, 1, |p, _| if p % 2 == 0 { 1 } else { -1 })),
         ("all-pass", comments(5, 1), grid(12, 5, |_, _| 0)),
@@ -155,7 +157,8 @@ fn every_class_of_bad_input_is_one_line_naming_what_is_wrong() {
     let db = format!("sqlite://{}", tmp.path().join("store.sqlite").display());
     let header = "timestamp,datetime,comment-id,author-id,agrees,disagrees,moderated,comment-body\n";
     // (folder, its files, what the error says)
-    let cases: Vec<(&str, Vec<(&str, Vec<u8>)>, &str)> = vec![
+    type Case<'a> = (&'a str, Vec<(&'a str, Vec<u8>)>, &'a str);
+    let cases: Vec<Case> = vec![
         ("empty-folder", vec![], "no Pol.is export file here"),
         ("empty-file", vec![("comments.csv", vec![]), ("votes.csv", b"x".to_vec())], "comments.csv: file is empty"),
         (
