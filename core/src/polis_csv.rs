@@ -832,7 +832,9 @@ fn read_csv(mut texts: BTreeMap<&'static str, String>) -> Result<PolisExport, Po
             if raw {
                 notes.push(RAW_BODIES.to_string());
             }
-            seconds_to_millis(comments.iter_mut().map(|c| &mut c.timestamp));
+            if in_seconds(comments.iter().map(|c| c.timestamp)) {
+                comments.iter_mut().for_each(|c| c.timestamp = c.timestamp.map(|t| t * SECOND));
+            }
             Some(comments)
         }
         None => None,
@@ -868,7 +870,9 @@ fn read_csv(mut texts: BTreeMap<&'static str, String>) -> Result<PolisExport, Po
     let votes = match texts.remove("votes.csv") {
         Some(t) => {
             let mut votes = parse_votes(&t)?;
-            seconds_to_millis(votes.iter_mut().map(|v| &mut v.timestamp));
+            if in_seconds(votes.iter().map(|v| v.timestamp)) {
+                votes.iter_mut().for_each(|v| v.timestamp = v.timestamp.map(|t| t * SECOND));
+            }
             votes
         }
         None if participants_file_read(&participants, &columns) => {
@@ -920,16 +924,21 @@ fn read_csv(mut texts: BTreeMap<&'static str, String>) -> Result<PolisExport, Po
     Ok(PolisExport { summary, comments, votes, participants, notes, ..PolisExport::default() })
 }
 
-/// Times in seconds, as Pol.is's Node server writes its downloads' `timestamp`, turned into
-/// the milliseconds of openData's files and of the store: when every time of a file lies
-/// between 2001 and 5138 read as seconds (as milliseconds: within 1970-1973).
-fn seconds_to_millis<'a>(times: impl Iterator<Item = &'a mut Option<i64>>) {
+/// Whether a file's times are in seconds, as Pol.is's Node server writes its downloads'
+/// `timestamp` (openData's files and the store count milliseconds): every time lies between
+/// 2001 and 5138 read as seconds (as milliseconds: within 1970-1973). Then they are
+/// multiplied by 1000 ([`SECOND`]).
+fn in_seconds(mut times: impl Iterator<Item = Option<i64>>) -> bool {
     const SECONDS: std::ops::Range<i64> = 1_000_000_000..100_000_000_000;
-    let mut times: Vec<&mut i64> = times.flatten().collect();
-    if !times.is_empty() && times.iter().all(|t| SECONDS.contains(*t)) {
-        times.iter_mut().for_each(|t| **t *= 1000);
-    }
+    let mut any = false;
+    times.all(|t| {
+        any |= t.is_some();
+        t.is_none_or(|t| SECONDS.contains(&t))
+    }) && any
 }
+
+/// Milliseconds in a second.
+const SECOND: i64 = 1000;
 
 /// Whether participants-votes.csv was given (with a header naming statements or rows).
 fn participants_file_read(participants: &[PolisParticipant], columns: &[StatementId]) -> bool {
