@@ -917,10 +917,17 @@ fn read_csv(mut texts: BTreeMap<&'static str, String>) -> Result<PolisExport, Po
             ids.into_iter().map(statement_named_by_id).collect()
         }
     };
-    let summary = match texts.remove("summary.csv") {
+    let mut summary = match texts.remove("summary.csv") {
         Some(t) => parse_summary(&t)?,
         None => Vec::new(),
     };
+    // Pol.is's Node server writes `undefined://pol.is/<id>` when its proxy sent no
+    // X-Forwarded-Proto: the conversation is at https.
+    for (key, value) in &mut summary {
+        if let (true, Some(rest)) = (key == "url", value.strip_prefix("undefined://")) {
+            *value = format!("https://{rest}");
+        }
+    }
     Ok(PolisExport { summary, comments, votes, participants, notes, ..PolisExport::default() })
 }
 

@@ -253,6 +253,10 @@ fn the_node_servers_downloads_with_quoted_texts_read_the_same() {
     texts.sort_unstable();
     assert_eq!(texts.iter().map(|t| t.1).collect::<Vec<_>>(), TEXTS);
     assert_eq!(e.summary_value("conversation-description"), Some("What \"next\"?"));
+    // `undefined://` (no X-Forwarded-Proto at Pol.is's proxy) is https, so the CC BY
+    // attribution can link the conversation.
+    assert_eq!(e.summary_value("url"), Some("https://pol.is/2madeup22"));
+    assert!(mufakat_core::attribution::polis_attribution(e.summary_value("url")).is_some());
 }
 
 #[test]
