@@ -32,7 +32,7 @@ pub enum AnalysisCommand {
 
 #[derive(Args)]
 pub struct AnalyzeArgs {
-    /// A Pol.is export directory (comments.csv, votes.csv, …) or a conversation id.
+    /// A Pol.is export directory (comments.csv, votes.csv, …), its zip, or a conversation id.
     source: String,
     /// Write every report file into this directory.
     #[arg(long)]
@@ -50,7 +50,7 @@ pub struct AnalyzeArgs {
 
 #[derive(Args)]
 pub struct ImportArgs {
-    /// A Pol.is export directory.
+    /// A Pol.is export directory, or its zip.
     dir: PathBuf,
     /// Id of the new conversation (default: the pol.is id in summary.csv, else the folder name).
     #[arg(long)]
@@ -92,6 +92,9 @@ pub async fn run(command: AnalysisCommand) -> anyhow::Result<()> {
 /// downloads them (`2024-10-23-1530-2arcefpshi-comments.csv`); two candidates for one
 /// file are refused.
 pub fn read_export_dir(dir: &Path) -> anyhow::Result<PolisExport> {
+    if is_zip(dir) {
+        return read_export_zip(dir);
+    }
     if !dir.is_dir() {
         bail!("{} is not a directory", dir.display());
     }
@@ -105,22 +108,57 @@ pub fn read_export_dir(dir: &Path) -> anyhow::Result<PolisExport> {
         }
     }
     let dir = dir.as_path();
-    polis_csv::read_polis_files(listed, |_, path| std::fs::read(&path).map_err(|e| e.to_string())).map_err(
-        |e| match e {
-            polis_csv::ReadFilesError::Conflict(conflict) => {
-                let mut names = conflict.names;
-                names.sort();
-                anyhow::anyhow!(
-                    "{}: {} files could be the export's {}: {}; keep one export per folder",
-                    dir.display(),
-                    names.len(),
-                    conflict.role,
-                    names.join(", ")
-                )
-            }
-            e => anyhow::anyhow!("{}: {e}", dir.display()),
-        },
-    )
+    polis_csv::read_polis_files(listed, |_, path| std::fs::read(&path).map_err(|e| e.to_string()))
+        .map_err(|e| read_error(dir, e))
+}
+
+/// One line naming the folder or zip and what is wrong with its files.
+fn read_error(place: &Path, e: polis_csv::ReadFilesError) -> anyhow::Error {
+    match e {
+        polis_csv::ReadFilesError::Conflict(conflict) => {
+            let mut names = conflict.names;
+            names.sort();
+            anyhow::anyhow!(
+                "{}: {} files could be the export's {}: {}; keep one export per folder",
+                place.display(),
+                names.len(),
+                conflict.role,
+                names.join(", ")
+            )
+        }
+        e => anyhow::anyhow!("{}: {e}", place.display()),
+    }
+}
+
+/// A file named `….zip`.
+fn is_zip(path: &Path) -> bool {
+    path.is_file() && path.extension().is_some_and(|e| e.eq_ignore_ascii_case("zip"))
+}
+
+/// A Pol.is export zip (openData's holds its files in a folder): its files by base name,
+/// as the browser import reads a dropped zip; macOS's `__MACOSX` copies left aside.
+fn read_export_zip(path: &Path) -> anyhow::Result<PolisExport> {
+    use std::io::Read;
+    let file = std::fs::File::open(path).with_context(|| format!("reading {}", path.display()))?;
+    let mut archive = zip::ZipArchive::new(std::io::BufReader::new(file))
+        .map_err(|e| anyhow::anyhow!("{}: not a readable zip file ({e})", path.display()))?;
+    let mut files: Vec<(String, Vec<u8>)> = Vec::new();
+    for i in 0..archive.len() {
+        let mut entry = archive.by_index(i).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+        let name = entry.name().to_string();
+        if entry.is_dir() || name.split('/').any(|part| part == "__MACOSX") {
+            continue;
+        }
+        let base = name.rsplit('/').next().unwrap_or("").to_string();
+        if polis_csv::export_file_role(&base).is_none() {
+            files.push((base, Vec::new())); // named in errors, never read
+            continue;
+        }
+        let mut bytes = Vec::new();
+        entry.read_to_end(&mut bytes).map_err(|e| anyhow::anyhow!("{}/{name}: {e}", path.display()))?;
+        files.push((base, bytes));
+    }
+    polis_csv::read_polis_files(files, |_, bytes| Ok(bytes)).map_err(|e| read_error(path, e))
 }
 
 /// The files of a folder, as (name, path), sorted by name.
@@ -359,11 +397,11 @@ pub fn svg_to_png(svg: &str) -> anyhow::Result<Vec<u8>> {
 
 async fn load_source(source: &str, database_url: &str) -> anyhow::Result<PolisExport> {
     let path = Path::new(source);
-    if path.is_dir() {
+    if path.is_dir() || is_zip(path) {
         return read_export_dir(path);
     }
     if source.contains('/') || source.contains('\\') || path.exists() {
-        bail!("{source}: not a directory");
+        bail!("{source}: neither a directory nor a zip file");
     }
     let store = Store::open(database_url).await.with_context(|| format!("opening {database_url}"))?;
     stored_export(&store, source)
@@ -448,7 +486,10 @@ fn default_id(export: &PolisExport, dir: &Path) -> String {
         .filter(|s| !s.is_empty() && !s.contains(':'));
     let raw = from_url
         .map(str::to_string)
-        .or_else(|| dir.file_name().map(|n| n.to_string_lossy().into_owned()))
+        .or_else(|| {
+            let name = if is_zip(dir) { dir.file_stem() } else { dir.file_name() };
+            name.map(|n| n.to_string_lossy().into_owned())
+        })
         .unwrap_or_else(|| "imported".into());
     raw.chars()
         .map(|c| if c.is_ascii_alphanumeric() || c == '-' { c.to_ascii_lowercase() } else { '-' })

@@ -1,5 +1,5 @@
-//! `mufakat analyze` and `mufakat import` on exports shaped as users hand them over: unzipped
-//! one folder down, piped into `head`, degenerate, or broken in every way found. Every
+//! `mufakat analyze` and `mufakat import` on exports shaped as users hand them over: zipped,
+//! unzipped one folder down, piped into `head`, degenerate, or broken in every way found. Every
 //! conversation here is made up.
 
 use std::io::Read;
@@ -84,6 +84,32 @@ fn an_export_unzipped_into_its_own_folder_is_found_one_level_down() {
     write_export(&tmp.path().join("two/b"));
     let err = one_line_error(&run(&["analyze"], &tmp.path().join("two")), "two exports");
     assert!(err.contains("2 folders in it hold some (a, b)"), "{err}");
+}
+
+#[test]
+fn an_export_zip_is_read_as_it_is_and_imported() {
+    use std::io::Write;
+    let tmp = tempfile::tempdir().expect("tmp");
+    let folder = tmp.path().join("folder");
+    write_export(&folder);
+    // As Pol.is's export zip: the files in a folder, and macOS's copies beside them.
+    let zip_path = tmp.path().join("2madeup22.zip");
+    let mut zip = zip::ZipWriter::new(std::fs::File::create(&zip_path).expect("create"));
+    let stored = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+    for name in ["comments.csv", "votes.csv"] {
+        for entry in [format!("2madeup22/{name}"), format!("__MACOSX/2madeup22/._{name}")] {
+            zip.start_file(entry, stored).expect("entry");
+            zip.write_all(&std::fs::read(folder.join(name)).expect("read")).expect("write");
+        }
+    }
+    zip.finish().expect("zip");
+    let (from_zip, from_folder) = (run(&["analyze"], &zip_path), run(&["analyze"], &folder));
+    assert!(from_zip.status.success(), "{}", String::from_utf8_lossy(&from_zip.stderr));
+    assert_eq!(from_zip.stdout, from_folder.stdout);
+    let db = format!("sqlite://{}", tmp.path().join("store.sqlite").display());
+    let o = bin().arg("import").arg(&zip_path).args(["--database-url", &db]).output().expect("runs");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("as conversation 2madeup22: 8 statements"));
 }
 
 #[test]
@@ -218,9 +244,10 @@ fn every_class_of_bad_input_is_one_line_naming_what_is_wrong() {
     // Not a folder, and a folder that is not there.
     let file = tmp.path().join("export.zip");
     std::fs::write(&file, b"PK").expect("write");
-    for (path, expected) in
-        [(file.as_path(), "not a directory"), (Path::new("/nonexistent/polis"), "not a directory")]
-    {
+    for (path, expected) in [
+        (file.as_path(), "export.zip: not a readable zip file"),
+        (Path::new("/nonexistent/polis"), "neither a directory nor a zip file"),
+    ] {
         let err = one_line_error(&run(&["analyze"], path), "path");
         assert!(err.contains(expected), "{err}");
     }
