@@ -493,7 +493,12 @@ fn quote_raw_bodies(text: &str) -> Option<String> {
         }
     }
     for (prefix, body) in &rows {
-        let text = body.trim_end_matches(['\r', '\n']);
+        // The text without the line end and the blank (or white space) lines after it.
+        let mut end = body.trim_end_matches(['\r', '\n']).len();
+        while let Some(cut) = body[..end].rfind('\n').filter(|&cut| body[cut + 1..end].trim().is_empty()) {
+            end = body[..cut].trim_end_matches('\r').len();
+        }
+        let text = &body[..end];
         // A text holding a whole quoted field (`"…"` between commas, line breaks or its ends)
         // was quoted: the file is quoted CSV, and its error is not unquoted texts.
         let starts = std::iter::once(0).chain(text.match_indices([',', '\n', '\r']).map(|(at, _)| at + 1));
