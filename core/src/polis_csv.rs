@@ -147,8 +147,10 @@ struct Table<'a> {
 }
 
 impl Table<'_> {
+    /// A column by its Pol.is name, also as tools re-saving the file spell it (`Comment ID`,
+    /// `comment_id`): letter case, spaces and underscores aside.
     fn col(&self, name: &str) -> Option<usize> {
-        self.header.iter().position(|h| h.trim() == name)
+        self.header.iter().position(|h| same_column(h, name))
     }
 
     /// A row error's byte position (`line` as the row loops set it) turned into its line.
@@ -198,6 +200,17 @@ impl<'a> Lines<'a> {
         self.at = self.at.max(start);
         self.line
     }
+}
+
+/// Whether header cell `h` names Pol.is's column `name`, letter case, spaces and
+/// underscores aside.
+fn same_column(h: &str, name: &str) -> bool {
+    let h = h.trim();
+    h.len() == name.len()
+        && h.bytes().zip(name.bytes()).all(|(a, b)| match a {
+            b' ' | b'_' => b == b'-',
+            a => a.eq_ignore_ascii_case(&b),
+        })
 }
 
 /// A column's name for an error: its header name, or its 1-based position (`#6`) when the
@@ -335,8 +348,22 @@ fn read_table<'a>(text: &'a str, file: &str) -> Result<Table<'a>, PolisCsvError>
 }
 
 fn require(t: &Table, file: &str, name: &str) -> Result<usize, PolisCsvError> {
-    t.col(name)
-        .ok_or_else(|| err(file, t.header_line, Some(name), format!("missing column `{name}` in the header")))
+    t.col(name).ok_or_else(|| {
+        // A spreadsheet's re-save in some languages separates by `;` (or a tab): say so.
+        let separator = match t.header.as_slice() {
+            [only] => [';', '\t'].into_iter().find(|c| only.contains(*c)),
+            _ => None,
+        };
+        let message = match separator {
+            Some(c) => format!(
+                "missing column `{name}` in the header, which is one column: the file is separated by `{}`, \
+                 not by commas (save it again as CSV with commas)",
+                c.escape_default()
+            ),
+            None => format!("missing column `{name}` in the header"),
+        };
+        err(file, t.header_line, Some(name), message)
+    })
 }
 
 fn field(rec: &csv::StringRecord, idx: usize) -> &str {
@@ -344,7 +371,10 @@ fn field(rec: &csv::StringRecord, idx: usize) -> &str {
 }
 
 fn parse_num<T: std::str::FromStr>(s: &str, file: &str, line: u64, column: &str) -> Result<T, PolisCsvError> {
-    s.parse::<T>().map_err(|_| {
+    // A data-frame library writes a column of numbers with gaps as floats: `1.0`, `-1.0`.
+    let whole =
+        s.strip_suffix(".0").filter(|w| w.trim_start_matches('-').bytes().all(|b| b.is_ascii_digit()));
+    whole.unwrap_or(s).parse::<T>().map_err(|_| {
         let message = if s.is_empty() {
             "a number is required here".to_string()
         } else {
@@ -380,8 +410,132 @@ fn parse_vote(s: &str, file: &str, line: u64, column: &str) -> Result<Vote, Poli
     Vote::from_value(v).ok_or_else(|| err(file, line, Some(column), format!("vote `{s}` is not 1, 0 or -1")))
 }
 
-/// Parses comments.csv (either variant).
+/// Parses comments.csv (either variant, and the early Node server's unquoted texts).
 pub fn parse_comments(text: &str) -> Result<Vec<PolisComment>, PolisCsvError> {
+    parse_comments_noted(text).map(|(comments, _)| comments)
+}
+
+/// [`parse_comments`], and whether the texts were unquoted ([`quote_raw_bodies`]).
+fn parse_comments_noted(text: &str) -> Result<(Vec<PolisComment>, bool), PolisCsvError> {
+    match parse_comments_quoted(text) {
+        Ok(comments) => Ok((comments, false)),
+        // Unquoted texts give rows of the wrong length, nothing else: any other error (a
+        // quote that never closes, a cell that is no number) is the file's.
+        Err(e) if !e.message.contains(" fields") || unclosed_quote(text).is_some() => Err(e),
+        Err(e) => match quote_raw_bodies(text) {
+            Some(fixed) => parse_comments_quoted(&fixed).map(|c| (c, true)).map_err(|_| e),
+            None => Err(e),
+        },
+    }
+}
+
+const RAW_BODIES: &str = "the statement texts in comments.csv are not quoted (as Pol.is's Node server wrote them \
+     for a while): each text was read to the end of its row, commas included, with the lines after it that start \
+     no row";
+
+/// comments.csv as Pol.is's Node server wrote it for a while, `comment-body` unquoted
+/// (`String(row.txt)`): a text's commas split it over fields, its line breaks over lines.
+/// When `comment-body` is the last column, each line whose first fields are a row's (a
+/// statement id where `comment-id` is) starts a row whose text is the rest of the line; a
+/// line that starts no row continues the text before it. Returned as quoted CSV with every
+/// line break where it was (so errors name the same lines), or `None` when the text does not
+/// fit that shape: a quote outside the texts, a text quoted whole (quoted CSV), a first line that
+/// starts no row, a line that starts like a row but is not one (a number, or nothing,
+/// before its first comma).
+fn quote_raw_bodies(text: &str) -> Option<String> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let mut lines = text.split_inclusive('\n').peekable();
+    let mut out = String::with_capacity(text.len() + text.len() / 8);
+    while lines.peek().is_some_and(|l| l.trim().is_empty()) {
+        out.push_str(lines.next()?);
+    }
+    let header_line = lines.next()?;
+    if header_line.contains('"') {
+        return None;
+    }
+    let header: Vec<&str> = header_line.trim_end_matches(['\r', '\n']).split(',').map(str::trim).collect();
+    let n = header.len();
+    let id = header.iter().position(|h| *h == "comment-id")?;
+    if header.last() != Some(&"comment-body") || id + 1 >= n {
+        return None;
+    }
+    let ts = header.iter().position(|h| *h == "timestamp");
+    out.push_str(header_line);
+    // Each row: its fields before the text, and the text with its line breaks.
+    let mut rows: Vec<(&str, String)> = Vec::new();
+    let mut pending = String::new(); // blank lines, kept until a text goes on after them
+    for line in lines {
+        if line.trim().is_empty() {
+            pending.push_str(line);
+            continue;
+        }
+        let fields: Vec<&str> = line.splitn(n, ',').collect();
+        let starts_row = fields.len() == n
+            && fields[..n - 1].iter().all(|f| !f.contains('"'))
+            && fields[id].trim().parse::<StatementId>().is_ok()
+            && ts.is_none_or(|t| fields[t].trim().is_empty() || fields[t].trim().parse::<f64>().is_ok());
+        if starts_row {
+            if let Some((_, body)) = rows.last_mut() {
+                body.push_str(&std::mem::take(&mut pending));
+            }
+            let prefix_len = line.len() - fields[n - 1].len();
+            rows.push((&line[..prefix_len], fields[n - 1].to_string()));
+        } else {
+            // A line that starts like a row (a number or nothing before its first comma) is a
+            // broken row, not a text's next line.
+            let first = fields[0].trim();
+            if first.parse::<f64>().is_ok() || (fields.len() > 1 && first.is_empty()) {
+                return None;
+            }
+            let (_, body) = rows.last_mut()?;
+            body.push_str(&std::mem::take(&mut pending));
+            body.push_str(line);
+        }
+    }
+    for (prefix, body) in &rows {
+        // The text without the line end and the blank (or white space) lines after it.
+        let mut end = body.trim_end_matches(['\r', '\n']).len();
+        while let Some(cut) = body[..end].rfind('\n').filter(|&cut| body[cut + 1..end].trim().is_empty()) {
+            end = body[..cut].trim_end_matches('\r').len();
+        }
+        let text = &body[..end];
+        // A text holding a whole quoted field (`"…"` between commas, line breaks or its ends)
+        // was quoted: the file is quoted CSV, and its error is not unquoted texts.
+        let starts = std::iter::once(0).chain(text.match_indices([',', '\n', '\r']).map(|(at, _)| at + 1));
+        if starts.into_iter().any(|at| opens_quoted_field(&text[at..])) {
+            return None;
+        }
+        out.push_str(prefix);
+        out.push('"');
+        out.push_str(&text.replace('"', "\"\""));
+        out.push('"');
+        out.push_str(&body[text.len()..]);
+    }
+    out.push_str(&pending);
+    Some(out)
+}
+
+/// Whether `s` starts with one quoted CSV field (`"…"`, quotes inside doubled) that ends
+/// where `s` does, at a comma or at a line break.
+fn opens_quoted_field(s: &str) -> bool {
+    let Some(rest) = s.strip_prefix('"') else { return false };
+    let bytes = rest.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'"' {
+            if bytes.get(i + 1) == Some(&b'"') {
+                i += 2;
+                continue;
+            }
+            return matches!(bytes.get(i + 1), None | Some(b',' | b'\r' | b'\n'));
+        }
+        i += 1;
+    }
+    false
+}
+
+/// comments.csv as proper CSV (texts quoted where they need it).
+fn parse_comments_quoted(text: &str) -> Result<Vec<PolisComment>, PolisCsvError> {
     const F: &str = "comments.csv";
     let t = read_table(text, F)?;
     let id = require(&t, F, "comment-id")?;
@@ -539,16 +693,21 @@ fn parse_participants_votes_columns(
     const F: &str = "participants-votes.csv";
     let t = read_table(text, F)?;
     let pid = require(&t, F, "participant")?;
-    let gid = require(&t, F, "group-id")?;
+    // Without group-id (a dataset that dropped it) the votes are still the matrix's.
+    let gid = t.col("group-id");
     let xid = t.col("xid");
     let fixed = ["participant", "xid", "group-id", "n-comments", "n-votes", "n-agree", "n-disagree"];
     let mut vote_cols: Vec<(usize, StatementId)> = Vec::new();
     for (i, h) in t.header.iter().enumerate() {
-        if fixed.contains(&h.as_str()) {
+        // Pol.is's own columns, and unnamed ones (the row index a data-frame library writes
+        // first, `Unnamed: 0` when read back, or a trailing comma's).
+        if fixed.iter().any(|f| same_column(h, f)) || h.is_empty() || h.starts_with("Unnamed:") {
             continue;
         }
         let name = column_name(&t.header, i);
-        let id: StatementId = parse_num(h, F, t.header_line, &name)?;
+        // Pol.is's Node server of 2025 names the columns `comment-<id>`.
+        let bare = h.strip_prefix("comment-").unwrap_or(h);
+        let id: StatementId = parse_num(bare, F, t.header_line, &name)?;
         if let Some(&(j, _)) = vote_cols.iter().find(|c| c.1 == id) {
             let first = &t.header[j];
             return Err(err(
@@ -575,7 +734,7 @@ fn parse_participants_votes_columns(
             out.push(PolisParticipant {
                 participant: parse_num(field(rec, pid), F, line, "participant")?,
                 xid: xid.map(|i| csv_cell_read(field(rec, i)).to_string()),
-                group: parse_opt(rec, Some(gid), F, line, "group-id")?,
+                group: parse_opt(rec, gid, F, line, "group-id")?,
                 votes,
             });
         }
@@ -691,7 +850,19 @@ fn read_translations(
 
 fn read_csv(mut texts: BTreeMap<&'static str, String>) -> Result<PolisExport, PolisCsvError> {
     let mut notes = Vec::new();
-    let comments = texts.remove("comments.csv").map(|t| parse_comments(&t)).transpose()?;
+    let comments = match texts.remove("comments.csv") {
+        Some(t) => {
+            let (mut comments, raw) = parse_comments_noted(&t)?;
+            if raw {
+                notes.push(RAW_BODIES.to_string());
+            }
+            if in_seconds(comments.iter().map(|c| c.timestamp)) {
+                comments.iter_mut().for_each(|c| c.timestamp = c.timestamp.map(|t| t * SECOND));
+            }
+            Some(comments)
+        }
+        None => None,
+    };
     // Pol.is has written this file under both names; errors name the one read.
     let participants_file = ["participants-votes.csv", "participant-votes.csv"]
         .into_iter()
@@ -721,7 +892,13 @@ fn read_csv(mut texts: BTreeMap<&'static str, String>) -> Result<PolisExport, Po
         None => (Vec::new(), Vec::new()),
     };
     let votes = match texts.remove("votes.csv") {
-        Some(t) => parse_votes(&t)?,
+        Some(t) => {
+            let mut votes = parse_votes(&t)?;
+            if in_seconds(votes.iter().map(|v| v.timestamp)) {
+                votes.iter_mut().for_each(|v| v.timestamp = v.timestamp.map(|t| t * SECOND));
+            }
+            votes
+        }
         None if participants_file_read(&participants, &columns) => {
             notes.push(
                 "no vote times were given (no votes.csv): votes are read from participants-votes.csv, row by row \
@@ -764,12 +941,35 @@ fn read_csv(mut texts: BTreeMap<&'static str, String>) -> Result<PolisExport, Po
             ids.into_iter().map(statement_named_by_id).collect()
         }
     };
-    let summary = match texts.remove("summary.csv") {
+    let mut summary = match texts.remove("summary.csv") {
         Some(t) => parse_summary(&t)?,
         None => Vec::new(),
     };
+    // Pol.is's Node server writes `undefined://pol.is/<id>` when its proxy sent no
+    // X-Forwarded-Proto: the conversation is at https.
+    for (key, value) in &mut summary {
+        if let (true, Some(rest)) = (key == "url", value.strip_prefix("undefined://")) {
+            *value = format!("https://{rest}");
+        }
+    }
     Ok(PolisExport { summary, comments, votes, participants, notes, ..PolisExport::default() })
 }
+
+/// Whether a file's times are in seconds, as Pol.is's Node server writes its downloads'
+/// `timestamp` (openData's files and the store count milliseconds): every time lies between
+/// 2001 and 5138 read as seconds (as milliseconds: within 1970-1973). Then they are
+/// multiplied by 1000 ([`SECOND`]).
+fn in_seconds(mut times: impl Iterator<Item = Option<i64>>) -> bool {
+    const SECONDS: std::ops::Range<i64> = 1_000_000_000..100_000_000_000;
+    let mut any = false;
+    times.all(|t| {
+        any |= t.is_some();
+        t.is_none_or(|t| SECONDS.contains(&t))
+    }) && any
+}
+
+/// Milliseconds in a second.
+const SECOND: i64 = 1000;
 
 /// Whether participants-votes.csv was given (with a header naming statements or rows).
 fn participants_file_read(participants: &[PolisParticipant], columns: &[StatementId]) -> bool {
@@ -862,7 +1062,18 @@ fn nothing_recognised(names: &[String]) -> String {
 }
 
 /// Bytes as text: invalid UTF-8 is replaced, not refused (as a spreadsheet would show it).
+/// A file saved as UTF-16 (a spreadsheet's "Unicode text", with its byte-order mark) is
+/// decoded as such.
 fn text_of(bytes: Vec<u8>) -> String {
+    let utf16 = |b: &[u8], unit: fn([u8; 2]) -> u16| {
+        let units: Vec<u16> = b.chunks_exact(2).map(|c| unit([c[0], c[1]])).collect();
+        String::from_utf16_lossy(&units)
+    };
+    match bytes.as_slice() {
+        [0xFF, 0xFE, rest @ ..] => return utf16(rest, u16::from_le_bytes),
+        [0xFE, 0xFF, rest @ ..] => return utf16(rest, u16::from_be_bytes),
+        _ => {}
+    }
     String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
 }
 

@@ -34,7 +34,7 @@ pub enum AnalysisCommand {
 
 #[derive(Args)]
 pub struct AnalyzeArgs {
-    /// A Pol.is export directory (comments.csv, votes.csv, …) or a conversation id.
+    /// A Pol.is export directory (comments.csv, votes.csv, …), its zip, or a conversation id.
     source: String,
     /// Write every report file into this directory.
     #[arg(long)]
@@ -52,7 +52,7 @@ pub struct AnalyzeArgs {
 
 #[derive(Args)]
 pub struct ImportArgs {
-    /// A Pol.is export directory.
+    /// A Pol.is export directory, or its zip.
     dir: PathBuf,
     /// Id of the new conversation (default: the pol.is id in summary.csv, else the folder name).
     #[arg(long)]
@@ -94,9 +94,77 @@ pub async fn run(command: AnalysisCommand) -> anyhow::Result<()> {
 /// downloads them (`2024-10-23-1530-2arcefpshi-comments.csv`); two candidates for one
 /// file are refused.
 pub fn read_export_dir(dir: &Path) -> anyhow::Result<PolisExport> {
+    if is_zip(dir) {
+        return read_export_zip(dir);
+    }
     if !dir.is_dir() {
         bail!("{} is not a directory", dir.display());
     }
+    let mut listed = list_dir(dir)?;
+    let mut dir = dir.to_path_buf();
+    // Pol.is's export zip holds its files in a folder: unzipped, the export is one level down.
+    if !listed.iter().any(|(name, _)| polis_csv::export_file_role(name).is_some()) {
+        if let Some(sub) = export_subfolder(&dir)? {
+            listed = list_dir(&sub)?;
+            dir = sub;
+        }
+    }
+    let dir = dir.as_path();
+    polis_csv::read_polis_files(listed, |_, path| std::fs::read(&path).map_err(|e| e.to_string()))
+        .map_err(|e| read_error(dir, e))
+}
+
+/// One line naming the folder or zip and what is wrong with its files.
+fn read_error(place: &Path, e: polis_csv::ReadFilesError) -> anyhow::Error {
+    match e {
+        polis_csv::ReadFilesError::Conflict(conflict) => {
+            let mut names = conflict.names;
+            names.sort();
+            anyhow::anyhow!(
+                "{}: {} files could be the export's {}: {}; keep one export per folder",
+                place.display(),
+                names.len(),
+                conflict.role,
+                names.join(", ")
+            )
+        }
+        e => anyhow::anyhow!("{}: {e}", place.display()),
+    }
+}
+
+/// A file named `….zip`.
+fn is_zip(path: &Path) -> bool {
+    path.is_file() && path.extension().is_some_and(|e| e.eq_ignore_ascii_case("zip"))
+}
+
+/// A Pol.is export zip (openData's holds its files in a folder): its files by base name,
+/// as the browser import reads a dropped zip; macOS's `__MACOSX` copies left aside.
+fn read_export_zip(path: &Path) -> anyhow::Result<PolisExport> {
+    use std::io::Read;
+    let file = std::fs::File::open(path).with_context(|| format!("reading {}", path.display()))?;
+    let mut archive = zip::ZipArchive::new(std::io::BufReader::new(file))
+        .map_err(|e| anyhow::anyhow!("{}: not a readable zip file ({e})", path.display()))?;
+    let mut files: Vec<(String, Vec<u8>)> = Vec::new();
+    for i in 0..archive.len() {
+        let mut entry = archive.by_index(i).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+        let name = entry.name().to_string();
+        if entry.is_dir() || name.split('/').any(|part| part == "__MACOSX") {
+            continue;
+        }
+        let base = name.rsplit('/').next().unwrap_or("").to_string();
+        if polis_csv::export_file_role(&base).is_none() {
+            files.push((base, Vec::new())); // named in errors, never read
+            continue;
+        }
+        let mut bytes = Vec::new();
+        entry.read_to_end(&mut bytes).map_err(|e| anyhow::anyhow!("{}/{name}: {e}", path.display()))?;
+        files.push((base, bytes));
+    }
+    polis_csv::read_polis_files(files, |_, bytes| Ok(bytes)).map_err(|e| read_error(path, e))
+}
+
+/// The files of a folder, as (name, path), sorted by name.
+fn list_dir(dir: &Path) -> anyhow::Result<Vec<(String, PathBuf)>> {
     let mut listed: Vec<(String, PathBuf)> = Vec::new();
     for entry in std::fs::read_dir(dir).with_context(|| format!("reading {}", dir.display()))? {
         let path = entry.with_context(|| format!("reading {}", dir.display()))?.path();
@@ -105,22 +173,38 @@ pub fn read_export_dir(dir: &Path) -> anyhow::Result<PolisExport> {
         }
     }
     listed.sort();
-    polis_csv::read_polis_files(listed, |_, path| std::fs::read(&path).map_err(|e| e.to_string())).map_err(
-        |e| match e {
-            polis_csv::ReadFilesError::Conflict(conflict) => {
-                let mut names = conflict.names;
-                names.sort();
-                anyhow::anyhow!(
-                    "{}: {} files could be the export's {}: {}; keep one export per folder",
-                    dir.display(),
-                    names.len(),
-                    conflict.role,
-                    names.join(", ")
-                )
-            }
-            e => anyhow::anyhow!("{}: {e}", dir.display()),
-        },
-    )
+    Ok(listed)
+}
+
+/// The one subfolder of `dir` holding export files (hidden folders and macOS's `__MACOSX`
+/// left aside); an error when several do.
+fn export_subfolder(dir: &Path) -> anyhow::Result<Option<PathBuf>> {
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir(dir).with_context(|| format!("reading {}", dir.display()))? {
+        let path = entry.with_context(|| format!("reading {}", dir.display()))?.path();
+        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+        if !path.is_dir() || name.starts_with('.') || name == "__MACOSX" {
+            continue;
+        }
+        if list_dir(&path)?.iter().any(|(n, _)| polis_csv::export_file_role(n).is_some()) {
+            found.push(path);
+        }
+    }
+    found.sort();
+    match found.len() {
+        0 => Ok(None),
+        1 => Ok(found.pop()),
+        n => bail!(
+            "{}: no export files here, and {n} folders in it hold some ({}); give one of them",
+            dir.display(),
+            found
+                .iter()
+                .filter_map(|p| p.file_name())
+                .map(|n| n.to_string_lossy())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    }
 }
 
 /// A Pol.is export as a new conversation with id `id`, closed (`mufakat import --open`
@@ -328,16 +412,42 @@ pub fn svg_to_png(svg: &str) -> anyhow::Result<Vec<u8>> {
 
 async fn load_source(source: &str, database_url: &str) -> anyhow::Result<PolisExport> {
     let path = Path::new(source);
-    if path.is_dir() {
+    if path.is_dir() || is_zip(path) {
         return read_export_dir(path);
     }
     if source.contains('/') || source.contains('\\') || path.exists() {
-        bail!("{source}: not a directory");
+        bail!("{source}: neither a directory nor a zip file");
     }
     let store = Store::open(database_url).await.with_context(|| format!("opening {database_url}"))?;
     stored_export(&store, source)
         .await
         .with_context(|| format!("{source} is neither a directory nor a stored conversation"))
+}
+
+/// Standard output that a reader who stops reading ends quietly: `mufakat analyze … | head -1`
+/// closes the pipe, and the rest of the output is dropped, as other Unix tools do, instead of
+/// a panic ("failed printing to stdout: Broken pipe"); the command goes on (writing the
+/// files of --out) and exits 0.
+#[derive(Default)]
+struct Stdout {
+    closed: bool,
+}
+
+impl Stdout {
+    fn print(&mut self, text: &str) -> anyhow::Result<()> {
+        use std::io::Write;
+        if self.closed {
+            return Ok(());
+        }
+        let mut out = std::io::stdout().lock();
+        match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {
+                self.closed = true;
+                Ok(())
+            }
+            r => r.context("writing to standard output"),
+        }
+    }
 }
 
 async fn analyze(a: AnalyzeArgs) -> anyhow::Result<()> {
@@ -354,25 +464,26 @@ async fn analyze(a: AnalyzeArgs) -> anyhow::Result<()> {
     bar.inc(1);
     let analysis = analyse_export(&export, a.seed, &bar);
     bar.finish_and_clear();
-    let analysis = analysis?;
+    let analysis = analysis.with_context(|| format!("analysing {}", a.source))?;
+    let mut out = Stdout::default();
     if a.json {
         for note in &export.notes {
             eprintln!("note: {note}");
         }
-        println!("{}", polis_csv::export_analysis_json(&export, &analysis));
+        out.print(&format!("{}\n", polis_csv::export_analysis_json(&export, &analysis)))?;
     } else {
         for note in &export.notes {
-            println!("Note: {note}.");
+            out.print(&format!("Note: {note}.\n"))?;
         }
-        print!("{}", mufakat_core::report::text_summary(&analysis, |id| export.statement_text(id)));
+        out.print(&mufakat_core::report::text_summary(&analysis, |id| export.statement_text(id)))?;
         if let Some(agreement) = export.agreement_with_polis(&analysis) {
-            println!("\n{}", polis_agreement_line(&agreement));
+            out.print(&format!("\n{}\n", polis_agreement_line(&agreement)))?;
         }
         if let Some(math) = &export.math {
-            print!("\n{}", math.compare(&analysis).text());
+            out.print(&format!("\n{}", math.compare(&analysis).text()))?;
         }
         if let Some(statement) = polis_attribution(&export) {
-            println!("\n{statement}");
+            out.print(&format!("\n{statement}\n"))?;
         }
     }
     if let Some(out) = &a.out {
@@ -390,7 +501,10 @@ fn default_id(export: &PolisExport, dir: &Path) -> String {
         .filter(|s| !s.is_empty() && !s.contains(':'));
     let raw = from_url
         .map(str::to_string)
-        .or_else(|| dir.file_name().map(|n| n.to_string_lossy().into_owned()))
+        .or_else(|| {
+            let name = if is_zip(dir) { dir.file_stem() } else { dir.file_name() };
+            name.map(|n| n.to_string_lossy().into_owned())
+        })
         .unwrap_or_else(|| "imported".into());
     raw.chars()
         .map(|c| if c.is_ascii_alphanumeric() || c == '-' { c.to_ascii_lowercase() } else { '-' })
@@ -408,20 +522,22 @@ async fn import(a: ImportArgs) -> anyhow::Result<()> {
     dump.conversation.closed = !a.open;
     store.import_conversation(&dump).await.with_context(|| format!("importing {}", a.dir.display()))?;
     let translations: usize = dump.translations.iter().map(|s| s.translations.len()).sum();
-    println!(
-        "imported {} as conversation {id}: {} statements, {} participants, {} votes, {translations} translations",
+    let mut out = Stdout::default();
+    out.print(&format!(
+        "imported {} as conversation {id}: {} statements, {} participants, {} votes, {translations} translations
+",
         a.dir.display(),
         dump.statements.len(),
         dump.participants.len(),
         dump.votes.len()
-    );
+    ))?;
     if a.open {
-        println!("It is open: new participants can join at /c/{id}, vote and write.");
+        out.print(&format!("It is open: new participants can join at /c/{id}, vote and write.\n"))?;
     } else {
-        println!(
+        out.print(&format!(
             "It is closed: anyone can read it and its report (/r/{id}), nobody can vote or write. \
-             To open it, press \"Reopen conversation\" in its console (/admin), or import with --open."
-        );
+             To open it, press \"Reopen conversation\" in its console (/admin), or import with --open.\n"
+        ))?;
     }
     Ok(())
 }
@@ -434,6 +550,6 @@ async fn export(a: ExportArgs) -> anyhow::Result<()> {
     bar.finish_and_clear();
     let analysis = analysis.with_context(|| format!("analysing {}", a.conversation))?;
     let files = write_files(&a.out, &export, &analysis)?;
-    println!("wrote {} files to {}", files.len(), a.out.display());
+    Stdout::default().print(&format!("wrote {} files to {}\n", files.len(), a.out.display()))?;
     Ok(())
 }
