@@ -5,6 +5,9 @@
 # implementation"). Not part of the test command.
 #   scripts/reference.sh            # MUFAKAT_POLIS_DATA, default ../shared/data/polis
 #   REPEAT=5 WARMUP=1 REBUILD=1 scripts/reference.sh
+#   scripts/reference.sh --speed [export-dir]   # reading speed: both whole processes,
+#       alternating, REPEAT (default 10) times; the export default is the largest folder
+#       (BENCHMARKS.md, "Reading speed")
 # Makes tools/reference-venv (git-ignored) with red-dwarf 0.4.0 and the versions pinned in
 # bench/reference/requirements.txt, and builds target/release/mufakat if it is missing
 # (REBUILD=1 rebuilds it anyway).
@@ -37,5 +40,11 @@ fi
 echo "mufakat: $bin, built $(date -u -r "$bin" '+%Y-%m-%d %H:%M UTC') (REBUILD=1 to rebuild)" >&2
 
 # Silences pydantic's warning about red-dwarf's models on every import.
-PYTHONWARNINGS=ignore exec "$venv/bin/python" bench/reference/compare.py --data "$data" --bin "$bin" \
+export PYTHONWARNINGS=ignore
+if [ "${1:-}" = "--speed" ]; then
+  # The largest export folder by the size of its files, unless one is named.
+  dir=${2:-$(du -s "$data"/*/ | sort -n | tail -1 | cut -f2)}
+  exec "$venv/bin/python" bench/reference/speed.py --bin "$bin" --repeat "${REPEAT:-10}" "${dir%/}"
+fi
+exec "$venv/bin/python" bench/reference/compare.py --data "$data" --bin "$bin" \
   --repeat "${REPEAT:-5}" --warmup "${WARMUP:-1}"

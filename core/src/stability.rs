@@ -192,13 +192,17 @@ fn draw(n: usize, scheme: Resampling, max_drawn: usize, rng: &mut Xoshiro256Plus
 
 /// Runs the clusterwise bootstrap. `original`: the full run's partitions per k (cluster
 /// index per point); `cluster`: the clustering to re-run on a resample's points, which
-/// returns its chosen k and its partition for every k tried.
+/// returns its chosen k and its partition for every k tried. The resamples are drawn in
+/// order from the seed's stream, clustered on up to `threads` threads
+/// ([`cluster_resamples`]) and tallied in order, so the result is the same for every
+/// thread count.
 pub fn clusterboot(
     points: &[Point],
     original: &[(usize, Vec<usize>)],
     params: &StabilityParams,
     seed: u64,
-    cluster: &dyn Fn(&[Point]) -> Runs,
+    threads: usize,
+    cluster: &(dyn Fn(&[Point]) -> Runs + Sync),
 ) -> Boot {
     let n = points.len();
     let mut stays: Vec<Vec<(u32, u32)>> = original.iter().map(|_| vec![(0, 0); n]).collect();
@@ -210,10 +214,10 @@ pub fn clusterboot(
     }
     // Its own stream, so the bootstrap does not shift the PCA's random numbers.
     let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed ^ 0x5eed_b007_c105_7e25);
-    for _ in 0..params.resamples {
-        let drawn = draw(n, params.scheme, params.max_drawn, &mut rng);
-        let sub: Vec<Point> = drawn.iter().map(|&i| points[i]).collect();
-        let runs = cluster(&sub);
+    let draws: Vec<Vec<usize>> =
+        (0..params.resamples).map(|_| draw(n, params.scheme, params.max_drawn, &mut rng)).collect();
+    let clustered = cluster_resamples(points, &draws, threads, cluster);
+    for (drawn, runs) in draws.iter().zip(&clustered) {
         if let Some(k) = runs.chosen_k {
             match k_count.iter_mut().find(|(kk, _)| *kk == k) {
                 Some(e) => e.1 += 1,
@@ -263,6 +267,53 @@ pub fn clusterboot(
         })
         .collect();
     Boot { resamples: params.resamples, per_k, k_chosen: k_count, stays }
+}
+
+/// Clusters every resample's points, in resample order. The resamples are independent
+/// (each a cold clustering of its own points), so natively they are shared out among up
+/// to `threads` threads, each taking the next resample not yet taken; the results are put
+/// back in resample order, so what the caller sums up, in that order, is the same for any
+/// thread count. In the browser (wasm32, no threads) and with `threads <= 1`, one by one.
+fn cluster_resamples(
+    points: &[Point],
+    draws: &[Vec<usize>],
+    threads: usize,
+    cluster: &(dyn Fn(&[Point]) -> Runs + Sync),
+) -> Vec<Runs> {
+    let run = |drawn: &Vec<usize>| {
+        let sub: Vec<Point> = drawn.iter().map(|&i| points[i]).collect();
+        cluster(&sub)
+    };
+    #[cfg(not(target_arch = "wasm32"))]
+    if threads > 1 && draws.len() > 1 {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        let next = AtomicUsize::new(0);
+        let work = || {
+            let mut done = Vec::new();
+            loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                let Some(drawn) = draws.get(i) else { return done };
+                done.push((i, run(drawn)));
+            }
+        };
+        let mut slots: Vec<Option<Runs>> = draws.iter().map(|_| None).collect();
+        std::thread::scope(|s| {
+            let helpers: Vec<_> = (1..threads.min(draws.len())).map(|_| s.spawn(work)).collect();
+            let mut all = work();
+            for h in helpers {
+                // A panic in a helper is a bug in the clustering: raise it here as it is.
+                all.extend(h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)));
+            }
+            for (i, runs) in all {
+                slots[i] = Some(runs);
+            }
+        });
+        // Every index below draws.len() was taken by exactly one thread.
+        debug_assert!(slots.iter().all(Option::is_some));
+        return slots.into_iter().flatten().collect();
+    }
+    let _ = threads;
+    draws.iter().map(run).collect()
 }
 
 #[cfg(test)]

@@ -171,3 +171,18 @@ fn stability_only_to_choose_gives_the_same_groups_and_skips_clear_cases() {
     // Planted well-separated groups are the clear cases; noise is not.
     assert!(skipped >= 5 && measured >= 1, "skipped {skipped}, measured {measured}");
 }
+
+#[test]
+fn the_thread_count_changes_nothing_in_the_analysis() {
+    // Noise as well as planted groups, so that resamples disagree and their order counts.
+    for (groups, seed) in [(3, 2), (1, 4)] {
+        let one = run(300, 40, groups, 30, seed, &AnalysisParams::default().threads(1));
+        assert!(one.stability.is_some(), "seed {seed}: stability is measured");
+        let json = mufakat_core::polis_csv::analysis_json(&one);
+        for threads in [2, 3, 8, 64] {
+            let many = run(300, 40, groups, 30, seed, &AnalysisParams::default().threads(threads));
+            assert_eq!(many, one, "seed {seed}, {threads} threads");
+            assert_eq!(mufakat_core::polis_csv::analysis_json(&many), json, "seed {seed}, {threads} threads");
+        }
+    }
+}

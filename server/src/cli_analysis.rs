@@ -45,6 +45,8 @@ pub struct AnalyzeArgs {
     /// Print the analysis as JSON (analysis.json) instead of the summary.
     #[arg(long)]
     json: bool,
+    #[command(flatten)]
+    threads: ThreadsArg,
     /// Store location, used when `source` is a conversation id.
     #[arg(long, env = "DATABASE_URL", default_value = DEFAULT_DB)]
     database_url: String,
@@ -75,8 +77,27 @@ pub struct ExportArgs {
     out: PathBuf,
     #[arg(long, default_value_t = 0)]
     seed: u64,
+    #[command(flatten)]
+    threads: ThreadsArg,
     #[arg(long, env = "DATABASE_URL", default_value = DEFAULT_DB)]
     database_url: String,
+}
+
+#[derive(Args)]
+pub struct ThreadsArg {
+    /// Threads for the stability resamples (default: every core). The result is the same
+    /// for every count; only the time differs.
+    #[arg(long = "threads", env = "MUFAKAT_THREADS", value_parser = clap::value_parser!(u16).range(1..))]
+    count: Option<u16>,
+}
+
+impl ThreadsArg {
+    fn get(&self) -> usize {
+        match self.count {
+            Some(n) => usize::from(n),
+            None => std::thread::available_parallelism().map_or(1, usize::from),
+        }
+    }
 }
 
 pub async fn run(command: AnalysisCommand) -> anyhow::Result<()> {
@@ -321,9 +342,14 @@ fn stage_name(stage: Stage) -> &'static str {
 }
 
 /// Runs the analysis with a progress bar on stderr (hidden when stderr is not a terminal).
-fn analyse_export(export: &PolisExport, seed: u64, bar: &ProgressBar) -> anyhow::Result<Analysis> {
+fn analyse_export(
+    export: &PolisExport,
+    seed: u64,
+    threads: usize,
+    bar: &ProgressBar,
+) -> anyhow::Result<Analysis> {
     // With Pol.is's math (math-pca2.json), the analysis continues from Pol.is's state.
-    let params = AnalysisParams::default().seed(seed);
+    let params = AnalysisParams::default().seed(seed).threads(threads);
     let analysis = export.analyse_with_progress(&params, &mut |stage| {
         bar.inc(1);
         bar.set_message(stage_name(stage));
@@ -462,7 +488,7 @@ async fn analyze(a: AnalyzeArgs) -> anyhow::Result<()> {
         }
     };
     bar.inc(1);
-    let analysis = analyse_export(&export, a.seed, &bar);
+    let analysis = analyse_export(&export, a.seed, a.threads.get(), &bar);
     bar.finish_and_clear();
     let analysis = analysis.with_context(|| format!("analysing {}", a.source))?;
     let mut out = Stdout::default();
@@ -546,7 +572,7 @@ async fn export(a: ExportArgs) -> anyhow::Result<()> {
     let store = Store::open(&a.database_url).await.with_context(|| format!("opening {}", a.database_url))?;
     let export = stored_export(&store, &a.conversation).await.with_context(|| a.conversation.clone())?;
     let bar = progress_bar();
-    let analysis = analyse_export(&export, a.seed, &bar);
+    let analysis = analyse_export(&export, a.seed, a.threads.get(), &bar);
     bar.finish_and_clear();
     let analysis = analysis.with_context(|| format!("analysing {}", a.conversation))?;
     let files = write_files(&a.out, &export, &analysis)?;
