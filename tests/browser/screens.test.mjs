@@ -6,7 +6,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, launchBrowser, api } from './lib.mjs';
-import { ADMIN, adminClient } from './moderator-helpers.mjs';
+import { ADMIN, adminClient, signIn } from './moderator-helpers.mjs';
 import { assertAccessible } from './participant-helpers.mjs';
 
 const PHONE = { width: 360, height: 740 };
@@ -217,5 +217,15 @@ test('an invitation-only page asks for the code with at most one refused request
   assert.ok(errors.length <= 1, `console errors:\n${errors.join('\n')}`);
   await assertNoSidewaysScroll(page, '/c/invited');
   await assertNoEnglish(page, '/c/invited');
+  await context.close();
+});
+
+test('the moderator console does not scroll sideways on a 360 px phone', async () => {
+  const context = await browser.newContext({ viewport: PHONE, locale: 'en-GB' });
+  const page = await context.newPage();
+  await signIn(page, server.base, '/admin/c/demo');
+  await page.getByTestId('console').waitFor();
+  await page.getByTestId('statement-row').first().waitFor();
+  await assertNoSidewaysScroll(page, '/admin/c/demo at 360 px');
   await context.close();
 });
