@@ -88,7 +88,7 @@ pub fn opinion_map(analysis: &Analysis) -> String {
 
 /// Groups (large, lettered) and statements with their edges; edge opacity is the group's
 /// agree probability. Only the statements that tell the story are numbered and linked:
-/// consensus (green), bridges (blue) and each group's representative statements (the
+/// consensus (green), bridges (dark diamonds) and each group's representative statements (the
 /// group's colour); the rest are faint dots, so a conversation with hundreds of statements
 /// still reads. The full graph is in the GraphML/DOT exports.
 pub fn consensus_map(analysis: &Analysis) -> String {

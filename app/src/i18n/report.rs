@@ -128,7 +128,7 @@ pub static EN: Report = Report {
     opinion_map_heading: "Opinion map",
     opinion_map_note: "Each dot is one participant, coloured by opinion group. Nothing identifies a person.",
     consensus_map_heading: "Consensus map",
-    consensus_map_note: "Groups and statements; a line shows a group mostly agrees. Green: agreed by every group. Blue: bridging.",
+    consensus_map_note: "Groups and statements; a line shows a group mostly agrees. Green: agreed by every group. Dark diamonds: bridging.",
     consensus_map_words: ConsensusMapWords::ENGLISH,
     zoom_in: "Zoom in",
     zoom_out: "Zoom out",
@@ -208,7 +208,7 @@ pub static ID: Report = Report {
     opinion_map_heading: "Peta pendapat",
     opinion_map_note: "Setiap titik adalah satu peserta, diwarnai menurut kelompok. Tidak ada yang mengenali seseorang.",
     consensus_map_heading: "Peta titik temu",
-    consensus_map_note: "Kelompok dan pernyataan; garis berarti kelompok itu umumnya setuju. Hijau: disetujui semua kelompok. Biru: penjembatan.",
+    consensus_map_note: "Kelompok dan pernyataan; garis berarti kelompok itu umumnya setuju. Hijau: disetujui semua kelompok. Belah ketupat gelap: penjembatan.",
     consensus_map_words: ConsensusMapWords {
         title: "Peta titik temu",
         consensus: "semua kelompok setuju",

@@ -33,8 +33,9 @@ const MAX_LABELS: usize = 8;
 /// Statements in the rotating "broadest agreement" panel, and how long each stays.
 const BROAD_COUNT: usize = 5;
 const ROTATE_EVERY: Duration = Duration::from_secs(8);
-/// Outcomes shown at once, and the characters of each text.
-const OUTCOMES_SHOWN: usize = 3;
+/// Outcomes shown at once (the newest: at 1920x1080 one fits beside the map in wall-sized
+/// type), and the characters of each text.
+const OUTCOMES_SHOWN: usize = 1;
 const OUTCOME_CHARS: usize = 140;
 /// Refresh period while the live stream is down.
 const POLL_OFFLINE: Duration = Duration::from_secs(5);
@@ -277,8 +278,9 @@ pub fn ProjectorPage() -> impl IntoView {
         }
     });
 
-    // The page is full-screen: the app's top bar is hidden while it is shown.
-    set_projector_mode(true);
+    // The page is full-screen: the app's top bar is hidden while it is shown. Not on an
+    // error: "not found" needs the top bar and the page's margins like any other page.
+    Effect::new(move |_| set_projector_mode(!snapshot.with(|s| matches!(s, Some(Err(_))))));
     on_cleanup(|| set_projector_mode(false));
 
     move || match snapshot.get() {

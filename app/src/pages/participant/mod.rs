@@ -148,11 +148,13 @@ fn ConversationBody(session: Session) -> impl IntoView {
                 </Show>
             </header>
             <ConnectionStatus session/>
-            <OutcomesSection session/>
             <section class="voting" aria-label=move || t().participant.voting_label>
                 <VoteCard session/>
                 <NoticeLine session/>
             </section>
+            // After the card: above it, a few outcomes pushed the vote buttons below a
+            // phone's first screen.
+            <OutcomesSection session/>
             <PastVotes session/>
             <WhereYouStand session/>
             <AboutYou session/>

@@ -188,7 +188,17 @@ impl Session {
             (None, Some(code)) => JoinRequest { code: Some(code), ..JoinRequest::default() },
             (None, None) => {
                 boot_join_settled().await;
-                JoinRequest { token: LocalStorage::get(token_key(&id)).ok(), ..JoinRequest::default() }
+                let token: Option<String> = LocalStorage::get(token_key(&id)).ok();
+                // Invitation only, and nobody in yet: the server would refuse the join
+                // (403 code_required, an error in the browser's console); ask for the code.
+                if token.is_none() && self.conversation.with_untracked(|c| c.invitation_only) {
+                    return Err(ApiError::Server {
+                        status: 403,
+                        code: "code_required".into(),
+                        message: String::new(),
+                    });
+                }
+                JoinRequest { token, ..JoinRequest::default() }
             }
         };
         let joined = client::post::<_, JoinResponse>(&self.url("/participants"), None, &join).await?;

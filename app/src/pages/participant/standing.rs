@@ -179,7 +179,10 @@ pub fn WhereYouStand(session: Session) -> impl IntoView {
     });
     let p = move || t().participant;
     let to_go = move || session.threshold().saturating_sub(voted());
+    // Closed: "vote on N more" cannot be done any more, so the section waits for nobody.
+    let shown = move || placed.get() || !session.conversation.with(|c| c.closed);
     view! {
+        <Show when=shown>
         <section class="panel standing" aria-labelledby="standing-heading" data-testid="standing">
             <h2 id="standing-heading">{move || p().standing_heading}</h2>
             <Show when=move || placed.get() fallback=move || view! {
@@ -193,6 +196,7 @@ pub fn WhereYouStand(session: Session) -> impl IntoView {
                 }}
             </Show>
         </section>
+        </Show>
     }
 }
 

@@ -117,8 +117,8 @@ pub fn VoteCard(session: Session) -> impl IntoView {
                 </Show>
             </Show>
             <p class="progress-line" data-testid="remaining">
-                // Once capped, nothing more is asked: only what they did.
-                {move || (!session.next.with(|n| n.as_ref().is_some_and(|n| n.capped)))
+                // Once capped or closed, nothing more is asked: only what they did.
+                {move || (!closed() && !session.next.with(|n| n.as_ref().is_some_and(|n| n.capped)))
                     .then(|| format!("{} · ", (t().participant.remaining)(remaining())))}
                 {move || (t().participant.voted_count)(session.my_votes.with(|v| v.len()))}
             </p>

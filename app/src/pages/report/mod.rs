@@ -131,6 +131,7 @@ pub fn StoredReportPage() -> impl IntoView {
     // the server's published analysis.
     let log = StoredValue::new(LogReplica::default());
     let outcomes = RwSignal::new(Vec::new());
+    let missing = RwSignal::new(false);
     // The exports keep each statement's original; the page shows the reader's language.
     let translated = sections::Translated::provide();
     Effect::new(move |_| {
@@ -144,9 +145,18 @@ pub fn StoredReportPage() -> impl IntoView {
                 demographics.set(client::admin::<(), GroupDemographics>("GET", &rest, None).await.ok());
             }
             let conversation = client::get::<ConversationView>(&conversation_url(&id, ""), None).await;
-            let Ok(c) = conversation else {
-                run.error.set(Some(t().not_found_body.to_string()));
-                return;
+            let c = match conversation {
+                Ok(c) => c,
+                // The page's own "not found", in the reader's language (the catalogue read
+                // here, outside the page's owner, was always English).
+                Err(e) if e.status() == Some(404) => {
+                    missing.set(true);
+                    return;
+                }
+                Err(e) => {
+                    run.error.set(Some(format!("{e:?}")));
+                    return;
+                }
             };
             if let Err(e) = client::sync_log(&id, log).await {
                 run.error.set(Some(format!("{e:?}")));
@@ -180,7 +190,10 @@ pub fn StoredReportPage() -> impl IntoView {
         });
     });
     view! {
-        <section class="report" data-testid="stored-report">
+        <Show when=move || missing.get()>
+            <super::NotFound/>
+        </Show>
+        <section class="report" data-testid="stored-report" hidden=move || missing.get()>
             <Progress run/>
             <Failure run/>
             {move || run.report.get().map(|r| {
