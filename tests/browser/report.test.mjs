@@ -146,6 +146,44 @@ with zipfile.ZipFile(sys.argv[1], 'w', zipfile.ZIP_DEFLATED) as z:
   await page.close();
 });
 
+/** A made-up Pol.is API dump (votes.json, comments.json with a meta statement, conversation.json). */
+function jsonDump() {
+  const dir = mkdtempSync(path.join(tmpdir(), 'mufakat-json-'));
+  const texts = ['Plant shade trees', 'Close the market street', 'Night buses', 'I live by the river'];
+  const comments = texts.map((txt, i) => ({ statement_id: i, participant_id: 0, txt, moderated: 1, is_meta: i === 3, active: true }));
+  const votes = [];
+  for (let p = 0; p < 12; p++) {
+    for (let s = 0; s < 4; s++) {
+      votes.push({ participant_id: p, statement_id: s, vote: s === 3 || (s < 2) === (p < 6) ? 1 : -1, modified: 1_700_000_000_000 + p * 4 + s });
+    }
+  }
+  writeFileSync(path.join(dir, 'comments.json'), JSON.stringify(comments));
+  writeFileSync(path.join(dir, 'votes.json'), JSON.stringify(votes));
+  writeFileSync(path.join(dir, 'conversation.json'),
+    JSON.stringify({ topic: 'Our street', description: 'What next', conversation_id: '2madeupabc', strict_moderation: true }));
+  return dir;
+}
+
+test('a Pol.is API JSON dump dropped on /report gives the CLI\'s report; a cut-short file is named', async () => {
+  const dir = jsonDump();
+  const cli = cliAnalyse(dir);
+  const files = ['comments.json', 'votes.json', 'conversation.json'].map((f) => path.join(dir, f));
+  const { page, apiCalls } = await reportPage();
+  await page.getByTestId('report-files').setInputFiles(files);
+  const report = page.getByTestId('report');
+  await report.waitFor({ timeout: 60_000 });
+  assert.equal(await report.getAttribute('data-fingerprint'), cli.fingerprint, 'the same analysis.json as `mufakat analyze`');
+  await report.getByText('Our street').first().waitFor();
+  // A comments.json cut short: an error naming the file, no report.
+  // The same file names picked again (the file changed on disk) are read again.
+  const full = readFileSync(path.join(dir, 'comments.json'), 'utf8');
+  writeFileSync(path.join(dir, 'comments.json'), full.slice(0, full.length / 2));
+  await page.getByTestId('report-files').setInputFiles(files);
+  await page.getByTestId('report-error').getByText('comments.json').waitFor();
+  assert.deepEqual(apiCalls, [], 'nothing was uploaded');
+  await page.close();
+});
+
 test('a stored conversation has a report at /r/<id>', async () => {
   const page = await browser.newPage({ viewport: { width: 1200, height: 900 }, locale: 'en-GB' });
   await page.goto(`${server.base}/r/demo`);

@@ -140,8 +140,15 @@ for (const lang of Object.keys(LOCALES)) {
     });
     assert.deepEqual(small, [], 'text under 20 px, cut or spilling on the wall');
     // The outcome's own words are on the wall, not cut off below the side column.
-    const text = await outcomes.locator('.outcome-text').first().boundingBox();
-    const frame = await outcomes.boundingBox();
+    // The projector re-renders its panels on each refresh: measure a rendered pair.
+    let text = null;
+    let frame = null;
+    for (let i = 0; i < 50 && !(text && frame); i++) {
+      if (i) await page.waitForTimeout(100);
+      text = await outcomes.locator('.outcome-text').first().boundingBox();
+      frame = await outcomes.boundingBox();
+    }
+    assert.ok(text && frame, 'the newest outcome is on the wall');
     assert.ok(text.y + text.height <= frame.y + frame.height + 1 && text.y + text.height <= WALL.height,
       `the outcome's text ends at ${text.y + text.height} px, its frame at ${frame.y + frame.height} px`);
     await assertNoSidewaysScroll(page, '/p/demo');

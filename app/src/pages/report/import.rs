@@ -21,9 +21,14 @@ async fn read_files(list: web_sys::FileList) -> Vec<(String, Vec<u8>)> {
     out
 }
 
-fn analyse(run: Run, list: web_sys::FileList) {
+/// Reads and analyses the files; then empties the picker (`input`), so that picking the same
+/// file names again (a file mended after an error) is a change the page sees.
+fn analyse(run: Run, list: web_sys::FileList, input: Option<web_sys::HtmlInputElement>) {
     spawn_local(async move {
         let files = read_files(list).await;
+        if let Some(input) = input {
+            input.set_value("");
+        }
         let names = files.iter().map(|f| f.0.clone()).collect();
         run.start(Request::Import { names, seed: SEED }, files);
     });
@@ -36,15 +41,15 @@ pub fn ImportPage() -> impl IntoView {
     let dragging = RwSignal::new(false);
     let on_change = move |ev: leptos::ev::Event| {
         let input = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok());
-        if let Some(list) = input.and_then(|i| i.files()) {
-            analyse(run, list);
+        if let Some((input, list)) = input.and_then(|i| i.files().map(|l| (i, l))) {
+            analyse(run, list, Some(input));
         }
     };
     let on_drop = move |ev: leptos::ev::DragEvent| {
         ev.prevent_default();
         dragging.set(false);
         if let Some(list) = ev.data_transfer().and_then(|d| d.files()) {
-            analyse(run, list);
+            analyse(run, list, None);
         }
     };
     view! {
