@@ -10,7 +10,7 @@ const AXE = path.join(root, 'tests/browser/node_modules/axe-core/axe.min.js');
 /** Runs axe-core on the page and fails on any serious or critical violation. */
 export async function assertAccessible(page, label) {
   // Let the card's entrance animation end: a half-faded text would fail the contrast rule.
-  await page.evaluate(() => Promise.all(document.getAnimations().map((a) => a.finished)));
+  await page.evaluate(() => Promise.allSettled(document.getAnimations().map((a) => a.finished)));
   // Outside the page's Content-Security-Policy (see moderator-helpers.mjs).
   await page.evaluate(readFileSync(AXE, 'utf8'));
   const violations = await page.evaluate(async () => {

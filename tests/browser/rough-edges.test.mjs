@@ -57,7 +57,7 @@ for (const locale of ['en-GB', 'id-ID']) {
     await page.goto(`${server.base}/c/demo`);
     const card = page.getByTestId('vote-card');
     await card.waitFor();
-    await page.evaluate(() => Promise.all(document.getAnimations().map((a) => a.finished)));
+    await page.evaluate(() => Promise.allSettled(document.getAnimations().map((a) => a.finished)));
     for (const button of await card.locator('.vote-buttons button').all()) {
       const box = await button.boundingBox();
       assert.ok(box.y + box.height <= 740, `a vote button ends at y = ${box.y + box.height} px, below the fold`);

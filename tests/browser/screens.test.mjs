@@ -75,7 +75,8 @@ for (const lang of Object.keys(LOCALES)) {
     const { page, close } = await open('/c/demo', PHONE, lang);
     await page.getByTestId('outcomes').waitFor();
     const card = page.getByTestId('vote-card');
-    await page.evaluate(() => Promise.all(document.getAnimations().map((a) => a.finished)));
+    // A refresh may re-render a panel and cancel its animation: settled either way.
+    await page.evaluate(() => Promise.allSettled(document.getAnimations().map((a) => a.finished)));
     for (const button of await card.locator('.vote-buttons button').all()) {
       const box = await button.boundingBox();
       assert.ok(box.y + box.height <= PHONE.height, `a vote button ends at y = ${box.y + box.height} px, below the fold`);
@@ -118,7 +119,8 @@ for (const lang of Object.keys(LOCALES)) {
     await page.getByTestId('consensus-map').waitFor({ timeout: 60_000 });
     const outcomes = page.getByTestId('projector-outcomes');
     await outcomes.locator('.outcome-text').first().waitFor();
-    await page.evaluate(() => Promise.all(document.getAnimations().map((a) => a.finished)));
+    // A refresh may re-render a panel and cancel its animation: settled either way.
+    await page.evaluate(() => Promise.allSettled(document.getAnimations().map((a) => a.finished)));
     const small = await page.evaluate(() => {
       const out = [];
       for (const el of document.querySelectorAll('.projector *')) {
