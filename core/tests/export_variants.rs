@@ -5,6 +5,8 @@
 //! as the plain openData shape, or refused with one line naming the file and the problem.
 //! The conversation and its sentences are made up here; no real export's text is used.
 
+mod common;
+
 use std::collections::BTreeMap;
 
 use mufakat_core::analysis::{Analysis, AnalysisParams};
@@ -445,25 +447,6 @@ fn outputs(e: &PolisExport, a: &Analysis) -> Vec<(String, String)> {
     files
 }
 
-/// Path of the first null in the analysis (NaN and infinity serialise as null), leaving out
-/// the fields that are null by design.
-fn first_null(a: &Analysis) -> Option<String> {
-    fn walk(v: &serde_json::Value, path: String) -> Option<String> {
-        match v {
-            serde_json::Value::Null => Some(path),
-            serde_json::Value::Array(x) => {
-                x.iter().enumerate().find_map(|(i, v)| walk(v, format!("{path}[{i}]")))
-            }
-            serde_json::Value::Object(o) => o
-                .iter()
-                .filter(|(k, _)| !matches!(k.as_str(), "k_smoother" | "group" | "author"))
-                .find_map(|(k, v)| walk(v, format!("{path}.{k}"))),
-            _ => None,
-        }
-    }
-    walk(&serde_json::to_value(a).expect("serialises"), String::new())
-}
-
 /// What any readable export must give: an analysis (or "no votes" when it has none) with
 /// finite numbers everywhere, a parseable analysis.json, k within bounds, every participant
 /// in a group that exists.
@@ -476,7 +459,7 @@ fn check_outputs(e: &PolisExport, what: &str) -> Result<(), String> {
         }
         Err(err) => return Err(format!("{what}: analysis failed: {err}")),
     };
-    if let Some(path) = first_null(&a) {
+    if let Some(path) = common::first_null(&a) {
         return Err(format!("{what}: not a finite number at {path}"));
     }
     let k = a.counts.groups;

@@ -1,6 +1,8 @@
 #![cfg(not(target_arch = "wasm32"))]
 //! Property tests of the analysis: invariances, determinism, bounds and degenerate input.
 
+mod common;
+
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use mufakat_core::synthetic::planted;
@@ -35,27 +37,8 @@ fn partition(a: &Analysis, map_back: impl Fn(u32) -> u32) -> Vec<Vec<u32>> {
     v
 }
 
-/// Path of the first null (NaN or infinity serialise as null) in the JSON, if any.
-fn first_null(a: &Analysis) -> Option<String> {
-    let json = serde_json::to_value(a).unwrap();
-    fn walk(v: &serde_json::Value, path: String) -> Option<String> {
-        match v {
-            serde_json::Value::Null => Some(path),
-            serde_json::Value::Array(x) => {
-                x.iter().enumerate().find_map(|(i, v)| walk(v, format!("{path}[{i}]")))
-            }
-            serde_json::Value::Object(o) => o
-                .iter()
-                .filter(|(k, _)| !matches!(k.as_str(), "k_smoother" | "group" | "author"))
-                .find_map(|(k, v)| walk(v, format!("{path}.{k}"))),
-            _ => None,
-        }
-    }
-    walk(&json, String::new())
-}
-
 fn all_finite(a: &Analysis) -> bool {
-    let null = first_null(a);
+    let null = common::first_null(a);
     if let Some(p) = &null {
         eprintln!("non-finite value at {p}");
     }

@@ -43,3 +43,22 @@ pub fn load(name: &str) -> Option<PolisExport> {
         Err(e) => panic!("{name}: {e}"),
     }
 }
+
+/// Path of the first null in the analysis's JSON (NaN and infinity serialise as null),
+/// leaving out the fields that are null by design; `None` when every figure is finite.
+pub fn first_null(a: &mufakat_core::Analysis) -> Option<String> {
+    fn walk(v: &serde_json::Value, path: String) -> Option<String> {
+        match v {
+            serde_json::Value::Null => Some(path),
+            serde_json::Value::Array(x) => {
+                x.iter().enumerate().find_map(|(i, v)| walk(v, format!("{path}[{i}]")))
+            }
+            serde_json::Value::Object(o) => o
+                .iter()
+                .filter(|(k, _)| !matches!(k.as_str(), "k_smoother" | "group" | "author"))
+                .find_map(|(k, v)| walk(v, format!("{path}.{k}"))),
+            _ => None,
+        }
+    }
+    walk(&serde_json::to_value(a).expect("serialises"), String::new())
+}
