@@ -11,7 +11,8 @@
 //! tolerance or strict; with `CONS=1` also consensus clustering (co-association over 40
 //! half resamples, average linkage cut at k). `probe_starts`: for each k, the distinct
 //! k-means optima from 60 starts, by within-group sum of squares, with their silhouette
-//! and ARI.
+//! and ARI. `measure_participant_sets`: the same analysis clustering other participant
+//! sets (everyone Pol.is grouped; Pol.is's pre-2017-10-31 vote count).
 
 mod common;
 
@@ -373,5 +374,132 @@ fn probe_starts() {
                 eprintln!("  k{k} wss {:.2} sil {:.3} ari {:.3} (x{})", e.1, e.2, e.3, e.4);
             }
         }
+    }
+}
+
+/// The participants a rule admits, given to the analysis as an earlier run's in-conv set
+/// (a warm start with nothing else in it, so everything but who is clustered stays cold).
+fn with_in_conv(in_conv: Vec<mufakat_core::ParticipantId>) -> mufakat_core::WarmStart {
+    mufakat_core::WarmStart { in_conv, ..Default::default() }
+}
+
+/// Admission as Pol.is's math counted votes from its commit b68ca8b6 (2017-02-27) to
+/// acd818c9 (2017-10-31): over the rating matrix whose moderated-out and meta columns are
+/// set to 0 for everyone, so each such column that has a vote counts as a vote of every
+/// participant. Replayed in arrival order with the statements of that time and the final
+/// moderation state throughout (the export has no moderation times). Per participant
+/// admitted: the index of the vote after which they were.
+fn admitted_counting_zeroed_columns(
+    votes: &[mufakat_core::VoteRecord],
+    statements: &[mufakat_core::StatementMeta],
+) -> std::collections::HashMap<mufakat_core::ParticipantId, usize> {
+    use std::collections::{HashMap, HashSet};
+    let excluded: HashSet<_> = statements.iter().filter(|s| s.is_excluded()).map(|s| s.id).collect();
+    let mut columns = HashSet::new();
+    let mut zeroed = 0usize;
+    let mut kept: HashMap<_, HashSet<_>> = HashMap::new();
+    let mut admitted = HashMap::new();
+    for (i, v) in votes.iter().enumerate() {
+        let new_zeroed = columns.insert(v.statement) && excluded.contains(&v.statement);
+        zeroed += usize::from(new_zeroed);
+        let own = kept.entry(v.participant).or_default();
+        if !excluded.contains(&v.statement) {
+            own.insert(v.statement);
+        }
+        let threshold = 7.min(columns.len());
+        // A newly zeroed column counts for everyone at this update; otherwise only this
+        // voter's count moved.
+        let movers: Vec<_> = if new_zeroed { kept.keys().copied().collect() } else { vec![v.participant] };
+        for p in movers {
+            if kept[&p].len() + zeroed >= threshold {
+                admitted.entry(p).or_insert(i);
+            }
+        }
+    }
+    admitted
+}
+
+/// Issue 13's participant-set lead: who is clustered, and what it does to the groups. Per
+/// conversation, our cold run against the same run clustering (a) also everyone Pol.is
+/// grouped (the set no rule can beat: Pol.is's own), (b) everyone the pre-2017-10-31 count
+/// admits. ARI over the participants both place in a group, and over those our cold run
+/// compared, so a larger set is not scored on different people.
+#[test]
+#[ignore]
+fn measure_participant_sets() {
+    for name in &measured_names() {
+        let Some(export) = common::load(name) else { continue };
+        let votes = export.vote_records();
+        let statements = export.statement_meta();
+        let input = AnalysisInput { votes: &votes, statements: &statements };
+        let params = AnalysisParams::default();
+        let polis = export.polis_groups();
+        let cold = analyse(&input, &params, None).expect("runs");
+        let compared: std::collections::HashSet<_> = cold
+            .participants
+            .iter()
+            .filter(|p| p.group.is_some() && polis.contains_key(&p.id))
+            .map(|p| p.id)
+            .collect();
+        let report = |label: &str, a: &mufakat_core::Analysis| {
+            let agreement = export.agreement_with_polis(a).expect("Pol.is's groups");
+            let (x, y): (Vec<u32>, Vec<u32>) = a
+                .participants
+                .iter()
+                .filter(|p| compared.contains(&p.id))
+                .filter_map(|p| Some((p.group?, *polis.get(&p.id)?)))
+                .unzip();
+            let moved = a
+                .participants
+                .iter()
+                .zip(&cold.participants)
+                .map(|(p, q)| {
+                    (p.position[0] - q.position[0]).abs().max((p.position[1] - q.position[1]).abs())
+                })
+                .fold(0.0f64, f64::max);
+            let sizes: Vec<u32> = a.groups.iter().map(|g| g.size).collect();
+            eprintln!(
+                "  {label}: in-conv {} (Pol.is {}), k {} {sizes:?}, ARI {:.3} over {} / {:.3} over cold's {}; \
+                 largest move on the map {moved:.1e}; silhouettes {:?}",
+                a.counts.in_conv,
+                polis.len(),
+                a.groups.len(),
+                agreement.adjusted_rand_index,
+                agreement.participants,
+                cluster::adjusted_rand_index(&x, &y),
+                x.len(),
+                a.k_scores.iter().map(|k| (k.k, (k.silhouette * 1000.0).round() / 1000.0)).collect::<Vec<_>>()
+            );
+        };
+        eprintln!("== {name}");
+        report("cold (ours)", &cold);
+        let with_polis = with_in_conv(polis.keys().copied().collect());
+        report("+ Pol.is's grouped", &analyse(&input, &params, Some(&with_polis)).expect("runs"));
+        let old_count = admitted_counting_zeroed_columns(&votes, &statements);
+        // The old count up to some vote and today's after: the range of switch times that
+        // give Pol.is's set exactly, if any (everyone Pol.is has and we do not must be in by
+        // then, no one Pol.is lacks yet).
+        let ours: std::collections::HashSet<_> =
+            cold.participants.iter().filter(|p| p.in_conv).map(|p| p.id).collect();
+        let needed: Option<Vec<usize>> =
+            polis.keys().filter(|p| !ours.contains(p)).map(|p| old_count.get(p).copied()).collect();
+        let too_many = old_count.iter().filter(|(p, _)| !polis.contains_key(p)).map(|(_, &i)| i).min();
+        if let Some(needed) = needed.filter(|n| !n.is_empty()) {
+            let from = needed.iter().copied().max().unwrap_or(0);
+            let stamp = |i: usize| export.votes.get(i).and_then(|v| v.timestamp);
+            eprintln!(
+                "  old count until after vote {from} (t {:?}) and before vote {too_many:?} (t {:?}) gives Pol.is's set: {}",
+                stamp(from),
+                too_many.and_then(stamp),
+                too_many.is_none_or(|t| t > from)
+            );
+        }
+        let zeroed = with_in_conv(old_count.keys().copied().collect());
+        report("+ zeroed columns count", &analyse(&input, &params, Some(&zeroed)).expect("runs"));
+        // The same sets with the strict best silhouette, which the tolerance can hide.
+        let strict = params.clone().k_tolerance(0.0);
+        report("cold, strict k", &analyse(&input, &strict, None).expect("runs"));
+        report("+ Pol.is's grouped, strict k", &analyse(&input, &strict, Some(&with_polis)).expect("runs"));
+        report("+ zeroed columns count, strict k", &analyse(&input, &strict, Some(&zeroed)).expect("runs"));
     }
 }
