@@ -96,6 +96,38 @@ pub async fn log_chunk(conversation: &str, req: LogRequest) -> Result<Option<Log
     votelog::decode(&bytes).map(Some).map_err(|e| ApiError::Network(e.to_string()))
 }
 
+/// When each of the first `len` entries of the conversation's vote log was cast (epoch
+/// ms), from the segments' times (`GET …/log/{segment}/times`, docs/vote-log.md "Times"):
+/// the browser's HTTP cache keeps a full segment's. Fetched only when a download needs them.
+#[cfg(feature = "console")]
+pub async fn log_times(conversation: &str, len: u64) -> Result<Vec<i64>, ApiError> {
+    let mut times: Vec<i64> = Vec::with_capacity(len as usize);
+    let mut segment = 0;
+    while (times.len() as u64) < len {
+        let url = conversation_url(conversation, &format!("/log/{segment}/times"));
+        let response = Request::get(&url).send().await.map_err(|e| ApiError::Network(e.to_string()))?;
+        if !response.ok() {
+            return decode::<serde_json::Value>(response).await.map(|_| Vec::new());
+        }
+        let bytes = response.binary().await.map_err(|e| ApiError::Network(e.to_string()))?;
+        let chunk = votelog::decode_times(&bytes).map_err(|e| ApiError::Network(e.to_string()))?;
+        let whole = chunk.times.len() as u64 == votelog::SEGMENT_SIZE;
+        if chunk.first_seq != times.len() as u64
+            || (!whole && chunk.first_seq + (chunk.times.len() as u64) < len)
+        {
+            return Err(ApiError::Network(format!(
+                "the server gave the times of entries {} to {}, this page holds {len}",
+                chunk.first_seq,
+                chunk.first_seq + chunk.times.len() as u64
+            )));
+        }
+        times.extend(chunk.times);
+        segment += 1;
+    }
+    times.truncate(len as usize);
+    Ok(times)
+}
+
 /// The server's newest published analysis and the analysis's input statements
 /// (`GET …/analysis`, docs/published-analysis.md).
 pub async fn analysis_head(conversation: &str) -> Result<mufakat_core::api::AnalysisHead, ApiError> {

@@ -14,7 +14,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{MessageEvent, Worker, WorkerOptions, WorkerType};
 
-pub use crate::worker_protocol::{Report, Request, Response, StatementText, Step};
+pub use crate::worker_protocol::{Report, Request, Response, StatementText, Step, StoredConversation};
 
 /// Where Trunk puts the worker's loader (copied from `app/worker_loader.js`) in the console
 /// bundle (`dist/console`, public URL /console/).

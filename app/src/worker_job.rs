@@ -4,11 +4,10 @@
 use std::io::Read;
 
 use mufakat_core::analysis::{AnalysisInput, AnalysisParams};
-use mufakat_core::model::VoteRecord;
 use mufakat_core::polis_csv::{PolisComment, PolisExport, PolisVote};
 use mufakat_core::report_files::{fingerprint, report_files};
 
-use crate::worker_protocol::{Report, Request, Response, StatementText, Step};
+use crate::worker_protocol::{Report, Request, Response, StatementText, Step, StoredConversation};
 
 /// Share of the work done when `step` starts, 0–1.
 fn share(step: Step) -> f64 {
@@ -115,46 +114,55 @@ pub fn build_report(
     })
 }
 
-/// A stored conversation as a Pol.is export, so its report has the same files.
-pub fn conversation_export(
-    title: String,
-    description: String,
-    statements: Vec<StatementText>,
-    votes: Vec<VoteRecord>,
-    outcomes: Vec<mufakat_core::api::outcomes::Outcome>,
-) -> PolisExport {
+/// A stored conversation as a Pol.is export, so its report has the moderator's export's
+/// files (`server/src/export.rs`'s `dump_to_export`): the log's votes with their times,
+/// the statements with their authors and times once fetched (docs/polis-export.md says
+/// what a public report's files leave out).
+pub fn conversation_export(c: StoredConversation) -> PolisExport {
+    let origins: std::collections::HashMap<_, _> = c.origins.iter().map(|o| (o.id, o)).collect();
+    let mut votes: Vec<PolisVote> = c
+        .votes
+        .into_iter()
+        .map(|v| PolisVote {
+            timestamp: None,
+            statement: v.statement,
+            participant: v.participant,
+            vote: v.vote,
+        })
+        .collect();
+    // Times come entry for entry; a shorter list (never sent) leaves the rest without.
+    for (v, t) in votes.iter_mut().zip(&c.times) {
+        v.timestamp = Some(*t);
+    }
     PolisExport {
         summary: vec![
-            ("topic".into(), title),
-            ("url".into(), String::new()),
-            ("conversation-description".into(), description),
+            ("topic".into(), c.title),
+            ("url".into(), c.url),
+            ("views".into(), c.participants.to_string()),
+            ("conversation-description".into(), c.description),
         ],
-        comments: statements
+        comments: c
+            .statements
             .into_iter()
-            .map(|s| PolisComment {
-                timestamp: None,
-                datetime: None,
-                id: s.id,
-                author: None,
-                agrees: None,
-                disagrees: None,
-                moderation: s.moderation,
-                is_meta: s.is_meta,
-                is_seed: false,
-                body: s.text,
+            .map(|s| {
+                let origin = origins.get(&s.id);
+                PolisComment {
+                    timestamp: origin.map(|o| o.created_at),
+                    datetime: None,
+                    id: s.id,
+                    author: origin.and_then(|o| o.author),
+                    agrees: None,
+                    disagrees: None,
+                    moderation: s.moderation,
+                    is_meta: s.is_meta,
+                    is_seed: origin.is_some_and(|o| o.is_seed),
+                    body: s.text,
+                }
             })
             .collect(),
-        votes: votes
-            .into_iter()
-            .map(|v| PolisVote {
-                timestamp: None,
-                statement: v.statement,
-                participant: v.participant,
-                vote: v.vote,
-            })
-            .collect(),
+        votes,
         participants: Vec::new(),
-        outcomes,
+        outcomes: c.outcomes,
         ..PolisExport::default()
     }
 }
@@ -194,10 +202,18 @@ pub fn handle(request: Request, files: Vec<(String, Vec<u8>)>, send: &mut dyn Fn
                 Err(e) => Response::Failed { message: e.to_string() },
             }
         }
-        Request::Conversation { title, description, statements, votes, seed, outcomes } => {
-            let export = conversation_export(title, description, statements, votes, outcomes);
+        Request::Conversation { conversation, seed } => {
+            let export = conversation_export(conversation);
             match build_report(&export, seed, &mut progress) {
                 Ok(r) => Response::Report { report: Box::new(r) },
+                Err(message) => Response::Failed { message },
+            }
+        }
+        Request::Files { conversation, analysis_json } => {
+            match mufakat_core::polis_csv::read_analysis_json(&analysis_json) {
+                Ok(analysis) => {
+                    Response::Files { files: report_files(&conversation_export(conversation), &analysis) }
+                }
                 Err(message) => Response::Failed { message },
             }
         }

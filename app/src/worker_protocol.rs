@@ -34,16 +34,38 @@ pub enum Request {
     /// `votes` (at least its `seq` first entries) and compare byte for byte: answers `Verified`.
     Verify { votes: Vec<VoteRecord> },
     /// Analyse a stored conversation and build its report: answers `Report`.
-    Conversation {
-        title: String,
-        description: String,
-        statements: Vec<StatementText>,
-        votes: Vec<VoteRecord>,
-        seed: u64,
-        /// The public outcomes, for outcomes.csv and analysis.json.
-        #[serde(default)]
-        outcomes: Vec<mufakat_core::api::outcomes::Outcome>,
-    },
+    Conversation { conversation: StoredConversation, seed: u64 },
+    /// The export files of a stored conversation whose analysis is done, now with the vote
+    /// times and statement authors: answers `Files`. The analysis travels as the report's
+    /// analysis.json (read back exactly), so the participant page, which shares this
+    /// protocol, links no serializer of an `Analysis`.
+    Files { conversation: StoredConversation, analysis_json: String },
+}
+
+/// A stored conversation as the report page (`/r/<id>`) reads it from the public API, for
+/// its report and export files (`worker_job::conversation_export`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct StoredConversation {
+    pub title: String,
+    pub description: String,
+    /// summary.csv's `url`: the conversation's public link.
+    pub url: String,
+    /// Participants the server counts (everyone who joined): summary.csv's `views`.
+    pub participants: u32,
+    pub statements: Vec<StatementText>,
+    /// The vote log, in arrival order.
+    pub votes: Vec<VoteRecord>,
+    /// The public outcomes, for outcomes.csv and analysis.json.
+    #[serde(default)]
+    pub outcomes: Vec<mufakat_core::api::outcomes::Outcome>,
+    /// When each vote of `votes` was cast (epoch ms), entry for entry (`…/log/{segment}/times`);
+    /// empty until a download needs them.
+    #[serde(default)]
+    pub times: Vec<i64>,
+    /// Who wrote each statement and when (`GET …/statements`); empty until a download
+    /// needs them.
+    #[serde(default)]
+    pub origins: Vec<mufakat_core::api::StatementOrigin>,
 }
 
 /// Stages as the page names them; `loading` is reading and parsing the votes.
@@ -106,9 +128,24 @@ impl Report {
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Response {
     Ready,
-    Progress { step: Step, share: f64 },
-    Analysed { analysis: Box<Analysis> },
-    Report { report: Box<Report> },
-    Verified { verdict: mufakat_core::published::Verdict },
-    Failed { message: String },
+    Progress {
+        step: Step,
+        share: f64,
+    },
+    Analysed {
+        analysis: Box<Analysis>,
+    },
+    Report {
+        report: Box<Report>,
+    },
+    Verified {
+        verdict: mufakat_core::published::Verdict,
+    },
+    /// Export files (name, contents), as [`Report::files`].
+    Files {
+        files: Vec<(String, String)>,
+    },
+    Failed {
+        message: String,
+    },
 }

@@ -42,9 +42,10 @@ pub fn params() -> AnalysisParams {
 
 /// The statements as the analysis takes them: every statement of the conversation
 /// (rejected and meta ones included: the analysis leaves them out of the math itself, and
-/// lists them), sorted by id, without authors (the analysis does not use them, and they
-/// must not leave the server). The column order of the vote matrix follows this order, so
-/// both sides must pass the same list.
+/// lists them), sorted by id, without authors (the analysis does not use them; the authors
+/// of the statements participants see are public through `GET …/statements`, the others'
+/// stay on the server). The column order of the vote matrix follows this order, so both
+/// sides must pass the same list.
 pub fn statements_for_analysis(all: impl IntoIterator<Item = StatementMeta>) -> Vec<StatementMeta> {
     let mut v: Vec<StatementMeta> = all.into_iter().map(|s| StatementMeta { author: None, ..s }).collect();
     v.sort_by_key(|s| s.id);

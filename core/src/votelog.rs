@@ -173,6 +173,64 @@ pub fn decode(bytes: &[u8]) -> Result<LogChunk, LogDecodeError> {
     Ok(LogChunk { first_seq, entries })
 }
 
+// ---------------------------------------------------------------------------------------
+// Times: the companion of a segment (`GET …/log/{segment}/times`), fetched only by a reader
+// that needs when each vote was cast (the report's votes.csv), so the log itself stays
+// small. Each time is epoch milliseconds, as the store's `vote_history.at`.
+
+/// The first byte of every times chunk.
+pub const TIMES_FORMAT_VERSION: u8 = 1;
+
+/// A decoded times chunk: `times[i]` is when entry `first_seq + i` was cast (epoch ms).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct TimesChunk {
+    pub first_seq: u64,
+    pub times: Vec<i64>,
+}
+
+/// Encodes the times of entries `first_seq ..`: `version first_seq count zigzag(delta) ×
+/// count`, each delta from the previous time (0 before the first), so votes a few seconds
+/// apart take two or three bytes each. Times need not increase (imported histories).
+pub fn encode_times(first_seq: u64, times: &[i64]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(16 + times.len() * 3);
+    out.push(TIMES_FORMAT_VERSION);
+    put_varint(&mut out, first_seq);
+    put_varint(&mut out, times.len() as u64);
+    let mut prev = 0i64;
+    for &t in times {
+        // Wrapping: any two i64 have a delta that zigzags back to the same time.
+        put_varint(&mut out, zigzag(t.wrapping_sub(prev)));
+        prev = t;
+    }
+    out
+}
+
+/// Decodes one chunk written by [`encode_times`]; anything malformed is an error, never a
+/// partial result.
+pub fn decode_times(bytes: &[u8]) -> Result<TimesChunk, LogDecodeError> {
+    let mut r = Reader { bytes, at: 0 };
+    let version = r.byte().map_err(|_| LogDecodeError::Empty)?;
+    if version != TIMES_FORMAT_VERSION {
+        return Err(LogDecodeError::Version(version));
+    }
+    let first_seq = r.varint()?;
+    let count = r.varint()?;
+    // Every time takes at least one byte.
+    if count > (bytes.len() - r.at) as u64 {
+        return Err(LogDecodeError::Truncated);
+    }
+    let mut times = Vec::with_capacity(count as usize);
+    let mut prev = 0i64;
+    for _ in 0..count {
+        prev = prev.wrapping_add(unzigzag(r.varint()?));
+        times.push(prev);
+    }
+    if r.at != bytes.len() {
+        return Err(LogDecodeError::Trailing(bytes.len() - r.at));
+    }
+    Ok(TimesChunk { first_seq, times })
+}
+
 /// What a reader must ask for next: a whole `segment`, or the entries of it after `since`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct LogRequest {
@@ -267,6 +325,20 @@ mod tests {
         }
 
         #[test]
+        fn times_decode_to_what_was_encoded(first in any::<u64>(), times in prop::collection::vec(prop_oneof![4 => 1_600_000_000_000i64..1_800_000_000_000, 1 => any::<i64>()], 0..300)) {
+            let bytes = encode_times(first, &times);
+            prop_assert_eq!(decode_times(&bytes), Ok(TimesChunk { first_seq: first, times }));
+        }
+
+        #[test]
+        fn cut_times_are_an_error_and_any_bytes_decode_or_fail(times in prop::collection::vec(any::<i64>(), 1..50), cut in 1usize..10, bytes in prop::collection::vec(any::<u8>(), 0..200)) {
+            let encoded = encode_times(3, &times);
+            let cut = cut.min(encoded.len() - 1);
+            prop_assert!(decode_times(&encoded[..encoded.len() - cut]).is_err());
+            let _ = decode_times(&bytes);
+        }
+
+        #[test]
         fn a_replica_fed_in_any_chunking_equals_the_log(entries in prop::collection::vec(entry(), 0..200), cuts in prop::collection::vec(0usize..200, 0..6)) {
             let mut cuts: Vec<usize> = cuts.into_iter().map(|c| c.min(entries.len())).collect();
             cuts.push(entries.len());
@@ -304,6 +376,19 @@ mod tests {
         assert_eq!(replica.next_request(), LogRequest { segment: 0, since: Some(4) });
         replica.entries = vec![e; SEGMENT_SIZE as usize];
         assert_eq!(replica.next_request(), LogRequest { segment: 1, since: None });
+    }
+
+    #[test]
+    fn votes_seconds_apart_take_two_or_three_bytes_and_bad_times_are_refused() {
+        let times: Vec<i64> = (0..1000).map(|i| 1_700_000_000_000 + i * 4_321).collect();
+        let bytes = encode_times(0, &times);
+        assert!(bytes.len() <= 3 * times.len() + 16, "{} bytes", bytes.len());
+        let mut other = encode_times(0, &times);
+        other[0] = 9;
+        assert_eq!(decode_times(&other), Err(LogDecodeError::Version(9)));
+        let mut long = bytes.clone();
+        long.push(0);
+        assert_eq!(decode_times(&long), Err(LogDecodeError::Trailing(1)));
     }
 
     #[test]

@@ -14,6 +14,7 @@ pub mod hub;
 pub mod live;
 pub mod logging;
 pub mod login_guard;
+pub mod logtimes;
 pub mod metrics;
 pub mod origin;
 pub mod published;

@@ -10,7 +10,7 @@ use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 
-use mufakat_core::api::{ConversationView, NextStatement, StatementView, VoteCounts};
+use mufakat_core::api::{ConversationView, NextStatement, StatementOrigin, StatementView, VoteCounts};
 use mufakat_core::model::{Moderation, ParticipantId, StatementId, Vote, VoteRecord};
 use mufakat_core::routing;
 use mufakat_core::StatementMeta;
@@ -244,6 +244,23 @@ impl ConvState {
         let c = &inner.conv;
         let statements = inner.statements.iter().filter(|s| inner.visible(s)).map(view).collect();
         ConversationView::new(&c.id, &c.settings, c.closed, inner.totals.participants, statements)
+    }
+
+    /// Author, time and seed flag of every statement participants may see, by id (what
+    /// Pol.is's public comments.csv shows; `GET …/statements`).
+    pub fn origins(&self) -> Vec<StatementOrigin> {
+        let inner = self.lock();
+        inner
+            .statements
+            .iter()
+            .filter(|s| inner.visible(s))
+            .map(|s| StatementOrigin {
+                id: s.id,
+                author: s.author,
+                created_at: s.created_at_ms,
+                is_seed: s.is_seed,
+            })
+            .collect()
     }
 
     /// A statement as participants see it, if they may see it.

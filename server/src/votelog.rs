@@ -89,6 +89,8 @@ pub struct VoteLog {
     inner: RwLock<Inner>,
     /// The analyses of prefixes of this log the background published (`crate::published`).
     pub published: crate::published::Board,
+    /// When each entry was cast, read from the store only when asked (`crate::logtimes`).
+    pub times: crate::logtimes::LogTimes,
     /// One store read at a time (reads from the end of the log, so two would read the same).
     catch_up: tokio::sync::Mutex<()>,
     /// One [`VoteLog::persist`] at a time.

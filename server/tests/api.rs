@@ -560,6 +560,7 @@ async fn openapi_describes_every_route() {
         "/api/v1/conversations/{id}/my-votes",
         "/api/v1/conversations/{id}/answers",
         "/api/v1/conversations/{id}/qr.svg",
+        "/api/v1/conversations/{id}/log/{segment}/times",
         "/api/v1/admin/login",
         "/api/v1/admin/conversations/{id}/moderation",
         "/api/v1/admin/conversations/{id}/export/{file}",
@@ -577,6 +578,9 @@ async fn openapi_describes_every_route() {
         assert!(paths.contains_key(&p), "{p} missing from openapi.json");
     }
     assert!(doc["components"]["schemas"]["VoteRequest"].is_object());
+    // Who wrote each statement: a GET beside the participant's POST.
+    assert!(paths["/api/v1/conversations/{id}/statements"]["get"].is_object(), "GET …/statements");
+    assert!(doc["components"]["schemas"]["StatementOrigins"].is_object());
     s.stop().await;
 }
 

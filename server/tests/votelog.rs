@@ -608,3 +608,136 @@ async fn votes_per_hour_are_kept_by_the_writer_not_counted_over_the_history_each
     assert!(later.iter().all(|h| h.0 % 3_600_000 == 0), "{later:?}");
     s.stop().await;
 }
+
+/// The times column of a CSV the moderator's export wrote (its first column, `timestamp`).
+async fn export_times(s: &TestServer, admin: &reqwest::Client, file: &str) -> Vec<i64> {
+    let r = admin.get(s.api(&format!("/admin/conversations/c/export/{file}"))).send().await.expect("export");
+    assert_eq!(r.status(), 200);
+    let text = r.text().await.expect("csv");
+    text.lines().skip(1).map(|l| l.split(',').next().unwrap_or("").parse().expect("a time")).collect()
+}
+
+async fn log_times(url: &str) -> mufakat_core::votelog::TimesChunk {
+    let (status, h, body) = get_raw(url, &[]).await;
+    assert_eq!(status, 200, "{}", String::from_utf8_lossy(&body));
+    assert_eq!(h["content-type"], "application/vnd.mufakat.vote-log-times");
+    mufakat_core::votelog::decode_times(&body).expect("a times chunk")
+}
+
+/// The times route gives the vote history's times in log order (those of the moderator's
+/// votes.csv); the tail is revalidated with a strong ETag; bad input is refused clearly.
+/// The statements route gives the authors and times of the moderator's comments.csv, of
+/// the statements participants see only.
+#[tokio::test]
+async fn the_log_times_are_the_historys_in_log_order_and_bad_segments_are_refused() {
+    for b in common::backends().await {
+        let s = TestServer::start(&b.url, unlimited()).await;
+        let admin = moderator(&s).await;
+        conversation(&s, &admin, "c", SEEDS).await;
+        let tokens = [join(&s, "c").await, join(&s, "c").await];
+        for (who, statement, vote) in [(0, 0, "agree"), (1, 0, "disagree"), (0, 1, "pass"), (1, 2, "agree")] {
+            post_vote(&s.base, "c", &tokens[who], statement, vote).await;
+            tokio::time::sleep(Duration::from_millis(3)).await;
+        }
+        let url = s.api("/conversations/c/log/0/times");
+        let times = log_times(&url).await;
+        assert_eq!(times.first_seq, 0);
+        assert_eq!(times.times, export_times(&s, &admin, "votes.csv").await, "{}", b.name);
+        assert!(times.times.windows(2).all(|w| w[0] < w[1]), "{}: {:?}", b.name, times.times);
+
+        let (_, h, _) = get_raw(&url, &[]).await;
+        assert_eq!(h["cache-control"], "no-cache", "{}: the tail must be revalidated", b.name);
+        let etag = h["etag"].to_str().unwrap().to_string();
+        assert!(!etag.starts_with("W/"), "a strong ETag");
+        let (status, _, body) = get_raw(&url, &[("if-none-match", &etag)]).await;
+        assert_eq!((status, body.len()), (304, 0), "{}", b.name);
+        post_vote(&s.base, "c", &tokens[0], 0, "disagree").await;
+        let (status, _, _) = get_raw(&url, &[("if-none-match", &etag)]).await;
+        assert_eq!(status, 200, "{}: the tail grew, the old ETag must not match", b.name);
+        assert_eq!(log_times(&url).await.times, export_times(&s, &admin, "votes.csv").await, "{}", b.name);
+
+        for (q, status) in [("x", 400), ("-1", 400), ("1.5", 400), ("1", 404), ("7", 404)] {
+            let r = reqwest::get(s.api(&format!("/conversations/c/log/{q}/times"))).await.unwrap();
+            assert_eq!(r.status(), status, "{}: {q}", b.name);
+            let body: Value = r.json().await.expect("a JSON error");
+            if status == 400 {
+                assert_eq!(body["error"]["field"], "segment", "{}: {q}", b.name);
+            }
+            assert!(body["error"]["message"].as_str().is_some_and(|m| m.len() > 10), "{q}: {body}");
+        }
+        let r = reqwest::get(s.api("/conversations/nope/log/0/times")).await.unwrap();
+        assert_eq!(r.status(), 404);
+
+        // A participant's statement, and one the moderator rejects: only the first is listed.
+        for text in ["Bike lanes on every main road", "Something the moderator rejects"] {
+            let r = common::client()
+                .post(s.api("/conversations/c/statements"))
+                .header("x-participant-token", &tokens[1])
+                .json(&json!({"text": text}))
+                .send()
+                .await
+                .expect("post");
+            assert!(r.status().is_success(), "{}", r.text().await.unwrap_or_default());
+        }
+        let r = admin
+            .post(s.api("/admin/conversations/c/moderation"))
+            .header("x-mufakat-csrf", "1")
+            .json(&json!({"statements": [4], "decision": "reject"}))
+            .send()
+            .await
+            .expect("moderate");
+        assert!(r.status().is_success(), "{}", r.text().await.unwrap_or_default());
+        let r = reqwest::get(s.api("/conversations/c/statements")).await.unwrap();
+        assert_eq!(r.status(), 200);
+        assert_eq!(r.headers()["cache-control"], "no-cache");
+        let origins: mufakat_core::api::StatementOrigins = r.json().await.expect("origins");
+        let listed: Vec<_> = origins.statements.iter().map(|o| (o.id, o.author, o.is_seed)).collect();
+        assert_eq!(
+            listed,
+            vec![(0, None, true), (1, None, true), (2, None, true), (3, Some(1), false)],
+            "{}",
+            b.name
+        );
+        let created = export_times(&s, &admin, "comments.csv").await;
+        assert_eq!(
+            origins.statements.iter().map(|o| o.created_at).collect::<Vec<_>>(),
+            created[..4],
+            "{}",
+            b.name
+        );
+        let r = reqwest::get(s.api("/conversations/nope/statements")).await.unwrap();
+        assert_eq!(r.status(), 404);
+        s.stop().await;
+    }
+}
+
+/// A full segment's times are immutable with a strong ETag per representation, gzipped,
+/// and the history's; the tail after it is the rest.
+#[tokio::test]
+async fn a_full_segments_times_are_immutable_and_the_historys() {
+    for b in common::backends().await {
+        let s = TestServer::start(&b.url, unlimited()).await;
+        let n = SEGMENT_SIZE as usize + 1_000;
+        big_conversation(&s.store, "big", n).await;
+        let history: Vec<i64> =
+            s.store.dump_conversation("big").await.expect("dump").votes.iter().map(|v| v.at).collect();
+        let url = s.api("/conversations/big/log/0/times");
+        let (status, h, gz) = get_raw(&url, &[("accept-encoding", "gzip")]).await;
+        assert_eq!(status, 200);
+        assert_eq!(h["cache-control"], "public, max-age=31536000, immutable", "{}", b.name);
+        assert_eq!(h["content-encoding"], "gzip");
+        let etag = h["etag"].to_str().unwrap().to_string();
+        assert!(!etag.starts_with("W/"), "a strong ETag: {etag}");
+        let (status, h_plain, plain) = get_raw(&url, &[]).await;
+        assert_eq!(status, 200);
+        assert_ne!(h_plain["etag"], etag.as_str(), "two representations, two strong ETags");
+        assert_eq!(gunzip(&gz), plain);
+        let full = mufakat_core::votelog::decode_times(&plain).expect("decodes");
+        assert_eq!((full.first_seq, &full.times[..]), (0, &history[..SEGMENT_SIZE as usize]), "{}", b.name);
+        let (status, _, body) = get_raw(&url, &[("accept-encoding", "gzip"), ("if-none-match", &etag)]).await;
+        assert_eq!((status, body.len()), (304, 0));
+        let tail = log_times(&s.api("/conversations/big/log/1/times")).await;
+        assert_eq!((tail.first_seq, &tail.times[..]), (SEGMENT_SIZE, &history[SEGMENT_SIZE as usize..]));
+        s.stop().await;
+    }
+}

@@ -71,6 +71,11 @@ pub struct Report {
     pub exports_heading: &'static str,
     pub exports_note: &'static str,
     pub png_of: fn(&str) -> String,
+    /// A stored conversation's files that need the vote times and authors, fetched on the
+    /// first download of one of them.
+    pub times_working: &'static str,
+    pub times_ready: &'static str,
+    pub times_failed: fn(&str) -> String,
     pub attribution_heading: &'static str,
     pub attribution_text: &'static str,
     pub source_link: &'static str,
@@ -144,6 +149,9 @@ pub static EN: Report = Report {
     exports_heading: "Download",
     exports_note: "The same files as `mufakat analyze --out`: Pol.is CSVs with our group ids, the analysis as JSON, the consensus graph and the maps.",
     png_of: |name| format!("{name} (PNG)"),
+    times_working: "Fetching when each vote was cast and who wrote each statement…",
+    times_ready: "Vote times and statement authors are in votes.csv, comments.csv, participants-votes.csv and summary.csv.",
+    times_failed: |e| format!("The vote times could not be fetched: {e}"),
     polis_heading: "Compared with Pol.is's own groups",
     polis_ari: |groups, ari, n| {
         let groups = if groups == 1 { "1 group".to_string() } else { format!("{groups} groups") };
@@ -230,6 +238,9 @@ pub static ID: Report = Report {
     exports_heading: "Unduh",
     exports_note: "Berkas yang sama dengan `mufakat analyze --out`: CSV Pol.is dengan id kelompok kami, analisis dalam JSON, graf titik temu dan peta.",
     png_of: |name| format!("{name} (PNG)"),
+    times_working: "Mengambil waktu setiap suara dan penulis setiap pernyataan…",
+    times_ready: "Waktu suara dan penulis pernyataan ada di votes.csv, comments.csv, participants-votes.csv dan summary.csv.",
+    times_failed: |e| format!("Waktu suara tidak dapat diambil: {e}"),
     polis_heading: "Dibandingkan dengan kelompok Pol.is sendiri",
     polis_ari: |groups, ari, n| {
         format!(

@@ -69,6 +69,32 @@ pub struct StatementView {
     pub translations: Vec<translations::Translation>,
 }
 
+/// Who wrote a statement and when, as Pol.is's public exports show it (comments.csv's
+/// `author-id` and `timestamp`): one of [`StatementOrigins`].
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StatementOrigin {
+    pub id: StatementId,
+    /// The participant who wrote it (the number the vote log uses); `null` for a
+    /// moderator's seed statement.
+    pub author: Option<ParticipantId>,
+    /// When it was written, epoch milliseconds (an imported statement: the time its export
+    /// gave).
+    pub created_at: i64,
+    /// A moderator's seed statement (Pol.is `is-seed`).
+    pub is_seed: bool,
+}
+
+/// GET /api/v1/conversations/{id}/statements: author and time of every statement
+/// participants may see (those of [`ConversationView::statements`]), by id. Fetched by the
+/// report page only when a download needs them (docs/vote-log.md, "Times"), so the
+/// participant page's answer stays as it is.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StatementOrigins {
+    pub statements: Vec<StatementOrigin>,
+}
+
 /// The public state of a conversation: GET /api/v1/conversations/{id}.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -1,18 +1,19 @@
 //! The participant API: join or resume, the next statement, votes, statements, demographic
-//! answers, the public state, every vote for the in-browser analysis, and the QR code.
+//! answers, the public state, who wrote each statement and when (for the report's files),
+//! every vote for the in-browser analysis, and the QR code.
 //! A participant token votes only as its participant and only in its conversation.
 
 use std::sync::Arc;
 
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{header, HeaderValue, StatusCode};
-use axum::response::IntoResponse;
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use mufakat_core::api::events::LiveEvent;
 use mufakat_core::api::{
     Answers, AnswersSchema, ConversationView, ErrorBody, JoinRequest, JoinResponse, MyVotes, NextStatement,
-    PostStatementRequest, PostStatementResponse, VoteRequest, VoteResponse, VotesCompact,
+    PostStatementRequest, PostStatementResponse, StatementOrigins, VoteRequest, VoteResponse, VotesCompact,
     MAX_STATEMENT_CHARS, MAX_TOKEN_BYTES, MAX_XID_BYTES,
 };
 use mufakat_core::model::{ParticipantId, StatementId};
@@ -36,7 +37,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/conversations/{id}/next", get(next))
         .route("/api/v1/conversations/{id}/votes", post(vote).get(votes))
         .route("/api/v1/conversations/{id}/my-votes", get(my_votes))
-        .route("/api/v1/conversations/{id}/statements", post(post_statement))
+        .route("/api/v1/conversations/{id}/statements", get(statement_origins).post(post_statement))
         .route("/api/v1/conversations/{id}/answers", post(answers))
         .route("/api/v1/conversations/{id}/qr.svg", get(qr))
 }
@@ -60,6 +61,28 @@ pub(super) async fn conversation(
     Path(id): Path<String>,
 ) -> Result<Json<ConversationView>, AppError> {
     Ok(Json(conv(&st, &id).await?.view()))
+}
+
+#[utoipa::path(
+    get,
+    path = "/api/v1/conversations/{id}/statements",
+    tag = "participant",
+    params(ConversationId),
+    responses(
+        (status = 200, description = "who wrote each statement participants may see, and when \
+            (Pol.is's public comments.csv columns author-id and timestamp); Cache-Control: no-cache",
+            body = StatementOrigins),
+        (status = 404, description = "unknown conversation", body = ErrorBody),
+    )
+)]
+pub(super) async fn statement_origins(
+    State(st): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    let statements = conv(&st, &id).await?.origins();
+    let mut resp = Json(StatementOrigins { statements }).into_response();
+    resp.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    Ok(resp)
 }
 
 #[utoipa::path(

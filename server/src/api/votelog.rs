@@ -1,6 +1,8 @@
 //! The vote log for the in-browser analysis (`crate::votelog`, docs/vote-log.md): where it
 //! ends, and its segments. Served from memory: a full segment is the same bytes (and gzip)
 //! for every reader and for ever, so HTTP caches keep it; the tail answers `?since=`.
+//! Each segment's times (`…/log/{segment}/times`, `crate::logtimes`) are served apart, to
+//! the few readers who need them.
 
 use axum::body::Body;
 use axum::extract::{Path, RawQuery, State};
@@ -13,17 +15,21 @@ use mufakat_core::votelog::SEGMENT_SIZE;
 
 use crate::error::AppError;
 use crate::live::ConvState;
+use crate::logtimes::TimesAnswer;
 use crate::state::AppState;
 use crate::votelog::{SegmentAnswer, SegmentRefusal};
 
 /// The media type of a log chunk.
 pub const LOG_CONTENT_TYPE: &str = "application/vnd.mufakat.vote-log";
+/// The media type of a segment's times.
+pub const TIMES_CONTENT_TYPE: &str = "application/vnd.mufakat.vote-log-times";
 pub(super) const IMMUTABLE: &str = "public, max-age=31536000, immutable";
 
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/api/v1/conversations/{id}/log", get(head))
         .route("/api/v1/conversations/{id}/log/{segment}", get(segment))
+        .route("/api/v1/conversations/{id}/log/{segment}/times", get(times))
 }
 
 #[utoipa::path(
@@ -75,11 +81,22 @@ fn chunk_response(
     body: Body,
     gzipped: bool,
 ) -> Response {
+    binary_response(headers, etag, cache, body, gzipped, LOG_CONTENT_TYPE)
+}
+
+fn binary_response(
+    headers: &HeaderMap,
+    etag: &str,
+    cache: &'static str,
+    body: Body,
+    gzipped: bool,
+    content_type: &'static str,
+) -> Response {
     let mut resp = if matches_etag(headers, etag) {
         StatusCode::NOT_MODIFIED.into_response()
     } else {
         let mut r = Response::new(body);
-        r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(LOG_CONTENT_TYPE));
+        r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
         if gzipped {
             r.headers_mut().insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
         }
@@ -163,13 +180,7 @@ pub(super) async fn segment(
     RawQuery(query): RawQuery,
     headers: HeaderMap,
 ) -> Result<Response, AppError> {
-    let segment = segment.parse::<u64>().map_err(|_| {
-        AppError::bad_request(
-            "invalid_field",
-            format!("segment must be a whole number from 0, not {segment:?}"),
-        )
-        .field("segment")
-    })?;
+    let segment = segment_number(&segment)?;
     let since = since_of(query.as_deref())?;
     let c = st.live.conv(&st.store, &id).await?;
     let gzip = accepts_gzip(&headers);
@@ -199,6 +210,77 @@ pub(super) async fn segment(
             } else {
                 chunk_response(&headers, &etag, cache, Body::from(bytes), false)
             }
+        }
+    })
+}
+
+/// The `{segment}` of a path: a whole number, or a clear 400.
+fn segment_number(segment: &str) -> Result<u64, AppError> {
+    segment.parse::<u64>().map_err(|_| {
+        AppError::bad_request(
+            "invalid_field",
+            format!("segment must be a whole number from 0, not {segment:?}"),
+        )
+        .field("segment")
+    })
+}
+
+#[utoipa::path(
+    get,
+    path = "/api/v1/conversations/{id}/log/{segment}/times",
+    tag = "participant",
+    params(
+        ("id" = String, Path, description = "conversation id"),
+        ("segment" = u64, Path, description = "segment number, as in …/log/{segment}"),
+        ("If-None-Match" = Option<String>, Header, description = "ETag of an earlier answer: 304 \
+            when unchanged"),
+    ),
+    responses(
+        (status = 200, description = "when each entry of the segment was cast, epoch ms \
+            (docs/vote-log.md, Times); a full segment's are immutable (Cache-Control: public, \
+            max-age=31536000, immutable), the tail's are Cache-Control: no-cache and may cover \
+            entries the log head did not list yet", content_type = "application/vnd.mufakat.vote-log-times"),
+        (status = 304, description = "unchanged since the ETag given in If-None-Match"),
+        (status = 400, description = "segment is not a whole number", body = ErrorBody),
+        (status = 404, description = "unknown conversation, or a segment after the one the next \
+            entry goes to", body = ErrorBody),
+    )
+)]
+pub(super) async fn times(
+    State(st): State<AppState>,
+    Path((id, segment)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> Result<Response, AppError> {
+    let segment = segment_number(&segment)?;
+    let c = st.live.conv(&st.store, &id).await?;
+    let pg = st.store.pg_pool().is_some();
+    // As the segment route: a reader ahead of this process (PostgreSQL) makes it read the
+    // store once.
+    if pg && mufakat_core::votelog::segment_start(segment) > c.log.len() {
+        c.log.catch_up(&st.store, &c.id).await?;
+    }
+    let len = c.log.len();
+    if mufakat_core::votelog::segment_start(segment) > len {
+        return Err(refusal(SegmentRefusal::NoSuchSegment, segment));
+    }
+    let gzip = accepts_gzip(&headers);
+    Ok(match c.log.times.segment(&st.store, &c.id, segment, len, pg).await? {
+        TimesAnswer::Full(sealed) => {
+            let (body, etag) = if gzip {
+                (sealed.gzip.clone(), gz_etag(&sealed.etag))
+            } else {
+                (sealed.bytes.clone(), sealed.etag.clone())
+            };
+            binary_response(&headers, &etag, IMMUTABLE, Body::from(body), gzip, TIMES_CONTENT_TYPE)
+        }
+        TimesAnswer::Part { bytes, first, end } => {
+            let etag = format!("\"vt1-{first}-{end}\"");
+            let (body, gzipped, etag) = if gzip && bytes.len() > 1024 {
+                (gzip_fast(&bytes), true, gz_etag(&etag))
+            } else {
+                (bytes, false, etag)
+            };
+            binary_response(&headers, &etag, "no-cache", Body::from(body), gzipped, TIMES_CONTENT_TYPE)
         }
     })
 }

@@ -274,6 +274,7 @@ delegate! {
     pub async fn code_counts(&self, conversation: &str) -> Result<mufakat_core::api::codes::CodeCounts>;
     pub async fn write_votes(&self, batch: &[VoteWrite]) -> Result<Vec<u64>>;
     pub async fn vote_log(&self, conversation: &str, from: u64) -> Result<Vec<(u64, VoteRecord)>>;
+    pub async fn vote_times(&self, conversation: &str, from: u64, to: u64) -> Result<Vec<i64>>;
     pub async fn log_segments(&self, conversation: &str) -> Result<Vec<(u64, Vec<u8>)>>;
     pub async fn save_log_segment(&self, conversation: &str, segment: u64, gzip: &[u8]) -> Result<()>;
     pub async fn delete_log_segments(&self, conversation: &str) -> Result<()>;

@@ -935,6 +935,40 @@ impl SqlStore {
         }
     }
 
+    /// When log entries `from .. to` were cast (`vote_history.at`, epoch ms), in log order:
+    /// those the store holds from `from` on without a gap (fewer than `to - from` when the
+    /// log is shorter). One row packing the range, as [`SqlStore::vote_log`] reads; read by
+    /// the vote log's times route only (`crate::logtimes`), never on a vote or a sync.
+    pub async fn vote_times(&self, conversation: &str, from: u64, to: u64) -> Result<Vec<i64>> {
+        let row = sqlx::query(
+            "SELECT COUNT(*), MIN(log_seq), MAX(log_seq), \
+               string_agg(CAST(at AS TEXT), ',' ORDER BY log_seq) \
+             FROM vote_history WHERE conversation_id = $1 AND log_seq >= $2 AND log_seq < $3",
+        )
+        .bind(conversation)
+        .bind(from as i64)
+        .bind(to as i64)
+        .fetch_one(&self.pool)
+        .await?;
+        let count = row.get::<i64, _>(0) as u64;
+        if count == 0 {
+            return Ok(Vec::new());
+        }
+        let (min, max) = (row.get::<Option<i64>, _>(1), row.get::<Option<i64>, _>(2));
+        if min != Some(from as i64) || max != Some((from + count - 1) as i64) {
+            return Err(StoreError::Corrupt(format!(
+                "vote history of {conversation}: entries {from} to {} have gaps",
+                from + count - 1
+            )));
+        }
+        let packed: String = row.get(3);
+        let times = packed.split(',').map(str::parse::<i64>).collect::<std::result::Result<Vec<_>, _>>();
+        match times {
+            Ok(t) if t.len() as u64 == count => Ok(t),
+            _ => Err(StoreError::Corrupt(format!("vote history of {conversation}: a bad time near {from}"))),
+        }
+    }
+
     /// The stored full segments of the conversation's vote log (`vote_log_segments`: the
     /// gzip of each segment's encoding), by segment number.
     pub async fn log_segments(&self, conversation: &str) -> Result<Vec<(u64, Vec<u8>)>> {

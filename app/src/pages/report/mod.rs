@@ -6,6 +6,7 @@ mod downloads;
 mod import;
 mod map;
 mod sections;
+mod timed;
 mod verify;
 
 use std::sync::Arc;
@@ -20,7 +21,9 @@ use mufakat_core::votelog::LogReplica;
 use crate::client::{self, conversation_url};
 use crate::components::outcome_list::{self, OutcomeList};
 use crate::i18n::{t, Catalogue};
-use crate::worker_client::{AnalysisWorker, Report, Request, Response, StatementText, Step};
+use crate::worker_client::{
+    AnalysisWorker, Report, Request, Response, StatementText, Step, StoredConversation,
+};
 
 pub use import::ImportPage;
 
@@ -63,7 +66,10 @@ impl Run {
                 self.error.set(Some(message));
                 self.worker.set_value(None);
             }
-            Response::Analysed { .. } | Response::Verified { .. } | Response::Ready => {}
+            Response::Analysed { .. }
+            | Response::Verified { .. }
+            | Response::Files { .. }
+            | Response::Ready => {}
         });
         match spawned {
             Ok(w) => {
@@ -118,6 +124,13 @@ pub fn Failure(run: Run) -> impl IntoView {
     }
 }
 
+/// The conversation's public link (its participant page), summary.csv's `url` in the
+/// report's files.
+fn public_link(id: &str) -> String {
+    let origin = web_sys::window().and_then(|w| w.location().origin().ok()).unwrap_or_default();
+    format!("{origin}/c/{id}")
+}
+
 /// `/r/<id>`: the report of a stored conversation.
 #[component]
 pub fn StoredReportPage() -> impl IntoView {
@@ -134,6 +147,8 @@ pub fn StoredReportPage() -> impl IntoView {
     let missing = RwSignal::new(false);
     // The exports keep each statement's original; the page shows the reader's language.
     let translated = sections::Translated::provide();
+    // votes.csv and the other files with times and authors, fetched on their first download.
+    let timed = timed::TimedFiles::provide();
     Effect::new(move |_| {
         let id = params.with(|p| p.get("id").unwrap_or_default());
         spawn_local(async move {
@@ -176,17 +191,19 @@ pub fn StoredReportPage() -> impl IntoView {
                     translations: Vec::new(),
                 })
                 .collect();
-            run.start(
-                Request::Conversation {
-                    title: c.title,
-                    description: c.description,
-                    statements,
-                    votes,
-                    seed: SEED,
-                    outcomes: outcomes.get_untracked(),
-                },
-                Vec::new(),
-            );
+            let conversation = StoredConversation {
+                title: c.title,
+                description: c.description,
+                url: public_link(&id),
+                participants: c.participants,
+                statements,
+                votes,
+                outcomes: outcomes.get_untracked(),
+                times: Vec::new(),
+                origins: Vec::new(),
+            };
+            timed.set_source(id, conversation.clone());
+            run.start(Request::Conversation { conversation, seed: SEED }, Vec::new());
         });
     });
     view! {

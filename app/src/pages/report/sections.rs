@@ -14,6 +14,7 @@ use mufakat_core::StatementId;
 
 use super::downloads::{render_png, save_text, save_url};
 use super::map::ReportOpinionMap;
+use super::timed::{TimedFiles, TimedStatus, TIMED_FILES};
 use crate::components::vote_bar::VoteBar;
 use crate::i18n::{t, use_lang};
 use crate::worker_client::Report;
@@ -457,14 +458,24 @@ fn AllStatements(report: Arc<Report>) -> impl IntoView {
 
 #[component]
 fn Exports(report: Arc<Report>) -> impl IntoView {
+    // A stored conversation's files that need the vote times and authors come from
+    // `TimedFiles` (fetched on the first such download); a dropped export's are complete.
+    let timed = use_context::<TimedFiles>();
     let buttons = report
         .files
         .iter()
         .map(|(name, contents)| {
             let (n, body) = (name.clone(), contents.clone());
             let label = name.clone();
+            let late = timed.filter(|_| TIMED_FILES.contains(&name.as_str()));
+            let r = report.clone();
+            let busy = move || late.is_some_and(TimedFiles::busy);
             view! {
-                <button type="button" data-file=name.clone() on:click=move |_| save_text(&n, &body)>{label}</button>
+                <button type="button" data-file=name.clone() aria-busy=move || busy().to_string()
+                    on:click=move |_| match late {
+                        Some(late) => late.download(n.clone(), r.clone()),
+                        None => save_text(&n, &body),
+                    }>{label}</button>
             }
         })
         .collect_view();
@@ -492,6 +503,7 @@ fn Exports(report: Arc<Report>) -> impl IntoView {
         <section class="report-section" data-testid="exports"><h2>{move || t().report.exports_heading}</h2>
             <p class="muted">{move || t().report.exports_note}</p>
             <div class="export-buttons">{buttons}{pngs}</div>
+            {timed.map(|timed| view! { <TimedStatus timed/> })}
         </section>
     }
 }
