@@ -30,15 +30,18 @@ use crate::store::{Result, Store, StoreError};
 /// A full segment, or a part of one, encoded once (and gzipped once) for every reader.
 pub struct Sealed {
     pub bytes: Bytes,
-    /// Empty for a small part (not worth compressing, [`GZIP_ABOVE`]).
+    /// Empty for a small part (not worth compressing, [`GZIP_FROM`]).
     pub gzip: Bytes,
     /// Strong ETag (quoted): a hash of the bytes.
     pub etag: String,
 }
 
-/// Parts of at most this many bytes are sent plain: gzip would save little, and each
-/// compressor allocates (and zeroes) a few hundred KB of state.
-pub const GZIP_ABOVE: usize = 1024;
+/// Parts of fewer bytes are sent plain: gzip would save little, and each compressor
+/// allocates (and zeroes) a few hundred KB of state. The router's `CompressionLayer` uses
+/// the same bound (`crate::app`): it compresses answers from this size on, so a part of
+/// exactly this size sent plain was gzipped again at every request, chunked, without a
+/// Content-Length (the load generator's "sync errors" of main ae10092).
+pub const GZIP_FROM: usize = 1024;
 
 #[derive(Default)]
 struct Inner {
@@ -355,11 +358,11 @@ impl VoteLog {
     }
 }
 
-/// A part's encoding, and its gzip when it is worth one ([`GZIP_ABOVE`]).
+/// A part's encoding, and its gzip when it is worth one ([`GZIP_FROM`]).
 fn seal_part(first: u64, end: u64, entries: &[VoteRecord]) -> Sealed {
     let bytes = encode(first, entries);
     let gzip =
-        if bytes.len() > GZIP_ABOVE { gzip_with(&bytes, flate2::Compression::fast()) } else { Vec::new() };
+        if bytes.len() >= GZIP_FROM { gzip_with(&bytes, flate2::Compression::fast()) } else { Vec::new() };
     let etag = etag_of(first, &bytes);
     // The range's end in the tag too, for a reader's eyes (the hash already differs).
     let etag = format!("{}-{end}\"", etag.trim_end_matches('"'));
@@ -546,6 +549,17 @@ mod tests {
         assert_eq!((&a.bytes, &a.gzip, &a.etag), (&again.bytes, &again.gzip, &again.etag), "the same bytes");
         // A small part is sent plain.
         assert!(part_of(&log, Some(1_998), Some(2_000)).gzip.is_empty());
+    }
+
+    /// A part of exactly `GZIP_FROM` bytes is gzipped here: sent plain, the router's
+    /// compression layer (which compresses from that size on) gzipped it at every request.
+    #[test]
+    fn a_part_the_compression_layer_would_compress_is_gzipped_once_here() {
+        // 1 byte of version, 1 of first seq, 2 of count, then 1 byte an entry.
+        let part = seal_part(0, 1_020, &[e(0, 0); 1_020]);
+        assert_eq!(part.bytes.len(), GZIP_FROM);
+        assert!(!part.gzip.is_empty(), "a part of {GZIP_FROM} bytes was left to the layer");
+        assert!(seal_part(0, 1_019, &[e(0, 0); 1_019]).gzip.is_empty());
     }
 
     #[test]
