@@ -12,6 +12,8 @@
 # load average beside each run). This is how BENCHMARKS.md's before/after pairs are made:
 #   BASE=/path/to/main/mufakat VOTES=1000000 CACHE=/tmp/mufakat-load RATE=2000 \
 #     PARTICIPANTS=1000 scripts/load-viewers.sh target/release/mufakat 1000 log 15
+# BASE_LOAD_FLAGS: the generator's flags for the BASE run instead of LOAD_FLAGS (e.g.
+# "--old-page": viewers sync as pages did before the closed range and the random wait).
 # FIRST_BYTE=1: instead, times a cold process's first byte of segment 0 of the log: a first
 # process serves the log once and is stopped (as a restart: the store keeps what it wrote,
 # e.g. the log's full segments), then a new one is timed from its start (with BASE: both).
@@ -216,10 +218,13 @@ NGINX
   cpu() { awk '{print $14 + $15}' "/proc/$server/stat"; }
   before=$(cpu)
   say "running the load generator against $b (joins and log loads first, then $seconds s measured)"
+  local flags=${LOAD_FLAGS:-}
+  if [ -n "${BASE:-}" ] && [ "$b" = "$BASE" ] && [ -n "${BASE_LOAD_FLAGS+set}" ]; then flags=$BASE_LOAD_FLAGS; fi
+  say "generator flags: ${flags:-(none)}"
   /usr/bin/time -f "load_generator_cpu_s=%U+%S" -o "$dir/gen-cpu" \
     timeout $(( seconds + 300 )) "$gen" --base "$base" --conversation big --participants "${PARTICIPANTS:-100}" \
     --rate "${RATE:-10}" --seconds "$seconds" --viewers "$viewers" --sync "$sync" --server-pid "$server" \
-    ${LOAD_FLAGS:-} | tee "$out"
+    $flags | tee "$out"
   after=$(cpu)
   # The generator's own CPU over its whole run (joins and log loads included): it shares
   # the cores with the server.
@@ -275,10 +280,14 @@ for name, path in zip(sys.argv[1::2], sys.argv[2::2]):
 columns = [
     ("first_byte_from_start_s", "first byte from start (s)"), ("listening_after_s", "listening after (s)"),
     ("first_byte_of_the_request_s", "request's first byte (s)"), ("stats_s", "GET …/stats, 5 times (s)"),
+    ("page", "page"), ("spread_ms", "wait ≤ ms"),
     ("votes_per_s", "votes/s"), ("p50_ms", "vote p50 ms"), ("p99_ms", "vote p99 ms"),
     ("errors", "vote errors"), ("sync_p50_ms", "sync p50 ms"), ("sync_p99_ms", "sync p99 ms"),
+    ("fresh_p50_ms", "event→entries p50 ms"), ("fresh_p99_ms", "event→entries p99 ms"),
+    ("sync_bytes_per_sync", "bytes a sync"),
     ("syncs", "syncs"), ("sync_errors", "sync errors"), ("window_server_cpu_s", "server CPU s (window)"),
-    ("server_cpu_us_per_vote", "CPU µs/vote"), ("mean_batch_votes", "mean batch"),
+    ("server_cpu_us_per_vote", "CPU µs/vote"), ("load_generator_cpu_s", "generator CPU s"),
+    ("mean_batch_votes", "mean batch"),
     ("mean_commit_ms", "mean commit ms"), ("reached_origin", "origin requests"),
     ("load_average", "load average"),
 ]

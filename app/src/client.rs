@@ -79,12 +79,12 @@ pub fn conversation_url(id: &str, rest: &str) -> String {
     format!("/api/v1/conversations/{id}{rest}")
 }
 
-/// One chunk of a conversation's vote log (`GET …/log/{segment}[?since=]`, docs/vote-log.md);
-/// `None` when the segment does not exist yet (404). The browser's HTTP cache keeps full
-/// segments (immutable) and revalidates the tail with its ETag.
+/// One chunk of a conversation's vote log (`GET …/log/{segment}[?since=][&until=]`,
+/// docs/vote-log.md); `None` when the segment does not exist yet (404). The browser's HTTP
+/// cache keeps full segments and closed ranges (immutable) and revalidates the tail with its
+/// ETag.
 pub async fn log_chunk(conversation: &str, req: LogRequest) -> Result<Option<LogChunk>, ApiError> {
-    let since = req.since.map(|s| format!("?since={s}")).unwrap_or_default();
-    let url = conversation_url(conversation, &format!("/log/{}{since}", req.segment));
+    let url = conversation_url(conversation, &format!("/log/{}{}", req.segment, req.query()));
     let response = Request::get(&url).send().await.map_err(|e| ApiError::Network(e.to_string()))?;
     if response.status() == 404 {
         return Ok(None);
@@ -148,13 +148,29 @@ pub async fn published_analysis(conversation: &str, seq: u64) -> Result<Option<V
     response.binary().await.map(Some).map_err(|e| ApiError::Network(e.to_string()))
 }
 
+/// Most a page waits, at random, before it syncs on a `votes` event ([`sync_spread`]).
+pub const SYNC_SPREAD_MS: f64 = 250.0;
+
+/// How long a page waits before it syncs on a live event: a random time up to
+/// [`SYNC_SPREAD_MS`] (the server sends `votes` events every 250 ms), so that the
+/// thousand pages watching a conversation do not all ask at the same instant, and a vote
+/// arriving then does not wait behind their thousand requests (BENCHMARKS.md, "Viewers").
+pub fn sync_spread() -> std::time::Duration {
+    std::time::Duration::from_millis((js_sys::Math::random() * SYNC_SPREAD_MS) as u64)
+}
+
 /// Brings `replica` up to date with the conversation's vote log: whole segments while it is
-/// behind, then the tail's new entries. An empty replica starts from the copy kept in
-/// IndexedDB (`logstore`), so a reload fetches only what is new; what is fetched is kept
-/// there again. Returns how many entries it added from the server.
+/// behind, then the tail's new entries. With `target` (a `votes` event's `entries`, the
+/// log's length when it was sent), only up to that entry, in closed ranges that every page
+/// holding the same entries asks for alike (one encoding on the server, cacheable); without
+/// it, or from a server that does not send it (0), up to the log's end. An empty replica
+/// starts from the copy kept in IndexedDB (`logstore`), so a reload fetches only what is
+/// new; what is fetched is kept there again. Returns how many entries it added from the
+/// server.
 pub async fn sync_log(
     conversation: &str,
     replica: leptos::prelude::StoredValue<LogReplica>,
+    target: Option<u64>,
 ) -> Result<u64, ApiError> {
     use leptos::prelude::{UpdateValue, WithValue};
     let mut restored = false;
@@ -170,12 +186,26 @@ pub async fn sync_log(
         }
     }
     let before = replica.with_value(LogReplica::len);
+    // A copy restored from IndexedDB is first checked against the server (its `since`).
+    let mut target = target.filter(|&t| t > 0 && !restored);
     let mut added = 0u64;
     loop {
-        let req = replica.with_value(LogReplica::next_request);
+        let req = match target {
+            Some(t) => match replica.with_value(|r| r.request_towards(t)) {
+                Some(req) => req,
+                None => break,
+            },
+            None => replica.with_value(LogReplica::next_request),
+        };
         let chunk = match log_chunk(conversation, req).await {
             Ok(Some(chunk)) => chunk,
             Ok(None) => break,
+            // A range the server does not have (another server under the same origin):
+            // to its log's end instead.
+            Err(ApiError::Server { status: 400, .. }) if req.until.is_some() => {
+                target = None;
+                continue;
+            }
             // The kept copy is longer than the server's log (another server, or its store
             // was replaced): forget it and start again from the server's.
             Err(ApiError::Server { status: 400, .. }) if restored => {
@@ -192,8 +222,9 @@ pub async fn sync_log(
             .unwrap_or(Ok(0))
             .map_err(|e| ApiError::Network(e.to_string()))?;
         added += n as u64;
-        // A full segment: there may be more after it. The tail: done.
-        if !whole || n == 0 {
+        // Towards a target: until it is reached. A full segment: there may be more after
+        // it. The tail: done.
+        if n == 0 || (target.is_none() && !whole) {
             break;
         }
     }

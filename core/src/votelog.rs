@@ -231,11 +231,49 @@ pub fn decode_times(bytes: &[u8]) -> Result<TimesChunk, LogDecodeError> {
     Ok(TimesChunk { first_seq, times })
 }
 
-/// What a reader must ask for next: a whole `segment`, or the entries of it after `since`.
+/// What a reader must ask for next: a whole `segment`, or the entries of it after `since`;
+/// with `until`, only those before entry `until` (a closed range, which never changes).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct LogRequest {
     pub segment: u64,
     pub since: Option<u64>,
+    pub until: Option<u64>,
+}
+
+impl LogRequest {
+    /// The request that continues a copy of `have` entries: the next segment whole when
+    /// the copy ends on a segment boundary, else the rest of the segment it ends in.
+    pub fn after(have: u64) -> LogRequest {
+        let since = (!have.is_multiple_of(SEGMENT_SIZE)).then(|| have - 1);
+        LogRequest { segment: segment_of(have), since, until: None }
+    }
+
+    /// The request that brings a copy of `have` entries towards `target` entries (a `votes`
+    /// live event's `entries`: the log's length when it was sent), `None` when the copy holds
+    /// them. It asks for the closed range up to `target` within the copy's segment, so that
+    /// every reader holding the same entries asks for the same URL, which the server encodes
+    /// once and any cache may keep; a range reaching the end of the segment from its start is
+    /// asked as the whole segment (the URL of the immutable full segment).
+    pub fn towards(have: u64, target: u64) -> Option<LogRequest> {
+        if target <= have {
+            return None;
+        }
+        let mut req = LogRequest::after(have);
+        let segment_end = segment_start(req.segment.saturating_add(1));
+        let until = target.min(segment_end);
+        req.until = (req.since.is_some() || until < segment_end).then_some(until);
+        Some(req)
+    }
+
+    /// The query string of this request (`""`, `?since=…`, `?until=…` or both).
+    pub fn query(&self) -> String {
+        match (self.since, self.until) {
+            (None, None) => String::new(),
+            (Some(s), None) => format!("?since={s}"),
+            (None, Some(u)) => format!("?until={u}"),
+            (Some(s), Some(u)) => format!("?since={s}&until={u}"),
+        }
+    }
 }
 
 /// A reader's copy of a conversation's log (the app keeps one per page).
@@ -264,12 +302,13 @@ impl LogReplica {
     /// The request that continues this copy: the next segment whole when the copy ends on a
     /// segment boundary, else the rest of the segment it ends in.
     pub fn next_request(&self) -> LogRequest {
-        let n = self.len();
-        if n.is_multiple_of(SEGMENT_SIZE) {
-            LogRequest { segment: segment_of(n), since: None }
-        } else {
-            LogRequest { segment: segment_of(n), since: Some(n - 1) }
-        }
+        LogRequest::after(self.len())
+    }
+
+    /// The request that brings this copy towards `target` entries (a `votes` event's
+    /// `entries`), `None` when it holds them: see [`LogRequest::towards`].
+    pub fn request_towards(&self, target: u64) -> Option<LogRequest> {
+        LogRequest::towards(self.len(), target)
     }
 
     /// Appends a chunk; entries the copy already holds are skipped; a chunk that starts
@@ -370,12 +409,51 @@ mod tests {
     #[test]
     fn the_next_request_is_a_whole_segment_on_a_boundary_else_the_rest_after_since() {
         let mut replica = LogReplica::default();
-        assert_eq!(replica.next_request(), LogRequest { segment: 0, since: None });
+        assert_eq!(replica.next_request(), LogRequest { segment: 0, since: None, until: None });
         let e = VoteRecord { participant: 0, statement: 0, vote: Vote::Pass };
         replica.entries = vec![e; 5];
-        assert_eq!(replica.next_request(), LogRequest { segment: 0, since: Some(4) });
+        assert_eq!(replica.next_request(), LogRequest { segment: 0, since: Some(4), until: None });
         replica.entries = vec![e; SEGMENT_SIZE as usize];
-        assert_eq!(replica.next_request(), LogRequest { segment: 1, since: None });
+        assert_eq!(replica.next_request(), LogRequest { segment: 1, since: None, until: None });
+    }
+
+    #[test]
+    fn a_request_towards_an_events_length_is_a_closed_range_within_one_segment() {
+        const S: u64 = SEGMENT_SIZE;
+        let req = |segment, since, until| Some(LogRequest { segment, since, until });
+        assert_eq!(LogRequest::towards(5, 5), None, "held already");
+        assert_eq!(LogRequest::towards(5, 3), None);
+        assert_eq!(LogRequest::towards(5, 9), req(0, Some(4), Some(9)));
+        assert_eq!(LogRequest::towards(0, 9), req(0, None, Some(9)));
+        assert_eq!(LogRequest::towards(S, S + 9), req(1, None, Some(S + 9)));
+        // Past the copy's segment: the rest of it (closed: the segment is full), then on.
+        assert_eq!(LogRequest::towards(5, S + 9), req(0, Some(4), Some(S)));
+        assert_eq!(LogRequest::towards(S - 1, 3 * S), req(0, Some(S - 2), Some(S)));
+        // A whole segment is asked as the whole segment, the URL caches keep.
+        assert_eq!(LogRequest::towards(0, S), req(0, None, None));
+        assert_eq!(LogRequest::towards(S, 5 * S), req(1, None, None));
+        assert_eq!(req(0, Some(4), Some(9)).map(|r| r.query()).as_deref(), Some("?since=4&until=9"));
+        assert_eq!(req(1, None, Some(S + 9)).map(|r| r.query()), Some(format!("?until={}", S + 9)));
+        assert_eq!(req(1, None, None).map(|r| r.query()).as_deref(), Some(""));
+    }
+
+    proptest! {
+        #[test]
+        fn following_requests_towards_a_target_reaches_it_exactly(have in 0u64..300_000, more in 1u64..300_000) {
+            let target = have + more;
+            let mut n = have;
+            let mut steps = 0;
+            while let Some(r) = LogRequest::towards(n, target) {
+                let first = r.since.map_or(segment_start(r.segment), |s| s + 1);
+                prop_assert_eq!(first, n, "a request must continue the copy");
+                let end = r.until.unwrap_or(segment_start(r.segment + 1));
+                prop_assert!(end > n && end <= target && end <= segment_start(r.segment + 1));
+                n = end;
+                steps += 1;
+            }
+            prop_assert_eq!(n, target);
+            prop_assert!(steps <= 2 + more / SEGMENT_SIZE);
+        }
     }
 
     #[test]

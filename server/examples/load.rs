@@ -21,9 +21,16 @@
 //! vote log (not measured), then syncs on every `votes` live event of its own event stream
 //! (`--shared-events`: one stream for all), over its own keep-alive connection, revalidating
 //! with the last answer's ETag as a browser's cache does; it decodes the tail chunks it gets
-//! and only the head of full segments. `--idle`: no voters, viewers sync back to back with
-//! nothing new (304s). `--server-pid PID` reports the server's CPU time in the measured
-//! window, per vote and per sync.
+//! and only the head of full segments. As the pages do (`client::sync_log`), a viewer waits
+//! a random time up to `--spread-ms` (default 250, the pages' `SYNC_SPREAD_MS`) after an
+//! event, then asks for the log up to the event's `entries` (a closed range,
+//! `?since=&until=`; to the log's end from servers whose events do not carry it).
+//! `--old-page`: as pages did before (no wait, `?since=` to the log's end), for servers
+//! before the range. Reported: sync latency (request to answer) and "fresh" (event received
+//! to its entries in hand, the wait included), per event. `--idle`: no voters, viewers sync
+//! back to back with nothing new (304s). `--server-pid PID` reports the server's CPU time in
+//! the measured window, per vote and per sync. Failed votes and syncs are counted by
+//! reason, and the first few printed as they happen.
 //!
 //! `--base` given more than once spreads participants and viewers over several servers
 //! (participant or viewer i on server i mod n), e.g. two processes on one PostgreSQL.
@@ -57,6 +64,10 @@ struct Args {
     idle: bool,
     /// One live event stream for all viewers instead of one each (a lighter generator).
     shared_events: bool,
+    /// Most a viewer waits, at random, after an event before it syncs.
+    spread: Duration,
+    /// Viewers sync as pages did before the closed range: at once, to the log's end.
+    old_page: bool,
     /// The server's process id: its CPU time in the measured window is reported.
     server_pid: Option<u32>,
 }
@@ -74,6 +85,8 @@ fn parse_args() -> Result<Args, String> {
         sync: "log".into(),
         idle: false,
         shared_events: false,
+        spread: Duration::from_millis(250),
+        old_page: false,
         server_pid: None,
     };
     let mut it = std::env::args().skip(1);
@@ -93,6 +106,10 @@ fn parse_args() -> Result<Args, String> {
             "--sync" => a.sync = value()?,
             "--idle" => a.idle = true,
             "--shared-events" => a.shared_events = true,
+            "--spread-ms" => {
+                a.spread = Duration::from_millis(value()?.parse().map_err(|e| format!("--spread-ms: {e}"))?)
+            }
+            "--old-page" => a.old_page = true,
             "--server-pid" => {
                 a.server_pid = Some(value()?.parse().map_err(|e| format!("--server-pid: {e}"))?)
             }
@@ -116,6 +133,12 @@ fn parse_args() -> Result<Args, String> {
     if a.idle && (a.viewers == 0 || a.sync != "log") {
         return Err("--idle needs viewers and --sync log".into());
     }
+    if a.spread > Duration::from_secs(10) {
+        return Err("--spread-ms 0..=10000".into());
+    }
+    if a.old_page {
+        a.spread = Duration::ZERO;
+    }
     Ok(a)
 }
 
@@ -125,6 +148,57 @@ struct Tally {
     votes: u64,
     /// Votes acknowledged at any time, warm-up included.
     all_votes: u64,
+    /// Viewers: from a `votes` event received to its entries in hand (the wait included).
+    fresh_us: Vec<u32>,
+}
+
+/// Why requests failed: a count by reason (and phase), the first few printed as they happen.
+struct Failures {
+    by_reason: std::sync::Mutex<std::collections::BTreeMap<String, u64>>,
+    printed: AtomicU64,
+    measure_from: Instant,
+}
+
+impl Failures {
+    fn new(measure_from: Instant) -> Failures {
+        Failures { by_reason: Default::default(), printed: AtomicU64::new(0), measure_from }
+    }
+
+    /// `what` failed (a vote, a sync) for `reason` (no varying figures: it is a count's
+    /// key); `detail` is printed with the first few.
+    fn record(&self, what: &str, reason: &str, detail: &str) {
+        let now = Instant::now();
+        let phase = if now < self.measure_from { "warm-up" } else { "measured" };
+        if self.printed.fetch_add(1, Ordering::Relaxed) < 8 {
+            let at = now.saturating_duration_since(self.measure_from).as_secs_f64()
+                - self.measure_from.saturating_duration_since(now).as_secs_f64();
+            eprintln!(
+                "mufakat-load: a {what} failed at {at:+.2} s from the window's start: {reason} {detail}"
+            );
+        }
+        let mut m = self.by_reason.lock().unwrap_or_else(|e| e.into_inner());
+        *m.entry(format!("{what} ({phase}): {reason}")).or_default() += 1;
+    }
+
+    fn report(&self) {
+        let m = self.by_reason.lock().unwrap_or_else(|e| e.into_inner());
+        for (reason, n) in m.iter() {
+            eprintln!("mufakat-load: failures: {n} × {reason}");
+        }
+    }
+}
+
+/// What an I/O failure on a connection says about it: the error, and whether the connection
+/// was new or reused (and how long it had been idle: the server closes idle ones).
+fn io_reason(e: &std::io::Error, conn: Option<&Connection>) -> (String, String) {
+    match conn {
+        Some(c) if c.uses > 1 => (
+            format!("{e} (a reused keep-alive connection)"),
+            format!("(request {} on it, idle {} ms before)", c.uses, c.idle_before.as_millis()),
+        ),
+        Some(_) => (format!("{e} (its first request on a new connection)"), String::new()),
+        None => (format!("{e} (connecting)"), String::new()),
+    }
 }
 
 fn main() {
@@ -189,8 +263,9 @@ async fn run(args: Args) {
     let mut load_errors = 0u64;
     for chunk in (0..args.viewers).collect::<Vec<_>>().chunks(50) {
         let loads = chunk.iter().map(|&i| {
-            let mut page = Page::new(addr_of(i), conv_path.clone(), args.sync.clone(), client.clone());
-            async move { page.sync().await.map(|_| page) }
+            let mut page =
+                Page::new(addr_of(i), conv_path.clone(), args.sync.clone(), !args.old_page, client.clone());
+            async move { page.sync(None).await.map(|_| page) }
         });
         for p in futures_util::future::join_all(loads).await {
             match p {
@@ -209,6 +284,7 @@ async fn run(args: Args) {
     let errors = Arc::new(AtomicU64::new(0));
     let t0 = Instant::now();
     let measure_from = t0 + Duration::from_secs(args.warmup);
+    let failures = Arc::new(Failures::new(measure_from));
     let end = measure_from + Duration::from_secs(args.seconds);
     let plan_of = |n: usize| Plan {
         interval: (args.rate > 0.0).then(|| Duration::from_secs_f64(n as f64 / args.rate)),
@@ -220,27 +296,28 @@ async fn run(args: Args) {
     let tasks: Vec<_> = tokens
         .into_iter()
         .map(|(i, token)| {
-            let (addr, path, statements, errors) =
-                (addr_of(i), path.clone(), statements.clone(), errors.clone());
-            tokio::spawn(participant(addr, path, token, statements, errors, plan))
+            let (addr, path, statements, errors, failures) =
+                (addr_of(i), path.clone(), statements.clone(), errors.clone(), failures.clone());
+            tokio::spawn(participant(addr, path, token, statements, errors, failures, plan))
         })
         .collect();
-    let (events_tx, events_rx) = tokio::sync::watch::channel(0u64);
+    let (events_tx, _) = tokio::sync::broadcast::channel::<VotesEvent>(EVENTS_QUEUED);
     let shared = (args.viewers > 0 && args.shared_events && !args.idle)
-        .then(|| tokio::spawn(follow_events(addr_of(0), args.conversation.clone(), events_tx)));
+        .then(|| tokio::spawn(follow_events(addr_of(0), args.conversation.clone(), events_tx.clone())));
     let viewers: Vec<_> = pages
         .into_iter()
         .map(|page| {
             let (addr, conversation) = (page.addr.clone(), args.conversation.clone());
-            let (shared, idle, rx) = (args.shared_events, args.idle, events_rx.clone());
+            let (shared, idle, rx) = (args.shared_events, args.idle, events_tx.subscribe());
+            let how = Viewing { plan, idle, spread: args.spread, failures: failures.clone() };
             tokio::spawn(async move {
                 if shared || idle {
-                    return viewer(page, rx, plan, idle).await;
+                    return viewer(page, rx, how).await;
                 }
                 // Each page has its own live event stream, as in a browser.
-                let (tx, rx) = tokio::sync::watch::channel(0u64);
+                let (tx, rx) = tokio::sync::broadcast::channel(EVENTS_QUEUED);
                 let events = tokio::spawn(follow_events(addr, conversation, tx));
-                let out = viewer(page, rx, plan, false).await;
+                let out = viewer(page, rx, how).await;
                 events.abort();
                 out
             })
@@ -277,6 +354,7 @@ async fn run(args: Args) {
             syncs.votes += t.votes;
             syncs.all_votes += t.all_votes;
             syncs.latencies_us.extend(t.latencies_us);
+            syncs.fresh_us.extend(t.fresh_us);
             bytes += b;
             not_modified += nm;
         }
@@ -289,6 +367,8 @@ async fn run(args: Args) {
         None => None,
     };
     syncs.latencies_us.sort_unstable();
+    syncs.fresh_us.sort_unstable();
+    failures.report();
     if args.viewers > 0 {
         let n = syncs.latencies_us.len();
         let q = |p: f64| {
@@ -297,15 +377,27 @@ async fn run(args: Args) {
             }
             syncs.latencies_us[((n as f64 * p) as usize).min(n - 1)] as f64 / 1000.0
         };
+        let fresh = |p: f64| {
+            let n = syncs.fresh_us.len();
+            if n == 0 {
+                return 0.0;
+            }
+            syncs.fresh_us[((n as f64 * p) as usize).min(n - 1)] as f64 / 1000.0
+        };
         println!(
-            "viewers={} sync={} syncs={} syncs_not_modified={} sync_p50_ms={:.2} sync_p99_ms={:.2} sync_max_ms={:.2} sync_errors={} load_errors={} sync_bytes_per_sync={:.0}",
+            "viewers={} sync={} page={} spread_ms={} syncs={} syncs_not_modified={} sync_p50_ms={:.2} sync_p99_ms={:.2} sync_max_ms={:.2} fresh_p50_ms={:.2} fresh_p99_ms={:.2} events_missed={} sync_errors={} load_errors={} sync_bytes_per_sync={:.0}",
             args.viewers,
             args.sync,
+            if args.old_page { "old" } else { "range" },
+            args.spread.as_millis(),
             n,
             not_modified,
             q(0.50),
             q(0.99),
             q(1.0),
+            fresh(0.50),
+            fresh(0.99),
+            syncs.votes,
             syncs.all_votes,
             load_errors,
             if n > 0 { bytes as f64 / n as f64 } else { 0.0 }
@@ -369,6 +461,7 @@ async fn participant(
     token: String,
     statements: Vec<u64>,
     errors: Arc<AtomicU64>,
+    failures: Arc<Failures>,
     plan: Plan,
 ) -> Tally {
     let Plan { interval, measure_from, end } = plan;
@@ -414,10 +507,23 @@ async fn participant(
                     next = a.next.statement.map(|s| s.id);
                     true
                 }
-                Err(_) => false,
+                Err(e) => {
+                    failures.record("vote", "an answer that does not parse", &e.to_string());
+                    false
+                }
             },
-            Ok(_) => false,
-            Err(_) => {
+            Ok((status, body)) => {
+                let body = String::from_utf8_lossy(&body);
+                failures.record(
+                    "vote",
+                    &format!("HTTP {status}"),
+                    &body.chars().take(200).collect::<String>(),
+                );
+                false
+            }
+            Err(e) => {
+                let (reason, detail) = io_reason(&e, conn.as_ref());
+                failures.record("vote", &reason, &detail);
                 conn = None; // reconnect on the next vote
                 false
             }
@@ -457,6 +563,11 @@ struct StatementAnswer {
 struct Connection {
     stream: tokio::net::TcpStream,
     buf: Vec<u8>,
+    /// Requests written on it, the current one included.
+    uses: u64,
+    /// How long it was idle before the current request.
+    idle_before: Duration,
+    last_answer: Option<Instant>,
 }
 
 /// An answer: status, the headers the generator reads, body.
@@ -471,7 +582,13 @@ impl Connection {
     async fn open(addr: &str) -> std::io::Result<Connection> {
         let stream = tokio::net::TcpStream::connect(addr).await?;
         stream.set_nodelay(true)?;
-        Ok(Connection { stream, buf: Vec::with_capacity(4096) })
+        Ok(Connection {
+            stream,
+            buf: Vec::with_capacity(4096),
+            uses: 0,
+            idle_before: Duration::ZERO,
+            last_answer: None,
+        })
     }
 
     async fn exchange(&mut self, request: &[u8]) -> std::io::Result<(u16, Vec<u8>)> {
@@ -481,6 +598,8 @@ impl Connection {
     async fn exchange_full(&mut self, request: &[u8]) -> std::io::Result<Answer> {
         use tokio::io::{AsyncReadExt, AsyncWriteExt};
         let bad = |what: &str| std::io::Error::new(std::io::ErrorKind::InvalidData, what.to_string());
+        self.uses += 1;
+        self.idle_before = self.last_answer.map_or(Duration::ZERO, |t| t.elapsed());
         self.stream.write_all(request).await?;
         self.buf.clear();
         let mut chunk = [0u8; 16384];
@@ -504,7 +623,11 @@ impl Connection {
                 let length = match header("content-length").and_then(|v| v.parse::<usize>().ok()) {
                     Some(n) => n,
                     None if status == 304 || status == 204 => 0,
-                    None => return Err(bad("no content-length")),
+                    None => {
+                        // Print what came instead (the generator reads only sized answers).
+                        let shown: String = head.chars().take(400).collect::<String>().replace("\r\n", " | ");
+                        return Err(bad(&format!("no content-length in a {status} answer [{shown}]")));
+                    }
                 };
                 let gzip = header("content-encoding").is_some_and(|v| v.eq_ignore_ascii_case("gzip"));
                 break (at + 4, status, length, header("etag"), gzip);
@@ -517,13 +640,25 @@ impl Connection {
             }
             self.buf.extend_from_slice(&chunk[..n]);
         }
+        self.last_answer = Some(Instant::now());
         Ok(Answer { status, etag, gzip, body: self.buf[head_end..head_end + length].to_vec() })
     }
 }
 
-/// Follows the conversation's live events (raw SSE over one connection) and bumps `tx` on
-/// every `votes` event, as the pages' EventSource does.
-async fn follow_events(addr: String, conversation: String, tx: tokio::sync::watch::Sender<u64>) {
+/// A `votes` live event as a viewer got it: the log's length it carries (`entries`, 0 from
+/// servers before it) and when it arrived.
+#[derive(Clone, Copy, Debug)]
+struct VotesEvent {
+    entries: u64,
+    at: Instant,
+}
+
+/// Events a viewer may fall behind by before it misses some (counted).
+const EVENTS_QUEUED: usize = 256;
+
+/// Follows the conversation's live events (raw SSE over one connection) and sends every
+/// `votes` event, as the pages' EventSource gets it.
+async fn follow_events(addr: String, conversation: String, tx: tokio::sync::broadcast::Sender<VotesEvent>) {
     use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
     let Ok(mut stream) = tokio::net::TcpStream::connect(&addr).await else { return };
     let req = format!(
@@ -533,46 +668,114 @@ async fn follow_events(addr: String, conversation: String, tx: tokio::sync::watc
         return;
     }
     let mut lines = BufReader::new(stream).lines();
+    let mut votes = false;
     while let Ok(Some(line)) = lines.next_line().await {
-        if line.trim() == "event: votes" {
-            tx.send_modify(|n| *n += 1);
+        let line = line.trim();
+        if let Some(name) = line.strip_prefix("event:") {
+            votes = name.trim() == "votes";
+        } else if let (true, Some(data)) = (votes, line.strip_prefix("data:")) {
+            let entries = serde_json::from_str::<Value>(data.trim())
+                .ok()
+                .and_then(|v| v["entries"].as_u64())
+                .unwrap_or(0);
+            let _ = tx.send(VotesEvent { entries, at: Instant::now() });
+            votes = false;
         }
     }
 }
 
-/// One page watching: syncs on every event (one at a time; events during a sync make one
-/// more), or back to back when `idle`. Returns the syncs timed in the window (`votes` =
-/// count, `all_votes` = errors), the bytes they read, and how many were 304s.
-async fn viewer(
-    mut page: Page,
-    mut rx: tokio::sync::watch::Receiver<u64>,
+/// How a viewer runs.
+#[derive(Clone)]
+struct Viewing {
     plan: Plan,
     idle: bool,
+    /// Most it waits, at random, after an event before it syncs.
+    spread: Duration,
+    failures: Arc<Failures>,
+}
+
+/// One page watching: on an event, waits a random time up to `spread`, then syncs up to
+/// the newest event's `entries` (one sync at a time; events during a wait or a sync are
+/// served by the next), or syncs back to back when `idle`. Returns the syncs timed in the
+/// window (`votes` = events missed, `all_votes` = errors, `fresh_us` = from each event to
+/// its entries in hand), the bytes they read, and how many were 304s.
+async fn viewer(
+    mut page: Page,
+    mut rx: tokio::sync::broadcast::Receiver<VotesEvent>,
+    how: Viewing,
 ) -> (Tally, u64, u64) {
+    use tokio::sync::broadcast::error::{RecvError, TryRecvError};
+    let plan = how.plan;
     let mut tally = Tally::default();
     let mut bytes = 0u64;
     let not_modified_before = page.not_modified;
     loop {
-        if idle {
+        let mut events = Vec::new();
+        if how.idle {
             if Instant::now() >= plan.end {
                 break;
             }
         } else {
-            let Ok(Ok(())) = tokio::time::timeout_at(plan.end.into(), rx.changed()).await else { break };
+            match tokio::time::timeout_at(plan.end.into(), rx.recv()).await {
+                Ok(Ok(e)) => events.push(e),
+                Ok(Err(RecvError::Lagged(n))) => tally.votes += n,
+                _ => break,
+            }
+            if !how.spread.is_zero() {
+                let wait = how.spread.mul_f64(rand::thread_rng().gen::<f64>());
+                tokio::time::sleep(wait).await;
+            }
+            // Every event received meanwhile is served by this sync.
+            loop {
+                match rx.try_recv() {
+                    Ok(e) => events.push(e),
+                    Err(TryRecvError::Lagged(n)) => tally.votes += n,
+                    Err(_) => break,
+                }
+            }
         }
+        let target = events.iter().map(|e| e.entries).max().filter(|&n| n > 0);
         let t = Instant::now();
-        let result = page.sync().await;
+        let result = page.sync(target).await;
+        let done = Instant::now();
         let in_window = t >= plan.measure_from && t < plan.end;
         match result {
             Ok(b) if in_window => {
-                tally.latencies_us.push(t.elapsed().as_micros().min(u32::MAX as u128) as u32);
+                tally.latencies_us.push(micros(done - t));
+                tally.fresh_us.extend(events.iter().map(|e| micros(done - e.at)));
                 bytes += b;
             }
-            Err(_) if in_window => tally.all_votes += 1,
+            Err(e) => {
+                if in_window {
+                    tally.all_votes += 1;
+                }
+                how.failures.record("sync", &e.reason, &e.detail);
+            }
             _ => {}
         }
     }
     (tally, bytes, page.not_modified - not_modified_before)
+}
+
+fn micros(d: Duration) -> u32 {
+    d.as_micros().min(u32::MAX as u128) as u32
+}
+
+/// Why a sync failed: `reason` is a count's key, `detail` is printed with the first few.
+#[derive(Debug)]
+struct SyncError {
+    reason: String,
+    detail: String,
+}
+
+impl std::fmt::Display for SyncError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} {}", self.reason, self.detail)
+    }
+}
+
+fn sync_error(reason: impl Into<String>) -> SyncError {
+    SyncError { reason: reason.into(), detail: String::new() }
 }
 
 /// What a page keeps between syncs: its connection, the entries it holds (only their count
@@ -582,6 +785,8 @@ struct Page {
     /// `/api/v1/conversations/{id}`
     path: String,
     sync: String,
+    /// Sync up to an event's `entries` (a closed range), as pages do since it exists.
+    range: bool,
     client: reqwest::Client,
     conn: Option<Connection>,
     have: u64,
@@ -591,31 +796,38 @@ struct Page {
 }
 
 impl Page {
-    fn new(addr: String, path: String, sync: String, client: reqwest::Client) -> Page {
-        Page { addr, path, sync, client, conn: None, have: 0, etag: None, not_modified: 0 }
+    fn new(addr: String, path: String, sync: String, range: bool, client: reqwest::Client) -> Page {
+        Page { addr, path, sync, range, client, conn: None, have: 0, etag: None, not_modified: 0 }
     }
 
-    /// One sync as a page does it; returns the bytes read off the wire.
-    async fn sync(&mut self) -> Result<u64, String> {
-        use mufakat_core::votelog::{decode, SEGMENT_SIZE};
+    /// One sync as a page does it (`client::sync_log`): up to `target` entries (an event's
+    /// `entries`) in closed ranges, or to the log's end; returns the bytes read off the wire.
+    async fn sync(&mut self, target: Option<u64>) -> Result<u64, SyncError> {
+        use mufakat_core::votelog::{decode, LogRequest, SEGMENT_SIZE};
         if self.sync == "votes" {
             let url = format!("http://{}{}/votes", self.addr, self.path);
             let r = self.client.get(url).header("accept-encoding", "gzip").send().await;
-            let r = r.map_err(|e| e.to_string())?;
+            let r = r.map_err(|e| sync_error(e.to_string()))?;
             let status = r.status().as_u16();
-            let body = r.bytes().await.map_err(|e| e.to_string())?;
-            return if status == 200 { Ok(body.len() as u64) } else { Err(format!("HTTP {status}")) };
+            let body = r.bytes().await.map_err(|e| sync_error(e.to_string()))?;
+            return if status == 200 {
+                Ok(body.len() as u64)
+            } else {
+                Err(sync_error(format!("HTTP {status}")))
+            };
         }
+        let mut target = target.filter(|_| self.range);
         let mut read = 0u64;
         loop {
-            // Only the count of entries held matters here: `LogReplica::next_request`'s rule.
-            let (segment, since) = if self.have.is_multiple_of(SEGMENT_SIZE) {
-                (self.have / SEGMENT_SIZE, None)
-            } else {
-                (self.have / SEGMENT_SIZE, Some(self.have - 1))
+            // Only the count of entries held matters here: `LogReplica`'s rules.
+            let req = match target {
+                Some(t) => match LogRequest::towards(self.have, t) {
+                    Some(r) => r,
+                    None => return Ok(read),
+                },
+                None => LogRequest::after(self.have),
             };
-            let q = since.map(|s| format!("?since={s}")).unwrap_or_default();
-            let url = format!("{}/log/{segment}{q}", self.path);
+            let url = format!("{}/log/{}{}", self.path, req.segment, req.query());
             let revalidate = match &self.etag {
                 Some((u, e)) if *u == url => format!("if-none-match: {e}\r\n"),
                 _ => String::new(),
@@ -631,10 +843,14 @@ impl Page {
                     Err(e) => Err(e),
                 },
             };
-            let answer = answer.map_err(|e| {
-                self.conn = None;
-                e.to_string()
-            })?;
+            let answer = match answer {
+                Ok(a) => a,
+                Err(e) => {
+                    let (reason, detail) = io_reason(&e, self.conn.as_ref());
+                    self.conn = None;
+                    return Err(SyncError { reason, detail });
+                }
+            };
             read += answer.body.len() as u64;
             match answer.status {
                 304 => {
@@ -642,23 +858,35 @@ impl Page {
                     return Ok(read);
                 }
                 404 => return Ok(read),
+                // A range this server does not have: to its log's end, as the page does.
+                400 if req.until.is_some() => {
+                    target = None;
+                    continue;
+                }
                 200 => {}
-                s => return Err(format!("HTTP {s}")),
+                s => {
+                    let body = String::from_utf8_lossy(&answer.body).chars().take(200).collect();
+                    return Err(SyncError { reason: format!("HTTP {s}"), detail: body });
+                }
             }
             if let Some(e) = answer.etag {
                 self.etag = Some((url, e));
             }
             // A full segment: the count from its head is enough (the generator shares the
-            // machine with the server); a tail is decoded whole.
-            let (first, n) = if since.is_none() && answer.gzip {
-                chunk_head(&answer.body)?
+            // machine with the server); a tail or a range is decoded whole.
+            let (first, n) = if req.since.is_none() && req.until.is_none() && answer.gzip {
+                chunk_head(&answer.body).map_err(sync_error)?
             } else {
-                let plain = if answer.gzip { gunzip(&answer.body)? } else { answer.body };
-                let chunk = decode(&plain).map_err(|e| e.to_string())?;
+                let plain = if answer.gzip { gunzip(&answer.body).map_err(sync_error)? } else { answer.body };
+                let chunk = decode(&plain).map_err(|e| sync_error(e.to_string()))?;
                 (chunk.first_seq, chunk.entries.len() as u64)
             };
             self.have = self.have.max(first + n);
-            if since.is_some() || n < SEGMENT_SIZE {
+            let done = match target {
+                Some(_) => n == 0,
+                None => req.since.is_some() || n < SEGMENT_SIZE,
+            };
+            if done {
                 return Ok(read);
             }
         }

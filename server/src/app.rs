@@ -77,7 +77,9 @@ impl Server {
     /// buffered by a compressor.
     pub fn router(&self, dist: Option<PathBuf>) -> Router {
         let st = self.state.clone();
-        let compress_when = SizeAbove::new(1024)
+        // From the size the vote log's parts are gzipped at (`votelog::GZIP_FROM`): a part
+        // sent plain is never compressed again here.
+        let compress_when = SizeAbove::new(crate::votelog::GZIP_FROM as u16)
             .and(NotForContentType::GRPC)
             .and(NotForContentType::IMAGES)
             .and(NotForContentType::const_new("text/event-stream"));

@@ -77,8 +77,13 @@ pub fn spawn(st: AppState) -> tokio::task::JoinHandle<()> {
                 }
                 if conv.votes_dirty.swap(false, Ordering::Relaxed) {
                     let t = conv.totals();
+                    // The log's length now: readers ask for exactly the entries up to it.
+                    let entries = conv.log.len();
                     st.hub
-                        .publish(&conv.id, LiveEvent::Votes { participants: t.participants, votes: t.votes })
+                        .publish(
+                            &conv.id,
+                            LiveEvent::Votes { participants: t.participants, votes: t.votes, entries },
+                        )
                         .await;
                 }
                 // One analysis per conversation at a time, on its own task, so `votes` events

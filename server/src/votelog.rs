@@ -27,13 +27,21 @@ use mufakat_core::VoteRecord;
 
 use crate::store::{Result, Store, StoreError};
 
-/// A full segment, encoded once.
+/// A full segment, or a part of one, encoded once (and gzipped once) for every reader.
 pub struct Sealed {
     pub bytes: Bytes,
+    /// Empty for a small part (not worth compressing, [`GZIP_FROM`]).
     pub gzip: Bytes,
     /// Strong ETag (quoted): a hash of the bytes.
     pub etag: String,
 }
+
+/// Parts of fewer bytes are sent plain: gzip would save little, and each compressor
+/// allocates (and zeroes) a few hundred KB of state. The router's `CompressionLayer` uses
+/// the same bound (`crate::app`): it compresses answers from this size on, so a part of
+/// exactly this size sent plain was gzipped again at every request, chunked, without a
+/// Content-Length (the load generator's "sync errors" of main ae10092).
+pub const GZIP_FROM: usize = 1024;
 
 #[derive(Default)]
 struct Inner {
@@ -69,9 +77,10 @@ impl Inner {
 pub enum SegmentAnswer {
     /// The segment is full: the same bytes for everyone, for ever.
     Full(Arc<Sealed>),
-    /// The tail segment (or a part of a full one after `since`): entries `first ..
-    /// first + count` encoded for this request.
-    Part { bytes: Vec<u8>, first: u64, end: u64 },
+    /// Entries `first .. end` of a segment: the tail so far, the entries after `since`, or
+    /// a closed range (`until`). Encoded once for every reader asking for the same entries
+    /// ([`VoteLog::part`]).
+    Part { part: Arc<Sealed>, first: u64, end: u64 },
 }
 
 #[derive(Debug, PartialEq, Eq)]
@@ -82,6 +91,12 @@ pub enum SegmentRefusal {
     SinceBeyondTail { len: u64 },
     /// `since` is past this segment's last entry: ask for a later segment.
     SinceBeyondSegment,
+    /// `until` leaves no entry after `since` (or after the segment's start).
+    EmptyRange,
+    /// `until` is past the end of the segment: ask for the segment, then the next.
+    UntilBeyondSegment,
+    /// `until` is past the log's end (`len` entries held).
+    UntilBeyondTail { len: u64 },
 }
 
 #[derive(Default)]
@@ -95,13 +110,14 @@ pub struct VoteLog {
     catch_up: tokio::sync::Mutex<()>,
     /// One [`VoteLog::persist`] at a time.
     persisting: tokio::sync::Mutex<()>,
-    /// The gzip of the tail parts answered last, by `(first, end)`, newest last (see
-    /// [`VoteLog::part_gzip`]).
-    parts: std::sync::Mutex<std::collections::VecDeque<(u64, u64, Bytes)>>,
+    /// The parts answered last, encoded (and gzipped), by `(first, end)`, newest last (see
+    /// [`VoteLog::part`]).
+    parts: std::sync::Mutex<std::collections::VecDeque<(u64, u64, Arc<Sealed>)>>,
 }
 
-/// Tail parts whose gzip is kept for the next readers asking for the same entries.
-const PARTS_KEPT: usize = 32;
+/// Parts kept encoded for the next readers asking for the same entries: the readers that
+/// sync on one `votes` event hold a handful of distinct lengths.
+const PARTS_KEPT: usize = 64;
 
 /// Places of each stored segment compared with the vote history when a log is loaded.
 const CHECKS_PER_SEGMENT: u64 = 16;
@@ -269,35 +285,42 @@ impl VoteLog {
         inner.entries.get(from as usize..).map(<[VoteRecord]>::to_vec).unwrap_or_default()
     }
 
-    /// The gzip of entries `first .. end` (a tail part, `bytes` their encoding), compressed
-    /// once for every reader who asks for the same entries: the viewers who sync on one
-    /// `votes` event mostly hold the same entries, so a thousand of them ask for a handful
-    /// of distinct parts. `compress` makes the gzip when it is not kept.
-    pub fn part_gzip(
-        &self,
-        first: u64,
-        end: u64,
-        bytes: &[u8],
-        compress: impl FnOnce(&[u8]) -> Vec<u8>,
-    ) -> Bytes {
+    /// Entries `first .. end` (held), encoded and gzipped once for every reader who asks
+    /// for the same entries: the viewers who sync on one `votes` event ask for the range up
+    /// to the event's `entries` from what they hold, so a thousand of them ask for a handful
+    /// of distinct parts. Two readers that miss at once both encode, and the first kept wins,
+    /// so every reader gets the same bytes.
+    /// (Compressed off the log's lock: the entries are copied out first.)
+    fn part(&self, inner: RwLockReadGuard<'_, Inner>, first: u64, end: u64) -> Arc<Sealed> {
         let lock = || self.parts.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some((_, _, gz)) = lock().iter().rev().find(|(f, e, _)| (*f, *e) == (first, end)) {
-            return gz.clone();
+        let find = |parts: &std::collections::VecDeque<(u64, u64, Arc<Sealed>)>| {
+            parts.iter().rev().find(|(f, e, _)| (*f, *e) == (first, end)).map(|(_, _, p)| p.clone())
+        };
+        if let Some(p) = find(&lock()) {
+            return p;
         }
-        let gz = Bytes::from(compress(bytes));
+        let entries = inner.entries[first as usize..end as usize].to_vec();
+        drop(inner);
+        let made = Arc::new(seal_part(first, end, &entries));
         let mut parts = lock();
-        parts.push_back((first, end, gz.clone()));
+        if let Some(p) = find(&parts) {
+            return p;
+        }
+        parts.push_back((first, end, made.clone()));
         while parts.len() > PARTS_KEPT {
             parts.pop_front();
         }
-        gz
+        made
     }
 
-    /// Segment `segment`, or its entries after `since`.
+    /// Segment `segment`, or its entries after `since`; with `until`, only those before
+    /// entry `until` (a closed range: it must hold at least one entry, end within the
+    /// segment and within the log).
     pub fn segment(
         &self,
         segment: u64,
         since: Option<u64>,
+        until: Option<u64>,
     ) -> std::result::Result<SegmentAnswer, SegmentRefusal> {
         let start = segment_start(segment);
         let end = start.saturating_add(SEGMENT_SIZE);
@@ -316,7 +339,13 @@ impl VoteLog {
             Some(s) => (s + 1).max(start),
             None => start,
         };
-        let full = len >= end;
+        match until {
+            Some(u) if u <= from => return Err(SegmentRefusal::EmptyRange),
+            Some(u) if u > end => return Err(SegmentRefusal::UntilBeyondSegment),
+            Some(u) if u > len => return Err(SegmentRefusal::UntilBeyondTail { len }),
+            _ => {}
+        }
+        let full = len >= end && until.is_none_or(|u| u == end);
         if full && from == start {
             if let Some(Some(sealed)) = inner.sealed.get(segment as usize) {
                 return Ok(SegmentAnswer::Full(sealed.clone()));
@@ -325,18 +354,32 @@ impl VoteLog {
             drop(inner);
             return Ok(SegmentAnswer::Full(self.keep_sealed(segment, seal(start, &entries))));
         }
-        let to = len.min(end);
-        let bytes = encode(from, &inner.entries[from as usize..to as usize]);
-        Ok(SegmentAnswer::Part { bytes, first: from, end: to })
+        let to = until.unwrap_or(len.min(end));
+        let part = self.part(inner, from, to);
+        Ok(SegmentAnswer::Part { part, first: from, end: to })
     }
+}
+
+/// A part's encoding, and its gzip when it is worth one ([`GZIP_FROM`]).
+fn seal_part(first: u64, end: u64, entries: &[VoteRecord]) -> Sealed {
+    let bytes = encode(first, entries);
+    let gzip =
+        if bytes.len() >= GZIP_FROM { gzip_with(&bytes, flate2::Compression::fast()) } else { Vec::new() };
+    let etag = etag_of(first, &bytes);
+    // The range's end in the tag too, for a reader's eyes (the hash already differs).
+    let etag = format!("{}-{end}\"", etag.trim_end_matches('"'));
+    Sealed { bytes: bytes.into(), gzip: gzip.into(), etag }
+}
+
+fn gzip_with(bytes: &[u8], level: flate2::Compression) -> Vec<u8> {
+    let mut gz = flate2::write::GzEncoder::new(Vec::with_capacity(bytes.len() / 2), level);
+    // Writing to a Vec cannot fail.
+    gz.write_all(bytes).and_then(|_| gz.finish()).unwrap_or_default()
 }
 
 fn seal(start: u64, entries: &[VoteRecord]) -> Sealed {
     let bytes = encode(start, entries);
-    let mut gz =
-        flate2::write::GzEncoder::new(Vec::with_capacity(bytes.len() / 2), flate2::Compression::best());
-    // Writing to a Vec cannot fail.
-    let gzip = gz.write_all(&bytes).and_then(|_| gz.finish()).unwrap_or_default();
+    let gzip = gzip_with(&bytes, flate2::Compression::best());
     let etag = etag_of(start, &bytes);
     Sealed { bytes: bytes.into(), gzip: gzip.into(), etag }
 }
@@ -402,7 +445,7 @@ mod tests {
     }
 
     fn full_segment(log: &VoteLog, segment: u64) -> Arc<Sealed> {
-        match log.segment(segment, None) {
+        match log.segment(segment, None, None) {
             Ok(SegmentAnswer::Full(s)) => s,
             _ => panic!("segment {segment} is not full"),
         }
@@ -479,61 +522,103 @@ mod tests {
         assert_eq!(log.entries_from(0), vec![e(0, 0), e(1, 1), e(2, 2)]);
     }
 
-    #[test]
-    fn a_tail_part_is_compressed_once_for_every_reader_that_asks_for_it() {
-        let log = VoteLog::default();
-        let compressions = std::cell::Cell::new(0);
-        let gzip = |b: &[u8]| {
-            compressions.set(compressions.get() + 1);
-            b.iter().rev().copied().collect::<Vec<u8>>()
-        };
-        let a = log.part_gzip(10, 20, b"abc", gzip);
-        let b = log.part_gzip(10, 20, b"abc", gzip);
-        assert_eq!((&a[..], &b[..]), (&b"cba"[..], &b"cba"[..]));
-        assert_eq!(compressions.get(), 1, "the second reader's part was compressed again");
-        // Other entries are their own part; only the newest few are kept.
-        log.part_gzip(10, 21, b"abcd", gzip);
-        assert_eq!(compressions.get(), 2);
-        for end in 100..100 + PARTS_KEPT as u64 {
-            log.part_gzip(10, end, b"x", gzip);
+    fn part_of(log: &VoteLog, since: Option<u64>, until: Option<u64>) -> Arc<Sealed> {
+        match log.segment(0, since, until) {
+            Ok(SegmentAnswer::Part { part, .. }) => part,
+            _ => panic!("not a part: since {since:?}, until {until:?}"),
         }
-        let before = compressions.get();
-        log.part_gzip(10, 20, b"abc", gzip);
-        assert_eq!(compressions.get(), before + 1, "an old part was kept beyond the bound");
+    }
+
+    #[test]
+    fn a_part_is_encoded_and_compressed_once_for_every_reader_that_asks_for_it() {
+        let log = VoteLog::default();
+        log.append((0..2_000).map(|i| (i, e((i * 7 % 500) as u32, (i % 300) as u32))));
+        let a = part_of(&log, Some(9), Some(1_500));
+        let b = part_of(&log, Some(9), Some(1_500));
+        assert!(Arc::ptr_eq(&a, &b), "the second reader's part was encoded again");
+        assert!(a.gzip.len() > 10, "a part of {} bytes is gzipped", a.bytes.len());
+        // The tail after `since` is the same entries as the closed range to the log's end.
+        log.append((2_000..2_010).map(|i| (i, e(1, 1))));
+        let tail = part_of(&log, Some(9), None);
+        assert!(Arc::ptr_eq(&tail, &part_of(&log, Some(9), Some(2_010))));
+        // Other entries are their own part; only the newest few are kept.
+        assert!(!Arc::ptr_eq(&a, &part_of(&log, Some(10), Some(1_500))));
+        for since in 100..100 + PARTS_KEPT as u64 {
+            part_of(&log, Some(since), Some(1_500));
+        }
+        let again = part_of(&log, Some(9), Some(1_500));
+        assert!(!Arc::ptr_eq(&a, &again), "an old part was kept beyond the bound");
+        assert_eq!((&a.bytes, &a.gzip, &a.etag), (&again.bytes, &again.gzip, &again.etag), "the same bytes");
+        // A small part is sent plain.
+        assert!(part_of(&log, Some(1_998), Some(2_000)).gzip.is_empty());
+    }
+
+    /// A part of exactly `GZIP_FROM` bytes is gzipped here: sent plain, the router's
+    /// compression layer (which compresses from that size on) gzipped it at every request.
+    #[test]
+    fn a_part_the_compression_layer_would_compress_is_gzipped_once_here() {
+        // 1 byte of version, 1 of first seq, 2 of count, then 1 byte an entry.
+        let part = seal_part(0, 1_020, &[e(0, 0); 1_020]);
+        assert_eq!(part.bytes.len(), GZIP_FROM);
+        assert!(!part.gzip.is_empty(), "a part of {GZIP_FROM} bytes was left to the layer");
+        assert!(seal_part(0, 1_019, &[e(0, 0); 1_019]).gzip.is_empty());
+    }
+
+    #[test]
+    fn a_range_must_hold_an_entry_and_end_within_the_segment_and_the_log() {
+        let log = VoteLog::default();
+        log.append((0..5).map(|i| (i, e(i as u32, 0))));
+        let range = |since, until| log.segment(0, since, Some(until)).map(|_| ()).err();
+        assert_eq!(range(Some(2), 2), Some(SegmentRefusal::EmptyRange));
+        assert_eq!(range(Some(2), 3), Some(SegmentRefusal::EmptyRange), "since is held: nothing before 3");
+        assert_eq!(range(None, 0), Some(SegmentRefusal::EmptyRange));
+        assert_eq!(range(Some(2), 6), Some(SegmentRefusal::UntilBeyondTail { len: 5 }));
+        assert_eq!(range(Some(2), SEGMENT_SIZE + 1), Some(SegmentRefusal::UntilBeyondSegment));
+        assert_eq!(range(Some(2), 4), None);
+        assert!(matches!(log.segment(0, Some(2), Some(4)), Ok(SegmentAnswer::Part { first: 3, end: 4, .. })));
+        assert!(matches!(log.segment(0, None, Some(5)), Ok(SegmentAnswer::Part { first: 0, end: 5, .. })));
+        // The whole of a full segment as a range is the full segment.
+        let log = VoteLog::default();
+        log.append((0..SEGMENT_SIZE + 3).map(|i| (i, e(0, 0))));
+        assert!(matches!(log.segment(0, None, Some(SEGMENT_SIZE)), Ok(SegmentAnswer::Full(_))));
+        assert!(matches!(
+            log.segment(1, Some(SEGMENT_SIZE), Some(SEGMENT_SIZE + 2)),
+            Ok(SegmentAnswer::Part { first, end, .. }) if first == SEGMENT_SIZE + 1 && end == SEGMENT_SIZE + 2
+        ));
     }
 
     #[test]
     fn a_segment_past_the_end_is_refused_and_since_is_checked() {
         let log = VoteLog::default();
-        assert!(matches!(log.segment(0, None), Ok(SegmentAnswer::Part { first: 0, end: 0, .. })));
-        assert!(matches!(log.segment(1, None), Err(SegmentRefusal::NoSuchSegment)));
-        assert!(matches!(log.segment(0, Some(0)), Err(SegmentRefusal::SinceBeyondTail { len: 0 })));
+        assert!(matches!(log.segment(0, None, None), Ok(SegmentAnswer::Part { first: 0, end: 0, .. })));
+        assert!(matches!(log.segment(1, None, None), Err(SegmentRefusal::NoSuchSegment)));
+        assert!(matches!(log.segment(0, Some(0), None), Err(SegmentRefusal::SinceBeyondTail { len: 0 })));
         log.append((0..5).map(|i| (i, e(i as u32, 0))));
-        assert!(matches!(log.segment(0, Some(4)), Ok(SegmentAnswer::Part { first: 5, end: 5, .. })));
-        assert!(matches!(log.segment(0, Some(5)), Err(SegmentRefusal::SinceBeyondTail { len: 5 })));
-        assert!(matches!(log.segment(0, Some(1)), Ok(SegmentAnswer::Part { first: 2, end: 5, .. })));
+        assert!(matches!(log.segment(0, Some(4), None), Ok(SegmentAnswer::Part { first: 5, end: 5, .. })));
+        assert!(matches!(log.segment(0, Some(5), None), Err(SegmentRefusal::SinceBeyondTail { len: 5 })));
+        assert!(matches!(log.segment(0, Some(1), None), Ok(SegmentAnswer::Part { first: 2, end: 5, .. })));
     }
 
     #[test]
     fn a_full_segment_is_encoded_once_and_the_tail_after_it_separately() {
         let log = VoteLog::default();
         log.append((0..SEGMENT_SIZE + 3).map(|i| (i, e((i % 500) as u32, (i % 300) as u32))));
-        let Ok(SegmentAnswer::Full(a)) = log.segment(0, None) else { panic!("segment 0 is full") };
-        let Ok(SegmentAnswer::Full(b)) = log.segment(0, None) else { panic!("segment 0 is full") };
+        let Ok(SegmentAnswer::Full(a)) = log.segment(0, None, None) else { panic!("segment 0 is full") };
+        let Ok(SegmentAnswer::Full(b)) = log.segment(0, None, None) else { panic!("segment 0 is full") };
         assert!(Arc::ptr_eq(&a, &b), "the second reader got a second encoding");
         let chunk = mufakat_core::votelog::decode(&a.bytes).expect("decodes");
         assert_eq!(chunk.entries.len() as u64, SEGMENT_SIZE);
         assert!(
-            matches!(log.segment(1, None), Ok(SegmentAnswer::Part { first, end, .. }) if first == SEGMENT_SIZE && end == SEGMENT_SIZE + 3)
+            matches!(log.segment(1, None, None), Ok(SegmentAnswer::Part { first, end, .. }) if first == SEGMENT_SIZE && end == SEGMENT_SIZE + 3)
         );
-        assert!(matches!(log.segment(0, Some(SEGMENT_SIZE)), Err(SegmentRefusal::SinceBeyondSegment)));
-        assert!(matches!(log.segment(2, None), Err(SegmentRefusal::NoSuchSegment)));
+        assert!(matches!(log.segment(0, Some(SEGMENT_SIZE), None), Err(SegmentRefusal::SinceBeyondSegment)));
+        assert!(matches!(log.segment(2, None, None), Err(SegmentRefusal::NoSuchSegment)));
         // On a boundary, the next segment exists and is empty; the one after does not.
         let log = VoteLog::default();
         log.append((0..SEGMENT_SIZE).map(|i| (i, e(0, 0))));
         assert!(
-            matches!(log.segment(1, None), Ok(SegmentAnswer::Part { bytes: _, first, end }) if first == SEGMENT_SIZE && end == SEGMENT_SIZE)
+            matches!(log.segment(1, None, None), Ok(SegmentAnswer::Part { part: _, first, end }) if first == SEGMENT_SIZE && end == SEGMENT_SIZE)
         );
-        assert!(matches!(log.segment(2, None), Err(SegmentRefusal::NoSuchSegment)));
+        assert!(matches!(log.segment(2, None, None), Err(SegmentRefusal::NoSuchSegment)));
     }
 }

@@ -29,6 +29,9 @@ async fn stream_carries_votes_statements_moderation_and_closing() {
             .unwrap();
         let votes = events.wait_for("votes", Duration::from_secs(3), |d| d["votes"] == 1).await;
         assert!(votes.is_some(), "{}: no votes event", b.name);
+        // The event carries the vote log's length: a page syncs up to exactly that entry.
+        assert_eq!(first.1["entries"], 0, "{}", b.name);
+        assert_eq!(votes.as_ref().map(|v| v["entries"].clone()), Some(json!(1)), "{}", b.name);
         c.post(s.api("/conversations/c/statements"))
             .header("x-participant-token", &token)
             .json(&json!({"text": "Shade trees along the main road"}))
@@ -93,6 +96,10 @@ async fn a_vote_through_one_process_reaches_another_process_stream_within_a_seco
     let elapsed = sent.elapsed();
     assert!(seen.is_some(), "process B's stream did not show the vote within a second");
     eprintln!("vote through A reached B's stream after {elapsed:?}");
+    // B read the entry before passing the event on: the range up to its `entries` is there.
+    assert_eq!(seen.as_ref().map(|v| v["entries"].clone()), Some(json!(1)));
+    let range = reqwest::get(b.api("/conversations/c/log/0?until=1")).await.unwrap();
+    assert_eq!(range.status(), 200, "B did not answer the range up to the event's entries");
     // B knows the vote taken by A: it is among the participant's votes and not routed again.
     let mine: serde_json::Value = common::get_as(&b.api("/conversations/c/my-votes"), &token).await;
     assert_eq!(mine, json!({"votes": [[1, "disagree"]]}));

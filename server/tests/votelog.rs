@@ -205,6 +205,106 @@ async fn the_tail_answers_since_with_only_new_entries_and_304_to_its_etag() {
     }
 }
 
+/// A `votes` event's closed range (`?since=&until=`): the same entries as the `since`
+/// answer up to there, the same bytes (and ETag) for every reader and after more votes,
+/// immutable; bad ranges are refused with the field named.
+#[tokio::test]
+async fn a_closed_range_is_a_since_answer_cut_at_until_the_same_bytes_for_every_reader() {
+    for b in common::backends().await {
+        let s = TestServer::start(&b.url, unlimited()).await;
+        let admin = moderator(&s).await;
+        conversation(&s, &admin, "c", SEEDS).await;
+        let tokens = [join(&s, "c").await, join(&s, "c").await];
+        for (i, st) in [0, 1, 2, 0, 1, 2].into_iter().enumerate() {
+            post_vote(&s.base, "c", &tokens[i % 2], st, ["agree", "pass", "disagree"][i % 3]).await;
+        }
+        let since = chunk(&s.base, "c", 0, Some(1)).await;
+        assert_eq!((since.first_seq, since.entries.len()), (2, 4), "{}", b.name);
+        let url = s.api("/conversations/c/log/0?since=1&until=5");
+        let (status, h, body) = get_raw(&url, &[]).await;
+        assert_eq!(status, 200, "{}: {}", b.name, String::from_utf8_lossy(&body));
+        let range = decode(&body).expect("a log chunk");
+        assert_eq!(range, LogChunk { first_seq: 2, entries: since.entries[..3].to_vec() }, "{}", b.name);
+        assert_eq!(h["cache-control"], "public, max-age=31536000, immutable", "{}", b.name);
+        let etag = h["etag"].to_str().unwrap().to_string();
+        assert!(!etag.starts_with("W/"), "a strong ETag: {etag}");
+        // From the segment's start, too.
+        let from_start =
+            decode(&get_raw(&s.api("/conversations/c/log/0?until=2"), &[]).await.2).expect("chunk");
+        assert_eq!(from_start.first_seq, 0);
+        assert_eq!(from_start.entries.len(), 2);
+
+        // More votes: the range is the same bytes, the same ETag; a second reader too.
+        post_vote(&s.base, "c", &tokens[0], 2, "agree").await;
+        let (_, h2, body2) = get_raw(&url, &[]).await;
+        assert_eq!((&body2, &h2["etag"]), (&body, &h["etag"]), "{}: the range changed", b.name);
+        let (status, _, empty) = get_raw(&url, &[("if-none-match", &etag)]).await;
+        assert_eq!((status, empty.len()), (304, 0), "{}", b.name);
+
+        let bad = |q: &'static str| {
+            let url = s.api(&format!("/conversations/c/log/{q}"));
+            async move {
+                let r = reqwest::get(url).await.unwrap();
+                (r.status().as_u16(), r.json::<Value>().await.expect("a JSON error"))
+            }
+        };
+        for q in [
+            "0?since=3&until=3",
+            "0?since=3&until=2",
+            "0?since=3&until=4",
+            "0?until=0",
+            "0?since=1&until=abc",
+            "0?since=1&until=-4",
+            "0?since=1&until=",
+            "0?since=1&until=8",
+            "0?since=1&until=99999999999",
+        ] {
+            let (status, body) = bad(q).await;
+            assert_eq!(status, 400, "{}: {q}: {body}", b.name);
+            assert_eq!(body["error"]["field"], "until", "{}: {q}", b.name);
+            assert!(body["error"]["message"].as_str().is_some_and(|m| m.len() > 10), "{q}: {body}");
+        }
+        s.stop().await;
+    }
+}
+
+/// Readers holding the same entries that sync on one `votes` event ask for the same range
+/// and get the same bytes, gzipped once; a range into the next segment is refused, and
+/// `LogReplica::request_towards` never asks for one.
+#[tokio::test]
+async fn readers_syncing_on_one_event_get_one_encoding_of_the_range() {
+    let b = common::backends().await.remove(0);
+    let s = TestServer::start(&b.url, unlimited()).await;
+    let n = SEGMENT_SIZE as usize + 3_000;
+    big_conversation(&s.store, "big", n).await;
+    let (target, have) = (SEGMENT_SIZE + 2_500, 60_000u64);
+    let log = whole_log(&s.base, "big").await;
+    let mut answers = Vec::new();
+    for _ in 0..3 {
+        let mut replica = LogReplica { entries: log[..have as usize].to_vec() };
+        let mut got = Vec::new();
+        while let Some(req) = replica.request_towards(target) {
+            let url = s.api(&format!("/conversations/big/log/{}{}", req.segment, req.query()));
+            let (status, h, body) = get_raw(&url, &[("accept-encoding", "gzip")]).await;
+            assert_eq!(status, 200, "{url}: {}", String::from_utf8_lossy(&body));
+            assert_eq!(h["cache-control"], "public, max-age=31536000, immutable", "{url}");
+            let plain = if h.get("content-encoding").is_some() { gunzip(&body) } else { body.clone() };
+            replica.append(decode(&plain).expect("chunk")).expect("continues the copy");
+            got.push((url, h["etag"].to_str().unwrap().to_string(), body));
+        }
+        assert!(replica.entries[..] == log[..target as usize], "synced exactly up to the event's entries");
+        answers.push(got);
+    }
+    assert_eq!(answers[0].len(), 2, "the rest of segment 0, then segment 1 up to the target");
+    assert!(answers.iter().all(|a| *a == answers[0]), "readers got different bytes");
+    assert!(answers[0][1].2.len() > 100 && answers[0][1].1.ends_with("-gz\""), "the range was not gzipped");
+    let r = reqwest::get(s.api(&format!("/conversations/big/log/0?since={}&until={}", have - 1, target)))
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 400, "a range past its segment's end");
+    s.stop().await;
+}
+
 /// A conversation with `n` votes written straight to the store (as `mufakat import` does):
 /// 2,000 participants over 300 statements, each voting in a random order, interleaved.
 async fn big_conversation(store: &mufakat_server::store::Store, id: &str, n: usize) {

@@ -14,6 +14,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::hooks::use_params_map;
 use mufakat_core::analysis::{Analysis, AnalysisInput, AnalysisParams, StatementMeta, WarmStart};
+use mufakat_core::api::events::LiveEvent;
 use mufakat_core::api::outcomes::Outcome;
 use mufakat_core::api::translations::shown;
 use mufakat_core::api::{ConversationView, StatementView};
@@ -147,18 +148,21 @@ pub fn ProjectorPage() -> impl IntoView {
     let busy = StoredValue::new(false);
     let again = StoredValue::new(false);
 
-    /// What a refresh carries along: the log fetched so far, the last analysis's cost, and
-    /// the parameters (an imported start's, `AnalysisHead::started`, or the defaults).
+    /// What a refresh carries along: the log fetched so far, the last analysis's cost, the
+    /// parameters (an imported start's, `AnalysisHead::started`, or the defaults), and the
+    /// log's length in the last `votes` event (the log is synced up to it).
     #[derive(Clone, Copy)]
     struct Sync {
         log: StoredValue<LogReplica>,
         cost_ms: StoredValue<f64>,
         params: StoredValue<AnalysisParams>,
+        target: StoredValue<u64>,
     }
     let sync = Sync {
         log: StoredValue::new(LogReplica::default()),
         cost_ms: StoredValue::new(0.0),
         params: StoredValue::new(AnalysisParams::default()),
+        target: StoredValue::new(0),
     };
 
     fn refresh(
@@ -178,7 +182,7 @@ pub fn ProjectorPage() -> impl IntoView {
             let started = js_sys_now();
             let conversation = client::get::<ConversationView>(&conversation_url(&id, ""), None).await;
             // Only the entries added since the last refresh travel.
-            let synced = client::sync_log(&id, sync.log).await;
+            let synced = client::sync_log(&id, sync.log, Some(sync.target.get_value())).await;
             let outcomes = outcome_list::load(&id).await;
             if warm.get_value().is_none() {
                 // An imported conversation (Pol.is's math): begin where the server's runs
@@ -256,7 +260,15 @@ pub fn ProjectorPage() -> impl IntoView {
         refresh(id.clone(), snapshot, warm, busy, again, sync);
         let on_event = {
             let id = id.clone();
-            move |_| refresh(id.clone(), snapshot, warm, busy, again, sync)
+            move |event| {
+                if let LiveEvent::Votes { entries, .. } = event {
+                    sync.target.set_value(entries);
+                }
+                // After a random wait, so that the pages an event reaches together do not
+                // all ask at once (`client::sync_spread`).
+                let id = id.clone();
+                set_timeout(move || refresh(id, snapshot, warm, busy, again, sync), client::sync_spread());
+            }
         };
         let opened = LiveStream::open(&id, on_event, move |up| connected.set(up));
         stream.set_value(opened.map(SendWrapper::new));

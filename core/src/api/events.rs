@@ -14,8 +14,17 @@ use crate::model::StatementId;
 pub enum LiveEvent {
     /// A statement became visible to participants (posted under open moderation, or accepted).
     Statement { statement: StatementView },
-    /// Votes arrived; sent at most a few times a second, with the new totals.
-    Votes { participants: u32, votes: u64 },
+    /// Votes arrived; sent at most a few times a second, with the new totals and `entries`,
+    /// the length of the conversation's vote log when the event was sent (docs/vote-log.md):
+    /// a page that syncs on the event asks for the log up to exactly that entry, a closed
+    /// range that is encoded once for every reader and cacheable. 0 from servers before it
+    /// (read as absent: sync to the log's end).
+    Votes {
+        participants: u32,
+        votes: u64,
+        #[serde(default)]
+        entries: u64,
+    },
     /// A statement's moderation changed (a rejected one disappears from participants' view).
     Moderation { statement: StatementId, visible: bool },
     /// The conversation was closed (`closed = true`) or reopened.
@@ -34,5 +43,20 @@ impl LiveEvent {
             LiveEvent::Closed { .. } => "closed",
             LiveEvent::Outcome { .. } => "outcome",
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_votes_event_without_entries_from_an_older_server_reads_as_zero() {
+        let old: LiveEvent =
+            serde_json::from_str(r#"{"type":"votes","participants":3,"votes":7}"#).expect("parses");
+        assert_eq!(old, LiveEvent::Votes { participants: 3, votes: 7, entries: 0 });
+        let new =
+            serde_json::to_value(LiveEvent::Votes { participants: 3, votes: 7, entries: 9 }).expect("json");
+        assert_eq!(new["entries"], 9);
     }
 }

@@ -78,7 +78,7 @@ pub(super) async fn events(
     let conv = st.live.conv(&st.store, &id).await?;
     let rx = st.hub.subscribe(&id);
     let t = conv.totals();
-    let first = LiveEvent::Votes { participants: t.participants, votes: t.votes };
+    let first = LiveEvent::Votes { participants: t.participants, votes: t.votes, entries: conv.log.len() };
     let mut shutdown = st.shutdown.clone();
     let live = BroadcastStream::new(rx).filter_map(|msg| async move {
         // A lagging client skips what it missed; the next `votes` event has the totals.

@@ -1,8 +1,10 @@
 //! The vote log for the in-browser analysis (`crate::votelog`, docs/vote-log.md): where it
 //! ends, and its segments. Served from memory: a full segment is the same bytes (and gzip)
-//! for every reader and for ever, so HTTP caches keep it; the tail answers `?since=`.
-//! Each segment's times (`…/log/{segment}/times`, `crate::logtimes`) are served apart, to
-//! the few readers who need them.
+//! for every reader and for ever, so HTTP caches keep it; the tail answers `?since=`, and a
+//! closed range (`?since=&until=`, what a page asks on a `votes` event) is as immutable as a
+//! full segment and encoded once for all its readers. Each segment's times
+//! (`…/log/{segment}/times`, `crate::logtimes`) are served apart, to the few readers who
+//! need them.
 
 use axum::body::Body;
 use axum::extract::{Path, RawQuery, State};
@@ -53,6 +55,11 @@ pub(super) async fn head(State(st): State<AppState>, Path(id): Path<String>) -> 
 /// `since`, from the query string: a whole number, or absent.
 fn since_of(query: Option<&str>) -> Result<Option<u64>, AppError> {
     super::query_number(query, "since", "the seq of an entry you hold")
+}
+
+/// `until`, from the query string: a whole number, or absent.
+fn until_of(query: Option<&str>) -> Result<Option<u64>, AppError> {
+    super::query_number(query, "until", "the seq the range ends before (a votes event's entries)")
 }
 
 pub(super) fn accepts_gzip(headers: &HeaderMap) -> bool {
@@ -128,6 +135,25 @@ fn refusal(r: SegmentRefusal, segment: u64) -> AppError {
             format!("since is after the last entry of segment {segment}; ask for a later segment"),
         )
         .field("since"),
+        SegmentRefusal::EmptyRange => AppError::bad_request(
+            "invalid_field",
+            "until must be after the first entry asked for (since + 1, or the segment's start)",
+        )
+        .field("until"),
+        SegmentRefusal::UntilBeyondSegment => AppError::bad_request(
+            "invalid_field",
+            format!(
+                "until is after the end of segment {segment} (entry {}); ask up to its end, then \
+                 for the next segment",
+                mufakat_core::votelog::segment_start(segment + 1)
+            ),
+        )
+        .field("until"),
+        SegmentRefusal::UntilBeyondTail { len } => AppError::bad_request(
+            "invalid_field",
+            format!("until is beyond the end of the log: it holds entries 0 to {}", len as i128 - 1),
+        )
+        .field("until"),
     }
 }
 
@@ -138,14 +164,19 @@ async fn answer(
     c: &ConvState,
     segment: u64,
     since: Option<u64>,
+    until: Option<u64>,
 ) -> Result<SegmentAnswer, AppError> {
-    match c.log.segment(segment, since) {
+    match c.log.segment(segment, since, until) {
         Ok(a) => Ok(a),
-        Err(SegmentRefusal::SinceBeyondSegment) => Err(refusal(SegmentRefusal::SinceBeyondSegment, segment)),
+        Err(
+            r @ (SegmentRefusal::SinceBeyondSegment
+            | SegmentRefusal::EmptyRange
+            | SegmentRefusal::UntilBeyondSegment),
+        ) => Err(refusal(r, segment)),
         Err(r) if st.store.pg_pool().is_none() => Err(refusal(r, segment)),
         Err(_) => {
             c.log.catch_up(&st.store, &c.id).await?;
-            c.log.segment(segment, since).map_err(|r| refusal(r, segment))
+            c.log.segment(segment, since, until).map_err(|r| refusal(r, segment))
         }
     }
 }
@@ -160,16 +191,21 @@ async fn answer(
             to the next segment"),
         ("since" = Option<u64>, Query, description = "only the entries after this seq (one the \
             reader holds)"),
+        ("until" = Option<u64>, Query, description = "only the entries before this seq: a closed \
+            range, never changing (a page asks up to a votes event's entries). It must leave at \
+            least one entry and be within the segment and the log"),
         ("If-None-Match" = Option<String>, Header, description = "ETag of an earlier answer: 304 \
             when unchanged"),
     ),
     responses(
         (status = 200, description = "a chunk of the vote log (docs/vote-log.md); a full segment \
-            is immutable (Cache-Control: public, max-age=31536000, immutable), the tail is \
-            Cache-Control: no-cache", content_type = "application/vnd.mufakat.vote-log"),
+            and a closed range (until) are immutable (Cache-Control: public, max-age=31536000, \
+            immutable), the tail is Cache-Control: no-cache",
+            content_type = "application/vnd.mufakat.vote-log"),
         (status = 304, description = "unchanged since the ETag given in If-None-Match"),
-        (status = 400, description = "since or segment is not a whole number, or since is beyond \
-            the end of the log or of the segment", body = ErrorBody),
+        (status = 400, description = "since, until or segment is not a whole number, since is \
+            beyond the end of the log or of the segment, or until leaves no entry or is beyond the \
+            end of the segment or of the log", body = ErrorBody),
         (status = 404, description = "unknown conversation, or a segment after the one the next \
             entry goes to", body = ErrorBody),
     )
@@ -182,9 +218,10 @@ pub(super) async fn segment(
 ) -> Result<Response, AppError> {
     let segment = segment_number(&segment)?;
     let since = since_of(query.as_deref())?;
+    let until = until_of(query.as_deref())?;
     let c = st.live.conv(&st.store, &id).await?;
     let gzip = accepts_gzip(&headers);
-    Ok(match answer(&st, &c, segment, since).await? {
+    Ok(match answer(&st, &c, segment, since, until).await? {
         SegmentAnswer::Full(sealed) => {
             // A strong ETag names one representation: the gzipped one has its own.
             let (body, etag) = if gzip {
@@ -194,21 +231,18 @@ pub(super) async fn segment(
             };
             chunk_response(&headers, &etag, IMMUTABLE, Body::from(body), gzip)
         }
-        SegmentAnswer::Part { bytes, first, end } => {
-            // The entries first .. end never change; only the tail's end moves.
+        SegmentAnswer::Part { part, first: _, end } => {
+            // The entries of a part never change; only the tail's end moves, so the answer
+            // to a URL without `until` does, unless the segment is full. A closed range is
+            // as immutable as a full segment: any cache (a proxy in front of the server too)
+            // may keep it for ever and answer every reader holding the same entries.
             let full = end == mufakat_core::votelog::segment_start(segment).saturating_add(SEGMENT_SIZE);
-            let cache = if full { IMMUTABLE } else { "no-cache" };
-            let etag = format!("\"vl1-{first}-{end}\"");
-            if gzip && bytes.len() > 1024 {
-                let etag = gz_etag(&etag);
-                let body = if matches_etag(&headers, &etag) {
-                    axum::body::Bytes::new()
-                } else {
-                    c.log.part_gzip(first, end, &bytes, gzip_fast)
-                };
-                chunk_response(&headers, &etag, cache, Body::from(body), true)
+            let cache = if full || until.is_some() { IMMUTABLE } else { "no-cache" };
+            if gzip && !part.gzip.is_empty() {
+                let etag = gz_etag(&part.etag);
+                chunk_response(&headers, &etag, cache, Body::from(part.gzip.clone()), true)
             } else {
-                chunk_response(&headers, &etag, cache, Body::from(bytes), false)
+                chunk_response(&headers, &part.etag, cache, Body::from(part.bytes.clone()), false)
             }
         }
     })
@@ -289,14 +323,6 @@ fn gz_etag(etag: &str) -> String {
     format!("{}-gz\"", etag.trim_end_matches('"'))
 }
 
-fn gzip_fast(bytes: &[u8]) -> Vec<u8> {
-    use std::io::Write;
-    let mut gz =
-        flate2::write::GzEncoder::new(Vec::with_capacity(bytes.len() / 2), flate2::Compression::fast());
-    // Writing to a Vec cannot fail.
-    gz.write_all(bytes).and_then(|_| gz.finish()).unwrap_or_default()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -308,6 +334,10 @@ mod tests {
         assert_eq!(since_of(Some("x=1&since=0")).ok(), Some(Some(0)));
         for bad in ["since=-1", "since=abc", "since=", "since=1.5"] {
             assert!(since_of(Some(bad)).is_err(), "{bad} was accepted");
+        }
+        assert_eq!(until_of(Some("since=3&until=12")).ok(), Some(Some(12)));
+        for bad in ["until=-1", "until=x", "until="] {
+            assert!(until_of(Some(bad)).is_err(), "{bad} was accepted");
         }
     }
 

@@ -36,7 +36,8 @@ fn apply(session: Session, event: LiveEvent) {
             session.add_statement(statement);
             session.server_changed.update(|n| *n += 1);
         }
-        LiveEvent::Votes { participants, .. } => {
+        LiveEvent::Votes { participants, entries, .. } => {
+            session.log_entries.set_value(entries);
             session.conversation.update(|c| c.participants = participants);
             session.server_changed.update(|n| *n += 1);
         }

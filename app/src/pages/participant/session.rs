@@ -47,6 +47,9 @@ pub struct Session {
     pub busy: RwSignal<bool>,
     /// Bumped whenever other participants' votes or the statements changed on the server.
     pub server_changed: RwSignal<u64>,
+    /// The vote log's length in the last `votes` event (0: none yet, or a server that does
+    /// not send it): the analysis syncs the log up to it (`client::sync_log`).
+    pub log_entries: StoredValue<u64>,
     /// A direct link's statement (`?s=`), asked for once, with the first card.
     pub requested: StoredValue<Option<StatementId>>,
     /// Bumped when an outcome was published, edited or deleted.
@@ -120,6 +123,7 @@ impl Session {
             notice: RwSignal::new(None),
             busy: RwSignal::new(false),
             server_changed: RwSignal::new(0),
+            log_entries: StoredValue::new(0),
             requested: StoredValue::new(None),
             outcomes_changed: RwSignal::new(0),
             lang: use_lang(),

@@ -60,7 +60,9 @@ impl Runner {
         }
         self.pending.set_value(true);
         let gap = REFRESH_EVERY_MS.max(COST_FACTOR * self.last_cost.get_value());
-        let wait = (self.last_run.get_value() + gap - js_sys::Date::now()).max(0.0);
+        // Never at once: the pages that a `votes` event reaches together spread their syncs.
+        let spread = crate::client::sync_spread().as_millis() as f64;
+        let wait = (self.last_run.get_value() + gap - js_sys::Date::now()).max(spread);
         set_timeout(move || spawn_local(self.run()), Duration::from_millis(wait as u64));
     }
 
@@ -81,7 +83,8 @@ impl Runner {
             self.pending.set_value(false);
             return;
         }
-        let synced = crate::client::sync_log(&id, self.log).await;
+        let target = self.session.log_entries.get_value();
+        let synced = crate::client::sync_log(&id, self.log, Some(target)).await;
         self.pending.set_value(false);
         if synced.is_err() {
             return;

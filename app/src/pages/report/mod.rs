@@ -173,7 +173,7 @@ pub fn StoredReportPage() -> impl IntoView {
                     return;
                 }
             };
-            if let Err(e) = client::sync_log(&id, log).await {
+            if let Err(e) = client::sync_log(&id, log, None).await {
                 run.error.set(Some(format!("{e:?}")));
                 return;
             }

@@ -46,7 +46,7 @@ pub fn VerifyPublished(conversation: String, log: StoredValue<LogReplica>) -> im
                 Ok(None) => return state.set(Check::NothingPublished),
                 Err(e) => return fail(e),
             };
-            if let Err(e) = client::sync_log(&id, log).await {
+            if let Err(e) = client::sync_log(&id, log, None).await {
                 return fail(e);
             }
             let votes = log.with_value(|l| l.entries[..(seq as usize).min(l.entries.len())].to_vec());
