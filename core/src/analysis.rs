@@ -784,6 +784,8 @@ fn candidate_runs(
     let n_base = base.centres.len();
     let max_k = cluster::max_k(n_base, params.max_groups);
     let mut runs: Vec<(usize, cluster::Clustering, f64)> = Vec::new();
+    // Every k's silhouette is over the same base centres: their distances once.
+    let distances = cluster::PairDistances::new(&base.centres);
     for k in 2..=max_k {
         let prev = previous
             .and_then(|p| p.group_centres.iter().find(|c| c.k == k))
@@ -797,7 +799,7 @@ fn candidate_runs(
             None => cluster::first_distinct(&base.centres, k),
         };
         let g = cluster::kmeans(&base.centres, &base.weights, start, cluster::MAX_ITERS);
-        let s = cluster::silhouette(&base.centres, &g.assignment, g.centres.len());
+        let s = cluster::silhouette_of(&distances, &g.assignment, g.centres.len());
         runs.push((k, g, s));
     }
     let tolerance = cluster::k_tolerance_for(params.k_tolerance, points.len(), params.base_k);

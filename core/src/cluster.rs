@@ -98,7 +98,8 @@ struct ByX {
 impl ByX {
     fn new(centres: &[Point]) -> ByX {
         let mut order: Vec<(f64, usize)> = centres.iter().enumerate().map(|(k, c)| (c[0], k)).collect();
-        order.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+        // Keys are distinct (the index breaks ties), so an unstable sort gives the one order.
+        order.sort_unstable_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
         ByX { order }
     }
 
@@ -348,28 +349,64 @@ pub fn clean_start(points: &[Point], previous: &[Point], k: usize) -> Vec<Point>
 /// Mean silhouette over points (Pol.is: over base-cluster centres), unweighted;
 /// a singleton cluster scores 0. Returns −1 when fewer than two clusters.
 pub fn silhouette(points: &[Point], assignment: &[usize], k: usize) -> f64 {
-    if k < 2 || points.len() < 2 {
+    silhouette_of(&PairDistances::new(points), assignment, k)
+}
+
+/// The distance between every two of a set of points, computed once for the silhouettes of
+/// every k's partition of the same base centres ([`silhouette_of`]).
+pub struct PairDistances {
+    n: usize,
+    /// Row-major n × n; the diagonal is 0 and never read.
+    d: Vec<f64>,
+}
+
+impl PairDistances {
+    pub fn new(points: &[Point]) -> PairDistances {
+        let n = points.len();
+        let mut d = vec![0.0; n * n];
+        for i in 0..n {
+            for j in i + 1..n {
+                // dist2 is symmetric to the bit: (a − b)² = (b − a)².
+                let x = dist2(points[i], points[j]).sqrt();
+                d[i * n + j] = x;
+                d[j * n + i] = x;
+            }
+        }
+        PairDistances { n, d }
+    }
+}
+
+/// [`silhouette`] from the points' distances: the same sums in the same order, so the
+/// same value to the bit.
+pub fn silhouette_of(distances: &PairDistances, assignment: &[usize], k: usize) -> f64 {
+    let n = distances.n;
+    if k < 2 || n < 2 {
         return -1.0;
     }
-    let n = points.len();
     let mut total = 0.0;
+    let mut size = vec![0usize; k];
+    for &a in &assignment[..n] {
+        size[a] += 1;
+    }
+    let mut sum = vec![0.0; k];
     for i in 0..n {
-        let mut sum = vec![0.0; k];
-        let mut cnt = vec![0usize; k];
-        for j in 0..n {
+        sum.iter_mut().for_each(|s| *s = 0.0);
+        let row = &distances.d[i * n..(i + 1) * n];
+        for (j, (&d, &a)) in row.iter().zip(assignment).enumerate() {
             if i != j {
-                sum[assignment[j]] += dist2(points[i], points[j]).sqrt();
-                cnt[assignment[j]] += 1;
+                sum[a] += d;
             }
         }
         let own = assignment[i];
-        if cnt[own] == 0 {
+        // Others in each cluster: everyone in it, but i in its own.
+        let cnt = |g: usize| size[g] - usize::from(g == own);
+        if cnt(own) == 0 {
             continue; // singleton: 0
         }
-        let a = sum[own] / cnt[own] as f64;
+        let a = sum[own] / cnt(own) as f64;
         let b = (0..k)
-            .filter(|&g| g != own && cnt[g] > 0)
-            .map(|g| sum[g] / cnt[g] as f64)
+            .filter(|&g| g != own && cnt(g) > 0)
+            .map(|g| sum[g] / cnt(g) as f64)
             .fold(f64::INFINITY, f64::min);
         if !b.is_finite() {
             continue;
@@ -761,6 +798,53 @@ mod tests {
     fn silhouette_is_high_for_separated_clusters() {
         let pts = [[0.0, 0.0], [0.0, 0.1], [9.0, 9.0], [9.0, 9.1]];
         assert!(silhouette(&pts, &[0, 0, 1, 1], 2) > 0.9);
+    }
+
+    /// The silhouette as it was computed before the distance table: every distance anew,
+    /// per point and per k.
+    fn silhouette_direct(points: &[Point], assignment: &[usize], k: usize) -> f64 {
+        let n = points.len();
+        let mut total = 0.0;
+        for i in 0..n {
+            let (mut sum, mut cnt) = (vec![0.0; k], vec![0usize; k]);
+            for j in (0..n).filter(|&j| j != i) {
+                sum[assignment[j]] += dist2(points[i], points[j]).sqrt();
+                cnt[assignment[j]] += 1;
+            }
+            let own = assignment[i];
+            if cnt[own] == 0 {
+                continue;
+            }
+            let a = sum[own] / cnt[own] as f64;
+            let b = (0..k)
+                .filter(|&g| g != own && cnt[g] > 0)
+                .map(|g| sum[g] / cnt[g] as f64)
+                .fold(f64::INFINITY, f64::min);
+            if b.is_finite() && a.max(b) > 0.0 {
+                total += (b - a) / a.max(b);
+            }
+        }
+        total / n as f64
+    }
+
+    #[test]
+    fn silhouettes_from_one_distance_table_are_the_direct_ones_to_the_bit() {
+        use rand::{Rng, SeedableRng};
+        let mut rng = rand_xoshiro::Xoshiro256PlusPlus::seed_from_u64(3);
+        let points: Vec<Point> =
+            (0..100).map(|_| [rng.gen_range(-2.0..2.0), rng.gen_range(-1.0..1.0)]).collect();
+        let distances = PairDistances::new(&points);
+        for k in 2..=5 {
+            let g = kmeans(&points, &[1.0; 100], first_distinct(&points, k), MAX_ITERS);
+            let direct = silhouette_direct(&points, &g.assignment, g.centres.len());
+            assert_eq!(silhouette_of(&distances, &g.assignment, g.centres.len()).to_bits(), direct.to_bits());
+        }
+        // A singleton cluster scores 0 in both.
+        let assignment: Vec<usize> = (0..100).map(|i| usize::from(i == 7)).collect();
+        assert_eq!(
+            silhouette_of(&distances, &assignment, 2).to_bits(),
+            silhouette_direct(&points, &assignment, 2).to_bits()
+        );
     }
 
     #[test]
