@@ -371,7 +371,7 @@ fn seal_part(first: u64, end: u64, entries: &[VoteRecord]) -> Sealed {
     Sealed { bytes: bytes.into(), gzip: gzip.into(), etag }
 }
 
-fn gzip_with(bytes: &[u8], level: flate2::Compression) -> Vec<u8> {
+pub(crate) fn gzip_with(bytes: &[u8], level: flate2::Compression) -> Vec<u8> {
     let mut gz = flate2::write::GzEncoder::new(Vec::with_capacity(bytes.len() / 2), level);
     // Writing to a Vec cannot fail.
     gz.write_all(bytes).and_then(|_| gz.finish()).unwrap_or_default()

@@ -309,8 +309,10 @@ pub(super) async fn times(
         }
         TimesAnswer::Part { bytes, first, end } => {
             let etag = format!("\"vt1-{first}-{end}\"");
-            let (body, gzipped, etag) = if gzip && bytes.len() > 1024 {
-                (gzip_fast(&bytes), true, gz_etag(&etag))
+            // From GZIP_FROM on, as the log's parts: sent plain, the router's compression
+            // layer would gzip it again on every request, chunked.
+            let (body, gzipped, etag) = if gzip && bytes.len() >= crate::votelog::GZIP_FROM {
+                (crate::votelog::gzip_with(&bytes, flate2::Compression::fast()), true, gz_etag(&etag))
             } else {
                 (bytes, false, etag)
             };
