@@ -7,7 +7,8 @@
 #   REPEAT=5 WARMUP=1 REBUILD=1 scripts/reference.sh
 #   scripts/reference.sh --speed [export-dir]   # reading speed: both whole processes,
 #       alternating, REPEAT (default 10) times; the export default is the largest folder
-#       (BENCHMARKS.md, "Reading speed")
+#       (BENCHMARKS.md, "Reading speed"); BASE=<other mufakat binary> times it in the same
+#       rotation, for a before/after in one run
 # Makes tools/reference-venv (git-ignored) with red-dwarf 0.4.0 and the versions pinned in
 # bench/reference/requirements.txt, and builds target/release/mufakat if it is missing
 # (REBUILD=1 rebuilds it anyway).
@@ -44,7 +45,8 @@ export PYTHONWARNINGS=ignore
 if [ "${1:-}" = "--speed" ]; then
   # The largest export folder by the size of its files, unless one is named.
   dir=${2:-$(du -s "$data"/*/ | sort -n | tail -1 | cut -f2)}
-  exec "$venv/bin/python" bench/reference/speed.py --bin "$bin" --repeat "${REPEAT:-10}" "${dir%/}"
+  exec "$venv/bin/python" bench/reference/speed.py --bin "$bin" ${BASE:+--base "$BASE"} \
+    --repeat "${REPEAT:-10}" "${dir%/}"
 fi
 exec "$venv/bin/python" bench/reference/compare.py --data "$data" --bin "$bin" \
   --repeat "${REPEAT:-5}" --warmup "${WARMUP:-1}"
