@@ -676,13 +676,7 @@ mod tests {
     #[tokio::test]
     async fn the_vote_log_read_in_packed_ranges_is_the_log_row_by_row() {
         let dir = tempfile::tempdir().expect("temp dir");
-        let url = format!("sqlite://{}", dir.path().join("t.sqlite").display());
-        let store = Store::open(&url).await.expect("store");
-        crate::demo::load(&store).await.expect("demo");
-        let votes = [Vote::Agree, Vote::Disagree, Vote::Pass];
-        let more: Vec<_> =
-            (0..70_000u32).map(|i| (i % 997, (i / 997) % 8, votes[(i % 3) as usize])).collect();
-        store.cast_votes_bulk("demo", &more).await.expect("votes");
+        let store = crate::votelog::tests::demo_with_a_full_segment(&dir).await;
         let Store::Sqlite(sql) = &store else { unreachable!("opened as SQLite") };
         let len = sql.vote_log_rows("demo", 0).await.expect("rows").len() as u64;
         assert!(len > 70_000);

@@ -10,8 +10,6 @@
 //!   after them, and on SQLite only when the log has grown past them. When the tail fills
 //!   up, the segment is sealed from the kept times without reading it again.
 
-use std::hash::{Hash, Hasher};
-use std::io::Write;
 use std::sync::Arc;
 
 use axum::body::Bytes;
@@ -111,13 +109,8 @@ impl LogTimes {
 
 fn seal(start: u64, times: &[i64]) -> SealedTimes {
     let bytes = encode_times(start, times);
-    let mut gz =
-        flate2::write::GzEncoder::new(Vec::with_capacity(bytes.len() / 2), flate2::Compression::best());
-    // Writing to a Vec cannot fail.
-    let gzip = gz.write_all(&bytes).and_then(|_| gz.finish()).unwrap_or_default();
-    let mut h = std::collections::hash_map::DefaultHasher::new();
-    bytes.hash(&mut h);
-    let etag = format!("\"vt1-{start}-{:016x}\"", h.finish());
+    let gzip = crate::votelog::gzip_with(&bytes, flate2::Compression::best());
+    let etag = crate::votelog::hashed_etag("vt1", start, &bytes);
     SealedTimes { bytes: bytes.into(), gzip: gzip.into(), etag }
 }
 
@@ -126,19 +119,6 @@ mod tests {
     use super::*;
     use mufakat_core::votelog::decode_times;
     use mufakat_core::Vote;
-
-    /// A SQLite store with the demo conversation and 70,000 more votes: one full segment
-    /// and a tail.
-    async fn store_with_a_full_segment(dir: &tempfile::TempDir) -> Store {
-        let url = format!("sqlite://{}", dir.path().join("t.sqlite").display());
-        let store = Store::open(&url).await.expect("store");
-        crate::demo::load(&store).await.expect("demo");
-        let votes = [Vote::Agree, Vote::Disagree, Vote::Pass];
-        let more: Vec<_> =
-            (0..70_000u32).map(|i| (i % 997, (i / 997) % 8, votes[(i % 3) as usize])).collect();
-        store.cast_votes_bulk("demo", &more).await.expect("votes");
-        store
-    }
 
     fn history_times(dump: &crate::store::ConversationDump) -> Vec<i64> {
         dump.votes.iter().map(|v| v.at).collect()
@@ -149,7 +129,7 @@ mod tests {
     #[tokio::test]
     async fn times_are_the_historys_in_log_order_and_a_full_segment_is_sealed_once() {
         let dir = tempfile::tempdir().expect("temp dir");
-        let store = store_with_a_full_segment(&dir).await;
+        let store = crate::votelog::tests::demo_with_a_full_segment(&dir).await;
         let history = history_times(&store.dump_conversation("demo").await.expect("dump"));
         let len = history.len() as u64;
         assert!(len > SEGMENT_SIZE);
@@ -205,7 +185,7 @@ mod tests {
     #[tokio::test]
     async fn a_gap_in_the_history_is_an_error_not_shifted_times() {
         let dir = tempfile::tempdir().expect("temp dir");
-        let store = store_with_a_full_segment(&dir).await;
+        let store = crate::votelog::tests::demo_with_a_full_segment(&dir).await;
         crate::store::tamper::delete_history_entry(&store, 5).await;
         let times = LogTimes::default();
         let len = SEGMENT_SIZE + 10;

@@ -386,9 +386,15 @@ fn seal(start: u64, entries: &[VoteRecord]) -> Sealed {
 
 /// A full segment's strong ETag: a hash of its encoding.
 fn etag_of(start: u64, bytes: &[u8]) -> String {
+    hashed_etag("vl1", start, bytes)
+}
+
+/// A strong ETag (quoted) for an encoding that starts at entry `start`: `kind` names the
+/// format (`vl1` the log, `vt1` its times), then a hash of the bytes.
+pub(crate) fn hashed_etag(kind: &str, start: u64, bytes: &[u8]) -> String {
     let mut h = std::collections::hash_map::DefaultHasher::new();
     bytes.hash(&mut h);
-    format!("\"vl1-{start}-{:016x}\"", h.finish())
+    format!("\"{kind}-{start}-{:016x}\"", h.finish())
 }
 
 /// The stored segments (`(segment, gzip)`, by number) as kept encodings and the entries
@@ -427,13 +433,13 @@ fn check_places(segments: u64) -> Vec<u64> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use mufakat_core::Vote;
 
     /// A SQLite store with the demo conversation and 70,000 more votes: one full segment
-    /// and a tail.
-    async fn demo_with_a_full_segment(dir: &tempfile::TempDir) -> Store {
+    /// and a tail (also for `crate::logtimes`'s and `crate::live`'s tests).
+    pub(crate) async fn demo_with_a_full_segment(dir: &tempfile::TempDir) -> Store {
         let url = format!("sqlite://{}", dir.path().join("t.sqlite").display());
         let store = Store::open(&url).await.expect("store");
         crate::demo::load(&store).await.expect("demo");

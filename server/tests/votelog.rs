@@ -779,14 +779,16 @@ async fn the_log_times_are_the_historys_in_log_order_and_bad_segments_are_refuse
                 .expect("post");
             assert!(r.status().is_success(), "{}", r.text().await.unwrap_or_default());
         }
-        let r = admin
-            .post(s.api("/admin/conversations/c/moderation"))
-            .header("x-mufakat-csrf", "1")
-            .json(&json!({"statements": [4], "decision": "reject"}))
-            .send()
-            .await
-            .expect("moderate");
-        assert!(r.status().is_success(), "{}", r.text().await.unwrap_or_default());
+        let reject = json!({"statements": [4], "decision": "reject"});
+        let (status, body) = common::admin_send(
+            &s,
+            &admin,
+            reqwest::Method::POST,
+            "/admin/conversations/c/moderation",
+            Some(reject),
+        )
+        .await;
+        assert!((200..300).contains(&status), "{body}");
         let r = reqwest::get(s.api("/conversations/c/statements")).await.unwrap();
         assert_eq!(r.status(), 200);
         assert_eq!(r.headers()["cache-control"], "no-cache");
