@@ -7,7 +7,8 @@
 //! statements' vote counts, which on PostgreSQL bring in the votes other processes took. It
 //! runs when the log grew and waits at least `COST_FACTOR` times its own last duration
 //! before the next, so it never takes more than about a tenth of a core, whatever the
-//! conversation's size. Each run is cold (`mufakat_core::published::run`) and is published
+//! conversation's size, and it runs on a thread of lower priority (`crate::low_priority`),
+//! so when the requests want the whole core they go first. Each run is cold (`mufakat_core::published::run`) and is published
 //! at the log's length (`crate::published`, docs/published-analysis.md), so any browser can
 //! replay it from the log and check it byte for byte.
 
@@ -199,7 +200,8 @@ async fn refresh(st: &AppState, conv: &Arc<ConvState>, a: &mut Analysed) -> anyh
             s
         }
     };
-    let (counts, votes, voters, run) = tokio::task::spawn_blocking(move || {
+    // Below the requests: nobody waits on this run (`crate::low_priority`).
+    let (counts, votes, voters, run) = crate::low_priority::run("mufakat-analysis", move || {
         let (counts, votes, voters) = counts_of(&entries);
         // One cold run serves routing and publication: any reader can replay it from the
         // log, and a warm start saved little (BENCHMARKS.md, "Published analysis"). An

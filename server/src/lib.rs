@@ -15,6 +15,7 @@ pub mod live;
 pub mod logging;
 pub mod login_guard;
 pub mod logtimes;
+pub mod low_priority;
 pub mod metrics;
 pub mod origin;
 pub mod published;
