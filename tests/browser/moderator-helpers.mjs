@@ -1,12 +1,8 @@
 // Helpers for the moderator and projector tests: a moderator session over plain HTTP, a
-// sign-in through the page, and an axe-core accessibility check.
+// sign-in through the page, and the axe-core accessibility check.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 
 export const ADMIN = { username: 'admin', password: 'correct horse battery staple' };
-const require = createRequire(import.meta.url);
-const axePath = require.resolve('axe-core/axe.min.js');
 
 /** Signs in through the API; returns a client that sends the session cookie and CSRF header. */
 export async function adminClient(base) {
@@ -37,16 +33,5 @@ export async function signIn(page, base, next = '/admin') {
   await page.waitForURL((u) => u.pathname === next);
 }
 
-/** Runs axe-core on the page; fails on serious or critical violations. */
-export async function assertAccessible(page, what) {
-  // page.evaluate runs over the DevTools protocol, outside the page's Content-Security-Policy,
-  // which (rightly) refuses an injected inline <script>.
-  await page.evaluate(readFileSync(axePath, 'utf8'));
-  const result = await page.evaluate(async () => {
-    // eslint-disable-next-line no-undef
-    const r = await axe.run(document, { resultTypes: ['violations'] });
-    return r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.slice(0, 3).map((n) => n.target.join(' ')) }));
-  });
-  const bad = result.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  assert.deepEqual(bad, [], `${what}: axe violations\n${JSON.stringify(bad, null, 2)}`);
-}
+// One axe-core check for every page (participant-helpers.mjs): it lets fades end first.
+export { assertAccessible } from './participant-helpers.mjs';

@@ -9,8 +9,17 @@ const AXE = path.join(root, 'tests/browser/node_modules/axe-core/axe.min.js');
 
 /** Runs axe-core on the page and fails on any serious or critical violation. */
 export async function assertAccessible(page, label) {
-  // Let the card's entrance animation end: a half-faded text would fail the contrast rule.
-  await page.evaluate(() => Promise.allSettled(document.getAnimations().map((a) => a.finished)));
+  // Contrast is judged on what stays on screen, not on a fade: a half-faded text fails the
+  // rule. The pages turn their entrance animations off for reduced motion (the card's, and
+  // the projector's broadest statement, which fades in again at each turn of its rotation,
+  // possibly while axe runs), so axe runs with reduced motion, after any fade under way.
+  await page.emulateMedia({ reducedMotion: 'reduce' });
+  await page.evaluate(() => Promise.race([
+    Promise.allSettled(document.getAnimations()
+      .filter((a) => a.effect?.getComputedTiming().endTime !== Infinity)
+      .map((a) => a.finished)),
+    new Promise((resolve) => setTimeout(resolve, 5000)),
+  ]));
   // Outside the page's Content-Security-Policy (see moderator-helpers.mjs).
   await page.evaluate(readFileSync(AXE, 'utf8'));
   const violations = await page.evaluate(async () => {
@@ -18,6 +27,7 @@ export async function assertAccessible(page, label) {
     const r = await axe.run(document, { resultTypes: ['violations'] });
     return r.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.map((n) => n.target.join(' ')) }));
   });
+  await page.emulateMedia({ reducedMotion: null });
   const bad = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
   assert.deepEqual(bad, [], `axe-core found serious or critical violations on ${label}: ${JSON.stringify(bad)}`);
   return violations;
