@@ -549,13 +549,14 @@ async fn import(a: ImportArgs) -> anyhow::Result<()> {
     store.import_conversation(&dump).await.with_context(|| format!("importing {}", a.dir.display()))?;
     let translations: usize = dump.translations.iter().map(|s| s.translations.len()).sum();
     let mut out = Stdout::default();
+    let count = |n: usize, one, many| mufakat_core::report::count(n as u64, one, many);
     out.print(&format!(
-        "imported {} as conversation {id}: {} statements, {} participants, {} votes, {translations} translations
-",
+        "imported {} as conversation {id}: {}, {}, {}, {}\n",
         a.dir.display(),
-        dump.statements.len(),
-        dump.participants.len(),
-        dump.votes.len()
+        count(dump.statements.len(), "statement", "statements"),
+        count(dump.participants.len(), "participant", "participants"),
+        count(dump.votes.len(), "vote", "votes"),
+        count(translations, "translation", "translations"),
     ))?;
     if a.open {
         out.print(&format!("It is open: new participants can join at /c/{id}, vote and write.\n"))?;
