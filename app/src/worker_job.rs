@@ -101,11 +101,16 @@ pub fn build_report(
         })
         .collect();
     statements.sort_by_key(|s| s.id);
+    let mut unlisted: Vec<_> =
+        export.unlisted.iter().map(|s| s.id).filter(|id| statements.iter().all(|s| s.id != *id)).collect();
+    unlisted.sort_unstable();
+    unlisted.dedup();
     let polis_agreement = export.agreement_with_polis(&analysis);
     Ok(Report {
         fingerprint: fingerprint(json),
         analysis,
         statements,
+        unlisted,
         summary: export.summary.clone(),
         notes: export.notes.clone(),
         files,
@@ -160,6 +165,7 @@ pub fn conversation_export(c: StoredConversation) -> PolisExport {
                 }
             })
             .collect(),
+        unlisted: c.unlisted,
         votes,
         participants: Vec::new(),
         outcomes: c.outcomes,

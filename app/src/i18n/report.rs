@@ -69,6 +69,9 @@ pub struct Report {
     pub disagree: &'static str,
     pub pass: &'static str,
     pub none: &'static str,
+    /// In place of the words of a statement participants do not see (rejected, meta or
+    /// unmoderated), which a stored conversation's public report does not have.
+    pub unlisted_statement: &'static str,
     pub exports_heading: &'static str,
     pub exports_note: &'static str,
     pub png_of: fn(&str) -> String,
@@ -162,6 +165,7 @@ pub static EN: Report = Report {
     disagree: "Disagree",
     pass: "Pass",
     none: "None.",
+    unlisted_statement: "(not shown to participants: rejected, meta or awaiting moderation; its words are not public)",
     exports_heading: "Download",
     exports_note: "The same files as `mufakat analyze --out`: Pol.is CSVs with our group ids, the analysis as JSON, the consensus graph and the maps.",
     png_of: |name| format!("{name} (PNG)"),
@@ -251,6 +255,7 @@ pub static ID: Report = Report {
     disagree: "Tidak setuju",
     pass: "Lewati",
     none: "Tidak ada.",
+    unlisted_statement: "(tidak ditampilkan kepada peserta: ditolak, meta, atau menunggu moderasi; isinya tidak publik)",
     exports_heading: "Unduh",
     exports_note: "Berkas yang sama dengan `mufakat analyze --out`: CSV Pol.is dengan id kelompok kami, analisis dalam JSON, graf titik temu dan peta.",
     png_of: |name| format!("{name} (PNG)"),

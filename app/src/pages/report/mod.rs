@@ -14,8 +14,9 @@ use std::sync::Arc;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::hooks::use_params_map;
+use mufakat_core::analysis::StatementMeta;
 use mufakat_core::api::admin::GroupDemographics;
-use mufakat_core::api::ConversationView;
+use mufakat_core::api::{ConversationView, StatementView};
 use mufakat_core::votelog::LogReplica;
 
 use crate::client::{self, conversation_url};
@@ -131,6 +132,34 @@ fn public_link(id: &str) -> String {
     format!("{origin}/c/{id}")
 }
 
+/// The statements of a stored conversation's report: the ones participants see, with their
+/// words, and every other one the server's analysis takes (`AnalysisHead::statements`:
+/// rejected, meta, unmoderated under strict moderation) by its flags alone, since its words
+/// are not public. The flags of both come from the head, as the published analysis's do.
+fn analysed_statements(
+    shown: Vec<StatementView>,
+    analysed: Vec<StatementMeta>,
+) -> (Vec<StatementText>, Vec<StatementMeta>) {
+    let flags = |id| analysed.iter().find(|m| m.id == id);
+    let statements: Vec<StatementText> = shown
+        .into_iter()
+        .map(|s| StatementText {
+            id: s.id,
+            moderation: flags(s.id).map_or(s.moderation, |m| m.moderation),
+            is_meta: flags(s.id).is_some_and(|m| m.is_meta),
+            text: s.text,
+            language: String::new(),
+            translations: Vec::new(),
+        })
+        .collect();
+    let unlisted = analysed
+        .iter()
+        .filter(|m| statements.iter().all(|s| s.id != m.id))
+        .map(|m| StatementMeta { author: None, ..*m })
+        .collect();
+    (statements, unlisted)
+}
+
 /// `/r/<id>`: the report of a stored conversation.
 #[component]
 pub fn StoredReportPage() -> impl IntoView {
@@ -173,30 +202,29 @@ pub fn StoredReportPage() -> impl IntoView {
                     return;
                 }
             };
+            // Every statement as the server's analysis takes it (rejected and meta ones too,
+            // without their words), so the report's groups are the published analysis's.
+            let head = match client::analysis_head(&id).await {
+                Ok(h) => h,
+                Err(e) => {
+                    run.error.set(Some(format!("{e:?}")));
+                    return;
+                }
+            };
             if let Err(e) = client::sync_log(&id, log, None).await {
                 run.error.set(Some(format!("{e:?}")));
                 return;
             }
             let votes = log.with_value(|l| l.entries.clone());
             translated.set(&c.statements);
-            let statements = c
-                .statements
-                .into_iter()
-                .map(|s| StatementText {
-                    id: s.id,
-                    text: s.text,
-                    moderation: s.moderation,
-                    is_meta: false,
-                    language: String::new(),
-                    translations: Vec::new(),
-                })
-                .collect();
+            let (statements, unlisted) = analysed_statements(c.statements, head.statements);
             let conversation = StoredConversation {
                 title: c.title,
                 description: c.description,
                 url: public_link(&id),
                 participants: c.participants,
                 statements,
+                unlisted,
                 votes,
                 outcomes: outcomes.get_untracked(),
                 times: Vec::new(),

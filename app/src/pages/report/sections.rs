@@ -47,8 +47,11 @@ impl Translated {
 
 /// A statement's text as the reader sees it: translated into the page's language where a
 /// translation exists (a stored conversation's, or a dropped translations.csv's), else the
-/// report's.
+/// report's; for a statement whose words are not public, a note saying so.
 fn statement_text(report: &Report, id: StatementId) -> String {
+    if report.is_unlisted(id) {
+        return t().report.unlisted_statement.to_string();
+    }
     let reader = use_lang().get();
     let translated = use_context::<Translated>().and_then(|t| {
         t.0.with(|all| {
@@ -68,10 +71,11 @@ fn statement_text(report: &Report, id: StatementId) -> String {
 
 #[component]
 fn StatementLine(report: Arc<Report>, id: StatementId, children: Children) -> impl IntoView {
+    let unlisted = report.is_unlisted(id);
     view! {
         <li class="statement-line" data-statement=id>
             <span class="sid">"#"{id}</span>" "
-            <span class="stext">{move || statement_text(&report, id)}</span>
+            <span class=if unlisted { "stext unlisted" } else { "stext" }>{move || statement_text(&report, id)}</span>
             <div class="detail">{children()}</div>
         </li>
     }
@@ -350,7 +354,10 @@ fn cell(n: u32) -> String {
 #[component]
 fn Demographics(report: Arc<Report>) -> impl IntoView {
     let a = &report.analysis;
-    let meta: Vec<&StatementScores> = a.statements.iter().filter(|s| s.is_meta).collect();
+    // A meta statement whose words are not public (a stored conversation's) would be answers
+    // to no question: left out.
+    let meta: Vec<&StatementScores> =
+        a.statements.iter().filter(|s| s.is_meta && !report.is_unlisted(s.id)).collect();
     if meta.is_empty() {
         return None;
     }
