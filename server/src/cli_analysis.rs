@@ -273,9 +273,9 @@ pub fn export_to_dump(export: &PolisExport, id: &str) -> anyhow::Result<Conversa
     statements.dedup_by_key(|s| s.id);
     let source_url = export.summary_value("url").map(str::trim).filter(|u| !u.is_empty()).map(str::to_string);
     Ok(ConversationDump {
-        source_url,
         conversation: Conversation {
             closed: true,
+            from_polis: crate::store::from_polis(source_url.as_deref()),
             ..Conversation::with_settings(
                 id,
                 ConversationSettings {
@@ -288,6 +288,7 @@ pub fn export_to_dump(export: &PolisExport, id: &str) -> anyhow::Result<Conversa
                 },
             )
         },
+        source_url,
         statements,
         participants: participants.into_iter().collect(),
         votes: export

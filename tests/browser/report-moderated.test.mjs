@@ -2,7 +2,9 @@
 // server's published analysis does (docs/published-analysis.md): votes on a rejected and on
 // a meta statement are left out of the math, as Pol.is does, so the report's groups,
 // representative statements and consensus are the published analysis's; the words of those
-// statements are not public and appear nowhere (not in the page, not in comments.csv).
+// statements are not public and appear nowhere (not in the page, not in comments.csv). A
+// conversation imported from a Pol.is export carries Pol.is's CC BY 4.0 attribution, in
+// English and in Bahasa Indonesia, without its source link (which stays with moderators).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -123,4 +125,24 @@ test('/r/<id> leaves rejected and meta statements out as the published analysis 
   assert.ok(rows.every((r) => /,Statement number \d about the market$/.test(r)), rows.join('\n'));
   await page.screenshot({ path: path.join(artifacts, 'report-moderated.png'), fullPage: true });
   await context.close();
+});
+
+test('/r/<id> of a conversation imported from Pol.is carries the CC BY 4.0 attribution, in both languages', async () => {
+  const view = await api(server.base, 'GET', `/api/v1/conversations/${ID}`);
+  assert.equal(view.json.from_polis, true, view.text);
+  assert.ok(!view.text.includes(SOURCE), 'the source link is not in the public view');
+  for (const [locale, heading, statement] of [
+    ['en-GB', 'Data and licence', /^Data was gathered using the Polis software .*CC BY 4\.0/],
+    ['id-ID', 'Data dan lisensi', /^Data dikumpulkan dengan perangkat lunak Polis .*CC BY 4\.0/],
+  ]) {
+    const { context, page } = await openReport(locale);
+    const attribution = page.getByTestId('attribution');
+    await attribution.waitFor();
+    assert.equal(await attribution.locator('h2').innerText(), heading);
+    assert.match(await attribution.locator('p').first().innerText(), statement);
+    const links = await attribution.locator('a').evaluateAll((as) => as.map((a) => [a.href, a.rel]));
+    assert.deepEqual(links, [['https://creativecommons.org/licenses/by/4.0/', 'license noopener']], 'the licence only');
+    await attribution.screenshot({ path: path.join(artifacts, `report-attribution-${locale}.png`) });
+    await context.close();
+  }
 });

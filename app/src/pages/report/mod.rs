@@ -174,6 +174,8 @@ pub fn StoredReportPage() -> impl IntoView {
     let log = StoredValue::new(LogReplica::default());
     let outcomes = RwSignal::new(Vec::new());
     let missing = RwSignal::new(false);
+    // The conversation holds Pol.is data: the report carries its CC BY 4.0 attribution.
+    let from_polis = RwSignal::new(false);
     // The exports keep each statement's original; the page shows the reader's language.
     let translated = sections::Translated::provide();
     // votes.csv and the other files with times and authors, fetched on their first download.
@@ -217,6 +219,7 @@ pub fn StoredReportPage() -> impl IntoView {
             }
             let votes = log.with_value(|l| l.entries.clone());
             translated.set(&c.statements);
+            from_polis.set(c.from_polis);
             let (statements, unlisted) = analysed_statements(c.statements, head.statements);
             let conversation = StoredConversation {
                 title: c.title,
@@ -244,9 +247,10 @@ pub fn StoredReportPage() -> impl IntoView {
             {move || run.report.get().map(|r| {
                 let d = demographics.get_untracked();
                 let id = params.with_untracked(|p| p.get("id").unwrap_or_default());
+                let polis = from_polis.get_untracked();
                 let report = match d {
-                    Some(d) => view! { <sections::ReportView report=r demographics=d/> }.into_any(),
-                    None => view! { <sections::ReportView report=r/> }.into_any(),
+                    Some(d) => view! { <sections::ReportView report=r demographics=d from_polis=polis/> }.into_any(),
+                    None => view! { <sections::ReportView report=r from_polis=polis/> }.into_any(),
                 };
                 view! { {report} <verify::VerifyPublished conversation=id log/> }
             })}

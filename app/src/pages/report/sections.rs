@@ -112,6 +112,10 @@ fn group_bars(analysis: &Analysis, s: &StatementScores) -> AnyView {
 pub fn ReportView(
     report: Arc<Report>,
     #[prop(optional)] demographics: Option<GroupDemographics>,
+    /// A stored conversation holding data from a Pol.is export (`ConversationView::from_polis`),
+    /// whose source link is not public: the attribution is shown without it.
+    #[prop(optional)]
+    from_polis: bool,
 ) -> impl IntoView {
     let a = Arc::new(report.analysis.clone());
     let c = a.counts;
@@ -126,7 +130,7 @@ pub fn ReportView(
                 <p data-testid="report-counts">{move || (t().report.counts)(c.participants, c.votes, c.statements, c.groups)}</p>
                 <ImportNotes report=report.clone()/>
             </header>
-            <Attribution report=report.clone()/>
+            <Attribution report=report.clone() from_polis/>
             <Groups report=report.clone()/>
             <PolisAgreement report=report.clone()/>
             <section class="report-section"><h2>{move || t().report.opinion_map_heading}</h2>
@@ -162,18 +166,25 @@ fn ImportNotes(report: Arc<Report>) -> impl IntoView {
     })
 }
 
-/// CC BY 4.0 attribution, shown whenever the data names a pol.is conversation.
+/// CC BY 4.0 attribution, shown whenever the data names a pol.is conversation (a dropped
+/// export's summary.csv `url`) or is a stored conversation imported from one (`from_polis`;
+/// its source link stays with the moderators, so only the licence is linked).
 #[component]
-fn Attribution(report: Arc<Report>) -> impl IntoView {
+fn Attribution(report: Arc<Report>, from_polis: bool) -> impl IntoView {
     // The link comes from a stranger's file: only a plain http(s) link to pol.is is shown.
     let url = polis_source(report.summary_value("url"));
-    url.map(|url| {
+    (url.is_some() || from_polis).then(|| {
+        let source = url.map(|url| {
+            view! {
+                <a href=url.clone() rel="noopener noreferrer">{move || t().report.source_link}": "{url.clone()}</a>
+                " · "
+            }
+        });
         view! {
             <aside class="attribution" data-testid="attribution">
                 <h2>{move || t().report.attribution_heading}</h2>
                 <p>{move || t().report.attribution_text}</p>
-                <p><a href=url.clone() rel="noopener noreferrer">{move || t().report.source_link}": "{url.clone()}</a>
-                   " · "<a href=CC_BY_URL rel="license noopener">{CC_BY_NAME}</a></p>
+                <p>{source}<a href=CC_BY_URL rel="license noopener">{CC_BY_NAME}</a></p>
             </aside>
         }
     })
