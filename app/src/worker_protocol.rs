@@ -60,6 +60,11 @@ pub struct StoredConversation {
     /// ([`mufakat_core::polis_csv::PolisExport::unlisted`]).
     #[serde(default)]
     pub unlisted: Vec<StatementMeta>,
+    /// Where every run of a conversation imported with Pol.is's math starts
+    /// (`AnalysisHead::started`), from the published document, so the report's groups are
+    /// the published analysis's; `None` for a cold start.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start: Option<mufakat_core::published::Start>,
     /// The vote log, in arrival order.
     pub votes: Vec<VoteRecord>,
     /// The public outcomes, for outcomes.csv and analysis.json.

@@ -17,6 +17,7 @@ use leptos_router::hooks::use_params_map;
 use mufakat_core::analysis::StatementMeta;
 use mufakat_core::api::admin::GroupDemographics;
 use mufakat_core::api::{ConversationView, StatementView};
+use mufakat_core::published::Start;
 use mufakat_core::votelog::LogReplica;
 
 use crate::client::{self, conversation_url};
@@ -213,6 +214,18 @@ pub fn StoredReportPage() -> impl IntoView {
                     return;
                 }
             };
+            // A conversation imported with Pol.is's math: the server's every run begins from
+            // the start its published document carries, and so does this one (without it,
+            // should the document be gone, the report starts cold).
+            let start = match (head.started, head.published) {
+                (true, Some(seq)) => match client::published_analysis(&id, seq).await {
+                    Ok(Some(bytes)) => mufakat_core::published::read(&bytes)
+                        .ok()
+                        .and_then(|doc| doc.start.map(|warm_start| Start { params: doc.params, warm_start })),
+                    _ => None,
+                },
+                _ => None,
+            };
             if let Err(e) = client::sync_log(&id, log, None).await {
                 run.error.set(Some(format!("{e:?}")));
                 return;
@@ -228,6 +241,7 @@ pub fn StoredReportPage() -> impl IntoView {
                 participants: c.participants,
                 statements,
                 unlisted,
+                start,
                 votes,
                 outcomes: outcomes.get_untracked(),
                 times: Vec::new(),
