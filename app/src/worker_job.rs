@@ -5,6 +5,7 @@ use std::io::Read;
 
 use mufakat_core::analysis::{AnalysisInput, AnalysisParams};
 use mufakat_core::polis_csv::{PolisComment, PolisExport, PolisVote};
+use mufakat_core::published::Start;
 use mufakat_core::report_files::{fingerprint, report_files};
 
 use crate::worker_protocol::{Report, Request, Response, StatementText, Step, StoredConversation};
@@ -70,17 +71,31 @@ pub fn read_dropped(files: Vec<(String, Vec<u8>)>) -> Result<PolisExport, String
     })
 }
 
-/// Builds the report of an export, calling `progress` at each step.
+/// Builds the report of an export, calling `progress` at each step. `start`: a stored
+/// conversation's imported start (`StoredConversation::start`), which its analysis begins
+/// from, with its parameters, as the server's published runs do.
 pub fn build_report(
     export: &PolisExport,
     seed: u64,
+    start: Option<&Start>,
     progress: &mut dyn FnMut(Step),
 ) -> Result<Report, String> {
-    // With Pol.is's math (math-pca2.json), the analysis continues from Pol.is's groups,
-    // as `mufakat analyze` does.
-    let params = AnalysisParams::default().seed(seed);
-    let analysis =
-        export.analyse_with_progress(&params, &mut |s| progress(s.into())).map_err(|e| e.to_string())?;
+    let analysis = match start {
+        Some(s) => {
+            let votes = export.vote_records();
+            let statements = export.statement_meta();
+            let input = AnalysisInput { votes: &votes, statements: &statements };
+            mufakat_core::analyse_with_progress(&input, &s.params, Some(&s.warm_start), &mut |st| {
+                progress(st.into())
+            })
+        }
+        // With Pol.is's math (math-pca2.json), the analysis continues from Pol.is's groups,
+        // as `mufakat analyze` does.
+        None => {
+            export.analyse_with_progress(&AnalysisParams::default().seed(seed), &mut |s| progress(s.into()))
+        }
+    }
+    .map_err(|e| e.to_string())?;
     let files = report_files(export, &analysis);
     let json = files.iter().find(|f| f.0 == "analysis.json").map(|f| f.1.as_str()).unwrap_or("");
     let languages: std::collections::HashMap<_, _> =
@@ -101,11 +116,16 @@ pub fn build_report(
         })
         .collect();
     statements.sort_by_key(|s| s.id);
+    let mut unlisted: Vec<_> =
+        export.unlisted.iter().map(|s| s.id).filter(|id| statements.iter().all(|s| s.id != *id)).collect();
+    unlisted.sort_unstable();
+    unlisted.dedup();
     let polis_agreement = export.agreement_with_polis(&analysis);
     Ok(Report {
         fingerprint: fingerprint(json),
         analysis,
         statements,
+        unlisted,
         summary: export.summary.clone(),
         notes: export.notes.clone(),
         files,
@@ -160,6 +180,7 @@ pub fn conversation_export(c: StoredConversation) -> PolisExport {
                 }
             })
             .collect(),
+        unlisted: c.unlisted,
         votes,
         participants: Vec::new(),
         outcomes: c.outcomes,
@@ -188,7 +209,7 @@ pub fn handle(request: Request, files: Vec<(String, Vec<u8>)>, send: &mut dyn Fn
                 Ok(e) => e,
                 Err(message) => return Response::Failed { message },
             };
-            match build_report(&export, seed, &mut progress) {
+            match build_report(&export, seed, None, &mut progress) {
                 Ok(r) => Response::Report { report: Box::new(r) },
                 Err(message) => Response::Failed { message },
             }
@@ -203,8 +224,9 @@ pub fn handle(request: Request, files: Vec<(String, Vec<u8>)>, send: &mut dyn Fn
             }
         }
         Request::Conversation { conversation, seed } => {
+            let start = conversation.start.clone();
             let export = conversation_export(conversation);
-            match build_report(&export, seed, &mut progress) {
+            match build_report(&export, seed, start.as_ref(), &mut progress) {
                 Ok(r) => Response::Report { report: Box::new(r) },
                 Err(message) => Response::Failed { message },
             }

@@ -53,6 +53,18 @@ pub struct StoredConversation {
     /// Participants the server counts (everyone who joined): summary.csv's `views`.
     pub participants: u32,
     pub statements: Vec<StatementText>,
+    /// The statements participants do not see (rejected, meta, unmoderated under strict
+    /// moderation), known by their flags only: the published analysis's head lists every
+    /// statement as the server analyses it (`GET …/analysis`), and the report analyses them
+    /// the same way without their words, which are not public
+    /// ([`mufakat_core::polis_csv::PolisExport::unlisted`]).
+    #[serde(default)]
+    pub unlisted: Vec<StatementMeta>,
+    /// Where every run of a conversation imported with Pol.is's math starts
+    /// (`AnalysisHead::started`), from the published document, so the report's groups are
+    /// the published analysis's; `None` for a cold start.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start: Option<mufakat_core::published::Start>,
     /// The vote log, in arrival order.
     pub votes: Vec<VoteRecord>,
     /// The public outcomes, for outcomes.csv and analysis.json.
@@ -95,6 +107,11 @@ impl From<Stage> for Step {
 pub struct Report {
     pub analysis: Analysis,
     pub statements: Vec<StatementText>,
+    /// Statements the analysis lists whose words the report does not have because they are
+    /// not public (a stored conversation's rejected, meta or unmoderated ones): the page
+    /// says so where it lists one, instead of showing no words.
+    #[serde(default)]
+    pub unlisted: Vec<StatementId>,
     /// summary.csv's key/value rows (topic, url, description, …).
     pub summary: Vec<(String, String)>,
     /// What the dropped files did not say and the reader assumed ([`PolisExport::notes`]).
@@ -121,6 +138,10 @@ impl Report {
     }
     pub fn text(&self, id: StatementId) -> Option<&StatementText> {
         self.statements.iter().find(|s| s.id == id)
+    }
+    /// The statement's words are not public (see [`Report::unlisted`]).
+    pub fn is_unlisted(&self, id: StatementId) -> bool {
+        self.unlisted.contains(&id)
     }
 }
 

@@ -108,6 +108,13 @@ pub struct PolisExport {
     /// summary.csv key/value rows, in file order.
     pub summary: Vec<(String, String)>,
     pub comments: Vec<PolisComment>,
+    /// Statements known only by what the analysis needs, not by their words: on a public
+    /// report (`/r/<id>`), the rejected, meta and unmoderated statements participants do not
+    /// see, with their moderation and meta flag from the published analysis's head. Analysed
+    /// as their flags say (a rejected or meta one is left out of the math, as Pol.is does),
+    /// but no file gets a row of words for them (no comments.csv row). A comment of the same
+    /// id wins.
+    pub unlisted: Vec<StatementMeta>,
     /// Votes in chronological order (stable), so the latest vote wins.
     pub votes: Vec<PolisVote>,
     pub participants: Vec<PolisParticipant>,
@@ -1190,7 +1197,8 @@ impl PolisExport {
             .collect()
     }
 
-    /// Statement metadata for [`crate::analyse`], ordered by comment id.
+    /// Statement metadata for [`crate::analyse`], ordered by comment id: the comments', then
+    /// the [`PolisExport::unlisted`] statements that have no comment.
     pub fn statement_meta(&self) -> Vec<StatementMeta> {
         let mut v: Vec<StatementMeta> = self
             .comments
@@ -1201,7 +1209,9 @@ impl PolisExport {
                 is_meta: c.is_meta,
                 author: c.author,
             })
+            .chain(self.unlisted.iter().copied())
             .collect();
+        // Stable: of two with one id, the comment (first in the chain) is kept.
         v.sort_by_key(|s| s.id);
         v.dedup_by_key(|s| s.id);
         v
@@ -1947,6 +1957,38 @@ mod tests {
                 .collect(),
             ..PolisExport::default()
         }
+    }
+
+    #[test]
+    fn unlisted_statements_are_analysed_by_their_flags_and_get_no_comment_row() {
+        let mut e = stored_like();
+        // Votes on statements 3 and 4, which no comment lists (a public report's rejected and
+        // meta statements).
+        for p in 0..6u32 {
+            for statement in [3, 4] {
+                let vote = if p % 2 == 0 { Vote::Agree } else { Vote::Disagree };
+                e.votes.push(PolisVote { timestamp: None, statement, participant: p, vote });
+            }
+        }
+        let excluded = |a: &Analysis, id| a.statement(id).map(|s| (s.excluded, s.is_meta));
+        let unknown = e.analyse(&AnalysisParams::default()).unwrap();
+        assert_eq!(excluded(&unknown, 3), Some((false, false)), "without flags: taken as pending");
+        e.unlisted = vec![
+            StatementMeta { moderation: Moderation::Rejected, ..StatementMeta::new(3) },
+            StatementMeta { is_meta: true, ..StatementMeta::new(4) },
+            // Listed as a comment too: the comment's flags win.
+            StatementMeta { moderation: Moderation::Rejected, ..StatementMeta::new(1) },
+        ];
+        let a = e.analyse(&AnalysisParams::default()).unwrap();
+        assert_eq!(excluded(&a, 3), Some((true, false)), "rejected: left out of the math");
+        assert_eq!(excluded(&a, 4), Some((true, true)), "meta: left out of the math");
+        assert_eq!(excluded(&a, 1), Some((false, false)));
+        let ids: Vec<StatementId> = e.statement_meta().iter().map(|s| s.id).collect();
+        assert_eq!(ids, [0, 1, 2, 3, 4]);
+        let rows: Vec<String> = write_comments(&e, &a).lines().skip(1).map(str::to_string).collect();
+        assert_eq!(rows.len(), 3, "no row without words: {rows:?}");
+        let summary = parse_summary(&write_summary(&e, &a)).unwrap();
+        assert!(summary.contains(&("comments".to_string(), "3".to_string())), "{summary:?}");
     }
 
     #[test]

@@ -273,9 +273,9 @@ pub fn export_to_dump(export: &PolisExport, id: &str) -> anyhow::Result<Conversa
     statements.dedup_by_key(|s| s.id);
     let source_url = export.summary_value("url").map(str::trim).filter(|u| !u.is_empty()).map(str::to_string);
     Ok(ConversationDump {
-        source_url,
         conversation: Conversation {
             closed: true,
+            from_polis: crate::store::from_polis(source_url.as_deref()),
             ..Conversation::with_settings(
                 id,
                 ConversationSettings {
@@ -288,6 +288,7 @@ pub fn export_to_dump(export: &PolisExport, id: &str) -> anyhow::Result<Conversa
                 },
             )
         },
+        source_url,
         statements,
         participants: participants.into_iter().collect(),
         votes: export
@@ -549,13 +550,14 @@ async fn import(a: ImportArgs) -> anyhow::Result<()> {
     store.import_conversation(&dump).await.with_context(|| format!("importing {}", a.dir.display()))?;
     let translations: usize = dump.translations.iter().map(|s| s.translations.len()).sum();
     let mut out = Stdout::default();
+    let count = |n: usize, one, many| mufakat_core::report::count(n as u64, one, many);
     out.print(&format!(
-        "imported {} as conversation {id}: {} statements, {} participants, {} votes, {translations} translations
-",
+        "imported {} as conversation {id}: {}, {}, {}, {}\n",
         a.dir.display(),
-        dump.statements.len(),
-        dump.participants.len(),
-        dump.votes.len()
+        count(dump.statements.len(), "statement", "statements"),
+        count(dump.participants.len(), "participant", "participants"),
+        count(dump.votes.len(), "vote", "votes"),
+        count(translations, "translation", "translations"),
     ))?;
     if a.open {
         out.print(&format!("It is open: new participants can join at /c/{id}, vote and write.\n"))?;

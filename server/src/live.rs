@@ -243,7 +243,10 @@ impl ConvState {
         let inner = self.lock();
         let c = &inner.conv;
         let statements = inner.statements.iter().filter(|s| inner.visible(s)).map(view).collect();
-        ConversationView::new(&c.id, &c.settings, c.closed, inner.totals.participants, statements)
+        ConversationView {
+            from_polis: c.from_polis,
+            ..ConversationView::new(&c.id, &c.settings, c.closed, inner.totals.participants, statements)
+        }
     }
 
     /// Author, time and seed flag of every statement participants may see, by id (what

@@ -23,7 +23,7 @@ fn imported(id: &str) -> ConversationDump {
     };
     let vote = |participant, statement, vote, at| StoredVote { participant, statement, vote, at };
     ConversationDump {
-        conversation: Conversation { closed: true, ..Conversation::new(id, "From Pol.is") },
+        conversation: Conversation { closed: true, from_polis: true, ..Conversation::new(id, "From Pol.is") },
         source_url: Some("https://pol.is/7wmvbjcjhp".into()),
         statements: vec![statement(0, None), statement(1, None), statement(2, Some(3))],
         participants: vec![(0, None), (3, None), (7, Some("polis-xid-7".into()))],
@@ -119,6 +119,37 @@ async fn an_imported_conversation_is_closed_until_reopened_then_takes_joins_and_
         let voters: Vec<u32> = dump.votes.iter().map(|v| v.participant).collect();
         assert_eq!(voters, [0, 3, 7, 0, 8, 9, 9, 9], "{}", b.name);
         assert_eq!(dump.source_url.as_deref(), Some("https://pol.is/7wmvbjcjhp"), "{}", b.name);
+        s.stop().await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_conversation_of_polis_data_says_so_publicly_without_its_source_link() {
+    for b in common::backends().await {
+        let store = Store::open(&b.url).await.expect("open");
+        store.import_conversation(&imported("polis")).await.expect("import");
+        // Imported from somewhere else than pol.is, and made here: no Pol.is data.
+        let elsewhere = ConversationDump {
+            source_url: Some("https://example.org/pol.is/7wmvbjcjhp".into()),
+            conversation: Conversation { closed: true, ..Conversation::new("elsewhere", "Elsewhere") },
+            ..imported("elsewhere")
+        };
+        store.import_conversation(&elsewhere).await.expect("import");
+        store.create_conversation(&Conversation::new("here", "Made here")).await.expect("create");
+        assert!(store.conversation("polis").await.expect("read").from_polis, "{}", b.name);
+        drop(store);
+        let s = common::TestServer::start(&b.url, common::unlimited()).await;
+        let c = common::client();
+        for (id, polis) in [("polis", true), ("elsewhere", false), ("here", false)] {
+            let r = c.get(s.api(&format!("/conversations/{id}"))).send().await.expect("get");
+            let (status, view) = json_of(r).await;
+            assert_eq!((status, view["from_polis"].as_bool()), (200, Some(polis)), "{}: {id} {view}", b.name);
+            assert!(
+                !view.to_string().contains("7wmvbjcjhp"),
+                "{}: the source link is not public: {view}",
+                b.name
+            );
+        }
         s.stop().await;
     }
 }

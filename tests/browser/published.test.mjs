@@ -100,6 +100,19 @@ for (const [id, skip] of [['demo', false], ['brexit', !haveData], ['polismath', 
     assert.match(text, /^Verified: the server's published analysis of the first \d+ votes is byte for byte/);
     assert.ok(Number(text.match(/first (\d+) votes/)[1]) >= seq, text);
     assert.equal(await page.getByTestId('verify-result').getAttribute('role'), 'status');
+    if (id !== 'demo') {
+      // A closed import, published whole: the report's own analysis (from the imported start
+      // too, for Pol.is's math) has the published groups and representative statements.
+      const doc = await (await fetch(`${base}/api/v1/conversations/${id}/analysis/${seq}`)).json();
+      assert.equal(doc.seq, (await (await fetch(`${base}/api/v1/conversations/${id}/analysis`)).json()).log_len);
+      const groups = await page.getByTestId('group').evaluateAll((cards) => cards.map((c) => ({
+        size: Number(c.dataset.size),
+        representative: [...c.querySelectorAll('li.statement-line')].map((li) => Number(li.dataset.statement)),
+      })));
+      assert.deepEqual(groups, doc.analysis.groups.map((g) => ({
+        size: g.size, representative: g.representative.map((r) => r.statement),
+      })), 'the report shows the published groups');
+    }
     await assertAccessible(page, `report of ${id} with the verification`);
     if (id === 'demo') {
       for (const width of [360, 1920]) {

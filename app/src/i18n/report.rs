@@ -1,5 +1,6 @@
 //! Messages of the analyst report (`/report`, `/r/<id>`).
 
+use mufakat_core::report::count;
 use mufakat_core::svg::ConsensusMapWords;
 
 /// "2, 3 and 4": numbers joined with commas and `and` before the last.
@@ -68,6 +69,9 @@ pub struct Report {
     pub disagree: &'static str,
     pub pass: &'static str,
     pub none: &'static str,
+    /// In place of the words of a statement participants do not see (rejected, meta or
+    /// unmoderated), which a stored conversation's public report does not have.
+    pub unlisted_statement: &'static str,
     pub exports_heading: &'static str,
     pub exports_note: &'static str,
     pub png_of: fn(&str) -> String,
@@ -108,7 +112,16 @@ pub static EN: Report = Report {
     progress: |step, pct| format!("{step}… {pct}%"),
     failed: "The analysis could not be completed:",
     report_title: "Report",
-    counts: |p, v, s, g| format!("{p} participants · {v} votes · {s} statements · {g} opinion groups"),
+    counts: |p, v, s, g| {
+        let n = |n: usize, one, many| count(n as u64, one, many);
+        format!(
+            "{} · {} · {} · {}",
+            n(p, "participant", "participants"),
+            n(v, "vote", "votes"),
+            n(s, "statement", "statements"),
+            n(g, "opinion group", "opinion groups")
+        )
+    },
     groups_heading: "Opinion groups",
     group_name: |l| format!("Group {l}"),
     group_size: |n| if n == 1 { "1 participant".into() } else { format!("{n} participants") },
@@ -119,12 +132,18 @@ pub static EN: Report = Report {
         j * 100.0
     ),
     near_equal_k: |ks| format!("{} groups fit almost equally well.", list_and(ks, "and")),
-    rep_agree: |i, o, n| format!("{i:.0}% of the group agree, {o:.0}% of the others ({n} votes in the group)"),
-    rep_disagree: |i, o, n| format!("{i:.0}% of the group disagree, {o:.0}% of the others ({n} votes in the group)"),
+    rep_agree: |i, o, n| {
+        let votes = count(n.into(), "vote", "votes");
+        format!("{i:.0}% of the group agree, {o:.0}% of the others ({votes} in the group)")
+    },
+    rep_disagree: |i, o, n| {
+        let votes = count(n.into(), "vote", "votes");
+        format!("{i:.0}% of the group disagree, {o:.0}% of the others ({votes} in the group)")
+    },
     consensus_heading: "Consensus",
     consensus_agree: "Most people agree",
     consensus_disagree: "Most people disagree",
-    consensus_line: |p, n| format!("{:.0}% likely, on {n} votes", p * 100.0),
+    consensus_line: |p, n| format!("{:.0}% likely, on {}", p * 100.0, count(n.into(), "vote", "votes")),
     bridging_heading: "Bridging statements",
     bridging_note: "Agreed by people on both sides of the main opinion axis.",
     divisive_heading: "Most divisive statements",
@@ -146,6 +165,7 @@ pub static EN: Report = Report {
     disagree: "Disagree",
     pass: "Pass",
     none: "None.",
+    unlisted_statement: "(not shown to participants: rejected, meta or awaiting moderation; its words are not public)",
     exports_heading: "Download",
     exports_note: "The same files as `mufakat analyze --out`: Pol.is CSVs with our group ids, the analysis as JSON, the consensus graph and the maps.",
     png_of: |name| format!("{name} (PNG)"),
@@ -235,6 +255,7 @@ pub static ID: Report = Report {
     disagree: "Tidak setuju",
     pass: "Lewati",
     none: "Tidak ada.",
+    unlisted_statement: "(tidak ditampilkan kepada peserta: ditolak, meta, atau menunggu moderasi; isinya tidak publik)",
     exports_heading: "Unduh",
     exports_note: "Berkas yang sama dengan `mufakat analyze --out`: CSV Pol.is dengan id kelompok kami, analisis dalam JSON, graf titik temu dan peta.",
     png_of: |name| format!("{name} (PNG)"),

@@ -120,6 +120,12 @@ pub struct ConversationView {
     /// Joining needs a one-time invitation code ([`JoinRequest::code`]).
     #[serde(default)]
     pub invitation_only: bool,
+    /// The conversation holds data from a Pol.is export (`mufakat import` of a folder whose
+    /// summary.csv `url` is a pol.is conversation): wherever its results are shown, they
+    /// carry Pol.is's CC BY 4.0 attribution ([`crate::attribution`]). The source link itself
+    /// stays with the moderators (their export's summary.csv).
+    #[serde(default)]
+    pub from_polis: bool,
 }
 
 /// GET /api/v1/conversations/{id}/my-votes: this participant's current votes, so a

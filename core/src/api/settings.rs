@@ -438,6 +438,9 @@ impl ConversationView {
             questions,
             statement_cap,
             invitation_only,
+            // Not a setting: the store's record of an import (`from_polis` of the server's
+            // conversation), set by the caller.
+            from_polis: false,
         }
     }
 }

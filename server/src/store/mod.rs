@@ -52,13 +52,24 @@ pub enum StoreError {
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
 /// A conversation as stored: its settings (defined once, in `mufakat_core::api::settings`),
-/// whether it is closed, and when it was made.
+/// whether it is closed, when it was made, and whether its data came from Pol.is.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Conversation {
     pub id: String,
     pub settings: ConversationSettings,
     pub closed: bool,
     pub created_at_ms: i64,
+    /// Imported from a Pol.is export: the `source_url` the import kept
+    /// (`ConversationDump::source_url`) is a pol.is conversation ([`from_polis`]). Read from
+    /// that column; creating or updating a conversation does not write it.
+    pub from_polis: bool,
+}
+
+/// Whether an imported conversation's source (a Pol.is export's summary.csv `url`) makes
+/// its data Pol.is's, whose results carry the CC BY 4.0 attribution: the rule of the
+/// report page and `mufakat analyze` (`mufakat_core::attribution::polis_source`).
+pub fn from_polis(source_url: Option<&str>) -> bool {
+    mufakat_core::attribution::polis_source(source_url).is_some()
 }
 
 impl Conversation {
@@ -72,7 +83,13 @@ impl Conversation {
 
     /// A new open conversation with these settings.
     pub fn with_settings(id: &str, settings: ConversationSettings) -> Conversation {
-        Conversation { id: id.to_string(), settings, closed: false, created_at_ms: now_ms() }
+        Conversation {
+            id: id.to_string(),
+            settings,
+            closed: false,
+            created_at_ms: now_ms(),
+            from_polis: false,
+        }
     }
 
     /// Whether participants may see a statement in this moderation state: accepted ones,

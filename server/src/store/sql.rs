@@ -44,7 +44,7 @@ fn questions_json(q: &[DemographicQuestion]) -> String {
 macro_rules! conversation_columns {
     () => {
         "id, title, description, language, allow_statements, strict_moderation, closed, created_at, questions, \
-         pinned_statement, statement_cap, invitation_only"
+         pinned_statement, statement_cap, invitation_only, source_url"
     };
 }
 
@@ -69,6 +69,7 @@ fn conversation_from_row(row: &<Db as sqlx::Database>::Row) -> Result<Conversati
         settings,
         closed: row.try_get("closed")?,
         created_at_ms: row.try_get("created_at")?,
+        from_polis: crate::store::from_polis(row.try_get::<Option<String>, _>("source_url")?.as_deref()),
     })
 }
 

@@ -14,8 +14,10 @@ use std::sync::Arc;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::hooks::use_params_map;
+use mufakat_core::analysis::StatementMeta;
 use mufakat_core::api::admin::GroupDemographics;
-use mufakat_core::api::ConversationView;
+use mufakat_core::api::{ConversationView, StatementView};
+use mufakat_core::published::Start;
 use mufakat_core::votelog::LogReplica;
 
 use crate::client::{self, conversation_url};
@@ -131,6 +133,34 @@ fn public_link(id: &str) -> String {
     format!("{origin}/c/{id}")
 }
 
+/// The statements of a stored conversation's report: the ones participants see, with their
+/// words, and every other one the server's analysis takes (`AnalysisHead::statements`:
+/// rejected, meta, unmoderated under strict moderation) by its flags alone, since its words
+/// are not public. The flags of both come from the head, as the published analysis's do.
+fn analysed_statements(
+    shown: Vec<StatementView>,
+    analysed: Vec<StatementMeta>,
+) -> (Vec<StatementText>, Vec<StatementMeta>) {
+    let flags = |id| analysed.iter().find(|m| m.id == id);
+    let statements: Vec<StatementText> = shown
+        .into_iter()
+        .map(|s| StatementText {
+            id: s.id,
+            moderation: flags(s.id).map_or(s.moderation, |m| m.moderation),
+            is_meta: flags(s.id).is_some_and(|m| m.is_meta),
+            text: s.text,
+            language: String::new(),
+            translations: Vec::new(),
+        })
+        .collect();
+    let unlisted = analysed
+        .iter()
+        .filter(|m| statements.iter().all(|s| s.id != m.id))
+        .map(|m| StatementMeta { author: None, ..*m })
+        .collect();
+    (statements, unlisted)
+}
+
 /// `/r/<id>`: the report of a stored conversation.
 #[component]
 pub fn StoredReportPage() -> impl IntoView {
@@ -145,6 +175,8 @@ pub fn StoredReportPage() -> impl IntoView {
     let log = StoredValue::new(LogReplica::default());
     let outcomes = RwSignal::new(Vec::new());
     let missing = RwSignal::new(false);
+    // The conversation holds Pol.is data: the report carries its CC BY 4.0 attribution.
+    let from_polis = RwSignal::new(false);
     // The exports keep each statement's original; the page shows the reader's language.
     let translated = sections::Translated::provide();
     // votes.csv and the other files with times and authors, fetched on their first download.
@@ -173,30 +205,43 @@ pub fn StoredReportPage() -> impl IntoView {
                     return;
                 }
             };
+            // Every statement as the server's analysis takes it (rejected and meta ones too,
+            // without their words), so the report's groups are the published analysis's.
+            let head = match client::analysis_head(&id).await {
+                Ok(h) => h,
+                Err(e) => {
+                    run.error.set(Some(format!("{e:?}")));
+                    return;
+                }
+            };
+            // A conversation imported with Pol.is's math: the server's every run begins from
+            // the start its published document carries, and so does this one (without it,
+            // should the document be gone, the report starts cold).
+            let start = match (head.started, head.published) {
+                (true, Some(seq)) => match client::published_analysis(&id, seq).await {
+                    Ok(Some(bytes)) => mufakat_core::published::read(&bytes)
+                        .ok()
+                        .and_then(|doc| doc.start.map(|warm_start| Start { params: doc.params, warm_start })),
+                    _ => None,
+                },
+                _ => None,
+            };
             if let Err(e) = client::sync_log(&id, log, None).await {
                 run.error.set(Some(format!("{e:?}")));
                 return;
             }
             let votes = log.with_value(|l| l.entries.clone());
             translated.set(&c.statements);
-            let statements = c
-                .statements
-                .into_iter()
-                .map(|s| StatementText {
-                    id: s.id,
-                    text: s.text,
-                    moderation: s.moderation,
-                    is_meta: false,
-                    language: String::new(),
-                    translations: Vec::new(),
-                })
-                .collect();
+            from_polis.set(c.from_polis);
+            let (statements, unlisted) = analysed_statements(c.statements, head.statements);
             let conversation = StoredConversation {
                 title: c.title,
                 description: c.description,
                 url: public_link(&id),
                 participants: c.participants,
                 statements,
+                unlisted,
+                start,
                 votes,
                 outcomes: outcomes.get_untracked(),
                 times: Vec::new(),
@@ -216,9 +261,10 @@ pub fn StoredReportPage() -> impl IntoView {
             {move || run.report.get().map(|r| {
                 let d = demographics.get_untracked();
                 let id = params.with_untracked(|p| p.get("id").unwrap_or_default());
+                let polis = from_polis.get_untracked();
                 let report = match d {
-                    Some(d) => view! { <sections::ReportView report=r demographics=d/> }.into_any(),
-                    None => view! { <sections::ReportView report=r/> }.into_any(),
+                    Some(d) => view! { <sections::ReportView report=r demographics=d from_polis=polis/> }.into_any(),
+                    None => view! { <sections::ReportView report=r from_polis=polis/> }.into_any(),
                 };
                 view! { {report} <verify::VerifyPublished conversation=id log/> }
             })}

@@ -47,8 +47,11 @@ impl Translated {
 
 /// A statement's text as the reader sees it: translated into the page's language where a
 /// translation exists (a stored conversation's, or a dropped translations.csv's), else the
-/// report's.
+/// report's; for a statement whose words are not public, a note saying so.
 fn statement_text(report: &Report, id: StatementId) -> String {
+    if report.is_unlisted(id) {
+        return t().report.unlisted_statement.to_string();
+    }
     let reader = use_lang().get();
     let translated = use_context::<Translated>().and_then(|t| {
         t.0.with(|all| {
@@ -68,10 +71,11 @@ fn statement_text(report: &Report, id: StatementId) -> String {
 
 #[component]
 fn StatementLine(report: Arc<Report>, id: StatementId, children: Children) -> impl IntoView {
+    let unlisted = report.is_unlisted(id);
     view! {
         <li class="statement-line" data-statement=id>
             <span class="sid">"#"{id}</span>" "
-            <span class="stext">{move || statement_text(&report, id)}</span>
+            <span class=if unlisted { "stext unlisted" } else { "stext" }>{move || statement_text(&report, id)}</span>
             <div class="detail">{children()}</div>
         </li>
     }
@@ -108,6 +112,10 @@ fn group_bars(analysis: &Analysis, s: &StatementScores) -> AnyView {
 pub fn ReportView(
     report: Arc<Report>,
     #[prop(optional)] demographics: Option<GroupDemographics>,
+    /// A stored conversation holding data from a Pol.is export (`ConversationView::from_polis`),
+    /// whose source link is not public: the attribution is shown without it.
+    #[prop(optional)]
+    from_polis: bool,
 ) -> impl IntoView {
     let a = Arc::new(report.analysis.clone());
     let c = a.counts;
@@ -122,7 +130,7 @@ pub fn ReportView(
                 <p data-testid="report-counts">{move || (t().report.counts)(c.participants, c.votes, c.statements, c.groups)}</p>
                 <ImportNotes report=report.clone()/>
             </header>
-            <Attribution report=report.clone()/>
+            <Attribution report=report.clone() from_polis/>
             <Groups report=report.clone()/>
             <PolisAgreement report=report.clone()/>
             <section class="report-section"><h2>{move || t().report.opinion_map_heading}</h2>
@@ -158,18 +166,25 @@ fn ImportNotes(report: Arc<Report>) -> impl IntoView {
     })
 }
 
-/// CC BY 4.0 attribution, shown whenever the data names a pol.is conversation.
+/// CC BY 4.0 attribution, shown whenever the data names a pol.is conversation (a dropped
+/// export's summary.csv `url`) or is a stored conversation imported from one (`from_polis`;
+/// its source link stays with the moderators, so only the licence is linked).
 #[component]
-fn Attribution(report: Arc<Report>) -> impl IntoView {
+fn Attribution(report: Arc<Report>, from_polis: bool) -> impl IntoView {
     // The link comes from a stranger's file: only a plain http(s) link to pol.is is shown.
     let url = polis_source(report.summary_value("url"));
-    url.map(|url| {
+    (url.is_some() || from_polis).then(|| {
+        let source = url.map(|url| {
+            view! {
+                <a href=url.clone() rel="noopener noreferrer">{move || t().report.source_link}": "{url.clone()}</a>
+                " · "
+            }
+        });
         view! {
             <aside class="attribution" data-testid="attribution">
                 <h2>{move || t().report.attribution_heading}</h2>
                 <p>{move || t().report.attribution_text}</p>
-                <p><a href=url.clone() rel="noopener noreferrer">{move || t().report.source_link}": "{url.clone()}</a>
-                   " · "<a href=CC_BY_URL rel="license noopener">{CC_BY_NAME}</a></p>
+                <p>{source}<a href=CC_BY_URL rel="license noopener">{CC_BY_NAME}</a></p>
             </aside>
         }
     })
@@ -350,7 +365,10 @@ fn cell(n: u32) -> String {
 #[component]
 fn Demographics(report: Arc<Report>) -> impl IntoView {
     let a = &report.analysis;
-    let meta: Vec<&StatementScores> = a.statements.iter().filter(|s| s.is_meta).collect();
+    // A meta statement whose words are not public (a stored conversation's) would be answers
+    // to no question: left out.
+    let meta: Vec<&StatementScores> =
+        a.statements.iter().filter(|s| s.is_meta && !report.is_unlisted(s.id)).collect();
     if meta.is_empty() {
         return None;
     }
