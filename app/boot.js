@@ -1,6 +1,7 @@
 // The first card before the app has loaded. On a slow phone the app's wasm (400 KB) takes
 // seconds to arrive and compile; this script, inlined into index.html (a few KB), asks the
-// API for the conversation and the first statement at once and shows them with working vote
+// API for the conversation, joins (at once when returning, after the conversation on a first
+// visit: see the join below), asks for the first statement and shows it with working vote
 // buttons. A vote goes into the app's own queue in local storage (`mufakat.queue.<id>`, the
 // format of app/src/pages/participant/queue.rs) and is sent from here until the app starts
 // (it sets `window.mufakatApp`, then 'ready' once it shows its own card); the app then sends whatever is left, and removes this card
@@ -138,19 +139,26 @@
   }
 
   // The join, kept for the app: it waits for this one to settle before it joins, so the two
-  // use one token (one participant) whichever starts first.
+  // use one token (one participant) whichever starts first. A returning visitor (a token on
+  // this device) joins at once, alongside the conversation's request; a first visit only once
+  // the conversation says anyone may join: an invitation-only one would refuse the join (a
+  // 403, an error in the browser's console), and the app asks for the code instead.
   const stored = storage((s) => JSON.parse(s.getItem(tokenKey) || 'null'));
-  const joining = json(`${base}/participants`, {
+  const viewing = json(base);
+  const mayJoin = stored ? Promise.resolve() : viewing.then((view) => {
+    if (view.invitation_only) throw new Error('invitation code needed');
+  });
+  const joining = mayJoin.then(() => json(`${base}/participants`, {
     method: 'POST', headers: { 'content-type': 'application/json' },
     body: JSON.stringify(stored ? { token: stored } : {}),
-  }).then((joined) => {
+  })).then((joined) => {
     storage((s) => s.setItem(tokenKey, JSON.stringify(joined.token)));
     return joined;
   });
   window.mufakatBootJoin = joining.catch(() => null);
   (async () => {
     try {
-      const [view, joined] = await Promise.all([json(base), joining]);
+      const [view, joined] = await Promise.all([viewing, joining]);
       if (view.closed) { remove(); return; }
       conversation = view;
       token = joined.token;

@@ -393,6 +393,104 @@ fn parse_num<T: std::str::FromStr>(s: &str, file: &str, line: u64, column: &str)
     })
 }
 
+/// A `timestamp` cell: a whole number of milliseconds (or seconds, [`in_seconds`]) since the
+/// epoch. A spreadsheet that opened the file and saved it again writes a column of numbers
+/// too wide for its cells in scientific notation, as shown: `1.65107E+12`. Such a time has
+/// lost its last digits (that one puts every vote of nearly three hours, 10⁷ ms, at one
+/// time), and read as the rounded value it would reorder the votes: it is refused, saying
+/// how to get a good file. One that still carries every digit down to the units
+/// (`1.651071094558E+12`) is read exactly.
+fn parse_time(s: &str, file: &str, line: u64, column: &str) -> Result<i64, PolisCsvError> {
+    let plain = parse_num(s, file, line, column);
+    let Some(sci) = plain.is_err().then(|| Scientific::of(s)).flatten() else { return plain };
+    match sci.whole() {
+        Whole::Exact(value) => Ok(value),
+        Whole::Not => plain,
+        Whole::Rounded { written, digits } => Err(err(
+            file,
+            line,
+            Some(column),
+            format!(
+                "`{s}` is a time in scientific notation that keeps only {written} of its {digits} digits: \
+                 the file was saved again by a spreadsheet, which rounded the times (the votes would come \
+                 in the wrong order). Open the file as Pol.is exported it, format the `{column}` column \
+                 as a number with no decimals, and save it as CSV again"
+            ),
+        )),
+    }
+}
+
+/// A number in scientific notation, `[+-]d[.ddd]E[+-]dd` (either letter case, and `,` for
+/// the point as some languages write it), as its digits and where its point goes.
+struct Scientific<'a> {
+    negative: bool,
+    /// Digits before the point.
+    int: &'a str,
+    /// Digits after the point.
+    frac: &'a str,
+    exponent: i64,
+}
+
+/// What a number in scientific notation is as a whole number.
+#[derive(Debug, PartialEq)]
+enum Whole {
+    /// Every digit down to the units was written (and any after them are zeros).
+    Exact(i64),
+    /// The last digits were not written: `written` significant digits of `digits`.
+    Rounded { written: usize, digits: usize },
+    /// Not a whole number, or too big for an `i64`.
+    Not,
+}
+
+impl<'a> Scientific<'a> {
+    fn of(s: &'a str) -> Option<Scientific<'a>> {
+        let (mantissa, exponent) = s.split_once(['e', 'E'])?;
+        let exponent = exponent.strip_prefix('+').unwrap_or(exponent);
+        let exp_digits = exponent.strip_prefix('-').unwrap_or(exponent);
+        let digits = |d: &str| d.bytes().all(|b| b.is_ascii_digit());
+        if exp_digits.is_empty() || exp_digits.len() > 4 || !digits(exp_digits) {
+            return None;
+        }
+        let (negative, mantissa) = match mantissa.strip_prefix('-') {
+            Some(m) => (true, m),
+            None => (false, mantissa.strip_prefix('+').unwrap_or(mantissa)),
+        };
+        let (int, frac) = mantissa.split_once(['.', ',']).unwrap_or((mantissa, ""));
+        if int.is_empty() || !digits(int) || !digits(frac) {
+            return None;
+        }
+        Some(Scientific { negative, int, frac, exponent: exponent.parse().ok()? })
+    }
+
+    fn whole(&self) -> Whole {
+        let all = format!("{}{}", self.int, self.frac);
+        let leading = all.len() - all.trim_start_matches('0').len();
+        if leading == all.len() {
+            return Whole::Exact(0);
+        }
+        // Digits of `all` down to the units place.
+        let units = self.int.len() as i64 + self.exponent;
+        if units <= leading as i64 {
+            return Whole::Not; // under 1
+        }
+        let units = units as usize;
+        if units - leading > 19 {
+            return Whole::Not; // too big for any time
+        }
+        if units > all.len() {
+            return Whole::Rounded { written: all.len() - leading, digits: units - leading };
+        }
+        if all.as_bytes()[units..].iter().any(|&b| b != b'0') {
+            return Whole::Not;
+        }
+        match all[leading..units].parse::<i64>() {
+            Ok(v) if self.negative => Whole::Exact(-v),
+            Ok(v) => Whole::Exact(v),
+            Err(_) => Whole::Not,
+        }
+    }
+}
+
 fn parse_opt<T: std::str::FromStr>(
     rec: &csv::StringRecord,
     idx: Option<usize>,
@@ -403,6 +501,19 @@ fn parse_opt<T: std::str::FromStr>(
     match idx.map(|i| field(rec, i)) {
         None | Some("") => Ok(None),
         Some(s) => parse_num(s, file, line, column).map(Some),
+    }
+}
+
+/// A `timestamp` cell that may be blank ([`parse_time`]).
+fn parse_time_opt(
+    rec: &csv::StringRecord,
+    idx: Option<usize>,
+    file: &str,
+    line: u64,
+) -> Result<Option<i64>, PolisCsvError> {
+    match idx.map(|i| field(rec, i)) {
+        None | Some("") => Ok(None),
+        Some(s) => parse_time(s, file, line, "timestamp").map(Some),
     }
 }
 
@@ -563,7 +674,7 @@ fn parse_comments_quoted(text: &str) -> Result<Vec<PolisComment>, PolisCsvError>
                     .ok_or_else(|| err(F, line, Some("moderated"), format!("`{v}` is not -1, 0 or 1")))?,
             };
             out.push(PolisComment {
-                timestamp: parse_opt(rec, ts, F, line, "timestamp")?,
+                timestamp: parse_time_opt(rec, ts, F, line)?,
                 datetime: dt.map(|i| field(rec, i).to_string()).filter(|s| !s.is_empty()),
                 id: parse_num(field(rec, id), F, line, "comment-id")?,
                 author: parse_opt(rec, author, F, line, "author-id")?,
@@ -698,7 +809,7 @@ fn parse_votes_general(text: &str) -> Result<Vec<PolisVote>, PolisCsvError> {
         for (line, rec) in &t.rows {
             let line = *line;
             out.push(PolisVote {
-                timestamp: parse_opt(rec, ts, F, line, "timestamp")?,
+                timestamp: parse_time_opt(rec, ts, F, line)?,
                 statement: parse_num(field(rec, cid), F, line, "comment-id")?,
                 participant: parse_num(field(rec, vid), F, line, "voter-id")?,
                 vote: parse_vote(field(rec, vote), F, line, "vote")?,
@@ -1650,6 +1761,58 @@ mod tests {
         assert_eq!((e.line, e.column.as_deref()), (3, Some("voter-id")));
         let e = parse_votes("timestamp,datetime,comment-id,voter-id,vote\n1,x,0,0,2\n").unwrap_err();
         assert_eq!(e.column.as_deref(), Some("vote"));
+    }
+
+    #[test]
+    fn times_a_spreadsheet_rounded_into_scientific_notation_are_refused_saying_how_to_fix_them() {
+        let votes = "timestamp,datetime,comment-id,voter-id,vote\n1651045893819,x,0,0,1\n1.65E+12,x,1,0,1\n";
+        for e in [parse_votes(votes).unwrap_err(), parse_votes_general(votes).unwrap_err()] {
+            assert_eq!((e.file.as_str(), e.line, e.column.as_deref()), ("votes.csv", 3, Some("timestamp")));
+            let text = e.to_string();
+            assert!(text.starts_with("votes.csv, line 3, column timestamp: `1.65E+12` is a time in scientific notation that keeps only 3 of its 13 digits"), "{text}");
+            assert!(
+                text.contains("saved again by a spreadsheet")
+                    && text.contains("as a number with no decimals"),
+                "{text}"
+            );
+        }
+        let comments = "timestamp,datetime,comment-id,author-id,agrees,disagrees,moderated,comment-body\n\
+            1.65107e+12,Mon,0,1,2,0,1,A text\n";
+        let e = parse_comments(comments).unwrap_err();
+        assert_eq!((e.file.as_str(), e.line, e.column.as_deref()), ("comments.csv", 2, Some("timestamp")));
+        assert!(e.message.contains("only 6 of its 13 digits"), "{e}");
+        // Seconds, as the Node server writes them, rounded the same way.
+        let e = parse_votes("timestamp,comment-id,voter-id,vote\n1.651E+09,0,0,1\n").unwrap_err();
+        assert!(e.message.contains("only 4 of its 10 digits"), "{e}");
+    }
+
+    #[test]
+    fn times_in_scientific_notation_with_every_digit_are_read_exactly() {
+        let votes = "timestamp,datetime,comment-id,voter-id,vote\n1.651045893819E+12,x,0,0,1\n\
+            1.6510458938200e12,x,1,0,1\n 1651045893821 ,x,2,0,1\n";
+        let read = parse_votes(votes).unwrap();
+        let times: Vec<_> = read.iter().map(|v| v.timestamp).collect();
+        assert_eq!(times, [Some(1_651_045_893_819), Some(1_651_045_893_820), Some(1_651_045_893_821)]);
+        assert_eq!(read, parse_votes_general(votes).unwrap());
+        let comments = "timestamp,comment-id,comment-body\n1.651045893819E+12,0,A text\n";
+        assert_eq!(parse_comments(comments).unwrap()[0].timestamp, Some(1_651_045_893_819));
+    }
+
+    #[test]
+    fn scientific_notation_is_whole_only_with_every_digit_to_the_units() {
+        let whole = |s: &str| Scientific::of(s).map(|n| n.whole());
+        assert_eq!(whole("1.651045893819E+12"), Some(Whole::Exact(1_651_045_893_819)));
+        assert_eq!(whole("-1.5E+1"), Some(Whole::Exact(-15)));
+        assert_eq!(whole("0.0E+5"), Some(Whole::Exact(0)));
+        assert_eq!(whole("0,0165E+14"), Some(Whole::Rounded { written: 3, digits: 13 }));
+        assert_eq!(whole("1.6543210987E+12"), Some(Whole::Rounded { written: 11, digits: 13 }));
+        assert_eq!(whole("1.65E+12"), Some(Whole::Rounded { written: 3, digits: 13 }));
+        assert_eq!(whole("1.25E+1"), Some(Whole::Not)); // 12.5
+        assert_eq!(whole("5E-1"), Some(Whole::Not));
+        assert_eq!(whole("1E+30"), Some(Whole::Not)); // no i64
+        for not in ["1.65", "E+12", "1.65E", "1.65E+", "1.6x5E+12", "1.65E+1.2", "--1E+3", "1E+12345"] {
+            assert!(Scientific::of(not).is_none(), "{not}");
+        }
     }
 
     #[test]

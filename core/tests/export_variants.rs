@@ -425,6 +425,40 @@ fn empty_and_cut_files_are_refused_with_one_line_naming_the_file() {
     same_groups_as_plain(files, "UTF-16");
 }
 
+/// votes.csv as a spreadsheet saves it again with the times shown in scientific notation
+/// to `significant` digits (`1.65107E+12`, rounded as the spreadsheet rounds).
+fn times_resaved(text: &str, significant: usize) -> String {
+    let mut lines = text.lines();
+    let mut out = format!("{}\n", lines.next().expect("header"));
+    for line in lines {
+        let (time, rest) = line.split_once(',').expect("a row");
+        let time: i64 = time.parse().expect("a time");
+        // f64 holds these times exactly (under 2^53).
+        let shown = format!("{:.*E}", significant - 1, time as f64).replace('E', "E+");
+        out.push_str(&format!("{shown},{rest}\n"));
+    }
+    out
+}
+
+#[test]
+fn times_a_spreadsheet_rounded_are_refused_and_times_with_every_digit_read() {
+    let mut files = plain(&conv());
+    edit(&mut files, "votes.csv", |t| times_resaved(t, 6));
+    let e = refused(files);
+    assert!(
+        e.starts_with("votes.csv, line 2, column timestamp: `1.65107E+12` is a time in scientific notation"),
+        "{e}"
+    );
+    assert!(e.contains("keeps only 6 of its 13 digits") && e.contains("as a number with no decimals"), "{e}");
+    let mut files = plain(&conv());
+    edit(&mut files, "votes.csv", |t| times_resaved(t, 13));
+    let resaved = String::from_utf8_lossy(file(&mut files, "votes.csv")).into_owned();
+    assert!(resaved.lines().skip(1).all(|l| l.starts_with("1.65107") && l.contains("E+12,")), "{resaved}");
+    let e = same_groups_as_plain(files, "times in scientific notation with every digit");
+    let times = |e: &PolisExport| e.votes.iter().map(|v| v.timestamp).collect::<Vec<_>>();
+    assert_eq!(times(&e), times(&read(plain(&conv())).expect("plain reads")));
+}
+
 #[test]
 fn a_header_only_votes_file_is_a_conversation_without_votes() {
     let mut files = plain(&conv());

@@ -87,6 +87,29 @@ test('a conversation can be created invitation-only from the console', async () 
   await page.close();
 });
 
+test('a first visit to an invitation-only conversation asks for the code with no refused request', async () => {
+  // A fresh device: no token. Nothing it requests may be refused (a 403 for a join without a
+  // code is an error in the browser's console), and the console stays free of errors.
+  const context = await browser.newContext({ locale: 'en-GB', viewport: { width: 360, height: 780 } });
+  const page = await context.newPage();
+  const errors = [];
+  const refused = [];
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  page.on('pageerror', (e) => errors.push(String(e)));
+  page.on('response', (r) => {
+    if (r.status() >= 400) refused.push(`${r.status()} ${r.request().method()} ${new URL(r.url()).pathname}`);
+  });
+  await page.goto(`${server.base}/c/rw05`);
+  await page.getByTestId('code-form').waitFor();
+  // app/boot.js's join (or its decision not to join) has settled, and whatever followed it.
+  await page.evaluate(() => window.mufakatBootJoin);
+  await page.waitForTimeout(500);
+  assert.deepEqual(refused, [], 'requests refused on a first visit');
+  assert.deepEqual(errors, [], 'errors in the browser console on a first visit');
+  assert.equal(await page.evaluate(() => localStorage.getItem('mufakat.token.rw05')), null, 'nobody joined');
+  await context.close();
+});
+
 test('a printed code joins once and only once', async () => {
   const made = await admin('POST', '/conversations/rw05/codes', { count: 2 });
   assert.equal(made.status, 201, made.text);

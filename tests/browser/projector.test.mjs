@@ -101,6 +101,91 @@ test('projector shows the live consensus map and follows new votes within 2 s', 
   await page.close();
 });
 
+/** Eight statements as long as the legend shows them (it cuts at 90 characters): the
+ *  legend at its tallest. */
+const LONG = [
+  'Pasar tradisional di pinggir kali perlu direnovasi tahun ini, dengan atap baru, saluran air yang lancar, dan tempat sampah terpilah.',
+  'Anggaran rukun warga sebaiknya dipakai untuk memperbaiki jalan dan selokan, bukan untuk acara tujuhbelasan yang meriah setiap tahun.',
+  'Parkir liar di depan sekolah dasar harus ditertibkan pada jam masuk dan pulang, supaya anak-anak bisa menyeberang dengan selamat.',
+  'Pos ronda yang dijaga bergiliran oleh warga lebih penting daripada kamera pengawas yang mahal dan sering rusak karena hujan deras.',
+  'Kelurahan perlu membuka laporan anggaran setiap bulan di papan pengumuman dan di grup percakapan resmi, lengkap dengan rinciannya.',
+  'Sampah rumah tangga harus diangkut dua kali seminggu, dan warga yang membakar sampah di halaman perlu diingatkan oleh pengurus RT.',
+  'Lapangan voli di belakang balai warga sebaiknya diberi lampu penerangan agar pemuda bisa berlatih sepulang kerja pada malam hari.',
+  'Posyandu untuk balita dan lansia perlu jadwal tetap yang diumumkan jauh hari, dengan kader yang mendapat pelatihan secara berkala.',
+];
+
+test('the whole projector fits 1366x768, 1280x720 and 1920x1080 screens, legend and QR code uncut, and a phone', async () => {
+  const admin = await adminClient(server.base);
+  const created = await admin('POST', '/conversations', {
+    title: 'Musyawarah RW 03: rencana kerja dan anggaran tahun depan', description: '', language: 'id', seeds: LONG,
+  });
+  assert.ok(created.status === 200 || created.status === 201, created.text);
+  const id = created.json.id;
+  const view = await api(server.base, 'GET', `/api/v1/conversations/${id}`);
+  const ids = LONG.map((t) => view.json.statements.find((s) => s.text === t).id);
+  // Two camps split on the first four statements; most people agree on the rest.
+  for (let p = 0; p < 24; p++) {
+    const token = await join(id);
+    await Promise.all(ids.map((s, i) => vote(id, token, s,
+      i < 4 ? ((i + p) % 2 ? 'agree' : 'disagree') : ((p + i) % 5 === 0 ? 'pass' : 'agree'))));
+  }
+  const page = await browser.newPage({ viewport: { width: 1366, height: 768 }, locale: 'id-ID' });
+  await page.goto(`${server.base}/p/${id}`);
+  await page.getByTestId('consensus-map').waitFor();
+  await page.getByTestId('map-legend').locator('li').nth(LONG.length - 1).waitFor();
+  for (const [width, height] of [[1366, 768], [1280, 720], [1920, 1080]]) {
+    await page.setViewportSize({ width, height });
+    await page.evaluate(() => Promise.allSettled(document.getAnimations().map((a) => a.finished)));
+    // Everything of the legend and the QR code on the screen: not below it, not beside it,
+    // and no entry cut off by the legend's own frame (which hides what overflows it).
+    const cut = await page.evaluate(() => {
+      const out = [];
+      const on = (el, what) => {
+        const r = el.getBoundingClientRect();
+        if (r.width === 0 || r.height === 0) out.push(`${what} is not shown`);
+        if (r.left < -1 || r.top < -1 || r.right > innerWidth + 1 || r.bottom > innerHeight + 1) {
+          out.push(`${what} at (${r.left}, ${r.top})-(${r.right}, ${r.bottom}), off the ${innerWidth}x${innerHeight} screen`);
+        }
+        return r;
+      };
+      const legend = document.querySelector('.map-legend');
+      const frame = on(legend, 'the legend');
+      for (const el of legend.querySelectorAll('li')) {
+        const what = `legend entry "${el.textContent.trim().slice(0, 40)}"`;
+        const r = on(el, what);
+        if (r.bottom > frame.bottom + 1 || r.right > frame.right + 1) out.push(`${what} is cut off by the legend's frame`);
+      }
+      const map = on(document.querySelector('.projector .consensus-map svg'), 'the map');
+      if (map.right > frame.left + 1) out.push(`the map (to x = ${map.right}) runs under the legend (from x = ${frame.left})`);
+      const qr = on(document.querySelector('.join .qr'), 'the QR code');
+      if (qr.width < 150) out.push(`the QR code is ${qr.width} px wide, too small to scan across a hall`);
+      const root = document.documentElement;
+      if (root.scrollHeight > innerHeight + 1 || root.scrollWidth > innerWidth + 1) {
+        out.push(`the page scrolls: ${root.scrollWidth}x${root.scrollHeight}`);
+      }
+      return out;
+    });
+    await page.screenshot({ path: path.join(artifacts, `projector-long-${width}.png`) });
+    assert.deepEqual(cut, [], `at ${width}x${height}`);
+    assert.equal(await page.getByTestId('map-legend').locator('li').count(), LONG.length);
+  }
+  // On a phone the page scrolls down (one column), never sideways.
+  await page.setViewportSize({ width: 360, height: 740 });
+  const wide = await page.evaluate(() => {
+    const out = [];
+    for (const [sel, what] of [['.projector .consensus-map svg', 'the map'], ['.map-legend', 'the legend'], ['.join .qr', 'the QR code']]) {
+      const r = document.querySelector(sel).getBoundingClientRect();
+      if (r.width < 200 || r.left < -1 || r.right > innerWidth + 1) out.push(`${what} from x = ${r.left} to ${r.right}`);
+    }
+    const root = document.documentElement;
+    if (root.scrollWidth > innerWidth + 1) out.push(`the page scrolls sideways: ${root.scrollWidth} px wide`);
+    return out;
+  });
+  await page.screenshot({ path: path.join(artifacts, 'projector-long-360.png'), fullPage: true });
+  assert.deepEqual(wide, [], 'at 360x740');
+  await page.close();
+});
+
 test('projector of an unknown conversation says so', async () => {
   const page = await browser.newPage({ locale: 'en-GB' });
   await page.goto(`${server.base}/p/no-such-conversation`);

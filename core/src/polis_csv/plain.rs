@@ -11,7 +11,7 @@
 //! the general reader takes more than twice the instructions (BENCHMARKS.md, "Reading
 //! speed").
 
-use super::{parse_num, parse_vote, same_column, PolisParticipant, PolisVote};
+use super::{parse_num, parse_time, parse_vote, same_column, PolisParticipant, PolisVote};
 use super::{StatementColumns, FIXED_PARTICIPANT_COLUMNS};
 use crate::escape::csv_cell_read;
 use crate::model::{StatementId, Vote};
@@ -158,7 +158,7 @@ pub(super) fn votes(text: &str) -> Option<Vec<PolisVote>> {
                 Some(v) => Some(v),
                 None => match cell.trim() {
                     "" => None,
-                    s => Some(parse_num::<i64>(s, F, 0, "timestamp").ok()?),
+                    s => Some(parse_time(s, F, 0, "timestamp").ok()?),
                 },
             },
         };
@@ -281,6 +281,7 @@ mod tests {
             "timestamp,datetime,comment-id,voter-id,vote\n1,a,0,1\n",         // a short row
             "timestamp,datetime,comment-id,voter-id,vote\n1,a,0,x,1\n",       // not a number
             "timestamp,datetime,comment-id,voter-id,vote\n1,a,0,1,2\n",       // not a vote
+            "timestamp,datetime,comment-id,voter-id,vote\n1.65E+12,a,0,1,1\n", // a rounded time
             "timestamp,comment-id,comment-id,voter-id,vote\n1,0,0,1,1\n",     // a column twice
             "timestamp,datetime,voter-id,vote\n1,a,1,1\n",                    // a column missing
             "",
@@ -288,6 +289,10 @@ mod tests {
             assert_eq!(votes(text), None, "{text:?}");
         }
         assert_eq!(participants_votes("participant,group-id,0,0\n1,0,1,1\n"), None);
+        // A time a spreadsheet wrote with every digit is read, as the general reader reads it.
+        let exact = "timestamp,datetime,comment-id,voter-id,vote\n1.651045893819E+12,a,0,1,1\n";
+        assert_eq!(votes(exact), Some(parse_votes_general(exact).unwrap()));
+        assert_eq!(votes(exact).map(|v| v[0].timestamp), Some(Some(1_651_045_893_819)));
         assert_eq!(participants_votes("participant,group-id,x\n1,0,1\n"), None);
     }
 
@@ -300,6 +305,8 @@ mod tests {
             1 => Just("1.0".to_string()),
             1 => Just(" -1 ".to_string()),
             1 => Just("1651045893819".to_string()),
+            1 => Just("1.651045893819E+12".to_string()),
+            1 => Just("1.65E+12".to_string()),
             1 => Just("Wed Apr 27".to_string()),
             1 => Just("'=1".to_string()),
             1 => Just("x".to_string()),
