@@ -146,3 +146,27 @@ test('/r/<id> of a conversation imported from Pol.is carries the CC BY 4.0 attri
     await context.close();
   }
 });
+
+test('the projector of a conversation imported from Pol.is carries the attribution on the wall, whole', async () => {
+  for (const [locale, statement] of [
+    ['en-GB', /^Data was gathered using the Polis software .*CC BY 4\.0/],
+    ['id-ID', /^Data dikumpulkan dengan perangkat lunak Polis .*CC BY 4\.0/],
+  ]) {
+    const context = await browser.newContext({ viewport: { width: 1366, height: 768 }, locale });
+    const page = await context.newPage();
+    await page.goto(`${server.base}/p/${ID}`);
+    const attribution = page.getByTestId('projector-attribution');
+    await attribution.waitFor({ timeout: 60_000 });
+    assert.match(await attribution.innerText(), statement);
+    const links = await attribution.locator('a').evaluateAll((as) => as.map((a) => [a.href, a.rel]));
+    assert.deepEqual(links, [['https://creativecommons.org/licenses/by/4.0/', 'license noopener']], 'the licence only');
+    // On the wall as a whole: inside the screen, and the page does not scroll.
+    const box = await attribution.boundingBox();
+    assert.ok(box && box.y >= 0 && box.y + box.height <= 768 && box.x + box.width <= 1366, JSON.stringify(box));
+    const scroll = await page.evaluate(() => [document.documentElement.scrollWidth, document.documentElement.scrollHeight]);
+    assert.ok(scroll[0] <= 1366 && scroll[1] <= 768, `the projector scrolls: ${scroll}`);
+    await assertAccessible(page, `projector of Pol.is data (${locale})`);
+    await page.screenshot({ path: path.join(artifacts, `projector-attribution-${locale}.png`) });
+    await context.close();
+  }
+});

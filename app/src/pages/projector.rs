@@ -18,6 +18,7 @@ use mufakat_core::api::events::LiveEvent;
 use mufakat_core::api::outcomes::Outcome;
 use mufakat_core::api::translations::shown;
 use mufakat_core::api::{ConversationView, StatementView};
+use mufakat_core::attribution::{CC_BY_NAME, CC_BY_URL};
 use mufakat_core::votelog::LogReplica;
 use mufakat_core::StatementId;
 use mufakat_core::VoteRecord;
@@ -58,6 +59,8 @@ struct Snapshot {
     /// Letters of the groups that are shaky (not stable under resampling); stable groups
     /// are not marked, so a projector only speaks up when a group may not hold.
     shaky: Vec<String>,
+    /// The data came from a Pol.is export: the wall carries Pol.is's CC BY 4.0 attribution.
+    from_polis: bool,
     updated_ms: f64,
 }
 
@@ -226,6 +229,7 @@ pub fn ProjectorPage() -> impl IntoView {
                         broad,
                         outcomes,
                         shaky,
+                        from_polis: c.from_polis,
                         updated_ms: js_sys_now(),
                     })));
                 }
@@ -408,6 +412,12 @@ fn Projector(
                         {move || (!connected.get()).then(|| view! { <span class="offline">{move || t().moderator.projector_offline}</span> })}
                         {move || snap().closed.then(|| view! { <span class="closed-tag">{move || t().moderator.state_closed}</span> })}
                     </p>
+                    {move || snap().from_polis.then(|| view! {
+                        <p class="projector-attribution" data-testid="projector-attribution">
+                            {move || t().report.attribution_text}" "
+                            <a href=CC_BY_URL rel="license noopener">{CC_BY_NAME}</a>
+                        </p>
+                    })}
                 </aside>
             </div>
         </section>
