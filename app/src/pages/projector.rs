@@ -412,12 +412,13 @@ fn Projector(
                         {move || (!connected.get()).then(|| view! { <span class="offline">{move || t().moderator.projector_offline}</span> })}
                         {move || snap().closed.then(|| view! { <span class="closed-tag">{move || t().moderator.state_closed}</span> })}
                     </p>
-                    {move || snap().from_polis.then(|| view! {
+                    // `Show`, not a closure over the snapshot: the line stays put between refreshes.
+                    <Show when=move || snapshot.with(|s| matches!(s, Some(Ok(s)) if s.from_polis))>
                         <p class="projector-attribution" data-testid="projector-attribution">
                             {move || t().report.attribution_text}" "
                             <a href=CC_BY_URL rel="license noopener">{CC_BY_NAME}</a>
                         </p>
-                    })}
+                    </Show>
                 </aside>
             </div>
         </section>
