@@ -81,14 +81,7 @@ pub fn build_report(
     progress: &mut dyn FnMut(Step),
 ) -> Result<Report, String> {
     let analysis = match start {
-        Some(s) => {
-            let votes = export.vote_records();
-            let statements = export.statement_meta();
-            let input = AnalysisInput { votes: &votes, statements: &statements };
-            mufakat_core::analyse_with_progress(&input, &s.params, Some(&s.warm_start), &mut |st| {
-                progress(st.into())
-            })
-        }
+        Some(s) => export.analyse_from(&s.params, Some(&s.warm_start), &mut |st| progress(st.into())),
         // With Pol.is's math (math-pca2.json), the analysis continues from Pol.is's groups,
         // as `mufakat analyze` does.
         None => {

@@ -1697,13 +1697,24 @@ impl PolisExport {
         params: &AnalysisParams,
         progress: &mut dyn FnMut(crate::analysis::Stage),
     ) -> Result<Analysis, crate::analysis::AnalysisError> {
+        self.analyse_from(&self.params_for(params), self.warm_start().as_ref(), progress)
+    }
+
+    /// The export's votes and statements analysed with `params` as they are, from `warm`
+    /// (or cold): a stored conversation's report starts where the server's published runs
+    /// do, from its imported start and with its parameters (`mufakat_core::published::Start`).
+    pub fn analyse_from(
+        &self,
+        params: &AnalysisParams,
+        warm: Option<&crate::analysis::WarmStart>,
+        progress: &mut dyn FnMut(crate::analysis::Stage),
+    ) -> Result<Analysis, crate::analysis::AnalysisError> {
         let votes = self.vote_records();
         let statements = self.statement_meta();
-        let warm = self.warm_start();
         crate::analysis::analyse_with_progress(
             &crate::analysis::AnalysisInput { votes: &votes, statements: &statements },
-            &self.params_for(params),
-            warm.as_ref(),
+            params,
+            warm,
             progress,
         )
     }

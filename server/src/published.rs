@@ -5,8 +5,6 @@
 //! before a newer one came out still gets the one it was told about.
 
 use std::collections::VecDeque;
-use std::hash::{Hash, Hasher};
-use std::io::Write;
 use std::sync::{Arc, RwLock};
 
 use axum::body::Bytes;
@@ -25,15 +23,9 @@ pub struct PublishedDoc {
 
 impl PublishedDoc {
     pub fn new(seq: u64, bytes: Vec<u8>) -> PublishedDoc {
-        let mut gz = flate2::write::GzEncoder::new(
-            Vec::with_capacity(bytes.len() / 4),
-            flate2::Compression::default(),
-        );
-        // Writing to a Vec cannot fail.
-        let gzip = gz.write_all(&bytes).and_then(|_| gz.finish()).unwrap_or_default();
-        let mut h = std::collections::hash_map::DefaultHasher::new();
-        bytes.hash(&mut h);
-        let etag = format!("\"pa1-{seq}-{:016x}\"", h.finish());
+        // Gzipped and tagged as the vote log's segments are (`pa1` names this format).
+        let gzip = crate::votelog::gzip_with(&bytes, flate2::Compression::default());
+        let etag = crate::votelog::hashed_etag("pa1", seq, &bytes);
         PublishedDoc { seq, bytes: bytes.into(), gzip: gzip.into(), etag, started: false }
     }
 }

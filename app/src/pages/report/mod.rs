@@ -144,13 +144,16 @@ fn analysed_statements(
     let flags = |id| analysed.iter().find(|m| m.id == id);
     let statements: Vec<StatementText> = shown
         .into_iter()
-        .map(|s| StatementText {
-            id: s.id,
-            moderation: flags(s.id).map_or(s.moderation, |m| m.moderation),
-            is_meta: flags(s.id).is_some_and(|m| m.is_meta),
-            text: s.text,
-            language: String::new(),
-            translations: Vec::new(),
+        .map(|s| {
+            let f = flags(s.id);
+            StatementText {
+                id: s.id,
+                moderation: f.map_or(s.moderation, |m| m.moderation),
+                is_meta: f.is_some_and(|m| m.is_meta),
+                text: s.text,
+                language: String::new(),
+                translations: Vec::new(),
+            }
         })
         .collect();
     let unlisted = analysed
